@@ -1,0 +1,25 @@
+# The two README commands. Each creates .venv (Python 3.12) and installs tuopin if needed.
+PYTHON ?= $(shell command -v python3.12 || echo python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+SCENARIO ?= scenarios/jingzhou_2015_2018.toml
+REPLICATES ?= 20
+
+.PHONY: forecast test bench install
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+forecast: $(VENV)/.installed
+	$(VENV)/bin/tuopin run $(SCENARIO) --replicates $(REPLICATES)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/bench_model.py

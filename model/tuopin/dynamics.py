@@ -1,0 +1,185 @@
+"""Baseline household dynamics with no campaign policy: the year's turn and each month's shocks.
+
+Each function is one vectorised rule over all households. Per-household random draws come from
+the model's generator only. Parameters come from the catalog sections ``income``, ``health``,
+``shocks``, ``education``, ``demography`` and ``housing``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .population import HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
+
+STUDENT_COST_ROLES = ("compulsory", "highschool", "vocational", "college")
+
+
+@dataclass
+class YearState:
+    """What accumulates over a calendar year, reset each January."""
+
+    income: np.ndarray          # gross income received so far, yuan
+    inpatient: np.ndarray       # compliant inpatient cost so far
+    chronic_cost: np.ndarray    # compliant chronic outpatient cost so far
+    noncompliant: np.ndarray    # cost outside the insurance catalogue so far
+    education_cost: np.ndarray  # school costs borne by the household so far
+    disaster_loss: np.ndarray   # share of farm income lost for the rest of the year
+    jobless_months: np.ndarray  # months left without migrant work
+    ill_months: np.ndarray      # months left with one labourer off work
+    episodes: np.ndarray        # inpatient episodes this year
+
+    @classmethod
+    def zeros(cls, n: int) -> "YearState":
+        f = lambda dt: np.zeros(n, dt)  # noqa: E731
+        return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16))
+
+
+def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
+    """Binomial draws, made only where ``counts`` > 0 (most households have none of a role)."""
+    out = np.zeros_like(counts)
+    idx = np.flatnonzero(counts > 0)
+    if idx.size:
+        pp = p[idx] if isinstance(p, np.ndarray) else p
+        out[idx] = rng.binomial(counts[idx], pp)
+    return out
+
+
+def _move(hh: Households, src: str, dst: str, k: np.ndarray) -> None:
+    setattr(hh, src, (getattr(hh, src) - k).astype(np.int16))
+    setattr(hh, dst, (getattr(hh, dst) + k).astype(np.int16))
+
+
+def _lose_labour(hh: Households, k: np.ndarray) -> None:
+    """``k`` labourers stop working: the household loses their share of wage income."""
+    has = hh.labour > 0
+    keep = np.where(has, (hh.labour - k) / np.maximum(hh.labour, 1), 1.0)
+    hh.wage_local *= keep
+    hh.wage_migrant *= keep
+
+
+def age_and_school(hh: Households, p: dict, line: float, rng: np.random.Generator) -> dict:
+    """One year of ageing and schooling; returns counts of new labourers by route (for reports)."""
+    e, d = p["education"], p["demography"]
+    # retirement and disability take labourers out of work first
+    retire = binom(hh.labour, d["labour_to_elderly_rate"], rng)
+    _lose_labour(hh, retire)
+    _move(hh, "labour", "elderly", retire)
+    disab = binom(hh.labour, d["disability_onset_rate"], rng)
+    _lose_labour(hh, disab)
+    _move(hh, "labour", "disabled", disab)
+    # school progression
+    start = binom(hh.preschool, 1 / 6, rng)
+    _move(hh, "preschool", "compulsory", start)
+    drop_age_out = binom(hh.dropout, 1 / 9, rng)             # dropouts reaching 16 go to work
+    hh.dropout -= drop_age_out
+    _move(hh, "compulsory", "labour", drop_age_out)
+    finish = binom(hh.compulsory - hh.dropout, 1 / 9, rng)   # 9 years of compulsory school
+    to_hs = binom(finish, e["highschool_continuation"], rng)
+    to_voc = binom(finish - to_hs, e["vocational_continuation"] / max(1 - e["highschool_continuation"], 1e-9), rng)
+    to_work = finish - to_hs - to_voc
+    _move(hh, "compulsory", "highschool", to_hs)
+    _move(hh, "compulsory", "vocational", to_voc)
+    _move(hh, "compulsory", "labour", to_work)
+    hs_done = binom(hh.highschool, 1 / 3, rng)
+    hs_college = binom(hs_done, e["college_continuation"], rng)
+    _move(hh, "highschool", "college", hs_college)
+    _move(hh, "highschool", "labour", hs_done - hs_college)
+    voc_done = binom(hh.vocational, 1 / 3, rng)
+    _move(hh, "vocational", "labour", voc_done)
+    col_done = binom(hh.college, 1 / 4, rng)
+    _move(hh, "college", "labour", col_done)
+    # new dropouts and returns among those still in compulsory school
+    in_school = hh.compulsory - hh.dropout
+    rate = np.where(hh.category > 0, e["dropout_rate_registered"], e["dropout_rate_other"])
+    hh.dropout += binom(in_school, rate, rng) - binom(hh.dropout, e["dropout_return_rate"], rng)
+    # graduates earn more, years later: wage of a new labourer by schooling
+    base = e["new_labour_wage_ratio"] * line
+    hh.wage_local += base * (to_work + drop_age_out + hs_done - hs_college)
+    hh.wage_local += base * (1 + e["vocational_wage_premium"]) * voc_done
+    hh.wage_migrant += base * (1 + e["college_wage_premium"]) * col_done
+    # chronic illness onset
+    hh.chronic += binom(hh.size - hh.chronic, p["health"]["chronic_onset_rate"], rng).astype(np.int16)
+    return {"graduates_vocational": int(voc_done.sum()), "graduates_college": int(col_done.sum())}
+
+
+def grow_incomes(hh: Households, p: dict, line_ratio: float, rng: np.random.Generator) -> None:
+    """The January income change: trend growth, household and village noise, business failure."""
+    inc, sh = p["income"], p["shocks"]
+    n = hh.n
+    wage_noise = np.exp(inc["wage_sigma"] * rng.standard_normal(n) - inc["wage_sigma"] ** 2 / 2)
+    hh.wage_local *= (1 + inc["wage_growth"]) * wage_noise
+    hh.wage_migrant *= (1 + inc["wage_growth"]) * wage_noise
+    n_v = int(hh.village.max()) + 1
+    price = np.exp(sh["price_sigma"] * rng.standard_normal(n_v) - sh["price_sigma"] ** 2 / 2)
+    farm_noise = np.exp(inc["farm_sigma"] * rng.standard_normal(n) - inc["farm_sigma"] ** 2 / 2)
+    hh.farm *= (1 + inc["farm_growth"]) * price[hh.village] * farm_noise
+    failed = (hh.farm > 0) & (rng.random(n) < sh["business_failure_rate"])
+    hh.farm[failed] *= 1 - sh["business_failure_loss"]
+    hh.property *= 1 + inc["wage_growth"]
+    hh.transfer *= line_ratio  # standards follow the line
+
+
+def housing_and_insurance(hh: Households, p: dict, rng: np.random.Generator) -> None:
+    """Houses decay or are repaired by their owners; insurance is renewed for the year."""
+    h = p["housing"]
+    u = rng.random(hh.n)
+    registered = hh.category > 0
+    repair = np.where(registered, h["self_repair_rate_registered"], h["self_repair_rate_other"])
+    new = hh.housing.copy()
+    new[(hh.housing == HOUSING_SAFE) & (u < h["decay_rate_safe"])] = HOUSING_C
+    new[(hh.housing == HOUSING_C) & (u < h["decay_rate_c"])] = HOUSING_D
+    new[(hh.housing != HOUSING_SAFE) & (u > 1 - repair)] = HOUSING_SAFE
+    hh.housing = new
+    hh.insured = rng.random(hh.n) < p["health"]["insurance_enrolment"]
+
+
+def education_costs(hh: Households, p: dict) -> np.ndarray:
+    """School costs a household bears this year, before any subsidy (yuan)."""
+    e = p["education"]
+    in_compulsory = hh.compulsory - hh.dropout
+    return (in_compulsory * e["cost_compulsory"] + hh.highschool * e["cost_highschool"]
+            + hh.vocational * e["cost_vocational"] + hh.college * e["cost_college"]).astype(float)
+
+
+def monthly_shocks(hh: Households, ys: YearState, p: dict, month: int, rng: np.random.Generator) -> None:
+    """Illness, disaster (correlated within a village) and job loss for one month."""
+    hl, sh = p["health"], p["shocks"]
+    n = hh.n
+    # inpatient episodes: household rate from its members (per person-year), monthly probability
+    lam = (hl["inpatient_rate"] * hh.size + hl["inpatient_rate_elderly_extra"] * hh.elderly
+           + hl["inpatient_rate_chronic_extra"] * hh.chronic) / 12
+    ill = np.flatnonzero(rng.random(n) < -np.expm1(-lam))
+    if ill.size:
+        cost = hl["episode_cost_median"] * np.exp(hl["episode_cost_sigma"] * rng.standard_normal(ill.size))
+        nc = p["medical"]["noncompliant_share"]
+        ys.inpatient[ill] += cost * (1 - nc)
+        ys.noncompliant[ill] += cost * nc
+        ys.episodes[ill] += 1
+        ys.ill_months[ill] = np.where(hh.labour[ill] > 0, hl["work_months_lost"], 0)
+    ys.chronic_cost += hh.chronic * (hl["chronic_cost_per_person"] / 12)
+    # disaster strikes whole villages; each household loses a share of the rest of its farm year
+    n_v = int(hh.village.max()) + 1
+    hit = rng.random(n_v) < sh["disaster_rate"] / 12
+    if hit.any():
+        sev = np.where(hit, rng.beta(sh["disaster_severity_a"], sh["disaster_severity_b"], n_v), 0.0)
+        in_hit = np.flatnonzero(hit[hh.village])
+        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(0.5, 1.5, in_hit.size), 0, 1)
+        ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
+    # migrant job loss
+    at_risk = (hh.wage_migrant > 0) & (ys.jobless_months == 0)
+    lose = at_risk & (rng.random(n) < sh["job_loss_rate"] / 12)
+    ys.jobless_months[lose] = rng.integers(1, sh["job_loss_max_months"] + 1, lose.sum())
+
+
+def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
+    """This month's gross income, after the shocks in force; adds it to the year's total."""
+    off = np.where(ys.ill_months > 0, 1.0 / np.maximum(hh.labour, 1), 0.0)
+    working = 1.0 - off
+    monthly = (hh.wage_local * working + hh.wage_migrant * working * (ys.jobless_months == 0)
+               + hh.farm * (1.0 - ys.disaster_loss) + hh.transfer + hh.property) / 12
+    ys.income += monthly
+    np.subtract(ys.ill_months, 1, out=ys.ill_months, where=ys.ill_months > 0)
+    np.subtract(ys.jobless_months, 1, out=ys.jobless_months, where=ys.jobless_months > 0)
+    return monthly

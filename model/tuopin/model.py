@@ -1,0 +1,177 @@
+"""PovertyModel: the monthly clock, the household rules, the annual assessment, data collection."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import mesa
+import numpy as np
+
+from . import assessment, dynamics
+from .parameters import section
+from .policies import LEVERS
+from .policies._stub_medical import MedicalParams, cost_sharing
+from .population import EXITED, NONPOOR, POOR, synthesize
+from .scenario import LoadedScenario, load_scenario
+from .village import Village
+
+SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment", "after_exit")
+
+
+def _nest(flat: dict[str, object]) -> dict:
+    """``{"medical.oop_cap": 1}`` -> ``{"medical": {"oop_cap": 1}}`` (for keyword overrides)."""
+    out: dict = {}
+    for name, value in flat.items():
+        *head, last = name.split(".")
+        d = out
+        for h in head:
+            d = d.setdefault(h, {})
+        d[last] = value
+    return out
+
+
+class PovertyModel(mesa.Model):
+    """Registered poor and near-poor households of one region, month by month.
+
+    Parameters are keyword-only so that ``mesa.batch_run`` can sweep them: ``scenario`` is a path
+    or a loaded scenario; any catalog parameter can be given by its dotted name, e.g.
+    ``PovertyModel(scenario="scenarios/jingzhou_2015_2018.toml", **{"medical.oop_cap": 2000})``.
+    ``rng`` seeds the model's only random generator (default: the scenario's seed).
+    """
+
+    def __init__(self, *, scenario: str | LoadedScenario = "scenarios/jingzhou_2015_2018.toml", rng=None, **parameters):
+        if not isinstance(scenario, LoadedScenario) or parameters:
+            path = scenario.path if isinstance(scenario, LoadedScenario) else scenario
+            scenario = load_scenario(path, {"parameters": _nest(parameters)} if parameters else None)
+        super().__init__(rng=scenario.spec.seed if rng is None else rng)
+        self.loaded = scenario  # (Mesa owns self.scenario)
+        self.spec = spec = scenario.spec
+        self.params = scenario.params
+        self.p = {s: section(self.params, s) for s in SECTIONS}
+        self.hh, self.village_people, self.poor_village = synthesize(spec, self.params, self.rng)
+        self.village_exit_year = np.full(self.poor_village.shape[0], -1, np.int16)
+        self.villages = [Village(self, v) for v in range(self.poor_village.shape[0])]
+        self.policies = [cls(self) for cls in LEVERS]
+        self.t = 0  # months simulated
+        self.year, self.month = spec.first_year, 0
+        self.line = spec.poverty_line[spec.first_year]
+        self.ys = dynamics.YearState.zeros(self.hh.n)
+        self.annual: list[dict] = []
+        self.last_assessment: dict[str, np.ndarray] = {}
+        self.people = self.hh.people_by_status()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "year": "year", "month": "month",
+            "poor_people": lambda m: m.people[POOR],
+            "exited_people": lambda m: m.people[EXITED],
+            "nonpoor_people": lambda m: m.people[NONPOOR],
+            "income_month_yuan": lambda m: m.income_month,
+        })
+        self.income_month = 0.0
+        self.datacollector.collect(self)
+
+    # ---- the clock -------------------------------------------------------------------------
+    def step(self) -> None:
+        """One month. January turns the year; the assessment month runs the assessment."""
+        spec, hh, ys = self.spec, self.hh, self.ys
+        self.year = spec.first_year + self.t // 12
+        self.month = self.t % 12 + 1
+        if self.month == 1:
+            self._year_start()
+        dynamics.monthly_shocks(hh, ys, self.p, self.month, self.rng)
+        for policy in self.policies:
+            if policy.active(self.year):
+                policy.month(self.year, self.month)
+        self.income_month = float(dynamics.accrue_income(hh, ys).sum())
+        if self.month == spec.assessment_month:
+            self._assess()
+        self.people = hh.people_by_status()
+        self.t += 1
+        if self.t >= spec.months:
+            self.running = False
+        self.datacollector.collect(self)
+
+    def run(self) -> "PovertyModel":
+        """Run every month of the scenario."""
+        while self.running:
+            self.step()
+        return self
+
+    def _year_start(self) -> None:
+        hh, rng = self.hh, self.rng
+        prev = self.line
+        self.line = self.spec.poverty_line[self.year]
+        if self.year > self.spec.first_year:
+            dynamics.age_and_school(hh, self.p, self.line, rng)
+            dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
+        dynamics.housing_and_insurance(hh, self.p, rng)
+        self.ys = dynamics.YearState.zeros(hh.n)
+        self.ys.education_cost += dynamics.education_costs(hh, self.p)
+        for policy in self.policies:
+            if policy.active(self.year):
+                policy.year_start(self.year)
+
+    # ---- benefits and medical costs --------------------------------------------------------
+    def benefit_eligible(self) -> np.ndarray:
+        """Registered poor, and exited households still within their transition years (脱贫不脱政策)."""
+        hh = self.hh
+        years = self.p["after_exit"]["transition_years"]
+        return (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
+
+    def medical_params(self) -> MedicalParams:
+        """The cost-sharing rules in force this year (the poor-specific ones from their start year)."""
+        m = self.p["medical"]
+        mp = MedicalParams.from_catalog(m)
+        if self.year < m["poor_rate_bonus_from_year"]:
+            mp = replace(mp, poor_rate_bonus=0.0)
+        if self.year < m["dabing_poor_from_year"]:
+            mp = replace(mp, dabing_deductible_poor=mp.dabing_deductible)
+        return mp
+
+    def medical_shares(self):
+        """Each payer's share of the year's medical costs so far, for every household."""
+        ys, hh = self.ys, self.hh
+        poor = self.benefit_eligible() & any(p.lever == "medical" and p.active(self.year) for p in self.policies)
+        return cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=poor, insured=hh.insured,
+                            p=self.medical_params())
+
+    # ---- the assessment --------------------------------------------------------------------
+    def net_income_pc(self) -> np.ndarray:
+        """Per-capita net income for the year, annualised from the months so far."""
+        ys, hh = self.ys, self.hh
+        oop = self.medical_shares().oop
+        months = self.t % 12 + 1
+        return (ys.income - oop - ys.education_cost) * (12 / months) / hh.size
+
+    def _assess(self) -> None:
+        hh, p = self.hh, self.p["assessment"]
+        pc_true = self.net_income_pc()
+        pc_measured = pc_true * np.exp(p["verification_sigma"] * self.rng.standard_normal(hh.n))
+        r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng)
+        self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured)
+        newly = self._village_exits()
+        size = hh.size
+        row = {"year": self.year, "poverty_line": self.line,
+               "target_exits": self.spec.targets.people.get(self.year),
+               "target_exits_households": self.spec.targets.households.get(self.year)}
+        for key, mask in (("exits_declared", r["exit_declared"]), ("exits_true", r["exit_true"]),
+                          ("relapses", r["relapse"]), ("new_poor", r["new_poor"]),
+                          ("poor_end", hh.status == POOR), ("exited_end", hh.status == EXITED),
+                          ("truly_poor", r["truly_poor"]), ("hidden_poor", r["hidden_poor"])):
+            row[key] = int(size[mask].sum())
+            row[key + "_households"] = int(mask.sum())
+        row["villages_exited"] = newly
+        row["poor_villages_remaining"] = int((self.poor_village & (self.village_exit_year < 0)).sum())
+        self.annual.append(row)
+
+    # ---- villages --------------------------------------------------------------------------
+    def village_incidence(self) -> np.ndarray:
+        hh = self.hh
+        poor_people = np.bincount(hh.village, weights=hh.size * (hh.status == POOR), minlength=self.village_people.size)
+        return poor_people / self.village_people
+
+    def _village_exits(self) -> int:
+        """Poor villages exit when incidence falls below 2 % (3 % in the west)."""
+        limit = self.p["assessment"]["village_incidence_west" if self.spec.west else "village_incidence"]
+        newly = self.poor_village & (self.village_exit_year < 0) & (self.village_incidence() < limit)
+        self.village_exit_year[newly] = self.year
+        return int(newly.sum())

@@ -1,0 +1,78 @@
+"""Figures. Built on matplotlib's object API (no pyplot state), so they work in scripts, workers
+and notebooks alike. Labels are bilingual when a CJK font is installed, English otherwise."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first installed CJK font, or None."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((f for f in CJK_FONTS if f in installed), None)
+
+
+def label(en: str, zh: str) -> str:
+    return f"{en} {zh}" if cjk_font() else en
+
+
+def _figure(ncols: int = 1, width: float = 6.4) -> Figure:
+    return Figure(figsize=(width * ncols, 4.2), layout="constrained")
+
+
+def _style(ax, title: str, ylabel: str) -> None:
+    ax.set_title(title, fontsize=11)
+    ax.set_ylabel(ylabel)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="y", alpha=0.3)
+    ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+
+
+def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
+    """Left: exits per year (declared and true, median and 5-95 %) against the target.
+    Right: registered poor people remaining at each year end."""
+    import matplotlib as mpl
+
+    rc = {"font.family": "sans-serif", "font.sans-serif": [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"],
+          "axes.unicode_minus": False}
+    with mpl.rc_context(rc):
+        fig = _figure(ncols=2)
+        ax1, ax2 = fig.subplots(1, 2)
+        years = annual["year"].astype(int).to_numpy()
+        if annual["target_exits"].notna().any():
+            ax1.bar(years, annual["target_exits"].fillna(0), width=0.6, color="#d9d9d9", label=label("target", "目标"))
+        for key, color, en, zh, dx in (("exits_declared", "#1f5fa8", "declared exits", "申报脱贫", -0.08),
+                                       ("exits_true", "#d9730d", "true exits", "真实脱贫", 0.08)):
+            mid, lo, hi = annual[f"{key}_p50"], annual[f"{key}_p5"], annual[f"{key}_p95"]
+            ax1.errorbar(years + dx, mid, yerr=[mid - lo, hi - mid], fmt="o-", color=color, capsize=3, lw=1.6,
+                         label=label(en, zh) + " (p50, 5-95 %)")
+        ax1.set_xticks(years)
+        _style(ax1, label("Exits against targets", "脱贫人数与目标"), label("people per year", "人/年"))
+        ax1.legend(frameon=False, fontsize=8)
+        mid, lo, hi = annual["poor_end_p50"], annual["poor_end_p5"], annual["poor_end_p95"]
+        ax2.fill_between(years, lo, hi, color="#1f5fa8", alpha=0.2, lw=0, label="5-95 %")
+        ax2.plot(years, mid, "o-", color="#1f5fa8", label=label("registered poor, median", "未脱贫人口 中位数"))
+        ax2.plot(years, annual["truly_poor_p50"], "s--", color="#7f7f7f", ms=4,
+                 label=label("below the line or 三保障 failing, median", "实际贫困 中位数"))
+        ax2.set_xticks(years)
+        ax2.set_ylim(bottom=0)
+        _style(ax2, label("Poor remaining at year end", "年末贫困人口"), label("people", "人"))
+        ax2.legend(frameon=False, fontsize=8)
+        fig.suptitle(title, fontsize=12)
+    return fig
+
+
+def save(fig: Figure, folder: Path, stem: str) -> list[str]:
+    """Write ``stem``.png and ``stem``.svg into ``folder``; return the file names."""
+    names = [f"{stem}.png", f"{stem}.svg"]
+    fig.savefig(folder / names[0], dpi=150)
+    fig.savefig(folder / names[1], metadata={"Date": None})
+    return names

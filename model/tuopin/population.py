@@ -1,0 +1,264 @@
+"""The household table (struct of arrays) and the synthetic population.
+
+Every household attribute is one numpy array indexed by household, so each rule in the model is
+a vectorised step over all households. :class:`HouseholdView` shows one row as an agent for
+notebooks and tests. :func:`synthesize` builds a population whose registered households, people
+and category counts match the scenario exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .scenario import CATEGORIES, CAUSES, Scenario
+
+# status codes: a household is always in exactly one
+NONPOOR, POOR, EXITED = 0, 1, 2
+STATUS_NAMES = ("nonpoor", "poor", "exited")
+# category codes: 0 = not registered (near-poor 边缘户), then the registry's four kinds
+NOT_REGISTERED = 0
+CATEGORY_CODES = {name: i + 1 for i, name in enumerate(CATEGORIES)}
+CAUSE_CODES = {name: i for i, name in enumerate(CAUSES)}
+# member roles, counted per household; they sum to the household size
+ROLES = ("labour", "disabled", "elderly", "preschool", "compulsory", "highschool", "vocational", "college")
+STUDENT_ROLES = ("highschool", "vocational", "college")
+HOUSING_SAFE, HOUSING_C, HOUSING_D = 0, 1, 2
+INCOME_SOURCES = ("wage_local", "wage_migrant", "farm", "transfer", "property")
+
+
+@dataclass
+class Households:
+    """Columnar household state. All arrays have one entry per household."""
+
+    village: np.ndarray
+    size: np.ndarray
+    labour: np.ndarray
+    disabled: np.ndarray
+    elderly: np.ndarray
+    preschool: np.ndarray
+    compulsory: np.ndarray
+    highschool: np.ndarray
+    vocational: np.ndarray
+    college: np.ndarray
+    chronic: np.ndarray          # members with a chronic illness (overlaps the roles)
+    dropout: np.ndarray          # compulsory-age children out of school
+    category: np.ndarray         # 0 not registered, else CATEGORY_CODES
+    cause: np.ndarray            # main cause of poverty (CAUSE_CODES); near-poor get one too
+    housing: np.ndarray          # HOUSING_SAFE / _C / _D
+    insured: np.ndarray          # enrolled in 新农合 this year
+    wage_local: np.ndarray       # annual income rates, yuan per household per year
+    wage_migrant: np.ndarray
+    farm: np.ndarray
+    transfer: np.ndarray
+    property: np.ndarray
+    status: np.ndarray           # NONPOOR / POOR / EXITED
+    registered_year: np.ndarray  # year first registered, -1 never
+    exit_year: np.ndarray        # year of the latest declared exit, -1 never
+    relapses: np.ndarray         # times re-enrolled after an exit
+
+    @property
+    def n(self) -> int:
+        return self.size.shape[0]
+
+    def people_by_status(self) -> np.ndarray:
+        """People in each status (NONPOOR, POOR, EXITED)."""
+        return np.bincount(self.status, weights=self.size, minlength=3)
+
+    def view(self, i: int) -> "HouseholdView":
+        return HouseholdView(self, int(i))
+
+    def nbytes(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+class HouseholdView:
+    """One household seen as an agent: attribute reads go to its row of the columnar table."""
+
+    __slots__ = ("_table", "index")
+
+    def __init__(self, table: Households, index: int):
+        self._table, self.index = table, index
+
+    def __getattr__(self, name):
+        value = getattr(self._table, name)[self.index]
+        return value.item() if hasattr(value, "item") else value
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    @property
+    def category_name(self) -> str:
+        return "not_registered" if self.category == 0 else CATEGORIES[self.category - 1]
+
+    @property
+    def cause_name(self) -> str:
+        return CAUSES[self.cause]
+
+    @property
+    def income(self) -> float:
+        """Gross annual income rate, yuan per household."""
+        return float(sum(getattr(self, s) for s in INCOME_SOURCES))
+
+    def as_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(Households)}
+        d.update(status=self.status_name, category=self.category_name, cause=self.cause_name, income=self.income)
+        return d
+
+    def __repr__(self) -> str:
+        return (f"<Household {self.index}: {self.size} people, {self.category_name}, {self.status_name}, "
+                f"income {self.income:,.0f} yuan/yr>")
+
+
+def allocate(total: int, shares: dict[str, float] | np.ndarray) -> np.ndarray:
+    """Whole counts summing exactly to ``total``, proportional to ``shares`` (largest remainder)."""
+    s = np.asarray(list(shares.values()) if isinstance(shares, dict) else shares, dtype=float)
+    raw = total * s / s.sum()
+    counts = np.floor(raw).astype(np.int64)
+    short = total - counts.sum()
+    if short:
+        counts[np.argsort(-(raw - counts), kind="stable")[:short]] += 1
+    return counts
+
+
+def _sizes(cat: np.ndarray, target_people: int | None, p: dict, rng: np.random.Generator) -> np.ndarray:
+    """Household sizes: 五保 1-2 people, others 1 + Poisson; then nudged to hit ``target_people`` exactly."""
+    n = cat.shape[0]
+    wubao = cat == CATEGORY_CODES["wubao"]
+    size = np.where(wubao, 1 + (rng.random(n) < p["wubao_two_person_share"]), 0).astype(np.int64)
+    others = ~wubao
+    if target_people is None:
+        mean_other = p["near_poor_mean_size"]
+    else:
+        mean_other = (target_people - size[wubao].sum()) / max(others.sum(), 1)
+    size[others] = 1 + rng.poisson(max(mean_other - 1, 0.0), others.sum())
+    size[others] = np.clip(size[others], 1, 10)
+    if target_people is not None:
+        # nudge random non-五保 households by one person until the total is exact
+        for _ in range(100):
+            diff = target_people - size.sum()
+            if diff == 0:
+                break
+            ok = others & ((size < 10) if diff > 0 else (size > 1))
+            idx = rng.choice(np.flatnonzero(ok), size=min(abs(diff), ok.sum()), replace=False)
+            size[idx] += np.sign(diff)
+        if size.sum() != target_people:
+            raise ValueError(f"cannot place {target_people} people in {n} households of 1-10 people")
+    return size
+
+
+def _roles(size, cat, cause, p, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Member counts by role (households x roles) and chronic-ill members, drawn person by person."""
+    n = size.shape[0]
+    hh = np.repeat(np.arange(n), size)
+    first = np.zeros(hh.shape[0], bool)
+    first[np.concatenate(([0], np.cumsum(size)[:-1]))] = True
+    # role probabilities per household type: general, no-labour (五保 or lack of labour)
+    general = np.array([p[f"role_share_{r}"] for r in ROLES])
+    general /= general.sum()
+    nolabour = np.array([0, 0.3, 0.7, 0, 0, 0, 0, 0])
+    no_lab_hh = (cat == CATEGORY_CODES["wubao"]) | (cause == CAUSE_CODES["lack_labour"])
+    cum = np.cumsum(np.where(no_lab_hh[hh, None], nolabour, general), axis=1)
+    role = (rng.random(hh.shape[0])[:, None] > cum[:, :-1]).sum(axis=1)
+    # the first member is the household head: labour, unless the household's cause says otherwise
+    head = np.full(n, ROLES.index("labour"))
+    head[no_lab_hh] = ROLES.index("elderly")
+    head[cause == CAUSE_CODES["disability"]] = ROLES.index("disabled")
+    role[first] = head
+    # 因学 households have a student as their second member
+    second = np.zeros_like(first)
+    second[np.flatnonzero(first)[size > 1] + 1] = True
+    school = second & (cause[hh] == CAUSE_CODES["schooling"])
+    role[school] = rng.choice([ROLES.index(r) for r in STUDENT_ROLES], size=school.sum(), p=[0.4, 0.35, 0.25])
+    counts = np.bincount(hh * len(ROLES) + role, minlength=n * len(ROLES)).reshape(n, len(ROLES))
+    pc = p["chronic_share"] + p["chronic_share_elderly_extra"] * (role == ROLES.index("elderly"))
+    chronic_person = rng.random(hh.shape[0]) < pc
+    chronic_person |= first & (cause[hh] == CAUSE_CODES["illness"])
+    chronic = np.bincount(hh, weights=chronic_person, minlength=n).astype(np.int16)
+    return counts.astype(np.int16), chronic
+
+
+def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[Households, np.ndarray, np.ndarray]:
+    """A synthetic population for ``spec``: the households, each village's rural people, and which villages are poor.
+
+    Registered households, their people and their category counts match the scenario exactly;
+    cause counts match exactly too. Near-poor households (边缘户) are added outside the registry.
+    """
+    pop = spec.population
+    p = {k.split(".", 1)[1]: v for k, v in params.items() if k.startswith("population.")}
+    n_reg = pop.households
+    n_near = int(round(n_reg * pop.near_poor_per_registered))
+    n = n_reg + n_near
+
+    cat = np.zeros(n, np.int8)
+    cat[:n_reg] = rng.permutation(np.repeat(np.arange(1, 5, dtype=np.int8), allocate(n_reg, [pop.category[c] for c in CATEGORIES])))
+    cause = np.empty(n, np.int8)
+    cause_shares = [pop.cause.get(c, 0.0) for c in CAUSES]
+    cause[:n_reg] = rng.permutation(np.repeat(np.arange(len(CAUSES), dtype=np.int8), allocate(n_reg, cause_shares)))
+    cause[n_reg:] = rng.choice(len(CAUSES), size=n_near, p=np.array(cause_shares) / sum(cause_shares))
+
+    size = np.concatenate([_sizes(cat[:n_reg], pop.people, p, rng), _sizes(cat[n_reg:], None, p, rng)])
+    roles, chronic = _roles(size, cat, cause, p, rng)
+    registered = cat > 0
+
+    # income: per-capita gross income relative to the first year's line, lognormal
+    line0 = spec.poverty_line[spec.first_year]
+    median = np.where(registered, p["income_ratio_median"], p["near_poor_income_ratio_median"])
+    sigma = np.where(registered, p["income_ratio_sigma"], p["near_poor_income_ratio_sigma"])
+    gross = line0 * size * median * np.exp(sigma * rng.standard_normal(n))
+    transfer_share = np.select(
+        [cat == CATEGORY_CODES["dibao"], cat == CATEGORY_CODES["fupin_dibao"], cat == CATEGORY_CODES["fupin"]],
+        [p["transfer_share_dibao"], p["transfer_share_fupin_dibao"], p["transfer_share_fupin"]],
+        p["transfer_share_near_poor"],
+    )
+    transfer = gross * transfer_share
+    wubao = cat == CATEGORY_CODES["wubao"]
+    transfer[wubao] = p["wubao_support_ratio"] * line0 * size[wubao]
+    gross[wubao] = transfer[wubao] * (1 + p["wubao_other_income_share"])
+    earned = gross - transfer
+    has_lab = roles[:, 0] > 0
+    wage = np.where(has_lab, earned * p["wage_share_of_earned"], 0.0)
+    prop = earned * p["property_share_of_earned"]
+    farm = earned - wage - prop
+    migrant = wage * p["migrant_share_of_wage"] * (roles[:, 0] > 0)
+
+    # housing, insurance, school dropout
+    u = rng.random(n)
+    c_share = np.where(registered, p["housing_c_share"], p["housing_c_share_near_poor"])
+    d_share = np.where(registered, p["housing_d_share"], p["housing_d_share_near_poor"])
+    housing = np.where(u < d_share, HOUSING_D, np.where(u < d_share + c_share, HOUSING_C, HOUSING_SAFE)).astype(np.int8)
+    insured = rng.random(n) < p["insurance_enrolment"]
+    dropout = rng.binomial(roles[:, ROLES.index("compulsory")], p["dropout_share"]).astype(np.int16)
+
+    # villages: poor villages are ids 0..poor_villages-1
+    n_v, n_pv = pop.villages, pop.poor_villages
+    in_poor = rng.random(n) < pop.share_in_poor_villages
+    village = np.where(in_poor, rng.integers(0, max(n_pv, 1), n), rng.integers(n_pv, n_v, n) if n_v > n_pv else 0)
+    modelled = np.bincount(village, weights=size, minlength=n_v)
+    unmodelled = allocate(max(pop.rural_people - int(size.sum()), 0), rng.uniform(0.6, 1.4, n_v))
+    village_people = modelled + unmodelled
+    poor_village = np.arange(n_v) < n_pv
+
+    hh = Households(
+        village=village.astype(np.int32),
+        size=size.astype(np.int16),
+        **{r: roles[:, i].copy() for i, r in enumerate(ROLES)},
+        chronic=np.minimum(chronic, size).astype(np.int16),
+        dropout=dropout,
+        category=cat,
+        cause=cause,
+        housing=housing,
+        insured=insured,
+        wage_local=wage - migrant,
+        wage_migrant=migrant,
+        farm=farm,
+        transfer=transfer,
+        property=prop,
+        status=np.where(registered, POOR, NONPOOR).astype(np.int8),
+        registered_year=np.where(registered, spec.first_year - 1, -1).astype(np.int16),
+        exit_year=np.full(n, -1, np.int16),
+        relapses=np.zeros(n, np.int16),
+    )
+    return hh, village_people, poor_village

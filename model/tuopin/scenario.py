@@ -1,0 +1,207 @@
+"""Scenario files: TOML, validated by a pydantic schema before anything runs.
+
+A scenario names a region, its years, poverty lines and exit targets, the population to
+synthesise, and overrides of catalog parameters. ``extends = "other.toml"`` makes a variant: the
+parent is loaded first (relative to the child's folder) and the child's tables are deep-merged
+over it. Every problem is raised as one :class:`ScenarioError` naming the file, the field and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from . import parameters
+
+CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (seed 000 §二(一)2)
+CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other")
+Category = Literal["wubao", "dibao", "fupin_dibao", "fupin"]
+Cause = Literal["illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other"]
+MAX_HOUSEHOLDS = 40_000_000  # the 2014 national registry held 29.48 million (shared/data)
+
+
+class ScenarioError(Exception):
+    """One problem with a scenario file: which file, which field, what is allowed."""
+
+    def __init__(self, file: Path | str, field: str, message: str):
+        self.file, self.field, self.message = str(file), field, message
+        super().__init__(f"{self.file}: {field}: {message}")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+def _shares_or_counts(table: dict[str, float], total: int, what: str) -> dict[str, float]:
+    """Accept shares summing to 1 or whole counts summing to ``total``; return shares."""
+    values = list(table.values())
+    if any(v < 0 for v in values):
+        raise ValueError(f"{what} must not be negative")
+    s = sum(values)
+    if all(v <= 1 for v in values):
+        if abs(s - 1) > 1e-6:
+            raise ValueError(f"{what} shares must sum to 1 (they sum to {s:.6g})")
+        return dict(table)
+    if any(v != int(v) for v in values) or int(s) != total:
+        raise ValueError(f"{what} must be shares summing to 1 or whole counts summing to {total} (got a sum of {s:g})")
+    return {k: v / total for k, v in table.items()}
+
+
+class Population(_Strict):
+    households: int = Field(gt=0, le=MAX_HOUSEHOLDS, description="registered poor households")
+    people: int = Field(gt=0, description="registered poor people")
+    poor_villages: int = Field(ge=0)
+    villages: int = Field(gt=0, description="all villages holding modelled households, poor villages included")
+    rural_people: int = Field(gt=0, description="rural population of the region (for village incidence)")
+    share_in_poor_villages: float = Field(ge=0, le=1)
+    near_poor_per_registered: float = Field(ge=0, le=5, description="non-registered near-poor households (边缘户) per registered household")
+    category: dict[Category, float]
+    cause: dict[Cause, float]
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.people < self.households:
+            raise ValueError(f"people ({self.people}) must be at least households ({self.households})")
+        if self.people > 12 * self.households:
+            raise ValueError(f"people ({self.people}) must be at most 12 per household ({12 * self.households})")
+        if self.poor_villages > self.villages:
+            raise ValueError(f"poor_villages ({self.poor_villages}) must not exceed villages ({self.villages})")
+        if self.poor_villages == 0 and self.share_in_poor_villages > 0:
+            raise ValueError("share_in_poor_villages must be 0 when there are no poor villages")
+        if self.rural_people < self.people * (1 + self.near_poor_per_registered):
+            raise ValueError("rural_people must hold the registered and near-poor people")
+        object.__setattr__(self, "category", _shares_or_counts(self.category, self.households, "category"))
+        object.__setattr__(self, "cause", _shares_or_counts(self.cause, self.households, "cause"))
+        return self
+
+
+class Targets(_Strict):
+    people: dict[int, int] = Field(default_factory=dict, description="exits (people) by year")
+    households: dict[int, int] = Field(default_factory=dict, description="exits (households) by year")
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1)
+    region: str = Field(min_length=1)
+    description: str = ""
+    first_year: int = Field(ge=2000, le=2100)
+    last_year: int = Field(ge=2000, le=2100)
+    assessment_month: int = Field(default=12, ge=1, le=12)
+    west: bool = Field(default=False, description="western region: village exit at incidence < 3 % instead of 2 %")
+    seed: int = Field(ge=0, lt=2**63)
+    poverty_line: dict[int, float] = Field(description="yuan per person per year at current prices, by year")
+    targets: Targets = Field(default_factory=Targets)
+    population: Population
+    parameters: dict = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.last_year < self.first_year:
+            raise ValueError(f"last_year ({self.last_year}) must not be before first_year ({self.first_year})")
+        if self.last_year - self.first_year >= 30:
+            raise ValueError("a scenario may span at most 30 years")
+        missing = [y for y in self.years if y not in self.poverty_line]
+        if missing:
+            raise ValueError(f"poverty_line needs a value for every year {self.first_year}-{self.last_year}; missing {missing}")
+        for y, v in self.poverty_line.items():
+            if not 0 < v < 1e6:
+                raise ValueError(f"poverty_line.{y} must be between 0 and 1,000,000 yuan, got {v}")
+        for kind, table, cap in (("people", self.targets.people, self.population.people),
+                                 ("households", self.targets.households, self.population.households)):
+            for y, v in table.items():
+                if y not in self.years:
+                    raise ValueError(f"targets.{kind}.{y} is outside the scenario years {self.first_year}-{self.last_year}")
+                if not 0 <= v <= cap:
+                    raise ValueError(f"targets.{kind}.{y} must be between 0 and the registered {kind} ({cap}), got {v}")
+        return self
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year, self.last_year + 1))
+
+    @property
+    def months(self) -> int:
+        return 12 * len(self.years)
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A validated scenario with where it came from and its resolved parameters."""
+
+    spec: Scenario
+    path: Path
+    files: tuple[Path, ...]
+    sha256: str
+    params: dict[str, object] = field(repr=False)
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+
+def _deep_merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]:
+    """The raw table of ``path`` with its ``extends`` chain merged in, and the files read."""
+    if path in chain:
+        cycle = " -> ".join(p.name for p in (*chain, path))
+        raise ScenarioError(chain[-1], "extends", f"cyclic extends: {cycle}")
+    if not path.is_file():
+        where = chain[-1] if chain else path
+        field_ = "extends" if chain else "(file)"
+        raise ScenarioError(where, field_, f"no such scenario file: {path}")
+    try:
+        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise ScenarioError(path, "(file)", f"must be UTF-8 text ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ScenarioError(path, "(syntax)", f"not valid TOML: {e}") from None
+    files = (path,)
+    parent = raw.pop("extends", None)
+    if parent is not None:
+        if not isinstance(parent, str) or not parent.endswith(".toml"):
+            raise ScenarioError(path, "extends", f"must be the name of another .toml file, got {parent!r}")
+        base, base_files = _read_toml((path.parent / parent).resolve(), (*chain, path))
+        raw, files = _deep_merge(base, raw), base_files + files
+    return raw, files
+
+
+def _field_path(loc: tuple) -> str:
+    return ".".join(str(p) for p in loc if not str(p).startswith("function-after")) or "(top level)"
+
+
+def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
+    """Read, merge and validate a scenario file. Raises :class:`ScenarioError` on any problem."""
+    path = Path(path).resolve()
+    raw, files = _read_toml(path, ())
+    if overrides:
+        raw = _deep_merge(raw, overrides)
+    try:
+        spec = Scenario.model_validate(raw)
+    except ValidationError as e:
+        errs = e.errors()
+        first = errs[0]
+        msg = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            msg = "is not a known field"
+        elif first["type"] == "missing":
+            msg = "is required"
+        more = f" (and {len(errs) - 1} more problem{'s' * (len(errs) > 2)})" if len(errs) > 1 else ""
+        raise ScenarioError(path, _field_path(first["loc"]), msg + more) from None
+    values, problems = parameters.resolve(parameters.flatten(spec.parameters))
+    if problems:
+        name, why = problems[0]
+        raise ScenarioError(path, f"parameters.{name}", why)
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    return LoadedScenario(spec=spec, path=path, files=files, sha256=digest, params=values)
