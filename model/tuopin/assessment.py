@@ -27,12 +27,27 @@ def stable_source(hh: Households) -> np.ndarray:
     return earns | np.isin(hh.category, DOUBAO)
 
 
+def fill_quota(candidates: np.ndarray, score: np.ndarray, size: np.ndarray, people: int) -> np.ndarray:
+    """The candidates with the highest ``score`` whose people first reach ``people`` (a mask)."""
+    idx = np.flatnonzero(candidates)
+    if people <= 0 or idx.size == 0:
+        return np.zeros_like(candidates)
+    order = idx[np.argsort(-score[idx], kind="stable")]
+    k = int(np.searchsorted(np.cumsum(size[order]), people, side="left")) + 1
+    out = np.zeros_like(candidates)
+    out[order[:k]] = True
+    return out
+
+
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
-           p: dict, rng: np.random.Generator) -> dict[str, np.ndarray]:
+           p: dict, rng: np.random.Generator, quota: int | None = None) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
-    ``pc_true`` is per-capita net income (gross minus out-of-pocket medical and school costs),
-    ``pc_measured`` what verification sees. ``p`` is the ``assessment`` catalog section.
+    ``pc_true`` is per-capita net income (gross minus out-of-pocket medical, school and other
+    compulsory costs), ``pc_measured`` what verification sees. ``p`` is the ``assessment`` catalog
+    section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
+    if the households that meet the standard fall short, the ones closest to it are declared
+    exited too (被脱贫, seed 001 §一(三)3) — paper exits.
     """
     n = hh.n
     three = three_guarantees(hh)
@@ -51,6 +66,9 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
 
     assessed = (hh.status == POOR) & ~relapse
     exit_declared = assessed & meets_measured
+    if quota is not None:
+        short = quota - int(hh.size[exit_declared].sum())
+        exit_declared |= fill_quota(assessed & ~exit_declared, pc_measured, hh.size, short)
     exit_true = exit_declared & meets_true
     hh.status[exit_declared] = EXITED
     hh.exit_year[exit_declared] = year
@@ -64,6 +82,7 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
         "relapse": relapse,
         "exit_declared": exit_declared,
         "exit_true": exit_true,
+        "exit_paper": exit_declared & ~meets_true,
         "new_poor": new_poor,
         "truly_poor": falls_true,
         "hidden_poor": (hh.status == EXITED) & falls_true,

@@ -29,11 +29,14 @@ class YearState:
     jobless_months: np.ndarray  # months left without migrant work
     ill_months: np.ndarray      # months left with one labourer off work
     episodes: np.ndarray        # inpatient episodes this year
+    benefits: np.ndarray        # income paid by policy levers so far (also counted in income)
+    expense: np.ndarray         # other compulsory spending so far (pension premiums, loan repayments)
 
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         f = lambda dt: np.zeros(n, dt)  # noqa: E731
-        return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16))
+        return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16),
+                   f(float), f(float))
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
@@ -173,10 +176,17 @@ def monthly_shocks(hh: Households, ys: YearState, p: dict, month: int, rng: np.r
     ys.jobless_months[lose] = rng.integers(1, sh["job_loss_max_months"] + 1, lose.sum())
 
 
-def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
-    """This month's gross income, after the shocks in force; adds it to the year's total."""
+def pension_premiums(hh: Households, p: dict) -> np.ndarray:
+    """Premiums working-age members pay to the rural pension scheme this year (yuan)."""
+    i = p["income"]
+    return (hh.labour + hh.disabled) * (i["pension_premium"] * i["pension_enrolment"])
+
+
+def accrue_income(hh: Households, ys: YearState, effort: np.ndarray | float = 1.0) -> np.ndarray:
+    """This month's gross income, after the shocks in force; adds it to the year's total.
+    ``effort`` scales wage work (below 1 where benefits dampen it, 等靠要)."""
     off = np.where(ys.ill_months > 0, 1.0 / np.maximum(hh.labour, 1), 0.0)
-    working = 1.0 - off
+    working = (1.0 - off) * effort
     monthly = (hh.wage_local * working + hh.wage_migrant * working * (ys.jobless_months == 0)
                + hh.farm * (1.0 - ys.disaster_loss) + hh.transfer + hh.property) / 12
     ys.income += monthly

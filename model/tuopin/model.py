@@ -8,6 +8,7 @@ import mesa
 import numpy as np
 
 from . import assessment, dynamics
+from .budget import Ledger
 from .parameters import section
 from .policies import LEVERS
 from .policies._stub_medical import MedicalParams, cost_sharing
@@ -15,7 +16,8 @@ from .population import EXITED, NONPOOR, POOR, synthesize
 from .scenario import LoadedScenario, load_scenario
 from .village import Village
 
-SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment", "after_exit")
+SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment",
+            "after_exit", "village", "pressure")
 
 
 def _nest(flat: dict[str, object]) -> dict:
@@ -49,24 +51,35 @@ class PovertyModel(mesa.Model):
         self.params = scenario.params
         self.p = {s: section(self.params, s) for s in SECTIONS}
         self.hh, self.village_people, self.poor_village = synthesize(spec, self.params, self.rng)
-        self.village_exit_year = np.full(self.poor_village.shape[0], -1, np.int16)
-        self.villages = [Village(self, v) for v in range(self.poor_village.shape[0])]
-        self.policies = [cls(self) for cls in LEVERS]
+        hh, n_v = self.hh, self.poor_village.shape[0]
+        self.village_exit_year = np.full(n_v, -1, np.int16)
+        v = self.p["village"]
+        self.village_collective = np.where(
+            self.poor_village, v["collective_income_median_poor"], v["collective_income_median_other"]
+        ) * np.exp(v["collective_income_sigma"] * self.rng.standard_normal(n_v))
+        self.villages = [Village(self, i) for i in range(n_v)]
+        self.effort = np.ones(hh.n)        # scales wage work; the motivation lever lowers it
+        self.report_factor = np.ones(hh.n)  # share of income a household reports at verification
+        self.priority = (hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size
+        self.policies = [cls(self, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]
+        self.ledger = Ledger(spec.years, [pol.lever for pol in self.policies],
+                             spec.budget.cap, spec.budget.sources)
         self.t = 0  # months simulated
         self.year, self.month = spec.first_year, 0
         self.line = spec.poverty_line[spec.first_year]
-        self.ys = dynamics.YearState.zeros(self.hh.n)
+        self.ys = dynamics.YearState.zeros(hh.n)
         self.annual: list[dict] = []
         self.last_assessment: dict[str, np.ndarray] = {}
-        self.people = self.hh.people_by_status()
+        self.people = hh.people_by_status()
+        self.income_month = 0.0
         self.datacollector = mesa.DataCollector(model_reporters={
             "year": "year", "month": "month",
             "poor_people": lambda m: m.people[POOR],
             "exited_people": lambda m: m.people[EXITED],
             "nonpoor_people": lambda m: m.people[NONPOOR],
-            "income_month_yuan": lambda m: m.income_month,
+            "income_month_yuan": "income_month",
+            "spend_yuan": lambda m: float(m.ledger.spend.sum()),
         })
-        self.income_month = 0.0
         self.datacollector.collect(self)
 
     # ---- the clock -------------------------------------------------------------------------
@@ -77,12 +90,14 @@ class PovertyModel(mesa.Model):
         self.month = self.t % 12 + 1
         if self.month == 1:
             self._year_start()
+            ys = self.ys
         dynamics.monthly_shocks(hh, ys, self.p, self.month, self.rng)
-        for policy in self.policies:
-            if policy.active(self.year):
-                policy.month(self.year, self.month)
-        self.income_month = float(dynamics.accrue_income(hh, ys).sum())
+        for policy in self._active():
+            policy.month(self.year, self.month)
+        self.income_month = float(dynamics.accrue_income(hh, ys, self.effort).sum())
         if self.month == spec.assessment_month:
+            for policy in self._active():
+                policy.assessment(self.year)
             self._assess()
         self.people = hh.people_by_status()
         self.t += 1
@@ -96,6 +111,9 @@ class PovertyModel(mesa.Model):
             self.step()
         return self
 
+    def _active(self):
+        return [pol for pol in self.policies if pol.active(self.year)]
+
     def _year_start(self) -> None:
         hh, rng = self.hh, self.rng
         prev = self.line
@@ -106,9 +124,9 @@ class PovertyModel(mesa.Model):
         dynamics.housing_and_insurance(hh, self.p, rng)
         self.ys = dynamics.YearState.zeros(hh.n)
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
-        for policy in self.policies:
-            if policy.active(self.year):
-                policy.year_start(self.year)
+        self.ys.expense += dynamics.pension_premiums(hh, self.p)
+        for policy in self._active():
+            policy.year_start(self.year)
 
     # ---- benefits and medical costs --------------------------------------------------------
     def benefit_eligible(self) -> np.ndarray:
@@ -116,6 +134,9 @@ class PovertyModel(mesa.Model):
         hh = self.hh
         years = self.p["after_exit"]["transition_years"]
         return (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
+
+    def lever_active(self, lever: str) -> bool:
+        return any(pol.lever == lever and pol.active(self.year) for pol in self.policies)
 
     def medical_params(self) -> MedicalParams:
         """The cost-sharing rules in force this year (the poor-specific ones from their start year)."""
@@ -128,32 +149,37 @@ class PovertyModel(mesa.Model):
         return mp
 
     def medical_shares(self):
-        """Each payer's share of the year's medical costs so far, for every household."""
+        """Each payer's share of the year's medical costs so far, for every household.
+        The poor-specific rules apply only while the medical lever is in force."""
         ys, hh = self.ys, self.hh
-        poor = self.benefit_eligible() & any(p.lever == "medical" and p.active(self.year) for p in self.policies)
+        poor = self.benefit_eligible() & self.lever_active("medical")
         return cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=poor, insured=hh.insured,
                             p=self.medical_params())
 
     # ---- the assessment --------------------------------------------------------------------
-    def net_income_pc(self) -> np.ndarray:
+    def net_income_pc(self, oop: np.ndarray) -> np.ndarray:
         """Per-capita net income for the year, annualised from the months so far."""
         ys, hh = self.ys, self.hh
-        oop = self.medical_shares().oop
         months = self.t % 12 + 1
-        return (ys.income - oop - ys.education_cost) * (12 / months) / hh.size
+        return (ys.income - oop - ys.education_cost - ys.expense) * (12 / months) / hh.size
 
     def _assess(self) -> None:
         hh, p = self.hh, self.p["assessment"]
-        pc_true = self.net_income_pc()
-        pc_measured = pc_true * np.exp(p["verification_sigma"] * self.rng.standard_normal(hh.n))
-        r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng)
-        self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured)
+        oop = self.medical_oop if self.lever_active("medical") else self.medical_shares().oop
+        pc_true = self.net_income_pc(oop)
+        noise = np.exp(p["verification_sigma"] * self.rng.standard_normal(hh.n))
+        pc_measured = pc_true * noise * self.report_factor
+        quota = self._pressure_quota()
+        r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota)
+        self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, oop=oop)
+        self.priority = pc_measured
         newly = self._village_exits()
         size = hh.size
         row = {"year": self.year, "poverty_line": self.line,
                "target_exits": self.spec.targets.people.get(self.year),
                "target_exits_households": self.spec.targets.households.get(self.year)}
         for key, mask in (("exits_declared", r["exit_declared"]), ("exits_true", r["exit_true"]),
+                          ("exits_paper", r["exit_paper"]),
                           ("relapses", r["relapse"]), ("new_poor", r["new_poor"]),
                           ("poor_end", hh.status == POOR), ("exited_end", hh.status == EXITED),
                           ("truly_poor", r["truly_poor"]), ("hidden_poor", r["hidden_poor"])):
@@ -161,7 +187,16 @@ class PovertyModel(mesa.Model):
             row[key + "_households"] = int(mask.sum())
         row["villages_exited"] = newly
         row["poor_villages_remaining"] = int((self.poor_village & (self.village_exit_year < 0)).sum())
+        row["spend_yuan"] = self.ledger.spent(self.year)
         self.annual.append(row)
+
+    def _pressure_quota(self) -> int | None:
+        """Under target pressure (被脱贫, seed 001 §一(三)3), the exits (people) the assessment must declare."""
+        pr = self.p["pressure"]
+        target = self.spec.targets.people.get(self.year)
+        if not pr["enabled"] or target is None:
+            return None
+        return int(round(target * pr["strength"]))
 
     # ---- villages --------------------------------------------------------------------------
     def village_incidence(self) -> np.ndarray:
@@ -170,8 +205,12 @@ class PovertyModel(mesa.Model):
         return poor_people / self.village_people
 
     def _village_exits(self) -> int:
-        """Poor villages exit when incidence falls below 2 % (3 % in the west)."""
+        """Poor villages exit when incidence is below 2 % (3 % in the west) and, where the scenario
+        requires it, their collective income reaches the 九有 standard (seed 000 §二(四))."""
+        v = self.p["village"]
         limit = self.p["assessment"]["village_incidence_west" if self.spec.west else "village_incidence"]
-        newly = self.poor_village & (self.village_exit_year < 0) & (self.village_incidence() < limit)
+        ok = self.village_incidence() < limit
+        ok &= self.village_collective >= v["collective_income_min"]
+        newly = self.poor_village & (self.village_exit_year < 0) & ok
         self.village_exit_year[newly] = self.year
         return int(newly.sum())

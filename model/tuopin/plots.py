@@ -24,6 +24,14 @@ def label(en: str, zh: str) -> str:
     return f"{en} {zh}" if cjk_font() else en
 
 
+def plain(text: str) -> str:
+    """``text`` as the installed fonts can draw it: CJK characters dropped when there is no CJK font."""
+    if cjk_font():
+        return text
+    kept = "".join(ch for ch in text if not ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"))
+    return " ".join(kept.split()) or text.encode("ascii", "replace").decode()
+
+
 def _figure(ncols: int = 1, width: float = 6.4) -> Figure:
     return Figure(figsize=(width * ncols, 4.2), layout="constrained")
 
@@ -61,12 +69,12 @@ def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
         ax2.fill_between(years, lo, hi, color="#1f5fa8", alpha=0.2, lw=0, label="5-95 %")
         ax2.plot(years, mid, "o-", color="#1f5fa8", label=label("registered poor, median", "未脱贫人口 中位数"))
         ax2.plot(years, annual["truly_poor_p50"], "s--", color="#7f7f7f", ms=4,
-                 label=label("below the line or 三保障 failing, median", "实际贫困 中位数"))
+                 label=label("below the line or a guarantee failing, median", "实际贫困 中位数"))
         ax2.set_xticks(years)
         ax2.set_ylim(bottom=0)
         _style(ax2, label("Poor remaining at year end", "年末贫困人口"), label("people", "人"))
         ax2.legend(frameon=False, fontsize=8)
-        fig.suptitle(title, fontsize=12)
+        fig.suptitle(plain(title), fontsize=12)
     return fig
 
 

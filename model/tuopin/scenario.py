@@ -86,6 +86,24 @@ class Targets(_Strict):
     households: dict[int, int] = Field(default_factory=dict, description="exits (households) by year")
 
 
+Source = Literal["central", "provincial", "city", "county", "work_team"]
+
+
+class Budget(_Strict):
+    cap: dict[str, float] = Field(default_factory=dict, description="yuan per year, by lever or 'total'")
+    sources: dict[str, dict[Source, float]] = Field(default_factory=dict, description="shares of each lever's spend by funding source")
+
+    @model_validator(mode="after")
+    def _check(self):
+        for lever, v in self.cap.items():
+            if not 0 <= v < 1e13:
+                raise ValueError(f"cap.{lever} must be between 0 and 1e13 yuan a year, got {v}")
+        for lever, split in self.sources.items():
+            if any(v < 0 for v in split.values()) or abs(sum(split.values()) - 1) > 1e-6:
+                raise ValueError(f"sources.{lever} shares must be non-negative and sum to 1 (they sum to {sum(split.values()):g})")
+        return self
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     region: str = Field(min_length=1)
@@ -98,6 +116,7 @@ class Scenario(_Strict):
     poverty_line: dict[int, float] = Field(description="yuan per person per year at current prices, by year")
     targets: Targets = Field(default_factory=Targets)
     population: Population
+    budget: Budget = Field(default_factory=Budget)
     parameters: dict = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -203,5 +222,11 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
     if problems:
         name, why = problems[0]
         raise ScenarioError(path, f"parameters.{name}", why)
+    levers = parameters.levers()
+    for kind, names in (("cap", spec.budget.cap), ("sources", spec.budget.sources)):
+        for name in names:
+            if name not in levers and not (kind == "cap" and name == "total"):
+                allowed = ", ".join(sorted(levers) + (["total"] if kind == "cap" else []))
+                raise ScenarioError(path, f"budget.{kind}.{name}", f"is not a lever; allowed: {allowed}")
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
     return LoadedScenario(spec=spec, path=path, files=files, sha256=digest, params=values)

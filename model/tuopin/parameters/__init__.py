@@ -102,3 +102,8 @@ def section(values: dict[str, object], name: str) -> dict[str, object]:
     """The parameters of one section without their prefix: ``section(v, "medical")["oop_cap"]``."""
     prefix = name + "."
     return {k[len(prefix):]: v for k, v in values.items() if k.startswith(prefix)}
+
+
+def levers() -> set[str]:
+    """Sections that are policy levers: those with an ``enabled`` switch."""
+    return {name.split(".")[0] for name in catalog() if name.endswith(".enabled")}

@@ -1,0 +1,55 @@
+"""扶贫小额信贷: up to 5万 yuan, three years, no collateral, full interest subsidy (seed 000 §二(五)3).
+
+A borrowing household invests the loan and earns a return on it while the project lasts; the
+government pays the interest. A project can fail: the household then owes the principal, repaid
+over the rest of the term out of its income (debt burden), less what the risk fund covers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Policy
+
+
+class Credit(Policy):
+    lever = "credit"
+
+    def __init__(self, model, seed):
+        super().__init__(model, seed)
+        n = model.hh.n
+        self.loan = np.zeros(n)           # outstanding principal
+        self.months_left = np.zeros(n, np.int16)
+        self.failed = np.zeros(n, bool)   # the investment failed: principal repaid from income
+
+    def year_start(self, year: int) -> None:
+        m, p = self.model, self.p
+        hh = m.hh
+        active = self.loan > 0
+        newly_failed = active & ~self.failed & (self.rng.random(hh.n) < p["default_rate"])
+        self.failed |= newly_failed
+        # the risk compensation fund covers part of a failed loan
+        self.pay(np.where(newly_failed, self.loan * p["risk_fund_share"], 0.0))
+        eligible = m.benefit_eligible() & (hh.labour > 0) & ~active & (hh.category > 0)
+        take = eligible & (self.rng.random(hh.n) < p["take_up"])
+        self.loan[take] = p["loan"]
+        self.months_left[take] = 12 * p["term_years"]
+        self.failed[take] = False
+
+    def month(self, year: int, month: int) -> None:
+        m, p = self.model, self.p
+        active = self.loan > 0
+        if not active.any():
+            return
+        # the government pays the interest (全贴息); unpaid interest falls on the household
+        interest = np.where(active, self.loan * p["interest_rate"] / 12, 0.0)
+        paid = self.pay(interest * p["interest_subsidy_share"])
+        m.ys.expense += interest - paid
+        working = active & ~self.failed
+        m.ys.income[working] += (self.loan[working] * p["return_rate"] / 12) * (1 - m.ys.disaster_loss[working])
+        burden = active & self.failed
+        m.ys.expense[burden] += self.loan[burden] * (1 - p["risk_fund_share"]) / (12 * p["term_years"])
+        self.months_left[active] -= 1
+        done = active & (self.months_left <= 0)
+        self.loan[done] = 0.0
+        self.failed[done] = False

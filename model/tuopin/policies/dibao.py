@@ -1,0 +1,45 @@
+"""兜底: 低保 top-up to its line, 五保 support, with targeting errors.
+
+Seed 000 §一(三) (低保五保…应保尽保; 保障性收入超过同期国家确定的扶贫标准), seed 001 §一(一)2 (低保标准
+和兜底标准衔接不够), seed 003 §三9 (农村低保标准要逐步达到扶贫标准). The 低保 line is a share of
+the poverty line; ``aligned`` (两线合一) raises it to the poverty line. Cover is decided each January:
+eligible households (the 兜底 categories, and registered households with no labourer) are missed with
+the exclusion error; others are covered with the inclusion error. The top-up is the gap between the
+line and the household's expected income; 五保 support is raised to its own standard.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import CATEGORY_CODES
+from .base import Policy
+
+
+class Dibao(Policy):
+    lever = "dibao"
+
+    def __init__(self, model, seed):
+        super().__init__(model, seed)
+        self.covered = np.zeros(model.hh.n, bool)
+
+    def line(self) -> float:
+        """The 低保 line this year, yuan per person."""
+        ratio = max(self.p["line_ratio"], 1.0) if self.p["aligned"] else self.p["line_ratio"]
+        return ratio * self.model.line
+
+    def year_start(self, year: int) -> None:
+        m, p, hh = self.model, self.p, self.model.hh
+        registered = m.benefit_eligible()
+        doubao = np.isin(hh.category, (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES["wubao"]))
+        eligible = registered & (doubao | (hh.labour == 0))
+        u = self.rng.random(hh.n)
+        self.covered = np.where(eligible, u >= p["exclusion_error"], registered & (u < p["inclusion_error"]))
+
+    def month(self, year: int, month: int) -> None:
+        m, p, hh = self.model, self.p, self.model.hh
+        expected = hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property
+        wubao = hh.category == CATEGORY_CODES["wubao"]
+        standard = np.where(wubao, p["wubao_ratio"] * m.line, self.line()) * hh.size
+        topup = np.where(self.covered | (wubao & m.benefit_eligible()), np.maximum(standard - expected, 0.0), 0.0)
+        self.transfer(topup / 12)
