@@ -31,12 +31,13 @@ class YearState:
     episodes: np.ndarray        # inpatient episodes this year
     benefits: np.ndarray        # income paid by policy levers so far (also counted in income)
     expense: np.ndarray         # other compulsory spending so far (pension premiums, loan repayments)
+    ill_prob: np.ndarray        # monthly chance of an inpatient episode (float32, set in January)
 
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         f = lambda dt: np.zeros(n, dt)  # noqa: E731
         return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16),
-                   f(float), f(float))
+                   f(float), f(float), f(np.float32))
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
@@ -138,6 +139,14 @@ def housing_and_insurance(hh: Households, p: dict, rng: np.random.Generator) -> 
     hh.insured = rng.random(hh.n) < p["health"]["insurance_enrolment"]
 
 
+def illness_probability(hh: Households, p: dict) -> np.ndarray:
+    """Monthly chance of an inpatient episode: a household rate from its members (per person-year)."""
+    hl = p["health"]
+    lam = (hl["inpatient_rate"] * hh.size + hl["inpatient_rate_elderly_extra"] * hh.elderly
+           + hl["inpatient_rate_chronic_extra"] * hh.chronic) / 12
+    return (-np.expm1(-lam)).astype(np.float32)
+
+
 def education_costs(hh: Households, p: dict) -> np.ndarray:
     """School costs a household bears this year, before any subsidy (yuan)."""
     e = p["education"]
@@ -150,10 +159,8 @@ def monthly_shocks(hh: Households, ys: YearState, p: dict, month: int, rng: np.r
     """Illness, disaster (correlated within a village) and job loss for one month."""
     hl, sh = p["health"], p["shocks"]
     n = hh.n
-    # inpatient episodes: household rate from its members (per person-year), monthly probability
-    lam = (hl["inpatient_rate"] * hh.size + hl["inpatient_rate_elderly_extra"] * hh.elderly
-           + hl["inpatient_rate_chronic_extra"] * hh.chronic) / 12
-    ill = np.flatnonzero(rng.random(n) < -np.expm1(-lam))
+    # inpatient episodes at the household's monthly probability (set each January)
+    ill = np.flatnonzero(rng.random(n, dtype=np.float32) < ys.ill_prob)
     if ill.size:
         cost = hl["episode_cost_median"] * np.exp(hl["episode_cost_sigma"] * rng.standard_normal(ill.size))
         nc = p["medical"]["noncompliant_share"]
@@ -171,9 +178,9 @@ def monthly_shocks(hh: Households, ys: YearState, p: dict, month: int, rng: np.r
         loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(0.5, 1.5, in_hit.size), 0, 1)
         ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
     # migrant job loss
-    at_risk = (hh.wage_migrant > 0) & (ys.jobless_months == 0)
-    lose = at_risk & (rng.random(n) < sh["job_loss_rate"] / 12)
-    ys.jobless_months[lose] = rng.integers(1, sh["job_loss_max_months"] + 1, lose.sum())
+    at_risk = np.flatnonzero((hh.wage_migrant > 0) & (ys.jobless_months == 0))
+    lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh["job_loss_rate"] / 12]
+    ys.jobless_months[lose] = rng.integers(1, sh["job_loss_max_months"] + 1, lose.size)
 
 
 def pension_premiums(hh: Households, p: dict) -> np.ndarray:

@@ -11,7 +11,7 @@ from . import assessment, dynamics
 from .budget import Ledger
 from .parameters import section
 from .policies import LEVERS
-from .policies._stub_medical import MedicalParams, cost_sharing
+from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
 from .scenario import LoadedScenario, load_scenario
 from .village import Village
@@ -71,6 +71,7 @@ class PovertyModel(mesa.Model):
         self.annual: list[dict] = []
         self.last_assessment: dict[str, np.ndarray] = {}
         self.people = hh.people_by_status()
+        self._eligible = None
         self.income_month = 0.0
         self.datacollector = mesa.DataCollector(model_reporters={
             "year": "year", "month": "month",
@@ -99,7 +100,6 @@ class PovertyModel(mesa.Model):
             for policy in self._active():
                 policy.assessment(self.year)
             self._assess()
-        self.people = hh.people_by_status()
         self.t += 1
         if self.t >= spec.months:
             self.running = False
@@ -125,15 +125,21 @@ class PovertyModel(mesa.Model):
         self.ys = dynamics.YearState.zeros(hh.n)
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
+        self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
+        self._eligible = None
         for policy in self._active():
             policy.year_start(self.year)
 
     # ---- benefits and medical costs --------------------------------------------------------
     def benefit_eligible(self) -> np.ndarray:
-        """Registered poor, and exited households still within their transition years (脱贫不脱政策)."""
-        hh = self.hh
-        years = self.p["after_exit"]["transition_years"]
-        return (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
+        """Registered poor, and exited households still within their transition years (脱贫不脱政策).
+        Status changes only at the assessment, so the mask is kept until then (read-only)."""
+        if self._eligible is None:
+            hh = self.hh
+            years = self.p["after_exit"]["transition_years"]
+            self._eligible = (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
+            self._eligible.flags.writeable = False
+        return self._eligible
 
     def lever_active(self, lever: str) -> bool:
         return any(pol.lever == lever and pol.active(self.year) for pol in self.policies)
@@ -171,6 +177,8 @@ class PovertyModel(mesa.Model):
         pc_measured = pc_true * noise * self.report_factor
         quota = self._pressure_quota()
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota)
+        self._eligible = None
+        self.people = hh.people_by_status()
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, oop=oop)
         self.priority = pc_measured
         newly = self._village_exits()

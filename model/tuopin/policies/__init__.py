@@ -1,6 +1,6 @@
 """Policy levers, one module each, applied in the order of ``LEVERS`` every month and January."""
 
-from ._stub_medical import MedicalHelp
+from .health import MedicalHelp
 from .credit import Credit
 from .dibao import Dibao
 from .education import Education

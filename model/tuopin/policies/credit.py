@@ -38,18 +38,19 @@ class Credit(Policy):
 
     def month(self, year: int, month: int) -> None:
         m, p = self.model, self.p
-        active = self.loan > 0
-        if not active.any():
+        a = np.flatnonzero(self.loan > 0)  # the borrowers: a minority, so work on their rows only
+        if a.size == 0:
             return
+        loan, failed = self.loan[a], self.failed[a]
         # the government pays the interest (全贴息); unpaid interest falls on the household
-        interest = np.where(active, self.loan * p["interest_rate"] / 12, 0.0)
-        paid = self.pay(interest * p["interest_subsidy_share"])
-        m.ys.expense += interest - paid
-        working = active & ~self.failed
-        m.ys.income[working] += (self.loan[working] * p["return_rate"] / 12) * (1 - m.ys.disaster_loss[working])
-        burden = active & self.failed
-        m.ys.expense[burden] += self.loan[burden] * (1 - p["risk_fund_share"]) / (12 * p["term_years"])
-        self.months_left[active] -= 1
-        done = active & (self.months_left <= 0)
+        interest = loan * p["interest_rate"] / 12
+        wanted = np.zeros(m.hh.n)
+        wanted[a] = interest * p["interest_subsidy_share"]
+        paid = self.pay(wanted)[a]
+        m.ys.expense[a] += interest - paid
+        m.ys.income[a] += np.where(failed, 0.0, loan * p["return_rate"] / 12 * (1 - m.ys.disaster_loss[a]))
+        m.ys.expense[a] += np.where(failed, loan * (1 - p["risk_fund_share"]) / (12 * p["term_years"]), 0.0)
+        self.months_left[a] -= 1
+        done = a[self.months_left[a] <= 0]
         self.loan[done] = 0.0
         self.failed[done] = False

@@ -35,11 +35,15 @@ class Dibao(Policy):
         eligible = registered & (doubao | (hh.labour == 0))
         u = self.rng.random(hh.n)
         self.covered = np.where(eligible, u >= p["exclusion_error"], registered & (u < p["inclusion_error"]))
-
-    def month(self, year: int, month: int) -> None:
-        m, p, hh = self.model, self.p, self.model.hh
+        # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
+        # those that raise them) and cover changes only at the assessment
         expected = hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property
         wubao = hh.category == CATEGORY_CODES["wubao"]
         standard = np.where(wubao, p["wubao_ratio"] * m.line, self.line()) * hh.size
-        topup = np.where(self.covered | (wubao & m.benefit_eligible()), np.maximum(standard - expected, 0.0), 0.0)
-        self.transfer(topup / 12)
+        topup = np.where(self.covered | (wubao & registered), np.maximum(standard - expected, 0.0), 0.0)
+        self.monthly = topup / 12
+
+    def month(self, year: int, month: int) -> None:
+        if self.model.month > self.model.spec.assessment_month:  # cover ends with the assessment
+            self.monthly = self.monthly * self.model.benefit_eligible()
+        self.transfer(self.monthly)

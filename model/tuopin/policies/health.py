@@ -1,31 +1,11 @@
-# TEMPORARY stand-in until the real chain lands (lead's scaffolding; to be deleted)
-from dataclasses import dataclass
-from typing import NamedTuple
+"""健康扶贫: the medical lever (seed 000 §一(三); seed 001 §一(二)5; seed 003 §三9)."""
+
+from __future__ import annotations
+
 import numpy as np
+
 from .base import Policy
 
-@dataclass(frozen=True)
-class MedicalParams:
-    basic_deductible: float = 500.0
-    basic_rate: float = 0.6
-    basic_cap: float = 150000.0
-    poor_rate_bonus: float = 0.05
-    dabing_deductible: float = 8000.0
-    dabing_deductible_poor: float = 5000.0
-    @classmethod
-    def from_catalog(cls, values):
-        return cls()
-
-class CostShares(NamedTuple):
-    basic: np.ndarray
-    assistance: np.ndarray
-    oop_cap_fund: np.ndarray
-    oop: np.ndarray
-
-def cost_sharing(inpatient, chronic, noncompliant, *, poor, insured, p):
-    basic = np.minimum(p.basic_cap, np.maximum(0, inpatient - p.basic_deductible) * (p.basic_rate + poor * p.poor_rate_bonus)) * insured
-    z = np.zeros_like(basic)
-    return CostShares(basic, z, z, inpatient + chronic + noncompliant - basic)
 
 class MedicalHelp(Policy):
     """健康扶贫: the poor-specific cost-sharing rules, premium subsidy and full enrolment.

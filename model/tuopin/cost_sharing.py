@@ -1,0 +1,110 @@
+"""The medical cost-sharing chain as one pure, vectorised function.
+
+Who pays a household's medical bill, step by step (seed 000 §一(三) 医疗救助扶持一批; seed 001
+§一(二)5 因病致贫返贫问题突出). Inputs are the year's cumulative costs, so deductibles and caps are
+annual (in practice deductibles are per admission: an approximation the model states). The model
+gets a month's payments as the difference of two calls; every share is non-decreasing in each cost.
+
+1. 新农合 (basic insurance), insured households only. Inpatient: ``(inpatient - basic_deductible)+
+   x rate``, capped at ``basic_cap``, where ``rate = basic_rate (+ poor_rate_bonus for the poor)``
+   (seed 000: +5 percentage points for the registered poor from 2016). Chronic outpatient (门诊慢性病):
+   ``chronic x chronic_outpatient_rate``, capped at ``chronic_outpatient_cap``.
+2. 大病保险 (catastrophic insurance), insured only. Its base is the compliant cost left after basic
+   insurance: inpatient, plus chronic outpatient when ``dabing_includes_chronic`` (seed 001: 门诊慢性病
+   纳入大病保险). Above the deductible (8000 yuan; 5000 for the poor, seed 000) it pays ``rate1`` on the
+   excess up to ``tier1``, ``rate2`` between ``tier1`` and ``tier2`` and ``rate3`` above, capped at
+   ``dabing_cap``. The part paid for chronic costs (pro rata to the base) is capped at
+   ``dabing_chronic_cap`` (5万); a negative value means no cap (seed 001: 取消年内最高5万元限制).
+3. 医疗救助 (medical assistance), poor only: ``(remaining compliant - assistance_deductible)+ x
+   assistance_rate``, capped at ``assistance_cap``.
+4. Out-of-pocket cap, poor only, when ``oop_cap_enabled``: the government pays the compliant cost
+   still left above ``oop_cap`` (seed 001: 个人自付合规医疗费用控制在3000元以内).
+5. Non-compliant cost (目录外): the household pays it, except the poor when
+   ``poor_noncompliant_to_hospital`` (seed 001: 将贫困人口不合规费用控制为零,超额由医疗机构自行承担).
+6. The household pays the rest. The shares add up to the total cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class MedicalParams:
+    """The chain's parameters for one year (the model resolves year-dependent values)."""
+
+    basic_deductible: float
+    basic_rate: float
+    basic_cap: float
+    poor_rate_bonus: float
+    chronic_outpatient_rate: float
+    chronic_outpatient_cap: float
+    dabing_deductible: float
+    dabing_deductible_poor: float
+    dabing_rate1: float
+    dabing_rate2: float
+    dabing_rate3: float
+    dabing_tier1: float
+    dabing_tier2: float
+    dabing_cap: float
+    dabing_includes_chronic: bool
+    dabing_chronic_cap: float
+    assistance_rate: float
+    assistance_deductible: float
+    assistance_cap: float
+    oop_cap_enabled: bool
+    oop_cap: float
+    poor_noncompliant_to_hospital: bool
+
+    @classmethod
+    def from_catalog(cls, values: dict[str, object]) -> "MedicalParams":
+        """From the ``medical`` catalog section (names without the prefix); other keys are ignored."""
+        return cls(**{f.name: values[f.name] for f in fields(cls)})
+
+
+class CostShares(NamedTuple):
+    basic: np.ndarray         # 新农合
+    dabing: np.ndarray        # 大病保险
+    assistance: np.ndarray    # 医疗救助
+    oop_cap_fund: np.ndarray  # government top-up enforcing the out-of-pocket cap
+    hospital: np.ndarray      # non-compliant cost absorbed by the hospital
+    oop: np.ndarray           # paid by the household
+
+
+def _tiered(excess: np.ndarray, p: MedicalParams) -> np.ndarray:
+    t1, t2 = p.dabing_tier1, p.dabing_tier2
+    return (p.dabing_rate1 * np.minimum(excess, t1)
+            + p.dabing_rate2 * np.clip(excess - t1, 0.0, t2 - t1)
+            + p.dabing_rate3 * np.maximum(excess - t2, 0.0))
+
+
+def cost_sharing(inpatient, chronic, noncompliant, *, poor, insured, p: MedicalParams) -> CostShares:
+    """Each payer's share of the year's costs so far (arrays broadcast together). See the module doc."""
+    inpatient, chronic, noncompliant = (np.asarray(a, float) for a in (inpatient, chronic, noncompliant))
+    poor, ins = np.asarray(poor, bool), np.asarray(insured, float)
+    # 1. basic insurance
+    rate = np.minimum(1.0, p.basic_rate + np.where(poor, p.poor_rate_bonus, 0.0))
+    basic_inp = np.minimum(p.basic_cap, np.maximum(inpatient - p.basic_deductible, 0.0) * rate) * ins
+    basic_chr = np.minimum(p.chronic_outpatient_cap, chronic * p.chronic_outpatient_rate) * ins
+    # 2. catastrophic insurance
+    left_inp, left_chr = inpatient - basic_inp, (chronic - basic_chr) * p.dabing_includes_chronic
+    base = left_inp + left_chr
+    excess = np.maximum(base - np.where(poor, p.dabing_deductible_poor, p.dabing_deductible), 0.0)
+    dabing = np.minimum(_tiered(excess, p), p.dabing_cap) * ins
+    if p.dabing_includes_chronic and p.dabing_chronic_cap >= 0:
+        chronic_part = dabing * np.divide(left_chr, base, out=np.zeros_like(base), where=base > 0)
+        dabing = dabing - chronic_part + np.minimum(chronic_part, p.dabing_chronic_cap)
+    left = inpatient + chronic - basic_inp - basic_chr - dabing
+    # 3. medical assistance
+    assistance = np.where(poor, np.minimum(p.assistance_cap,
+                                           np.maximum(left - p.assistance_deductible, 0.0) * p.assistance_rate), 0.0)
+    left = left - assistance
+    # 4. the out-of-pocket cap
+    cap_fund = np.where(poor & p.oop_cap_enabled, np.maximum(left - p.oop_cap, 0.0), 0.0)
+    left = left - cap_fund
+    # 5. non-compliant cost
+    hospital = np.where(poor & p.poor_noncompliant_to_hospital, noncompliant, 0.0)
+    return CostShares(basic_inp + basic_chr, dabing, assistance, cap_fund, hospital, left + noncompliant - hospital)
