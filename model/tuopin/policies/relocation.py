@@ -26,7 +26,7 @@ class Relocation(Policy):
         eligible = np.flatnonzero(m.benefit_eligible() & ~self.moved & (hh.category > 0))
         if want <= 0 or eligible.size == 0:
             return
-        need = (hh.housing[eligible] != HOUSING_SAFE) + (hh.cause[eligible] == CAUSE_CODES["disaster"])
+        need = (hh.housing[eligible] != HOUSING_SAFE).astype(int) + (hh.cause[eligible] == CAUSE_CODES["disaster"])
         order = eligible[np.lexsort((self.rng.random(eligible.size), -need))]
         chosen = order[:want]
         cost = np.zeros(hh.n)
