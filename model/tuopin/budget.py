@@ -73,10 +73,12 @@ class Ledger:
         """Long table: year, lever, source, spend_yuan (rows with spend only), and shortfall by lever."""
         rows = []
         yearly = self.spend.sum(axis=1)  # year x lever x source
+        short = self.requested - yearly.sum(axis=2)
+        short[short < 1e-6 * np.maximum(self.requested, 1.0)] = 0.0  # float dust when nothing was cut
         for y, year in enumerate(self.years):
             for li, lever in enumerate(self.levers):
                 for si, source in enumerate(SOURCES):
                     if self.shares[li, si] > 0:
                         rows.append({"year": year, "lever": lever, "source": source, "spend_yuan": yearly[y, li, si],
-                                     "shortfall_yuan": (self.requested[y, li] - yearly[y, li].sum()) * self.shares[li, si]})
+                                     "shortfall_yuan": short[y, li] * self.shares[li, si]})
         return pd.DataFrame(rows, columns=["year", "lever", "source", "spend_yuan", "shortfall_yuan"])

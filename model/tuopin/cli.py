@@ -45,6 +45,29 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from . import results
+    from .ensemble import run_ensemble
+    from .forecast import compare_table
+
+    loaded = [load_scenario(p) for p in args.scenario]
+    seed = args.seed if args.seed is not None else loaded[0].spec.seed
+    out = Path(args.out) if args.out else Path("results") / f"compare-{datetime.now():%Y%m%d-%H%M%S}"
+    results.check_destination(out)
+    runs = {}
+    for s in loaded:  # the same seeds for every scenario: common random numbers
+        s = load_scenario(s.path, {"seed": seed})
+        runs[s.stem] = run_ensemble(s, args.replicates, workers=args.workers, progress=not args.quiet)
+    table = compare_table(runs)
+    with results.atomic_folder(out) as tmp:
+        table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")
+        results.write_manifest(tmp, scenarios=[str(s.path) for s in loaded], seed=seed, replicates=args.replicates,
+                               files=["compare.csv"])
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    print(f"wrote {out}/")
+    return 0
+
+
 def cmd_validate(args) -> int:
     for path in args.scenario:
         loaded = load_scenario(path)
@@ -79,6 +102,14 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+    cmp = sub.add_parser("compare", help="run scenarios with common random numbers and tabulate them side by side")
+    cmp.add_argument("scenario", nargs="+", help="scenario TOML files")
+    cmp.add_argument("--out", help="results folder (default: a new folder under results/)")
+    cmp.add_argument("--seed", type=_seed, help="the seed shared by all scenarios (default: the first scenario's)")
+    cmp.add_argument("--replicates", type=_positive, default=5)
+    cmp.add_argument("--workers", type=_positive, default=1)
+    cmp.add_argument("--quiet", action="store_true")
+    cmp.set_defaults(func=cmd_compare)
     val = sub.add_parser("validate", help="check scenario files and say what is wrong")
     val.add_argument("scenario", nargs="+")
     val.set_defaults(func=cmd_validate)

@@ -25,13 +25,14 @@ class Replicate:
     annual: list[dict]
     seconds: float        # building the population and stepping the model
     household_steps: int  # households x months simulated
+    spend: list[dict]     # the ledger: year, lever, source, spend_yuan, shortfall_yuan
 
 
 def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequence) -> Replicate:
     t0 = time.perf_counter()
     model = PovertyModel(scenario=scenario, rng=np.random.default_rng(seed)).run()
     seconds = time.perf_counter() - t0
-    return Replicate(index, model.annual, seconds, model.hh.n * model.t)
+    return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"))
 
 
 def seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:

@@ -36,7 +36,19 @@ def annual_table(replicates: list[Replicate]) -> pd.DataFrame:
     return df[lead + [c for c in df.columns if c not in lead]]
 
 
-def report_markdown(loaded, annual: pd.DataFrame, replicates: int) -> str:
+def spend_table(replicates: list[Replicate]) -> pd.DataFrame:
+    """Spend (and shortfall under caps) by year, lever and source: median and 5-95 % over replicates."""
+    long = pd.DataFrame([dict(row, replicate=r.index) for r in replicates for row in r.spend])
+    if long.empty:
+        return pd.DataFrame(columns=["year", "lever", "source", "spend_yuan_p50"])
+    g = long.groupby(["year", "lever", "source"], sort=True)
+    out = pd.DataFrame({f"{col}_{q}": g[col].quantile(pct / 100) for col in ("spend_yuan", "shortfall_yuan")
+                        for q, pct in QUANTILES.items()}).reset_index()
+    lead = ["year", "lever", "source", "spend_yuan_p50", "spend_yuan_p5", "spend_yuan_p95"]
+    return out[lead + [c for c in out.columns if c not in lead]]
+
+
+def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None) -> str:
     """A short report: the scenario, the headline and the annual table."""
     spec = loaded.spec
     last = annual.iloc[-1]
@@ -60,6 +72,14 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int) -> str:
         lines.append(f"| {int(r['year'])} | {tgt} | {r['exits_declared_p50']:,.0f} | {r['exits_true_p50']:,.0f} | "
                      f"{r['relapses_p50']:,.0f} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} |")
     lines += ["", "![exits against targets](exits_vs_targets.png)", ""]
+    if spend is not None and len(spend):
+        by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e4
+        lines += ["## Spend by lever (万 yuan, medians)", "",
+                  "| year | " + " | ".join(by_lever.columns) + " | total |",
+                  "|---|" + "---|" * (len(by_lever.columns) + 1)]
+        for year, r in by_lever.iterrows():
+            lines.append(f"| {year} | " + " | ".join(f"{v:,.0f}" for v in r) + f" | {r.sum():,.0f} |")
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -76,21 +96,43 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     t0 = time.perf_counter()
     reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress)
     annual = annual_table(reps)
+    spend = spend_table(reps)
     timings = {"simulate_seconds": round(sum(r.seconds for r in reps), 4),
                "household_steps": int(sum(r.household_steps for r in reps)),
                "wall_seconds": round(time.perf_counter() - t0, 4)}
     timings["household_steps_per_second"] = round(timings["household_steps"] / max(timings["simulate_seconds"], 1e-9))
     with results.atomic_folder(out) as tmp:
         annual.to_csv(tmp / "annual.csv", index=False, float_format="%.6g")
+        spend.to_csv(tmp / "spend.csv", index=False, float_format="%.6g")
         figures = plots.save(plots.exits_vs_targets(annual, f"{loaded.spec.region} {loaded.spec.first_year}-{loaded.spec.last_year}"),
                              tmp, "exits_vs_targets")
-        (tmp / "report.md").write_text(report_markdown(loaded, annual, replicates), encoding="utf-8")
+        (tmp / "report.md").write_text(report_markdown(loaded, annual, replicates, spend), encoding="utf-8")
         results.write_manifest(
             tmp,
             scenario={"file": str(loaded.path), "extends_chain": [str(f) for f in loaded.files], "sha256": loaded.sha256,
                       "name": loaded.spec.name, "spec": loaded.spec.model_dump(mode="json")},
             seed=loaded.spec.seed, replicates=replicates, workers=workers,
             parameters=loaded.params, timings=timings,
-            files=["annual.csv", "report.md", *figures],
+            files=["annual.csv", "spend.csv", "report.md", *figures],
         )
     return timings
+
+
+COMPARE_COLUMNS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end")
+
+
+def compare_table(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
+    """Scenarios side by side: per scenario and year, medians of the main outcomes (people) and
+    total spend (万 yuan). Runs share their seeds, so differences are not seed noise."""
+    rows = []
+    for name, reps in runs.items():
+        annual = annual_table(reps)
+        spend = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.spend])
+        per_year = (spend.groupby(["replicate", "year"])["spend_yuan"].sum().groupby("year").median() / 1e4
+                    if len(spend) else pd.Series(dtype=float))
+        for _, r in annual.iterrows():
+            row = {"scenario": name, "year": int(r["year"]), "target_exits": r["target_exits"]}
+            row.update({c: r[f"{c}_p50"] for c in COMPARE_COLUMNS})
+            row["spend_10k_yuan"] = float(per_year.get(int(r["year"]), 0.0))
+            rows.append(row)
+    return pd.DataFrame(rows)
