@@ -91,3 +91,47 @@ def test_cli_validate(tmp_path):
     r = subprocess.run([sys.executable, "-m", "tuopin.cli", "validate", str(_write(tmp_path, "seed = -1\n"))],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "seed" in r.stderr
+
+
+def test_cli_run_writes_the_results_folder(tmp_path):
+    import json
+
+    import pandas as pd
+
+    out = tmp_path / "run"
+    r = subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
+                        "--replicates", "3", "--out", str(out), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["annual.csv", "exits_vs_targets.png", "exits_vs_targets.svg",
+                                                    "manifest.json", "report.md", "spend.csv"]
+    annual = pd.read_csv(out / "annual.csv")
+    for col in ("year", "target_exits", "exits_declared_p50", "exits_true_p50", "relapses_p50", "new_poor_p50",
+                "poor_end_p50", "exits_declared_households_p50", "p_meet_target"):
+        assert col in annual.columns
+    assert annual["year"].tolist() == [2015, 2016, 2017, 2018]
+    m = json.loads((out / "manifest.json").read_text())
+    assert m["timings"]["household_steps"] == 3 * 48 * round(3000 * 1.3)
+    assert m["timings"]["simulate_seconds"] > 0 and m["replicates"] == 3 and len(m["scenario"]["sha256"]) == 64
+    assert m["parameters"]["medical.oop_cap"] == 3000
+    # running again into the same results folder replaces it whole; a foreign folder is refused
+    assert subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
+                           "--out", str(out), "--quiet"]).returncode == 0
+    (tmp_path / "foreign").mkdir()
+    (tmp_path / "foreign" / "notes.txt").write_text("mine")
+    r = subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
+                        "--out", str(tmp_path / "foreign"), "--quiet"], capture_output=True, text=True)
+    assert r.returncode == 2 and "not a tuopin results folder" in r.stderr
+    assert [p.name for p in (tmp_path / "foreign").iterdir()] == ["notes.txt"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary folders left
+
+
+def test_compare_against_itself_is_identical(tmp_path):
+    import pandas as pd
+
+    small = str(ROOT / "tests" / "data" / "small.toml")
+    r = subprocess.run([sys.executable, "-m", "tuopin.cli", "compare", small, small, "--replicates", "2", "--quiet",
+                        "--out", str(tmp_path / "c")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    t = pd.read_csv(tmp_path / "c" / "compare.csv")
+    a, b = t.iloc[:4].drop(columns="scenario").reset_index(drop=True), t.iloc[4:].drop(columns="scenario").reset_index(drop=True)
+    pd.testing.assert_frame_equal(a, b)

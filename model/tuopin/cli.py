@@ -57,7 +57,8 @@ def cmd_compare(args) -> int:
     runs = {}
     for s in loaded:  # the same seeds for every scenario: common random numbers
         s = load_scenario(s.path, {"seed": seed})
-        runs[s.stem] = run_ensemble(s, args.replicates, workers=args.workers, progress=not args.quiet)
+        name = s.stem if s.stem not in runs else f"{s.stem}#{len(runs) + 1}"
+        runs[name] = run_ensemble(s, args.replicates, workers=args.workers, progress=not args.quiet)
     table = compare_table(runs)
     with results.atomic_folder(out) as tmp:
         table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")

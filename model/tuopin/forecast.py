@@ -7,7 +7,7 @@ import pandas as pd
 
 from .ensemble import Replicate
 
-METRICS = ("exits_declared", "exits_true", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
+METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
 
 
