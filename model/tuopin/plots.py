@@ -32,6 +32,15 @@ def plain(text: str) -> str:
     return " ".join(kept.split()) or text.encode("ascii", "replace").decode()
 
 
+def style():
+    """rc settings for tuopin figures: the CJK font first when installed. Text fonts are resolved
+    when a figure is drawn, so figures are built and saved inside this context."""
+    import matplotlib as mpl
+
+    fonts = [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"]
+    return mpl.rc_context({"font.family": "sans-serif", "font.sans-serif": fonts, "axes.unicode_minus": False})
+
+
 def _figure(ncols: int = 1, width: float = 6.4) -> Figure:
     return Figure(figsize=(width * ncols, 4.2), layout="constrained")
 
@@ -47,11 +56,7 @@ def _style(ax, title: str, ylabel: str) -> None:
 def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
     """Left: exits per year (declared and true, median and 5-95 %) against the target.
     Right: registered poor people remaining at each year end."""
-    import matplotlib as mpl
-
-    rc = {"font.family": "sans-serif", "font.sans-serif": [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"],
-          "axes.unicode_minus": False}
-    with mpl.rc_context(rc):
+    with style():
         fig = _figure(ncols=2)
         ax1, ax2 = fig.subplots(1, 2)
         years = annual["year"].astype(int).to_numpy()
@@ -73,7 +78,7 @@ def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
         ax2.set_xticks(years)
         ax2.set_ylim(bottom=0)
         _style(ax2, label("Poor remaining at year end", "年末贫困人口"), label("people", "人"))
-        ax2.legend(frameon=False, fontsize=8)
+        ax2.legend(frameon=False, fontsize=8, loc="upper right")
         fig.suptitle(plain(title), fontsize=12)
     return fig
 
@@ -81,6 +86,7 @@ def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
 def save(fig: Figure, folder: Path, stem: str) -> list[str]:
     """Write ``stem``.png and ``stem``.svg into ``folder``; return the file names."""
     names = [f"{stem}.png", f"{stem}.svg"]
-    fig.savefig(folder / names[0], dpi=150)
-    fig.savefig(folder / names[1], metadata={"Date": None})
+    with style():
+        fig.savefig(folder / names[0], dpi=150)
+        fig.savefig(folder / names[1], metadata={"Date": None})
     return names
