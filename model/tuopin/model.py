@@ -20,8 +20,16 @@ SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", 
             "after_exit", "village", "pressure")
 
 
+def _overrides(flat: dict[str, object]) -> dict:
+    """Keyword overrides as scenario tables: catalog parameters go under ``parameters``, budget caps
+    (``budget.cap.<lever>``, yuan a year) under ``budget``."""
+    budget = {k: v for k, v in flat.items() if k.startswith("budget.")}
+    params = {k: v for k, v in flat.items() if k not in budget}
+    return {**_nest(budget), "parameters": _nest(params)}
+
+
 def _nest(flat: dict[str, object]) -> dict:
-    """``{"medical.oop_cap": 1}`` -> ``{"medical": {"oop_cap": 1}}`` (for keyword overrides)."""
+    """``{"medical.oop_cap": 1}`` -> ``{"medical": {"oop_cap": 1}}``."""
     out: dict = {}
     for name, value in flat.items():
         *head, last = name.split(".")
@@ -37,14 +45,15 @@ class PovertyModel(mesa.Model):
 
     Parameters are keyword-only so that ``mesa.batch_run`` can sweep them: ``scenario`` is a path
     or a loaded scenario; any catalog parameter can be given by its dotted name, e.g.
-    ``PovertyModel(scenario="scenarios/jingzhou_2015_2018.toml", **{"medical.oop_cap": 2000})``.
+    ``PovertyModel(scenario="scenarios/jingzhou_2015_2018.toml", **{"medical.oop_cap": 2000})``;
+    a lever's yearly budget cap as ``budget.cap.<lever>`` (yuan).
     ``rng`` seeds the model's only random generator (default: the scenario's seed).
     """
 
     def __init__(self, *, scenario: str | LoadedScenario = "scenarios/jingzhou_2015_2018.toml", rng=None, **parameters):
         if not isinstance(scenario, LoadedScenario) or parameters:
             path = scenario.path if isinstance(scenario, LoadedScenario) else scenario
-            scenario = load_scenario(path, {"parameters": _nest(parameters)} if parameters else None)
+            scenario = load_scenario(path, _overrides(parameters) if parameters else None)
         super().__init__(rng=scenario.spec.seed if rng is None else rng)
         self.loaded = scenario  # (Mesa owns self.scenario)
         self.spec = spec = scenario.spec
@@ -73,12 +82,18 @@ class PovertyModel(mesa.Model):
         self.people = hh.people_by_status()
         self._eligible = None
         self.income_month = 0.0
+        self.totals = dict.fromkeys(("exits_declared", "exits_true", "relapses", "new_poor"), 0)
         self.datacollector = mesa.DataCollector(model_reporters={
             "year": "year", "month": "month",
             "poor_people": lambda m: m.people[POOR],
             "exited_people": lambda m: m.people[EXITED],
             "nonpoor_people": lambda m: m.people[NONPOOR],
             "income_month_yuan": "income_month",
+            # cumulative since the start (people; yuan)
+            "exits_declared": lambda m: m.totals["exits_declared"],
+            "exits_true": lambda m: m.totals["exits_true"],
+            "relapses": lambda m: m.totals["relapses"],
+            "new_poor": lambda m: m.totals["new_poor"],
             "spend_yuan": lambda m: float(m.ledger.spend.sum()),
         })
         self.datacollector.collect(self)
@@ -193,6 +208,8 @@ class PovertyModel(mesa.Model):
                           ("truly_poor", r["truly_poor"]), ("hidden_poor", r["hidden_poor"])):
             row[key] = int(size[mask].sum())
             row[key + "_households"] = int(mask.sum())
+        for key in self.totals:
+            self.totals[key] += row[key]
         row["villages_exited"] = newly
         row["poor_villages_remaining"] = int((self.poor_village & (self.village_exit_year < 0)).sum())
         row["spend_yuan"] = self.ledger.spent(self.year)
