@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/jingzhou_2015_2018.toml
 REPLICATES ?= 20
 
-.PHONY: forecast test bench install
+.PHONY: forecast test bench install app
 
 install: $(VENV)/.installed
 
@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) tools/solara_assets.py  # the interactive page's browser assets, from the npm registry
 	touch $@
 
 forecast: $(VENV)/.installed
@@ -23,3 +24,6 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_model.py
+
+app: $(VENV)/.installed
+	$(VENV)/bin/tuopin app

@@ -29,10 +29,12 @@ class PageModel(PovertyModel):
     """PovertyModel taking a scenario file name from the page's list, and caps in 万 yuan."""
 
     def __init__(self, *, scenario_file: str = DEFAULT, industry_cap_10k: int = 0, education_cap_10k: int = 0,
-                 rng=None, **parameters):
+                 rng=None, scenario=None, **parameters):
+        # SolaraViz's reset passes Mesa's own ``scenario`` back in; the tuopin scenario is scenario_file
         for lever, cap in (("industry", industry_cap_10k), ("education", education_cap_10k)):
             if cap > 0:  # 0 = no cap
                 parameters[f"budget.cap.{lever}"] = cap * 1e4
+        rng = int(rng) if isinstance(rng, str) and rng.strip().isdigit() else rng  # the page's text box
         super().__init__(scenario=str(SCENARIOS / scenario_file), rng=rng, **parameters)
 
 
@@ -48,9 +50,9 @@ MODEL_PARAMS = {
     "after_exit.transition_years": {"type": "SliderInt", "value": 3, "min": 0, "max": 6, "step": 1,
                                     "label": "Transition years (0 = cliff)"},
     "industry_cap_10k": {"type": "SliderInt", "value": 0, "min": 0, "max": 50000, "step": 500,
-                         "label": "Industry budget (万 yuan a year, 0 = uncapped)"},
+                         "label": "Industry cap 万/yr"},
     "education_cap_10k": {"type": "SliderInt", "value": 0, "min": 0, "max": 20000, "step": 500,
-                          "label": "Education budget (万 yuan a year, 0 = uncapped)"},
+                          "label": "Education cap 万/yr"},
 }
 
 
@@ -82,12 +84,12 @@ def Numbers(model):
     update_counter.get()
     t = model.totals
     month = f"{model.year}-{model.month:02d}" if model.t else "not started"
-    solara.Markdown(
-        f"**Month** {month} · **registered poor** {model.people[1]:,.0f} people · "
-        f"**exits** declared {t['exits_declared']:,} / true {t['exits_true']:,} · **relapses** {t['relapses']:,} · "
-        f"**new poor** {t['new_poor']:,} · **spend** {model.ledger.spend.sum() / 1e4:,.0f} 万 yuan",
-        attributes={"id": "tuopin-numbers"},
-    )
+    with solara.Div(classes=["tuopin-numbers"]):
+        solara.Markdown(
+            f"**Month** {month} · **registered poor** {model.people[1]:,.0f} people · "
+            f"**exits** declared {t['exits_declared']:,} / true {t['exits_true']:,} · **relapses** {t['relapses']:,} · "
+            f"**new poor** {t['new_poor']:,} · **spend** {model.ledger.spend.sum() / 1e4:,.0f} 万 yuan"
+        )
 
 
 def _page():

@@ -92,6 +92,16 @@ def cmd_params(args) -> int:
     return 0
 
 
+def cmd_app(args) -> int:
+    import os
+    from pathlib import Path as P
+
+    app = P(__file__).with_name("app.py")
+    solara = P(sys.executable).with_name("solara")
+    print(f"tuopin app: http://{args.host}:{args.port}/  (Ctrl-C to stop)")
+    os.execv(str(solara), [str(solara), "run", str(app), "--host", args.host, "--port", str(args.port), "--production"])
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="tuopin", description="Simulate and forecast poverty exits under 精准扶贫.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -114,6 +124,10 @@ def parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check scenario files and say what is wrong")
     val.add_argument("scenario", nargs="+")
     val.set_defaults(func=cmd_validate)
+    app = sub.add_parser("app", help="start the interactive page (SolaraViz) on this machine")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    app.add_argument("--port", type=int, default=8765)
+    app.set_defaults(func=cmd_app)
     par = sub.add_parser("params", help="list the parameter catalog")
     par.add_argument("--grep", help="only parameters whose name, description or source contains WORD")
     par.set_defaults(func=cmd_params)

@@ -33,12 +33,13 @@ def plain(text: str) -> str:
 
 
 def style():
-    """rc settings for tuopin figures: the CJK font first when installed. Text fonts are resolved
-    when a figure is drawn, so figures are built and saved inside this context."""
+    """rc settings for tuopin figures: the CJK font first when installed. The families are named
+    explicitly, so texts created inside this context keep them wherever the figure is drawn later
+    (a notebook's display, savefig)."""
     import matplotlib as mpl
 
     fonts = [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"]
-    return mpl.rc_context({"font.family": "sans-serif", "font.sans-serif": fonts, "axes.unicode_minus": False})
+    return mpl.rc_context({"font.family": fonts, "axes.unicode_minus": False})
 
 
 def _figure(ncols: int = 1, width: float = 6.4) -> Figure:
