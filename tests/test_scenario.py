@@ -102,8 +102,10 @@ def test_cli_run_writes_the_results_folder(tmp_path):
     r = subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
                         "--replicates", "3", "--out", str(out), "--quiet"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["annual.csv", "exits_vs_targets.png", "exits_vs_targets.svg",
-                                                    "manifest.json", "report.md", "spend.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "annual.csv", "at_risk.csv", "exits_vs_targets.png", "exits_vs_targets.svg", "manifest.json", "money.csv",
+        "relapse_survival.csv", "relapse_survival.png", "relapse_survival.svg", "report.html", "report.md",
+        "spend.csv", "spend.png", "spend.svg"]
     annual = pd.read_csv(out / "annual.csv")
     for col in ("year", "target_exits", "exits_declared_p50", "exits_true_p50", "relapses_p50", "new_poor_p50",
                 "poor_end_p50", "exits_declared_households_p50", "p_meet_target"):

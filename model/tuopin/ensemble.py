@@ -26,13 +26,16 @@ class Replicate:
     seconds: float        # building the population and stepping the model
     household_steps: int  # households x months simulated
     spend: list[dict]     # the ledger: year, lever, source, spend_yuan, shortfall_yuan
+    exits: dict           # exit events (PovertyModel.exit_events)
+    origin: dict          # exited households' risk drivers at the next-to-last assessment, and who relapsed
 
 
 def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequence) -> Replicate:
     t0 = time.perf_counter()
     model = PovertyModel(scenario=scenario, rng=np.random.default_rng(seed)).run()
     seconds = time.perf_counter() - t0
-    return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"))
+    return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"),
+                     model.exit_events(), model.origin)
 
 
 def seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:

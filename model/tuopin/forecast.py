@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import relapse
 from .ensemble import Replicate
+from .population import synthesize
 
 METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
@@ -17,6 +19,9 @@ def annual_table(replicates: list[Replicate]) -> pd.DataFrame:
     ``p_meet_target`` is the share of replicates whose declared exits reach the year's target.
     """
     long = pd.DataFrame([dict(row, replicate=r.index) for r in replicates for row in r.annual])
+    long = long.sort_values(["replicate", "year"])
+    long["exits_declared_cum"] = long.groupby("replicate")["exits_declared"].cumsum()
+    long["exits_true_cum"] = long.groupby("replicate")["exits_true"].cumsum()
     rows = []
     for year, g in long.groupby("year", sort=True):
         row = {"year": int(year), "poverty_line": g["poverty_line"].iloc[0],
@@ -28,6 +33,9 @@ def annual_table(replicates: list[Replicate]) -> pd.DataFrame:
                     row[f"{m}{unit}_{q}"] = float(np.percentile(values, pct))
         target = row["target_exits"]
         row["p_meet_target"] = float(np.mean(g["exits_declared"] >= target)) if pd.notna(target) else np.nan
+        for m in ("exits_declared_cum", "exits_true_cum"):
+            for q, pct in QUANTILES.items():
+                row[f"{m}_{q}"] = float(np.percentile(g[m], pct))
         row["villages_exited_p50"] = float(np.percentile(g["villages_exited"], 50))
         row["poor_villages_remaining_p50"] = float(np.percentile(g["poor_villages_remaining"], 50))
         rows.append(row)
@@ -48,7 +56,49 @@ def spend_table(replicates: list[Replicate]) -> pd.DataFrame:
     return out[lead + [c for c in out.columns if c not in lead]]
 
 
-def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None) -> str:
+def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
+    """Spend over the run by lever (and all levers), and per true exit and per sustained exit (an
+    exit not relapsed within 24 months, counted over the cohorts observed that long): medians and
+    5-95 % over replicates. Per-lever costs divide each lever's spend by all exits: levers act
+    together, so this is a share of the cost, not a lever's own effect (compare runs for that)."""
+    rows = []
+    for r in replicates:
+        ev = r.exits
+        true_exits = sum(row["exits_true"] for row in r.annual)
+        observed = ev["exit_year"] <= last_year - 2
+        relapsed_2y = (ev["relapse_year"] >= 0) & (ev["relapse_year"] - ev["exit_year"] <= 2)
+        sustained = int(ev["people"][observed & ~relapsed_2y].sum())
+        spend = pd.DataFrame(r.spend)
+        by_lever = spend.groupby("lever")["spend_yuan"].sum() if len(spend) else pd.Series(dtype=float)
+        spend_observed = spend[spend["year"] <= last_year - 2]["spend_yuan"].sum() if len(spend) else 0.0
+        by_lever = by_lever[by_lever > 0]
+        for lever, total in [("all", by_lever.sum()), *by_lever.items()]:
+            share = total / by_lever.sum() if by_lever.sum() else 0.0
+            rows.append({"lever": lever, "replicate": r.index, "spend_yuan": total,
+                         "per_true_exit_yuan": total / true_exits if true_exits else np.nan,
+                         "per_sustained_exit_yuan": share * spend_observed / sustained if sustained else np.nan})
+    df = pd.DataFrame(rows)
+    g = df.groupby("lever", sort=False)
+    out = pd.DataFrame({f"{c}_{q}": g[c].quantile(pct / 100) for c in ("spend_yuan", "per_true_exit_yuan",
+                                                                      "per_sustained_exit_yuan")
+                        for q, pct in QUANTILES.items()})
+    return out.reset_index()
+
+
+def report_html(markdown_text: str, title: str) -> str:
+    """The report as a standalone HTML page (figures referenced beside it)."""
+    import markdown
+
+    body = markdown.markdown(markdown_text, extensions=["tables"])
+    return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
+            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}"
+            "img{max-width:100%}</style></head><body>" + body + "</body></html>\n")
+
+
+def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
+                    survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
+                    at_risk: pd.DataFrame | None = None) -> str:
     """A short report: the scenario, the headline and the annual table."""
     spec = loaded.spec
     last = annual.iloc[-1]
@@ -79,7 +129,32 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
                   "|---|" + "---|" * (len(by_lever.columns) + 1)]
         for year, r in by_lever.iterrows():
             lines.append(f"| {year} | " + " | ".join(f"{v:,.0f}" for v in r) + f" | {r.sum():,.0f} |")
-        lines.append("")
+        lines += ["", "![spend by lever](spend.png)", ""]
+    if money is not None and len(money):
+        a = money.set_index("lever").loc["all"]
+        lines += ["## Money", "",
+                  f"- Spend over the run: {a['spend_yuan_p50'] / 1e8:,.2f} 亿 yuan "
+                  f"[{a['spend_yuan_p5'] / 1e8:,.2f}, {a['spend_yuan_p95'] / 1e8:,.2f}]",
+                  f"- Per true exit: {a['per_true_exit_yuan_p50']:,.0f} yuan; per sustained exit (no relapse within "
+                  f"24 months, cohorts up to {loaded.spec.last_year - 2}): {a['per_sustained_exit_yuan_p50']:,.0f} yuan", ""]
+    if survival is not None and len(survival):
+        lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
+                  "(Kaplan-Meier at the annual assessments; median over replicates):", "",
+                  "| group | 12 months | 24 months | 36 months |", "|---|---|---|---|"]
+        piv = survival.pivot_table(index=["group_kind", "group"], columns="months", values="survival_p50", sort=False)
+        for (kind, group), r in piv.iterrows():
+            cells = " | ".join("–" if pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
+            lines.append(f"| {kind}: {group} | {cells} |")
+        lines += ["", "![relapse survival](relapse_survival.png)", ""]
+    if at_risk is not None and len(at_risk):
+        top = at_risk.head(max(1, len(at_risk) // 10))
+        lines += [f"The at-risk list (`at_risk.csv`) ranks {len(at_risk):,} households exited at the end of "
+                  f"{int(at_risk['origin_year'].iloc[0])} by their chance of relapsing within 12 months; the top decile's "
+                  f"mean chance is {top['p_relapse_12m'].mean():.1%} against {at_risk['p_relapse_12m'].mean():.1%} overall.", ""]
+    lines += ["## Assumptions that matter most", "",
+              "Behavioural parameters are assumptions until calibrated (issue: calibration): income growth and volatility, "
+              "the illness rates and costs, relapse detection and new-poor identification, take-up of each lever. "
+              "Every value and its source is in `manifest.json` and `tuopin params`.", ""]
     return "\n".join(lines)
 
 
@@ -97,6 +172,11 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress)
     annual = annual_table(reps)
     spend = spend_table(reps)
+    spec = loaded.spec
+    survival = relapse.survival_table(reps, spec.last_year)
+    money = money_table(reps, spec.last_year)
+    households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
+    at_risk = relapse.at_risk_table(reps, households, spec.last_year - 1)
     timings = {"simulate_seconds": round(sum(r.seconds for r in reps), 4),
                "household_steps": int(sum(r.household_steps for r in reps)),
                "wall_seconds": round(time.perf_counter() - t0, 4)}
@@ -104,16 +184,26 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     with results.atomic_folder(out) as tmp:
         annual.to_csv(tmp / "annual.csv", index=False, float_format="%.6g")
         spend.to_csv(tmp / "spend.csv", index=False, float_format="%.6g")
-        figures = plots.save(plots.exits_vs_targets(annual, f"{loaded.spec.region} {loaded.spec.first_year}-{loaded.spec.last_year}"),
-                             tmp, "exits_vs_targets")
-        (tmp / "report.md").write_text(report_markdown(loaded, annual, replicates, spend), encoding="utf-8")
+        survival.to_csv(tmp / "relapse_survival.csv", index=False, float_format="%.6g")
+        money.to_csv(tmp / "money.csv", index=False, float_format="%.6g")
+        tables = ["annual.csv", "spend.csv", "relapse_survival.csv", "money.csv"]
+        if len(at_risk):
+            at_risk.to_csv(tmp / "at_risk.csv", index=False, float_format="%.6g")
+            tables.append("at_risk.csv")
+        title = f"{spec.region} {spec.first_year}-{spec.last_year}"
+        figures = plots.save(plots.exits_vs_targets(annual, title), tmp, "exits_vs_targets")
+        figures += plots.save(plots.relapse_survival(survival, title), tmp, "relapse_survival")
+        figures += plots.save(plots.money(spend, money, title), tmp, "spend")
+        report = report_markdown(loaded, annual, replicates, spend, survival, money, at_risk)
+        (tmp / "report.md").write_text(report, encoding="utf-8")
+        (tmp / "report.html").write_text(report_html(report, title), encoding="utf-8")
         results.write_manifest(
             tmp,
             scenario={"file": str(loaded.path), "extends_chain": [str(f) for f in loaded.files], "sha256": loaded.sha256,
                       "name": loaded.spec.name, "spec": loaded.spec.model_dump(mode="json")},
             seed=loaded.spec.seed, replicates=replicates, workers=workers,
             parameters=loaded.params, timings=timings,
-            files=["annual.csv", "spend.csv", "report.md", *figures],
+            files=[*tables, "report.md", "report.html", *figures],
         )
     return timings
 

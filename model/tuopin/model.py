@@ -59,7 +59,9 @@ class PovertyModel(mesa.Model):
         self.spec = spec = scenario.spec
         self.params = scenario.params
         self.p = {s: section(self.params, s) for s in SECTIONS}
-        self.hh, self.village_people, self.poor_village = synthesize(spec, self.params, self.rng)
+        # the population is the scenario's synthetic registry: built from the scenario's seed, the
+        # same in every replicate (as a real registry would be); ``rng`` drives what happens to it
+        self.hh, self.village_people, self.poor_village = synthesize(spec, self.params, np.random.default_rng(spec.seed))
         hh, n_v = self.hh, self.poor_village.shape[0]
         self.village_exit_year = np.full(n_v, -1, np.int16)
         v = self.p["village"]
@@ -83,6 +85,12 @@ class PovertyModel(mesa.Model):
         self._eligible = None
         self.income_month = 0.0
         self.totals = dict.fromkeys(("exits_declared", "exits_true", "relapses", "new_poor"), 0)
+        # exit events, for relapse survival: who exited when, and when (if) they relapsed
+        self._open_exit = np.full(hh.n, -1, np.int64)
+        self._exit_events: list[tuple[np.ndarray, int]] = []  # (households, year) per assessment
+        self._relapse_events: list[tuple[np.ndarray, int]] = []  # (event ids, year)
+        self._n_events = 0
+        self.origin: dict[str, np.ndarray] = {}  # the state of exited households at the next-to-last assessment
         self.datacollector = mesa.DataCollector(model_reporters={
             "year": "year", "month": "month",
             "poor_people": lambda m: m.people[POOR],
@@ -210,10 +218,42 @@ class PovertyModel(mesa.Model):
             row[key + "_households"] = int(mask.sum())
         for key in self.totals:
             self.totals[key] += row[key]
+        self._record_events(self.last_assessment)
         row["villages_exited"] = newly
         row["poor_villages_remaining"] = int((self.poor_village & (self.village_exit_year < 0)).sum())
         row["spend_yuan"] = self.ledger.spent(self.year)
         self.annual.append(row)
+
+    def _record_events(self, r: dict) -> None:
+        """Keep the exit and relapse events of this assessment, and the risk drivers of exited
+        households at the next-to-last assessment (the at-risk list's origin)."""
+        relapsed = np.flatnonzero(r["relapse"])
+        ids = self._open_exit[relapsed]
+        self._relapse_events.append((ids[ids >= 0], self.year))
+        self._open_exit[relapsed] = -1
+        exited = np.flatnonzero(r["exit_declared"])
+        self._exit_events.append((exited, self.year))
+        self._open_exit[exited] = np.arange(self._n_events, self._n_events + exited.size)
+        self._n_events += exited.size
+        if self.year == self.spec.last_year - 1:
+            hh = self.hh
+            idx = np.flatnonzero(hh.status == EXITED)
+            self.origin = {"household": idx, "margin": (r["pc_true"][idx] / self.line - 1).astype(np.float32),
+                           "chronic": hh.chronic[idx] > 0, "dropout": hh.dropout[idx] > 0,
+                           "unsafe_housing": hh.housing[idx] != 0}
+        if self.year == self.spec.last_year and self.origin:
+            self.origin["relapsed"] = r["relapse"][self.origin["household"]]
+
+    def exit_events(self) -> dict[str, np.ndarray]:
+        """Every exit so far: household, year, cause, people, and the year it relapsed (-1: not yet)."""
+        hh = self.hh
+        who = np.concatenate([e for e, _ in self._exit_events]) if self._exit_events else np.zeros(0, np.int64)
+        year = np.concatenate([np.full(e.size, y, np.int16) for e, y in self._exit_events]) if self._exit_events else np.zeros(0, np.int16)
+        relapse = np.full(who.size, -1, np.int16)
+        for ids, y in self._relapse_events:
+            relapse[ids] = y
+        return {"household": who, "exit_year": year, "relapse_year": relapse, "cause": hh.cause[who].copy(),
+                "people": hh.size[who].copy()}
 
     def _pressure_quota(self) -> int | None:
         """Under target pressure (被脱贫, seed 001 §一(三)3), the exits (people) the assessment must declare."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
@@ -91,3 +92,64 @@ def save(fig: Figure, folder: Path, stem: str) -> list[str]:
         fig.savefig(folder / names[0], dpi=150)
         fig.savefig(folder / names[1], metadata={"Date": None})
     return names
+
+
+CAUSE_LABELS = {"illness": ("illness", "因病"), "disability": ("disability", "因残"), "schooling": ("schooling", "因学"),
+                "disaster": ("disaster", "因灾"), "lack_labour": ("lack of labour", "缺劳力"),
+                "lack_funds": ("lack of funds", "缺资金"), "lack_skills": ("lack of skills", "缺技术"),
+                "other": ("other", "其他")}
+
+
+def relapse_survival(survival: pd.DataFrame, title: str) -> Figure:
+    """Share of exits still out of poverty 12/24/36 months on, by main cause (left) and by exit
+    cohort (right): medians with 5-95 % bands over replicates."""
+    with style():
+        fig = _figure(ncols=2)
+        axes = fig.subplots(1, 2, sharey=True)
+        for ax, kind, names in ((axes[0], "cause", CAUSE_LABELS), (axes[1], "cohort", None)):
+            sub = survival[survival["group_kind"] == kind]
+            for name, g in sub.groupby("group", sort=False):
+                x = [0] + g["months"].tolist()
+                text = label(*names[name]) if names else str(name)
+                line, = ax.plot(x, [1] + g["survival_p50"].tolist(), "o-", ms=3, label=text)
+                ax.fill_between(x, [1] + g["survival_p5"].tolist(), [1] + g["survival_p95"].tolist(),
+                                color=line.get_color(), alpha=0.15, lw=0)
+            ax.set_xticks([0, 12, 24, 36])
+            ax.set_xlabel(label("months after exit", "脱贫后月数"))
+            ax.set_title(label("by main cause", "按致贫原因") if kind == "cause" else label("by exit year", "按脱贫年份"),
+                         fontsize=11)
+            ax.legend(frameon=False, fontsize=7, loc="lower left")
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.grid(axis="y", alpha=0.3)
+        axes[0].set_ylabel(label("still out of poverty", "未返贫比例"))
+        axes[0].yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        fig.suptitle(plain(title) + " — " + label("relapse survival", "返贫生存曲线"), fontsize=12)
+    return fig
+
+
+def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str) -> Figure:
+    """Left: spend by lever and year (medians, 万 yuan). Right: spend per sustained exit by lever."""
+    with style():
+        fig = _figure(ncols=2)
+        ax1, ax2 = fig.subplots(1, 2)
+        by = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e4
+        by = by.loc[:, by.sum() > 0]
+        bottom = np.zeros(len(by))
+        for lever in by.columns:
+            ax1.bar(by.index, by[lever], bottom=bottom, width=0.6, label=lever)
+            bottom += by[lever].to_numpy()
+        ax1.set_xticks(by.index)
+        ax1.set_ylim(0, 1.35 * bottom.max())  # room for the legend
+        _style(ax1, label("Spend by lever", "各项支出"), label("万 yuan per year", "万元/年"))
+        ax1.legend(frameon=False, fontsize=7, ncols=2)
+        m = money_table[(money_table["lever"] != "all") & (money_table["spend_yuan_p50"] > 0)]
+        m = m.sort_values("per_sustained_exit_yuan_p50")
+        err = [m["per_sustained_exit_yuan_p50"] - m["per_sustained_exit_yuan_p5"],
+               m["per_sustained_exit_yuan_p95"] - m["per_sustained_exit_yuan_p50"]]
+        ax2.barh(m["lever"], m["per_sustained_exit_yuan_p50"], xerr=err, color="#1f5fa8", capsize=2)
+        ax2.set_title(label("Spend per sustained exit", "每个稳定脱贫的支出"), fontsize=11)
+        ax2.set_xlabel(label("yuan per person out of poverty 24 months on", "元/人"))
+        ax2.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+        ax2.spines[["top", "right"]].set_visible(False)
+        fig.suptitle(plain(title), fontsize=12)
+    return fig
