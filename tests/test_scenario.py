@@ -135,5 +135,9 @@ def test_compare_against_itself_is_identical(tmp_path):
                         "--out", str(tmp_path / "c")], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     t = pd.read_csv(tmp_path / "c" / "compare.csv")
-    a, b = t.iloc[:4].drop(columns="scenario").reset_index(drop=True), t.iloc[4:].drop(columns="scenario").reset_index(drop=True)
+    keep = [c for c in t.columns if c != "scenario" and "_diff_" not in c]
+    a, b = t.iloc[:4][keep].reset_index(drop=True), t.iloc[4:][keep].reset_index(drop=True)
     pd.testing.assert_frame_equal(a, b)
+    diffs = [c for c in t.columns if "_diff_" in c]
+    assert diffs and (t[diffs] == 0).all().all()          # a scenario against itself: zero difference
+    assert "+0 [+0, +0]" in (tmp_path / "c" / "compare.md").read_text()

@@ -39,7 +39,14 @@ def cmd_run(args) -> int:
 
     loaded = load_scenario(args.scenario, {"seed": args.seed} if args.seed is not None else None)
     out = Path(args.out) if args.out else Path("results") / f"{loaded.stem}-{datetime.now():%Y%m%d-%H%M%S}"
-    timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers, progress=not args.quiet)
+    if args.scheduler:
+        from .ensemble import dask_executor
+
+        with dask_executor(args.scheduler, args.workers) as ex:
+            timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers,
+                                    progress=not args.quiet, executor=ex)
+    else:
+        timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers, progress=not args.quiet)
     print(f"wrote {out}/ ({args.replicates} replicate{'s' * (args.replicates > 1)}, "
           f"{timings['household_steps_per_second']:,} household-steps/s)")
     return 0
@@ -48,7 +55,7 @@ def cmd_run(args) -> int:
 def cmd_compare(args) -> int:
     from . import results
     from .ensemble import run_ensemble
-    from .forecast import compare_table
+    from .forecast import COMPARE_COLUMNS, compare_summary, compare_table
 
     loaded = [load_scenario(p) for p in args.scenario]
     seed = args.seed if args.seed is not None else loaded[0].spec.seed
@@ -60,11 +67,16 @@ def cmd_compare(args) -> int:
         name = s.stem if s.stem not in runs else f"{s.stem}#{len(runs) + 1}"
         runs[name] = run_ensemble(s, args.replicates, workers=args.workers, progress=not args.quiet)
     table = compare_table(runs)
+    summary = compare_summary(runs)
     with results.atomic_folder(out) as tmp:
         table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")
+        (tmp / "compare.md").write_text("# Comparison\n\n" + "\n".join(f"- {line}" for line in summary) + "\n",
+                                        encoding="utf-8")
         results.write_manifest(tmp, scenarios=[str(s.path) for s in loaded], seed=seed, replicates=args.replicates,
-                               files=["compare.csv"])
-    print(table.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+                               files=["compare.csv", "compare.md"])
+    cols = ["scenario", "year", "target_exits", *COMPARE_COLUMNS, "spend_10k_yuan"]
+    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    print("\n".join(summary))
     print(f"wrote {out}/")
     return 0
 
@@ -111,6 +123,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, help="override the scenario's seed")
     run.add_argument("--replicates", type=_positive, default=1, help="replicates with independent seeds (default 1)")
     run.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
+    run.add_argument("--scheduler", help="run replicates on a Dask cluster: its scheduler address (tcp://host:8786), "
+                     "or 'local' for a local cluster of --workers processes on loopback")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
     cmp = sub.add_parser("compare", help="run scenarios with common random numbers and tabulate them side by side")

@@ -8,6 +8,7 @@ are the same whatever runs them.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -55,7 +56,8 @@ def run_ensemble(scenario: LoadedScenario, replicates: int, *, workers: int = 1,
             bar.update()
     else:
         own = executor is None
-        ex = executor or ProcessPoolExecutor(max_workers=workers)
+        # forkserver: workers start from a clean process, not a fork of this (maybe threaded) one
+        ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
         try:
             futures = [ex.submit(run_replicate, scenario, i, s) for i, s in enumerate(children)]
             for f in futures:
@@ -67,3 +69,28 @@ def run_ensemble(scenario: LoadedScenario, replicates: int, *, workers: int = 1,
                 ex.shutdown(cancel_futures=True)
     bar.close()
     return out  # type: ignore[return-value]
+
+
+class dask_executor:
+    """A ``concurrent.futures`` executor on a Dask cluster, as a context manager: ``address`` is a
+    scheduler address (``tcp://host:8786``), or ``"local"`` for a LocalCluster of ``workers``
+    processes started here and listening on loopback only."""
+
+    def __init__(self, address: str, workers: int = 2):
+        self.address, self.workers = address, workers
+
+    def __enter__(self):
+        from dask.distributed import Client, LocalCluster
+
+        if self.address == "local":
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        host="127.0.0.1", dashboard_address=None)
+            self.client = Client(self.cluster)
+        else:
+            self.cluster, self.client = None, Client(self.address)
+        return self.client.get_executor()
+
+    def __exit__(self, *exc):
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()

@@ -209,20 +209,48 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
 
 
 COMPARE_COLUMNS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end")
+DIFF_COLUMNS = ("exits_true", "relapses", "poor_end", "spend_10k_yuan")
+
+
+def _per_replicate(reps: list[Replicate]) -> pd.DataFrame:
+    """One row per replicate and year: the outcomes and the year's spend (万 yuan)."""
+    df = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.annual])
+    spend = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.spend])
+    per = (spend.groupby(["replicate", "year"])["spend_yuan"].sum() / 1e4).rename("spend_10k_yuan") if len(spend) \
+        else pd.Series(0.0, index=pd.MultiIndex.from_frame(df[["replicate", "year"]]), name="spend_10k_yuan")
+    return df.join(per, on=["replicate", "year"]).fillna({"spend_10k_yuan": 0.0})
 
 
 def compare_table(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
-    """Scenarios side by side: per scenario and year, medians of the main outcomes (people) and
-    total spend (万 yuan). Runs share their seeds, so differences are not seed noise."""
+    """Scenarios side by side, per year: medians of the outcomes (people) and spend (万 yuan), and
+    for every scenario after the first, its difference from the first with a 5-95 % interval.
+    Runs share their seeds (common random numbers), so replicate i of each is paired with
+    replicate i of the first, and differences are the policies', not seed noise."""
+    per = {name: _per_replicate(reps) for name, reps in runs.items()}
+    base = next(iter(per.values())).set_index(["replicate", "year"])
     rows = []
-    for name, reps in runs.items():
-        annual = annual_table(reps)
-        spend = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.spend])
-        per_year = (spend.groupby(["replicate", "year"])["spend_yuan"].sum().groupby("year").median() / 1e4
-                    if len(spend) else pd.Series(dtype=float))
-        for _, r in annual.iterrows():
-            row = {"scenario": name, "year": int(r["year"]), "target_exits": r["target_exits"]}
-            row.update({c: r[f"{c}_p50"] for c in COMPARE_COLUMNS})
-            row["spend_10k_yuan"] = float(per_year.get(int(r["year"]), 0.0))
+    for name, df in per.items():
+        diff = df.set_index(["replicate", "year"])[list(DIFF_COLUMNS)] - base[list(DIFF_COLUMNS)]
+        for year, g in df.groupby("year", sort=True):
+            row = {"scenario": name, "year": int(year), "target_exits": g["target_exits"].iloc[0]}
+            row.update({c: float(g[c].median()) for c in (*COMPARE_COLUMNS, "spend_10k_yuan")})
+            d = diff.xs(year, level="year")
+            for c in DIFF_COLUMNS:
+                row[f"{c}_diff_p50"] = float(d[c].median())
+                row[f"{c}_diff_p5"] = float(d[c].quantile(0.05))
+                row[f"{c}_diff_p95"] = float(d[c].quantile(0.95))
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def compare_summary(runs: dict[str, list[Replicate]]) -> list[str]:
+    """One line per scenario after the first: its total difference over the run, with interval."""
+    per = {name: _per_replicate(reps).groupby("replicate")[list(DIFF_COLUMNS)].sum() for name, reps in runs.items()}
+    names = list(per)
+    lines = []
+    for name in names[1:]:
+        d = per[name] - per[names[0]]
+        parts = [f"{c.removesuffix('_10k_yuan')} {d[c].median():+,.0f} [{d[c].quantile(0.05):+,.0f}, {d[c].quantile(0.95):+,.0f}]"
+                 + (" 万 yuan" if c == "spend_10k_yuan" else "") for c in DIFF_COLUMNS if c != "poor_end"]
+        lines.append(f"{name} vs {names[0]}, totals over the run: " + "; ".join(parts))
+    return lines
