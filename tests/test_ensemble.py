@@ -10,9 +10,10 @@ from tuopin.forecast import annual_table
 def _same(a, b):
     assert [r.annual for r in a] == [r.annual for r in b]
     assert [r.spend for r in a] == [r.spend for r in b]
+    assert [r.survival for r in a] == [r.survival for r in b]
     for x, y in zip(a, b):
-        for k in x.exits:
-            np.testing.assert_array_equal(x.exits[k], y.exits[k])
+        for k in x.origin:
+            np.testing.assert_array_equal(x.origin[k], y.origin[k])
 
 
 def test_one_worker_two_workers_and_dask_agree(small):
@@ -35,7 +36,7 @@ def test_interval_and_probability_arithmetic():
         for m in ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end",
                   "exited_end", "truly_poor", "hidden_poor"):
             row[m] = row[m + "_households"] = exits if m == "exits_declared" else 0
-        return Replicate(i, [row], 0.0, 0, [], {}, {})
+        return Replicate(i, [row], 0.0, 0, [], [], 0, {})
 
     t = annual_table([rep(i, e) for i, e in enumerate([80, 90, 100, 110, 120])])
     r = t.iloc[0]

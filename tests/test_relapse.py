@@ -7,7 +7,20 @@ from conftest import ROOT
 from tuopin import load_scenario
 from tuopin.ensemble import run_ensemble
 from tuopin.population import synthesize
-from tuopin.relapse import at_risk_table, kaplan_meier, survival_table, top_decile_lift
+from tuopin.relapse import AtRisk, kaplan_meier, survival_counts, survival_table, top_decile_lift
+
+
+def test_survival_from_counts_matches_kaplan_meier():
+    ev = {"exit_year": np.array([2015] * 5 + [2016] * 3), "relapse_year": np.array([2016, -1, 2017, -1, -1, 2017, -1, -1]),
+          "cause": np.zeros(8, int), "people": np.ones(8, int)}
+    rows = survival_counts(ev, 2018)
+    from tuopin.ensemble import Replicate
+    t = survival_table([Replicate(0, [], 0, 0, [], rows, 0, {})])
+    overall = t[t["group_kind"] == "all"].set_index("months")["survival_p50"]
+    # durations: 1(r), 3, 2(r), 3, 3, 1(r), 2, 2 -> S1 = 1 - 2/8; S2 = S1 * (1 - 1/6); S3 = S2 * (1 - 0/3)
+    assert overall.tolist() == pytest.approx([0.75, 0.75 * 5 / 6, 0.75 * 5 / 6])
+    dur = np.array([1, 3, 2, 3, 3, 1, 2, 2])
+    assert overall.tolist() == pytest.approx(kaplan_meier(dur, ev["relapse_year"] >= 0).tolist())
 
 
 def test_kaplan_meier_by_hand():
@@ -28,7 +41,7 @@ def medium_ensemble():
 
 def test_survival_table(medium_ensemble):
     s, reps = medium_ensemble
-    t = survival_table(reps, s.spec.last_year)
+    t = survival_table(reps)
     overall = t[t["group_kind"] == "all"].set_index("months")
     assert list(overall.index) == [12, 24, 36]
     assert (overall["survival_p50"].diff().dropna() <= 0).all()            # survival never rises
@@ -42,7 +55,10 @@ def test_at_risk_ranking_predicts_held_out_relapse(medium_ensemble):
     households = synthesize(s.spec, s.params, np.random.default_rng(s.spec.seed))[0]
     lift = top_decile_lift(reps[:8], reps[8:])
     assert lift > 2.5, lift                   # the top decile relapses at several times the base rate
-    table = at_risk_table(reps, households, s.spec.last_year - 1)
+    risk = AtRisk(households, s.spec.last_year - 1, fit_replicates=8)
+    for r in reps:
+        risk.add(r)
+    table = risk.table()
     assert (table["p_relapse_12m"].diff().dropna() <= 1e-12).all()          # ranked
     assert {"income_margin", "chronic_illness", "school_dropout", "unsafe_housing"} <= set(table.columns)
     assert not {"name", "id_number", "phone"} & set(table.columns)

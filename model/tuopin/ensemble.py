@@ -11,7 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -27,16 +28,22 @@ class Replicate:
     seconds: float        # building the population and stepping the model
     household_steps: int  # households x months simulated
     spend: list[dict]     # the ledger: year, lever, source, spend_yuan, shortfall_yuan
-    exits: dict           # exit events (PovertyModel.exit_events)
+    survival: list[dict]  # Kaplan-Meier counts of exits: group, years after exit, at risk, relapsed
+    sustained_people: int  # people exited by the cohorts observed 24 months who did not relapse within them
     origin: dict          # exited households' risk drivers at the next-to-last assessment, and who relapsed
+                          # (compact arrays; folded into the at-risk list and dropped as results arrive)
 
 
 def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequence) -> Replicate:
+    from .relapse import survival_counts, sustained_people
+
     t0 = time.perf_counter()
     model = PovertyModel(scenario=scenario, rng=np.random.default_rng(seed)).run()
     seconds = time.perf_counter() - t0
+    events, last = model.exit_events(), scenario.spec.last_year
+    origin = {k: (v.astype(np.int32) if k == "household" else v) for k, v in model.origin.items()}
     return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"),
-                     model.exit_events(), model.origin)
+                     survival_counts(events, last), sustained_people(events, last), origin)
 
 
 def seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
@@ -44,26 +51,33 @@ def seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
 
 
 def run_ensemble(scenario: LoadedScenario, replicates: int, *, workers: int = 1, executor: Executor | None = None,
-                 progress: bool = True) -> list[Replicate]:
+                 progress: bool = True, fold: Callable[[Replicate], None] | None = None) -> list[Replicate]:
     """Run ``replicates`` replicates of ``scenario``; in a pool of ``workers`` processes when > 1,
-    or on ``executor`` when given (e.g. a Dask client's ``get_executor()``)."""
+    or on ``executor`` when given (e.g. a Dask client's ``get_executor()``).
+
+    With ``fold``, each replicate is handed to it in replicate order as it arrives and then kept
+    without its per-household arrays, so memory stays flat in the number of replicates."""
     children = seeds(scenario.spec.seed, replicates)
     bar = tqdm(total=replicates, desc=f"{scenario.stem}", unit="replicate", disable=not progress)
     out: list[Replicate | None] = [None] * replicates
+    def keep(r: Replicate) -> None:
+        if fold is not None:
+            fold(r)
+            r = replace(r, origin={})
+        out[r.index] = r
+        bar.update()
+
     if executor is None and workers <= 1:
         for i, s in enumerate(children):
-            out[i] = run_replicate(scenario, i, s)
-            bar.update()
+            keep(run_replicate(scenario, i, s))
     else:
         own = executor is None
         # forkserver: workers start from a clean process, not a fork of this (maybe threaded) one
         ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
         try:
             futures = [ex.submit(run_replicate, scenario, i, s) for i, s in enumerate(children)]
-            for f in futures:
-                r = f.result()
-                out[r.index] = r
-                bar.update()
+            for f in futures:  # in submission order: replicate order
+                keep(f.result())
         finally:
             if own:
                 ex.shutdown(cancel_futures=True)

@@ -63,11 +63,8 @@ def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
     together, so this is a share of the cost, not a lever's own effect (compare runs for that)."""
     rows = []
     for r in replicates:
-        ev = r.exits
         true_exits = sum(row["exits_true"] for row in r.annual)
-        observed = ev["exit_year"] <= last_year - 2
-        relapsed_2y = (ev["relapse_year"] >= 0) & (ev["relapse_year"] - ev["exit_year"] <= 2)
-        sustained = int(ev["people"][observed & ~relapsed_2y].sum())
+        sustained = r.sustained_people
         spend = pd.DataFrame(r.spend)
         by_lever = spend.groupby("lever")["spend_yuan"].sum() if len(spend) else pd.Series(dtype=float)
         spend_observed = spend[spend["year"] <= last_year - 2]["spend_yuan"].sum() if len(spend) else 0.0
@@ -169,14 +166,15 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     out = Path(out)
     results.check_destination(out)
     t0 = time.perf_counter()
-    reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress)
+    spec = loaded.spec
+    households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
+    risk = relapse.AtRisk(households, spec.last_year - 1)
+    reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress, fold=risk.add)
     annual = annual_table(reps)
     spend = spend_table(reps)
-    spec = loaded.spec
-    survival = relapse.survival_table(reps, spec.last_year)
+    survival = relapse.survival_table(reps)
     money = money_table(reps, spec.last_year)
-    households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
-    at_risk = relapse.at_risk_table(reps, households, spec.last_year - 1)
+    at_risk = risk.table()
     timings = {"simulate_seconds": round(sum(r.seconds for r in reps), 4),
                "household_steps": int(sum(r.household_steps for r in reps)),
                "wall_seconds": round(time.perf_counter() - t0, 4)}

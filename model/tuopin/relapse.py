@@ -35,27 +35,46 @@ def _durations(ev: dict, last_year: int) -> tuple[np.ndarray, np.ndarray]:
     return (end - ev["exit_year"]).astype(int), relapsed
 
 
-def survival_table(replicates, last_year: int) -> pd.DataFrame:
+def survival_counts(ev: dict, last_year: int) -> list[dict]:
+    """Kaplan-Meier counts of one replicate's exit events (households), small enough to ship back
+    from a worker: per group (all, exit cohort, main cause) and year after exit, the exits still
+    at risk and those relapsing."""
+    dur, rel = _durations(ev, last_year)
+    groups = [("all", "all", np.ones(dur.size, bool))]
+    groups += [("cohort", str(y), ev["exit_year"] == y) for y in np.unique(ev["exit_year"])]
+    groups += [("cause", c, ev["cause"] == i) for i, c in enumerate(CAUSES) if (ev["cause"] == i).any()]
+    rows = []
+    for kind, name, m in groups:
+        for t in range(1, max(HORIZONS) + 1):
+            rows.append({"group_kind": kind, "group": name, "years": t, "at_risk": int((dur[m] >= t).sum()),
+                         "relapsed": int(((dur[m] == t) & rel[m]).sum()), "exits": int(m.sum())})
+    return rows
+
+
+def sustained_people(ev: dict, last_year: int) -> int:
+    """People in exits of cohorts observed for 24 months that did not relapse within them."""
+    observed = ev["exit_year"] <= last_year - 2
+    relapsed_2y = (ev["relapse_year"] >= 0) & (ev["relapse_year"] - ev["exit_year"] <= 2)
+    return int(ev["people"][observed & ~relapsed_2y].sum())
+
+
+def survival_table(replicates) -> pd.DataFrame:
     """Share of exited households still out of poverty 12/24/36 months after exit, by exit cohort,
     by main cause of poverty, and overall: median and 5-95 % over replicates."""
-    rows = []
-    for r in replicates:
-        ev = r.exits
-        dur, rel = _durations(ev, last_year)
-        groups = [("all", "all", np.ones(dur.size, bool))]
-        groups += [("cohort", str(y), ev["exit_year"] == y) for y in np.unique(ev["exit_year"])]
-        groups += [("cause", c, ev["cause"] == i) for i, c in enumerate(CAUSES) if (ev["cause"] == i).any()]
-        for kind, name, m in groups:
-            for h, s in zip(HORIZONS, kaplan_meier(dur[m], rel[m])):
-                rows.append({"group_kind": kind, "group": name, "months": 12 * h, "survival": s,
-                             "exits": int(m.sum()), "replicate": r.index})
-    df = pd.DataFrame(rows)
+    df = pd.DataFrame([dict(row, replicate=r.index) for r in replicates for row in r.survival])
+    df = df.sort_values(["replicate", "group_kind", "group", "years"], kind="stable")
+    df["hazard"] = np.where(df["at_risk"] > 0, df["relapsed"] / df["at_risk"].clip(lower=1), np.nan)
+    df["survival"] = (1 - df["hazard"]).groupby([df["replicate"], df["group_kind"], df["group"]]).cumprod()
+    df["months"] = 12 * df["years"]
+    order = {k: i for i, k in enumerate(("all", "cohort", "cause"))}
     g = df.groupby(["group_kind", "group", "months"], sort=False)
     out = g["survival"].quantile(0.5).rename("survival_p50").to_frame()
     out["survival_p5"] = g["survival"].quantile(0.05)
     out["survival_p95"] = g["survival"].quantile(0.95)
     out["exits_p50"] = g["exits"].median()
-    return out.reset_index().dropna(subset=["survival_p50"])
+    out = out.reset_index().dropna(subset=["survival_p50"])
+    return out.sort_values(["group_kind", "months"], key=lambda c: c.map(order) if c.name == "group_kind" else c,
+                           kind="stable").reset_index(drop=True)
 
 
 DRIVERS = ("income_margin", "chronic_illness", "school_dropout", "unsafe_housing")
@@ -91,34 +110,58 @@ def predict(beta: np.ndarray, origin: dict) -> np.ndarray:
     return 1 / (1 + np.exp(-_features(origin) @ beta))
 
 
-def at_risk_table(replicates, households, origin_year: int) -> pd.DataFrame:
-    """Households exited at the ``origin_year`` assessment, ranked by their predicted chance of
-    relapsing within 12 months: the relapse model fitted on the whole ensemble, applied to the
-    household's drivers in each replicate where it was exited, averaged. Also the share of those
-    replicates in which it did relapse, and the drivers. Row numbers of the household table stand
-    in for households: no names, ID or phone numbers are ever held."""
-    reps = [r for r in replicates if r.origin and "relapsed" in r.origin]
-    if not reps:
-        return pd.DataFrame()
-    beta = fit_relapse_model(reps)
-    who = np.concatenate([r.origin["household"] for r in reps])
-    n = np.bincount(who, minlength=households.n)
-    mean = lambda values: np.bincount(who, weights=np.asarray(values, float), minlength=households.n) / np.maximum(n, 1)  # noqa: E731
-    cat = lambda key: np.concatenate([r.origin[key] for r in reps])  # noqa: E731
-    idx = np.flatnonzero(n > 0)
-    df = pd.DataFrame({
-        "household": idx, "village": households.village[idx],
-        "category": np.array(("not_registered",) + CATEGORIES)[households.category[idx]],
-        "cause": np.array(CAUSES)[households.cause[idx]], "people": households.size[idx],
-        "p_relapse_12m": mean(np.concatenate([predict(beta, r.origin) for r in reps]))[idx],
-        "relapsed_share": mean(cat("relapsed"))[idx], "replicates_exited": n[idx],
-        "income_margin": mean(cat("margin"))[idx], "chronic_illness": mean(cat("chronic"))[idx],
-        "school_dropout": mean(cat("dropout"))[idx], "unsafe_housing": mean(cat("unsafe_housing"))[idx],
-    })
-    df = df.sort_values("p_relapse_12m", ascending=False, kind="stable")
-    df.insert(0, "rank", np.arange(1, len(df) + 1))
-    df.insert(1, "origin_year", origin_year)
-    return df.reset_index(drop=True)
+class AtRisk:
+    """The at-risk list, built as replicates arrive (pass ``add`` as ``run_ensemble``'s ``fold``).
+
+    Per household it sums what it needs over the replicates where the household was exited at
+    the origin (the next-to-last assessment): how often, how often it relapsed, and its drivers.
+    The relapse model is fitted on the first ``fit_replicates`` replicates' households (a bounded
+    sample). A household's predicted chance is the model applied to its mean drivers."""
+
+    def __init__(self, households, origin_year: int, fit_replicates: int = 20):
+        self.households, self.origin_year, self.fit_replicates = households, origin_year, fit_replicates
+        n = households.n
+        self.count = np.zeros(n)
+        self.sums = {k: np.zeros(n) for k in ("relapsed", "margin", "m_clip", "m_clip2", "chronic", "dropout",
+                                             "unsafe_housing")}
+        self.sample: list = []
+
+    def add(self, r) -> None:
+        o = r.origin
+        if not o or "relapsed" not in o:
+            return
+        if len(self.sample) < self.fit_replicates:
+            self.sample.append(r)
+        h, n = o["household"], self.households.n
+        m = np.clip(o["margin"].astype(float), -1.0, 3.0)
+        self.count += np.bincount(h, minlength=n)
+        for key, v in (("relapsed", o["relapsed"]), ("margin", o["margin"]), ("m_clip", m), ("m_clip2", m * m),
+                       ("chronic", o["chronic"]), ("dropout", o["dropout"]), ("unsafe_housing", o["unsafe_housing"])):
+            self.sums[key] += np.bincount(h, weights=np.asarray(v, float), minlength=n)
+
+    def table(self) -> pd.DataFrame:
+        """Households exited at the origin, ranked by predicted chance of relapse within 12 months.
+        Row numbers of the household table stand in for households: no names, ID or phone numbers
+        are ever held."""
+        if not self.sample:
+            return pd.DataFrame()
+        beta = fit_relapse_model(self.sample)
+        hh, idx = self.households, np.flatnonzero(self.count > 0)
+        mean = {k: v[idx] / self.count[idx] for k, v in self.sums.items()}
+        x = np.column_stack([np.ones(idx.size), mean["m_clip"], mean["m_clip2"], mean["chronic"], mean["dropout"],
+                             mean["unsafe_housing"]])
+        df = pd.DataFrame({
+            "household": idx, "village": hh.village[idx],
+            "category": np.array(("not_registered",) + CATEGORIES)[hh.category[idx]],
+            "cause": np.array(CAUSES)[hh.cause[idx]], "people": hh.size[idx],
+            "p_relapse_12m": 1 / (1 + np.exp(-x @ beta)), "relapsed_share": mean["relapsed"],
+            "replicates_exited": self.count[idx].astype(int), "income_margin": mean["margin"],
+            "chronic_illness": mean["chronic"], "school_dropout": mean["dropout"], "unsafe_housing": mean["unsafe_housing"],
+        })
+        df = df.sort_values("p_relapse_12m", ascending=False, kind="stable")
+        df.insert(0, "rank", np.arange(1, len(df) + 1))
+        df.insert(1, "origin_year", self.origin_year)
+        return df.reset_index(drop=True)
 
 
 def top_decile_lift(train, test) -> float:

@@ -1,0 +1,41 @@
+"""Ensemble speed and memory: replicates per second for Jingzhou on a process pool, and the parent's
+peak memory as the number of replicates grows (it should stay flat: workers return summaries).
+
+    python benchmarks/bench_ensemble.py [--replicates 25 50 100] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from pathlib import Path
+
+from tuopin import load_scenario
+from tuopin.ensemble import run_ensemble
+from tuopin.forecast import annual_table
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "jingzhou_2015_2018.toml"))
+    ap.add_argument("--replicates", type=int, nargs="+", default=[25, 50, 100])
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args()
+    loaded = load_scenario(args.scenario)
+    print(f"{loaded.path.name}: {loaded.spec.population.households:,} registered households, {args.workers} workers")
+    for n in args.replicates:
+        t0 = time.perf_counter()
+        reps = run_ensemble(loaded, n, workers=args.workers, progress=False)
+        annual_table(reps)
+        wall = time.perf_counter() - t0
+        parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"{n:4d} replicates  {wall:6.1f} s  {n / wall:5.2f} replicates/s  "
+              f"parent peak RSS {parent:,.0f} MiB  largest worker peak RSS {child:,.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
