@@ -14,6 +14,8 @@ from pathlib import Path
 from tuopin import load_scenario
 from tuopin.ensemble import run_ensemble
 from tuopin.forecast import annual_table
+from tuopin.population import synthesize
+from tuopin.relapse import AtRisk
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,15 +28,16 @@ def main() -> None:
     args = ap.parse_args()
     loaded = load_scenario(args.scenario)
     print(f"{loaded.path.name}: {loaded.spec.population.households:,} registered households, {args.workers} workers")
+    households = synthesize(loaded.spec, loaded.params, __import__("numpy").random.default_rng(loaded.spec.seed))[0]
     for n in args.replicates:
         t0 = time.perf_counter()
-        reps = run_ensemble(loaded, n, workers=args.workers, progress=False)
+        risk = AtRisk(households, loaded.spec.last_year - 1)  # as `tuopin run` does: fold, then drop
+        reps = run_ensemble(loaded, n, workers=args.workers, progress=False, fold=risk.add)
         annual_table(reps)
+        risk.table()
         wall = time.perf_counter() - t0
         parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(f"{n:4d} replicates  {wall:6.1f} s  {n / wall:5.2f} replicates/s  "
-              f"parent peak RSS {parent:,.0f} MiB  largest worker peak RSS {child:,.0f} MiB")
+        print(f"{n:4d} replicates  {wall:6.1f} s  {n / wall:5.2f} replicates/s  parent peak RSS {parent:,.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SMALL = {
     "01_quickstart.ipynb": 'SCENARIO = "../tests/data/small.toml"\nREPLICATES = 3\nSEED = 1',
     "02_policy_mixes.ipynb": None,  # the real variants, one replicate each
+    "04_relapse_risk.ipynb": 'SCENARIO = "../tests/data/medium.toml"\nCLIFF = "../tests/data/medium.toml"\nREPLICATES = 4\nWORKERS = 2',
 }
 
 

@@ -76,8 +76,10 @@ def run_ensemble(scenario: LoadedScenario, replicates: int, *, workers: int = 1,
         ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
         try:
             futures = [ex.submit(run_replicate, scenario, i, s) for i, s in enumerate(children)]
-            for f in futures:  # in submission order: replicate order
-                keep(f.result())
+            for i in range(len(futures)):  # in submission order: replicate order
+                r = futures[i].result()
+                futures[i] = None  # a finished future holds its result: let it go
+                keep(r)
         finally:
             if own:
                 ex.shutdown(cancel_futures=True)
