@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 forecast: $(VENV)/.installed
-	$(VENV)/bin/tuopin run $(SCENARIO) --replicates $(REPLICATES)
+	$(VENV)/bin/tuopin run $(SCENARIO) --replicates $(REPLICATES) --workers 2
 
 test: $(VENV)/.installed
 	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
