@@ -63,3 +63,13 @@ def test_at_risk_ranking_predicts_held_out_relapse(medium_ensemble):
     assert {"income_margin", "chronic_illness", "school_dropout", "unsafe_housing"} <= set(table.columns)
     assert not {"name", "id_number", "phone"} & set(table.columns)
     assert (table["household"] < households.n).all()
+
+
+def test_kaplan_meier_agrees_with_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    g = np.random.default_rng(4)
+    duration = g.integers(1, 4, 500)
+    relapsed = g.random(500) < 0.3
+    kmf = lifelines.KaplanMeierFitter().fit(duration, relapsed)
+    expected = kmf.survival_function_at_times([1, 2, 3]).to_numpy()
+    assert kaplan_meier(duration, relapsed) == pytest.approx(expected)

@@ -53,9 +53,9 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import results
+    from . import plots, results
     from .ensemble import run_ensemble
-    from .forecast import COMPARE_COLUMNS, compare_summary, compare_table
+    from .forecast import COMPARE_COLUMNS, compare_summary, compare_table, compare_totals
 
     loaded = [load_scenario(p) for p in args.scenario]
     seed = args.seed if args.seed is not None else loaded[0].spec.seed
@@ -70,10 +70,12 @@ def cmd_compare(args) -> int:
     summary = compare_summary(runs)
     with results.atomic_folder(out) as tmp:
         table.to_csv(tmp / "compare.csv", index=False, float_format="%.6g")
-        (tmp / "compare.md").write_text("# Comparison\n\n" + "\n".join(f"- {line}" for line in summary) + "\n",
+        figures = plots.save(plots.compare(compare_totals(runs), loaded[0].spec.region), tmp, "compare") if len(runs) > 1 else []
+        (tmp / "compare.md").write_text("# Comparison\n\n" + "\n".join(f"- {line}" for line in summary) + "\n\n"
+                                        + "".join(f"![{f}]({f})\n" for f in figures if f.endswith(".png")),
                                         encoding="utf-8")
         results.write_manifest(tmp, scenarios=[str(s.path) for s in loaded], seed=seed, replicates=args.replicates,
-                               files=["compare.csv", "compare.md"])
+                               files=["compare.csv", "compare.md", *figures])
     cols = ["scenario", "year", "target_exits", *COMPARE_COLUMNS, "spend_10k_yuan"]
     print(table[cols].to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
     print("\n".join(summary))

@@ -82,6 +82,17 @@ def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
     return out.reset_index()
 
 
+def utilisation_table(spend: pd.DataFrame, caps: dict[str, float]) -> pd.DataFrame:
+    """Spend against each capped lever's (and the total's) yearly cap, with the shortfall: medians."""
+    per = spend.groupby(["year", "lever"])[["spend_yuan_p50", "shortfall_yuan_p50"]].sum().reset_index()
+    total = per.groupby("year")[["spend_yuan_p50", "shortfall_yuan_p50"]].sum().reset_index().assign(lever="total")
+    per = pd.concat([per, total], ignore_index=True)
+    per = per[per["lever"].isin(caps)].copy()
+    per["cap_yuan"] = per["lever"].map(caps)
+    per["utilisation"] = per["spend_yuan_p50"] / per["cap_yuan"]
+    return per[["year", "lever", "cap_yuan", "spend_yuan_p50", "utilisation", "shortfall_yuan_p50"]]
+
+
 def report_html(markdown_text: str, title: str) -> str:
     """The report as a standalone HTML page (figures referenced beside it)."""
     import markdown
@@ -171,6 +182,8 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     risk = relapse.AtRisk(households, spec.last_year - 1)
     reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress, fold=risk.add)
     annual = annual_table(reps)
+    for q in QUANTILES:  # cumulative progress toward "all exit by the final year"
+        annual[f"progress_share_{q}"] = annual[f"exits_declared_cum_{q}"] / spec.population.people
     spend = spend_table(reps)
     survival = relapse.survival_table(reps)
     money = money_table(reps, spec.last_year)
@@ -185,6 +198,10 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
         survival.to_csv(tmp / "relapse_survival.csv", index=False, float_format="%.6g")
         money.to_csv(tmp / "money.csv", index=False, float_format="%.6g")
         tables = ["annual.csv", "spend.csv", "relapse_survival.csv", "money.csv"]
+        if spec.budget.cap:
+            utilisation_table(spend, spec.budget.cap).to_csv(tmp / "budget_utilisation.csv", index=False,
+                                                             float_format="%.6g")
+            tables.append("budget_utilisation.csv")
         if len(at_risk):
             at_risk.to_csv(tmp / "at_risk.csv", index=False, float_format="%.6g")
             tables.append("at_risk.csv")
@@ -241,14 +258,28 @@ def compare_table(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compare_summary(runs: dict[str, list[Replicate]]) -> list[str]:
-    """One line per scenario after the first: its total difference over the run, with interval."""
+def compare_totals(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
+    """Per scenario after the first: its difference from the first over the whole run (true
+    exits, relapses, spend), median and 5-95 % over paired replicates."""
     per = {name: _per_replicate(reps).groupby("replicate")[list(DIFF_COLUMNS)].sum() for name, reps in runs.items()}
     names = list(per)
-    lines = []
+    rows = []
     for name in names[1:]:
         d = per[name] - per[names[0]]
-        parts = [f"{c.removesuffix('_10k_yuan')} {d[c].median():+,.0f} [{d[c].quantile(0.05):+,.0f}, {d[c].quantile(0.95):+,.0f}]"
-                 + (" 万 yuan" if c == "spend_10k_yuan" else "") for c in DIFF_COLUMNS if c != "poor_end"]
-        lines.append(f"{name} vs {names[0]}, totals over the run: " + "; ".join(parts))
+        row = {"scenario": name, "baseline": names[0]}
+        for c in DIFF_COLUMNS:
+            row.update({f"{c}_diff_p50": d[c].median(), f"{c}_diff_p5": d[c].quantile(0.05),
+                        f"{c}_diff_p95": d[c].quantile(0.95)})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def compare_summary(runs: dict[str, list[Replicate]]) -> list[str]:
+    """One line per scenario after the first: its total difference over the run, with interval."""
+    lines = []
+    for _, r in compare_totals(runs).iterrows():
+        parts = [f"{c.removesuffix('_10k_yuan')} {r[c + '_diff_p50']:+,.0f} [{r[c + '_diff_p5']:+,.0f}, "
+                 f"{r[c + '_diff_p95']:+,.0f}]" + (" 万 yuan" if c == "spend_10k_yuan" else "")
+                 for c in DIFF_COLUMNS if c != "poor_end"]
+        lines.append(f"{r['scenario']} vs {r['baseline']}, totals over the run: " + "; ".join(parts))
     return lines

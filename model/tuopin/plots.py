@@ -64,11 +64,10 @@ def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
         years = annual["year"].astype(int).to_numpy()
         if annual["target_exits"].notna().any():
             ax1.bar(years, annual["target_exits"].fillna(0), width=0.6, color="#d9d9d9", label=label("target", "目标"))
-        for key, color, en, zh, dx in (("exits_declared", "#1f5fa8", "declared exits", "申报脱贫", -0.08),
-                                       ("exits_true", "#d9730d", "true exits", "真实脱贫", 0.08)):
-            mid, lo, hi = annual[f"{key}_p50"], annual[f"{key}_p5"], annual[f"{key}_p95"]
-            ax1.errorbar(years + dx, mid, yerr=[mid - lo, hi - mid], fmt="o-", color=color, capsize=3, lw=1.6,
-                         label=label(en, zh) + " (p50, 5-95 %)")
+        for key, color, en, zh in (("exits_declared", "#1f5fa8", "declared exits", "申报脱贫"),
+                                   ("exits_true", "#d9730d", "true exits", "真实脱贫")):
+            ax1.fill_between(years, annual[f"{key}_p5"], annual[f"{key}_p95"], color=color, alpha=0.2, lw=0)
+            ax1.plot(years, annual[f"{key}_p50"], "o-", color=color, lw=1.6, label=label(en, zh) + " (p50, 5-95 %)")
         ax1.set_xticks(years)
         _style(ax1, label("Exits against targets", "脱贫人数与目标"), label("people per year", "人/年"))
         ax1.legend(frameon=False, fontsize=8)
@@ -152,4 +151,29 @@ def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str) -> Figure:
         ax2.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax2.spines[["top", "right"]].set_visible(False)
         fig.suptitle(plain(title), fontsize=12)
+    return fig
+
+
+def compare(totals: pd.DataFrame, title: str) -> Figure:
+    """Scenarios side by side: true exits, relapses and spend over the run, each as the difference
+    from the first scenario with its 5-95 % interval over paired replicates (``compare_totals``)."""
+    from matplotlib.ticker import MaxNLocator
+
+    with style():
+        fig = _figure(ncols=3, width=4.6)
+        axes = fig.subplots(1, 3, sharey=True)
+        base = totals["baseline"].iloc[0]
+        tot = totals.set_index("scenario")
+        for ax, (col, en, zh, scale) in zip(axes, (("exits_true", "true exits", "真实脱贫", 1),
+                                                   ("relapses", "relapses", "返贫", 1),
+                                                   ("spend_10k_yuan", "spend, 万 yuan", "支出 万元", 1))):
+            mid, lo, hi = tot[f"{col}_diff_p50"], tot[f"{col}_diff_p5"], tot[f"{col}_diff_p95"]
+            ax.barh(tot.index, mid, xerr=[mid - lo, hi - mid], color=np.where(mid >= 0, "#1f5fa8", "#d62728"), capsize=3)
+            ax.axvline(0, color="black", lw=0.8)
+            ax.set_title(label(en, zh), fontsize=11)
+            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}")
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            ax.spines[["top", "right"]].set_visible(False)
+        axes[0].invert_yaxis()
+        fig.suptitle(plain(title) + " — " + label(f"difference from {base}, totals over the run", "与基准之差"), fontsize=12)
     return fig
