@@ -36,3 +36,13 @@ def test_villages_are_mesa_agents(small_run):
     villages = small_run.agents_by_type[type(small_run.villages[0])]
     assert len(villages) == small_run.poor_village.size
     assert all(isinstance(v, mesa.Agent) for v in villages)
+
+
+def test_household_as_a_mesa_agent(small):
+    m = PovertyModel(scenario=small, rng=2)
+    a = m.household(5)
+    assert isinstance(a, mesa.Agent) and a in m.agents and m.household(5) is a
+    assert a.size == m.hh.size[5] and a.status_name == "poor" and a.category_name in ("wubao", "dibao", "fupin_dibao", "fupin")
+    m.run()
+    assert a.status == m.hh.status[5]            # a live view: it follows the table
+    assert "HouseholdAgent 5" in repr(a)

@@ -14,7 +14,7 @@ from .policies import LEVERS
 from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
 from .scenario import LoadedScenario, load_scenario
-from .village import Village
+from .village import HouseholdAgent, Village
 
 SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment",
             "after_exit", "village", "pressure")
@@ -69,6 +69,7 @@ class PovertyModel(mesa.Model):
             self.poor_village, v["collective_income_median_poor"], v["collective_income_median_other"]
         ) * np.exp(v["collective_income_sigma"] * self.rng.standard_normal(n_v))
         self.villages = [Village(self, i) for i in range(n_v)]
+        self._household_agents: dict[int, HouseholdAgent] = {}
         self.effort = np.ones(hh.n)        # scales wage work; the motivation lever lowers it
         self.report_factor = np.ones(hh.n)  # share of income a household reports at verification
         self.priority = (hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size
@@ -152,6 +153,12 @@ class PovertyModel(mesa.Model):
         self._eligible = None
         for policy in self._active():
             policy.year_start(self.year)
+
+    def household(self, i: int) -> HouseholdAgent:
+        """Household ``i`` as a Mesa agent (made once, then kept in ``self.agents``)."""
+        if i not in self._household_agents:
+            self._household_agents[i] = HouseholdAgent(self, int(i))
+        return self._household_agents[i]
 
     # ---- benefits and medical costs --------------------------------------------------------
     def benefit_eligible(self) -> np.ndarray:

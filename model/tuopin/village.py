@@ -34,3 +34,22 @@ class Village(mesa.Agent):
     def __repr__(self) -> str:
         kind = "poor village" if self.is_poor_village else "village"
         return f"<Village {self.vid}: {kind}, {self.rural_people} people, incidence {self.incidence:.1%}>"
+
+
+class HouseholdAgent(mesa.Agent):
+    """One household as a Mesa agent: a named view onto its row of the columnar table, so Mesa's
+    tools (AgentSet, agent reporters) can look at it. Made on request (``model.household(i)``);
+    the monthly rules never loop over these."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+        self._view = model.hh.view(index)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._view, name)
+
+    def __repr__(self) -> str:
+        return repr(self._view).replace("<Household", "<HouseholdAgent", 1)
