@@ -24,6 +24,7 @@ CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack
 Category = Literal["wubao", "dibao", "fupin_dibao", "fupin"]
 Cause = Literal["illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other"]
 MAX_HOUSEHOLDS = 40_000_000  # the 2014 national registry held 29.48 million (shared/data)
+LINE_RANGE = (500, 50_000)   # plausible poverty lines, yuan per person per year (national: 2300 at 2010 prices)
 
 
 class ScenarioError(Exception):
@@ -34,6 +35,14 @@ class ScenarioError(Exception):
         super().__init__(f"{self.file}: {field}: {message}")
 
 
+class FieldProblem(ValueError):
+    """A validator's complaint about one field (a path below the model being validated)."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
 
@@ -42,14 +51,15 @@ def _shares_or_counts(table: dict[str, float], total: int, what: str) -> dict[st
     """Accept shares summing to 1 or whole counts summing to ``total``; return shares."""
     values = list(table.values())
     if any(v < 0 for v in values):
-        raise ValueError(f"{what} must not be negative")
+        raise FieldProblem(what, "must not be negative")
     s = sum(values)
     if all(v <= 1 for v in values):
         if abs(s - 1) > 1e-6:
-            raise ValueError(f"{what} shares must sum to 1 (they sum to {s:.6g})")
+            raise FieldProblem(what, f"shares must sum to 1 (they sum to {s:.6g})")
         return dict(table)
     if any(v != int(v) for v in values) or int(s) != total:
-        raise ValueError(f"{what} must be shares summing to 1 or whole counts summing to {total} (got a sum of {s:g})")
+        raise FieldProblem(what, f"must be shares summing to 1 or whole counts summing to {total} "
+                                 f"(got a sum of {s:g}; percentages are not allowed)")
     return {k: v / total for k, v in table.items()}
 
 
@@ -67,15 +77,16 @@ class Population(_Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.people < self.households:
-            raise ValueError(f"people ({self.people}) must be at least households ({self.households})")
+            raise FieldProblem("people", f"must be at least households ({self.households}), got {self.people}")
         if self.people > 12 * self.households:
-            raise ValueError(f"people ({self.people}) must be at most 12 per household ({12 * self.households})")
+            raise FieldProblem("people", f"must be at most 12 per household ({12 * self.households}), got {self.people}")
         if self.poor_villages > self.villages:
-            raise ValueError(f"poor_villages ({self.poor_villages}) must not exceed villages ({self.villages})")
+            raise FieldProblem("villages", f"must be at least poor_villages ({self.poor_villages}), got {self.villages}")
         if self.poor_villages == 0 and self.share_in_poor_villages > 0:
-            raise ValueError("share_in_poor_villages must be 0 when there are no poor villages")
+            raise FieldProblem("share_in_poor_villages", "must be 0 when there are no poor villages")
         if self.rural_people < self.people * (1 + self.near_poor_per_registered):
-            raise ValueError("rural_people must hold the registered and near-poor people")
+            raise FieldProblem("rural_people", f"must hold the registered and near-poor people "
+                                               f"(at least {self.people * (1 + self.near_poor_per_registered):,.0f})")
         object.__setattr__(self, "category", _shares_or_counts(self.category, self.households, "category"))
         object.__setattr__(self, "cause", _shares_or_counts(self.cause, self.households, "cause"))
         return self
@@ -92,15 +103,20 @@ Source = Literal["central", "provincial", "city", "county", "work_team"]
 class Budget(_Strict):
     cap: dict[str, float] = Field(default_factory=dict, description="yuan per year, by lever or 'total'")
     sources: dict[str, dict[Source, float]] = Field(default_factory=dict, description="shares of each lever's spend by funding source")
+    commitments: dict[Source, float] = Field(default_factory=dict, description="yuan per year each source has committed")
 
     @model_validator(mode="after")
     def _check(self):
         for lever, v in self.cap.items():
             if not 0 <= v < 1e13:
-                raise ValueError(f"cap.{lever} must be between 0 and 1e13 yuan a year, got {v}")
+                raise FieldProblem(f"cap.{lever}", f"must be between 0 and 1e13 yuan a year, got {v}")
         for lever, split in self.sources.items():
             if any(v < 0 for v in split.values()) or abs(sum(split.values()) - 1) > 1e-6:
-                raise ValueError(f"sources.{lever} shares must be non-negative and sum to 1 (they sum to {sum(split.values()):g})")
+                raise FieldProblem(f"sources.{lever}", f"shares must be non-negative and sum to 1 (they sum to {sum(split.values()):g})")
+        committed = sum(self.commitments.values())
+        if "total" in self.cap and self.cap["total"] < committed:
+            raise FieldProblem("cap.total", f"must be at least the committed spend ({committed:,.0f} yuan a year: "
+                                            + ", ".join(f"{k} {v:,.0f}" for k, v in self.commitments.items()) + ")")
         return self
 
 
@@ -122,22 +138,23 @@ class Scenario(_Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.last_year < self.first_year:
-            raise ValueError(f"last_year ({self.last_year}) must not be before first_year ({self.first_year})")
+            raise FieldProblem("last_year", f"must not be before first_year ({self.first_year}), got {self.last_year}")
         if self.last_year - self.first_year >= 30:
-            raise ValueError("a scenario may span at most 30 years")
+            raise FieldProblem("last_year", f"a scenario may span at most 30 years ({self.first_year}-{self.first_year + 29})")
         missing = [y for y in self.years if y not in self.poverty_line]
         if missing:
-            raise ValueError(f"poverty_line needs a value for every year {self.first_year}-{self.last_year}; missing {missing}")
+            raise FieldProblem("poverty_line", f"needs a value for every year {self.first_year}-{self.last_year}; missing {missing}")
         for y, v in self.poverty_line.items():
-            if not 0 < v < 1e6:
-                raise ValueError(f"poverty_line.{y} must be between 0 and 1,000,000 yuan, got {v}")
+            if not LINE_RANGE[0] <= v <= LINE_RANGE[1]:
+                raise FieldProblem(f"poverty_line.{y}", f"must be yuan per person per year at current prices, between "
+                                                        f"{LINE_RANGE[0]:,} and {LINE_RANGE[1]:,} (e.g. 2855 for 2015), got {v}")
         for kind, table, cap in (("people", self.targets.people, self.population.people),
                                  ("households", self.targets.households, self.population.households)):
             for y, v in table.items():
                 if y not in self.years:
-                    raise ValueError(f"targets.{kind}.{y} is outside the scenario years {self.first_year}-{self.last_year}")
+                    raise FieldProblem(f"targets.{kind}.{y}", f"is outside the scenario years {self.first_year}-{self.last_year}")
                 if not 0 <= v <= cap:
-                    raise ValueError(f"targets.{kind}.{y} must be between 0 and the registered {kind} ({cap}), got {v}")
+                    raise FieldProblem(f"targets.{kind}.{y}", f"must be between 0 and the registered {kind} ({cap}), got {v}")
         return self
 
     @property
@@ -197,7 +214,8 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
 
 
 def _field_path(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc if not str(p).startswith("function-after")) or "(top level)"
+    parts = [str(p) for p in loc if not str(p).startswith("function-after") and str(p) != "[key]"]
+    return ".".join(parts) or "(top level)"
 
 
 def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
@@ -212,6 +230,10 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
         errs = e.errors()
         first = errs[0]
         msg = first["msg"].removeprefix("Value error, ")
+        problem = first.get("ctx", {}).get("error")
+        if isinstance(problem, FieldProblem):
+            first = dict(first, loc=(*first["loc"], *problem.field.split(".")))
+            msg = str(problem)
         if first["type"] == "extra_forbidden":
             msg = "is not a known field"
         elif first["type"] == "missing":
