@@ -41,16 +41,16 @@ def _write(tmp_path, text, name="bad.toml"):
 BAD = [
     ("name = \n", "(syntax)", "not valid TOML"),
     ("colour = 'red'\n", "colour", "not a known field"),
-    ("first_year = 2019\n", "(top level)", "last_year (2018) must not be before first_year"),
+    ("first_year = 2019\n", "last_year", "must not be before first_year (2019)"),
     ("[population]\nhouseholds = -5\n", "population.households", "greater than 0"),
-    ("[population.category]\nwubao = 0.5\n", "population", "shares must sum to 1"),
+    ("[population.category]\nwubao = 0.5\n", "population.category", "shares must sum to 1"),
     ("[poverty_line]\n2016 = 'high'\n", "poverty_line.2016", "number"),
-    ("[targets.people]\n2015 = 999999999\n", "(top level)", "targets.people.2015 must be between 0"),
-    ("[targets.people]\n2030 = 5\n", "(top level)", "outside the scenario years"),
+    ("[targets.people]\n2015 = 999999999\n", "targets.people.2015", "must be between 0"),
+    ("[targets.people]\n2030 = 5\n", "targets.people.2030", "outside the scenario years"),
     ("[parameters.medical]\noop_capp = 3000\n", "parameters.medical.oop_capp", "not a known parameter"),
     ("[parameters.assessment]\nrelapse_detection = 1.5\n", "parameters.assessment.relapse_detection", "between 0 and 1"),
     ("[parameters.assessment]\nrequire_stable_source = 1\n", "parameters.assessment.require_stable_source", "boolean"),
-    ("[population]\npeople = 100\n", "population", "at least households"),
+    ("[population]\npeople = 100\n", "population.people", "must be at least households"),
 ]
 
 
