@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from .results import OutputError
 from .scenario import ScenarioError, load_scenario
 
 
@@ -38,17 +39,47 @@ def cmd_run(args) -> int:
     from .forecast import run_to_folder
 
     loaded = load_scenario(args.scenario, {"seed": args.seed} if args.seed is not None else None)
+    if args.resume and not args.out:
+        raise OutputError("--resume needs the --out folder of the interrupted run")
     out = Path(args.out) if args.out else Path("results") / f"{loaded.stem}-{datetime.now():%Y%m%d-%H%M%S}"
     if args.scheduler:
         from .ensemble import dask_executor
 
         with dask_executor(args.scheduler, args.workers) as ex:
             timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers,
-                                    progress=not args.quiet, executor=ex)
+                                    progress=not args.quiet, executor=ex, resume=args.resume)
     else:
-        timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers, progress=not args.quiet)
+        timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers, progress=not args.quiet,
+                                resume=args.resume)
     print(f"wrote {out}/ ({args.replicates} replicate{'s' * (args.replicates > 1)}, "
           f"{timings['household_steps_per_second']:,} household-steps/s)")
+    return 0
+
+
+def cmd_rerun(args) -> int:
+    """Run again what a results folder's manifest records, and say whether the tables match."""
+    import json
+
+    from .forecast import run_to_folder
+    from .scenario import LoadedScenario, Scenario
+
+    run = Path(args.run)
+    try:
+        m = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+        spec = Scenario.model_validate(m["scenario"]["spec"])
+        loaded = LoadedScenario(spec=spec, path=Path(m["scenario"]["file"]), files=tuple(map(Path, m["scenario"]["extends_chain"])),
+                                sha256=m["scenario"]["sha256"], params=m["parameters"])
+        replicates, workers = int(m["replicates"]), int(m.get("workers", 1))
+    except (OSError, ValueError, KeyError) as e:
+        raise OutputError(f"{run}/manifest.json: not a readable tuopin manifest ({e})") from None
+    out = Path(args.out) if args.out else run.with_name(run.name + "-rerun")
+    run_to_folder(loaded, out, replicates=replicates, workers=workers, progress=not args.quiet)
+    tables = sorted(p.name for p in run.glob("*.csv"))
+    differ = [t for t in tables if not (out / t).is_file() or (out / t).read_bytes() != (run / t).read_bytes()]
+    if differ:
+        print(f"rerun into {out}/: tables differ: {', '.join(differ)}")
+        return 1
+    print(f"rerun into {out}/: all {len(tables)} tables are byte-identical to {run}/")
     return 0
 
 
@@ -127,8 +158,15 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
     run.add_argument("--scheduler", help="run replicates on a Dask cluster: its scheduler address (tcp://host:8786), "
                      "or 'local' for a local cluster of --workers processes on loopback")
+    run.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out from its "
+                     "finished replicates (the numbers are the same as an uninterrupted run)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+    rer = sub.add_parser("rerun", help="reproduce a results folder from its manifest and check the tables match")
+    rer.add_argument("run", help="a results folder")
+    rer.add_argument("--out", help="where to write the rerun (default: RUN-rerun)")
+    rer.add_argument("--quiet", action="store_true")
+    rer.set_defaults(func=cmd_rerun)
     cmp = sub.add_parser("compare", help="run scenarios with common random numbers and tabulate them side by side")
     cmp.add_argument("scenario", nargs="+", help="scenario TOML files")
     cmp.add_argument("--out", help="results folder (default: a new folder under results/)")
@@ -152,8 +190,6 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from .results import OutputError
-
     try:
         return args.func(args)
     except ScenarioError as e:
@@ -163,7 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tuopin: error: --out: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("tuopin: interrupted; nothing was written", file=sys.stderr)
+        print("tuopin: interrupted; no results folder was written (finished replicates are kept: "
+              "run again with --resume)", file=sys.stderr)
         return 130
 
 

@@ -8,11 +8,13 @@ are the same whatever runs them.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -46,39 +48,74 @@ def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequ
                      survival_counts(events, last), sustained_people(events, last), origin)
 
 
+def save_replicate(r: Replicate, folder: Path) -> None:
+    """Write one replicate's summary into a checkpoint folder (atomically: temp file, rename).
+    JSON keeps floats exactly (repr round-trips); arrays go in the same .npz; nothing is pickled."""
+    meta = {"index": r.index, "annual": r.annual, "seconds": r.seconds, "household_steps": r.household_steps,
+            "spend": r.spend, "survival": r.survival, "sustained_people": r.sustained_people}
+    arrays = {f"origin_{k}": v for k, v in r.origin.items()}
+    tmp = folder / f".replicate-{r.index:05d}.tmp.npz"
+    np.savez(tmp, meta=np.array(json.dumps(meta, default=lambda o: o.item())), **arrays)
+    tmp.rename(folder / f"replicate-{r.index:05d}.npz")
+
+
+def load_replicate(path: Path) -> Replicate:
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        origin = {k.removeprefix("origin_"): z[k] for k in z.files if k.startswith("origin_")}
+    return Replicate(meta["index"], meta["annual"], meta["seconds"], meta["household_steps"], meta["spend"],
+                     meta["survival"], meta["sustained_people"], origin)
+
+
 def seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(replicates)
 
 
 def run_ensemble(scenario: LoadedScenario, replicates: int, *, workers: int = 1, executor: Executor | None = None,
-                 progress: bool = True, fold: Callable[[Replicate], None] | None = None) -> list[Replicate]:
+                 progress: bool = True, fold: Callable[[Replicate], None] | None = None,
+                 checkpoint: Path | None = None) -> list[Replicate]:
     """Run ``replicates`` replicates of ``scenario``; in a pool of ``workers`` processes when > 1,
     or on ``executor`` when given (e.g. a Dask client's ``get_executor()``).
 
     With ``fold``, each replicate is handed to it in replicate order as it arrives and then kept
-    without its per-household arrays, so memory stays flat in the number of replicates."""
+    without its per-household arrays, so memory stays flat in the number of replicates. With
+    ``checkpoint`` (a folder), each finished replicate is saved there, and replicates already
+    saved are loaded instead of run again: an interrupted ensemble resumes with the same numbers."""
     children = seeds(scenario.spec.seed, replicates)
     bar = tqdm(total=replicates, desc=f"{scenario.stem}", unit="replicate", disable=not progress)
     out: list[Replicate | None] = [None] * replicates
-    def keep(r: Replicate) -> None:
+    done = {}
+    if checkpoint is not None:
+        done = {int(p.stem.split("-")[1]): p for p in sorted(checkpoint.glob("replicate-*.npz"))}
+        done = {i: p for i, p in done.items() if i < replicates}
+
+    def keep(r: Replicate, fresh: bool = True) -> None:
+        if checkpoint is not None and fresh:
+            save_replicate(r, checkpoint)
         if fold is not None:
             fold(r)
             r = replace(r, origin={})
         out[r.index] = r
         bar.update()
 
+    todo = [i for i in range(replicates) if i not in done]
     if executor is None and workers <= 1:
         for i, s in enumerate(children):
-            keep(run_replicate(scenario, i, s))
+            if i in done:
+                keep(load_replicate(done[i]), fresh=False)
+            else:
+                keep(run_replicate(scenario, i, s))
     else:
         own = executor is None
         # forkserver: workers start from a clean process, not a fork of this (maybe threaded) one
         ex = executor or ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
         try:
-            futures = [ex.submit(run_replicate, scenario, i, s) for i, s in enumerate(children)]
-            for i in range(len(futures)):  # in submission order: replicate order
-                r = futures[i].result()
-                futures[i] = None  # a finished future holds its result: let it go
+            futures = {i: ex.submit(run_replicate, scenario, i, children[i]) for i in todo}
+            for i in range(replicates):  # in replicate order, whatever finishes first
+                if i in done:
+                    keep(load_replicate(done[i]), fresh=False)
+                    continue
+                r = futures.pop(i).result()  # a finished future holds its result: let it go
                 keep(r)
         finally:
             if own:

@@ -166,8 +166,13 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
     return "\n".join(lines)
 
 
-def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: bool = True, executor=None) -> dict:
-    """Run an ensemble and write the results folder atomically; return the manifest's timings."""
+def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: bool = True, executor=None,
+                  resume: bool = False) -> dict:
+    """Run an ensemble and write the results folder atomically; return the manifest's timings.
+
+    Finished replicates are checkpointed in a hidden ``.<out>.partial`` folder beside ``out``;
+    with ``resume`` an interrupted run continues from them (same numbers), otherwise it starts
+    afresh. The checkpoint is removed once the results folder is in place."""
     import time
     from pathlib import Path
 
@@ -176,11 +181,14 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
 
     out = Path(out)
     results.check_destination(out)
+    results.check_memory(loaded, workers)
+    checkpoint = results.checkpoint_folder(out, loaded, replicates, resume)
     t0 = time.perf_counter()
     spec = loaded.spec
     households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
     risk = relapse.AtRisk(households, spec.last_year - 1)
-    reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress, fold=risk.add)
+    reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress, fold=risk.add,
+                        checkpoint=checkpoint)
     annual = annual_table(reps)
     for q in QUANTILES:  # cumulative progress toward "all exit by the final year"
         annual[f"progress_share_{q}"] = annual[f"exits_declared_cum_{q}"] / spec.population.people
@@ -192,7 +200,7 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
                "household_steps": int(sum(r.household_steps for r in reps)),
                "wall_seconds": round(time.perf_counter() - t0, 4)}
     timings["household_steps_per_second"] = round(timings["household_steps"] / max(timings["simulate_seconds"], 1e-9))
-    with results.atomic_folder(out) as tmp:
+    with results.atomic_folder(out, remove_after=checkpoint) as tmp:
         annual.to_csv(tmp / "annual.csv", index=False, float_format="%.6g")
         spend.to_csv(tmp / "spend.csv", index=False, float_format="%.6g")
         survival.to_csv(tmp / "relapse_survival.csv", index=False, float_format="%.6g")
@@ -216,7 +224,7 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
             tmp,
             scenario={"file": str(loaded.path), "extends_chain": [str(f) for f in loaded.files], "sha256": loaded.sha256,
                       "name": loaded.spec.name, "spec": loaded.spec.model_dump(mode="json")},
-            seed=loaded.spec.seed, replicates=replicates, workers=workers,
+            seed=loaded.spec.seed, replicates=replicates, workers=workers, resumed=resume,
             parameters=loaded.params, timings=timings,
             files=[*tables, "report.md", "report.html", *figures],
         )
