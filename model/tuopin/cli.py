@@ -83,6 +83,29 @@ def cmd_rerun(args) -> int:
     return 0
 
 
+def cmd_import_registry(args) -> int:
+    from .registry import RegistryError, read_registry, write_population
+
+    try:
+        imp = read_registry(args.file, skip_bad_rows=args.skip_bad_rows)
+    except RegistryError as e:
+        print(f"tuopin: error: {e}", file=sys.stderr)
+        if e.rows is not None and len(e.rows):
+            for _, r in e.rows.head(20).iterrows():
+                print(f"  line {r['line']}: {r['reasons']}", file=sys.stderr)
+            if len(e.rows) > 20:
+                print(f"  … and {len(e.rows) - 20} more rows", file=sys.stderr)
+        return 2
+    out = write_population(imp, args.out)
+    h = imp.households
+    print(f"imported {len(h):,} households, {h['people'].sum():,} people into {out}")
+    if imp.dropped_personal:
+        print(f"dropped personal columns (never stored): {', '.join(imp.dropped_personal)}")
+    if len(imp.bad_rows):
+        print(f"skipped {len(imp.bad_rows)} bad rows, listed in {out.with_name(out.stem + '.bad_rows.csv')}")
+    return 0
+
+
 def cmd_compare(args) -> int:
     from . import plots, results
     from .ensemble import run_ensemble
@@ -162,6 +185,12 @@ def parser() -> argparse.ArgumentParser:
                      "finished replicates (the numbers are the same as an uninterrupted run)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
+    imp = sub.add_parser("import-registry", help="read a 建档立卡 registry export (CSV/Excel) into a population file")
+    imp.add_argument("file", help="registry export: .csv (UTF-8 or GBK) or .xlsx")
+    imp.add_argument("--out", required=True, help="population file to write (.parquet)")
+    imp.add_argument("--skip-bad-rows", action="store_true", help="import the good rows and list the bad ones "
+                     "(default: refuse the whole file when any row is bad)")
+    imp.set_defaults(func=cmd_import_registry)
     rer = sub.add_parser("rerun", help="reproduce a results folder from its manifest and check the tables match")
     rer.add_argument("run", help="a results folder")
     rer.add_argument("--out", help="where to write the rerun (default: RUN-rerun)")
