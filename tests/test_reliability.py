@@ -95,3 +95,35 @@ def test_run_too_big_for_memory_is_refused_up_front(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err
     assert "needs about" in err and "GiB is available" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_killed_worker_loses_nothing_and_resume_finishes(tmp_path):
+    psutil = pytest.importorskip("psutil")
+    out = tmp_path / "run"
+    partial = tmp_path / ".run.partial"
+    cmd = [sys.executable, "-m", "tuopin.cli", "run", str(MEDIUM), "--replicates", "30", "--workers", "2",
+           "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):
+        if len(list(partial.glob("replicate-*.npz"))) >= 2:
+            break
+        time.sleep(0.05)
+    server = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]
+    workers = server[0].children() if server else []   # pool workers are forked from the fork server
+    assert workers
+    workers[-1].kill()
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 1 and "worker process died" in err and "Traceback" not in err
+    assert not out.exists()
+    r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    straight = tmp_path / "straight"
+    assert main(["run", str(MEDIUM), "--replicates", "30", "--out", str(straight), "--quiet"]) == 0
+    _same_tables(out, straight)
+
+
+def test_tables_byte_identical_across_worker_counts(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert main(["run", str(SMALL), "--replicates", "4", "--workers", "1", "--out", str(one), "--quiet"]) == 0
+    assert main(["run", str(SMALL), "--replicates", "4", "--workers", "2", "--out", str(two), "--quiet"]) == 0
+    _same_tables(one, two)

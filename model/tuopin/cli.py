@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
@@ -227,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     except OutputError as e:
         print(f"tuopin: error: --out: {e}", file=sys.stderr)
         return 2
+    except BrokenProcessPool:
+        print("tuopin: error: a worker process died; no results folder was written (finished replicates are "
+              "kept: run again with --resume)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("tuopin: interrupted; no results folder was written (finished replicates are kept: "
               "run again with --resume)", file=sys.stderr)
