@@ -95,3 +95,29 @@ def test_unreadable_files(tmp_path):
     p.write_bytes(bytes(range(256)) * 20)
     with pytest.raises(RegistryError):
         read_registry(p)
+
+
+def test_a_scenario_runs_on_an_imported_registry(tmp_path):
+    from tuopin import PovertyModel, ScenarioError, load_scenario
+
+    pop = tmp_path / "pop.parquet"
+    assert main(["import-registry", str(EXAMPLE), "--out", str(pop)]) == 0
+    reg = pd.read_parquet(pop)
+    scen = tmp_path / "county.toml"
+    scen.write_text(f'extends = "{ROOT / "scenarios" / "jingzhou_2015_2018.toml"}"\nname = "county"\n'
+                    '[targets.people]\n2015 = 50\n2016 = 40\n2017 = 20\n2018 = 20\n'
+                    '[population]\nregistry = "pop.parquet"\npoor_villages = 2\nvillages = 6\nrural_people = 5000\n'
+                    'households = 40\npeople = ' + str(int(reg["people"].sum())) + "\n")
+    s = load_scenario(scen)
+    assert s.spec.population.households == 40
+    m = PovertyModel(scenario=s, rng=1)
+    reg_rows = m.hh.category > 0
+    assert reg_rows.sum() == 40 and m.hh.size[reg_rows].sum() == reg["people"].sum()
+    assert (m.hh.housing[:40] == reg["housing"].to_numpy()).all()
+    income = (m.hh.wage_local + m.hh.wage_migrant + m.hh.farm + m.hh.transfer + m.hh.property)[:40] / m.hh.size[:40]
+    assert income == pytest.approx(reg["income_per_capita"].to_numpy())
+    m.run()
+    assert len(m.annual) == 4
+    scen.write_text(scen.read_text().replace("households = 40", "households = 41"))
+    with pytest.raises(ScenarioError, match="population.households: must match the registry"):
+        load_scenario(scen)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+import pandas as pd
 
 from .scenario import CATEGORIES, CAUSES, Scenario
 
@@ -180,6 +181,10 @@ def _roles(size, cat, cause, p, rng) -> tuple[np.ndarray, np.ndarray]:
     return counts.astype(np.int16), chronic
 
 
+def _registry(path: str) -> "pd.DataFrame":
+    return pd.read_parquet(path)
+
+
 def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[Households, np.ndarray, np.ndarray]:
     """A synthetic population for ``spec``: the households, each village's rural people, and which villages are poor.
 
@@ -192,14 +197,20 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
     n_near = int(round(n_reg * pop.near_poor_per_registered))
     n = n_reg + n_near
 
+    reg = _registry(pop.registry) if pop.registry else None
     cat = np.zeros(n, np.int8)
-    cat[:n_reg] = rng.permutation(np.repeat(np.arange(1, 5, dtype=np.int8), allocate(n_reg, [pop.category[c] for c in CATEGORIES])))
     cause = np.empty(n, np.int8)
     cause_shares = [pop.cause.get(c, 0.0) for c in CAUSES]
-    cause[:n_reg] = rng.permutation(np.repeat(np.arange(len(CAUSES), dtype=np.int8), allocate(n_reg, cause_shares)))
+    if reg is None:
+        cat[:n_reg] = rng.permutation(np.repeat(np.arange(1, 5, dtype=np.int8), allocate(n_reg, [pop.category.get(c, 0.0) for c in CATEGORIES])))
+        cause[:n_reg] = rng.permutation(np.repeat(np.arange(len(CAUSES), dtype=np.int8), allocate(n_reg, cause_shares)))
+    else:  # the registry's own households
+        cat[:n_reg] = reg["category"].map(CATEGORY_CODES).to_numpy(np.int8)
+        cause[:n_reg] = reg["cause"].map(CAUSE_CODES).to_numpy(np.int8)
     cause[n_reg:] = rng.choice(len(CAUSES), size=n_near, p=np.array(cause_shares) / sum(cause_shares))
 
-    size = np.concatenate([_sizes(cat[:n_reg], pop.people, p, rng), _sizes(cat[n_reg:], None, p, rng)])
+    size_reg = reg["people"].to_numpy(np.int64) if reg is not None else _sizes(cat[:n_reg], pop.people, p, rng)
+    size = np.concatenate([size_reg, _sizes(cat[n_reg:], None, p, rng)])
     roles, chronic = _roles(size, cat, cause, p, rng)
     registered = cat > 0
 
@@ -217,6 +228,9 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
     wubao = cat == CATEGORY_CODES["wubao"]
     transfer[wubao] = p["wubao_support_ratio"] * line0 * size[wubao]
     gross[wubao] = transfer[wubao] * (1 + p["wubao_other_income_share"])
+    if reg is not None:  # registered incomes as the registry recorded them (年人均纯收入 x people)
+        gross[:n_reg] = reg["income_per_capita"].to_numpy(float) * size[:n_reg]
+        transfer[:n_reg] = np.minimum(transfer[:n_reg], gross[:n_reg] * np.where(wubao[:n_reg], 0.9, transfer_share[:n_reg]))
     earned = gross - transfer
     has_lab = roles[:, 0] > 0
     wage = np.where(has_lab, earned * p["wage_share_of_earned"], 0.0)
@@ -231,11 +245,24 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
     housing = np.where(u < d_share, HOUSING_D, np.where(u < d_share + c_share, HOUSING_C, HOUSING_SAFE)).astype(np.int8)
     insured = rng.random(n) < p["insurance_enrolment"]
     dropout = rng.binomial(roles[:, ROLES.index("compulsory")], p["dropout_share"]).astype(np.int16)
+    if reg is not None:
+        if "housing" in reg:
+            housing[:n_reg] = reg["housing"].to_numpy(np.int8)
+        if "insured" in reg:
+            insured[:n_reg] = reg["insured"].to_numpy(bool)
 
     # villages: poor villages are ids 0..poor_villages-1
     n_v, n_pv = pop.villages, pop.poor_villages
     in_poor = rng.random(n) < pop.share_in_poor_villages
     village = np.where(in_poor, rng.integers(0, max(n_pv, 1), n), rng.integers(n_pv, n_v, n) if n_v > n_pv else 0)
+    if reg is not None and "village" in reg:
+        # registry villages, most registered people first: the first poor_villages of them are the
+        # poor villages (assumption: the registry does not say which villages are poor)
+        people_by_code = reg.groupby("village")["people"].sum().sort_values(ascending=False, kind="stable")
+        if len(people_by_code) > n_v:
+            raise ValueError(f"the registry has {len(people_by_code)} villages but the scenario only {n_v}")
+        ids = pd.Series(np.arange(len(people_by_code)), index=people_by_code.index)
+        village[:n_reg] = ids[reg["village"]].to_numpy()
     modelled = np.bincount(village, weights=size, minlength=n_v)
     unmodelled = allocate(max(pop.rural_people - int(size.sum()), 0), rng.uniform(0.6, 1.4, n_v))
     village_people = modelled + unmodelled

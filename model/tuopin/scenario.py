@@ -73,6 +73,8 @@ class Population(_Strict):
     near_poor_per_registered: float = Field(ge=0, le=5, description="non-registered near-poor households (边缘户) per registered household")
     category: dict[Category, float]
     cause: dict[Cause, float]
+    registry: str | None = Field(default=None, description="an imported registry (tuopin import-registry) to use "
+                                                            "instead of synthetic registered households")
 
     @model_validator(mode="after")
     def _check(self):
@@ -218,12 +220,35 @@ def _field_path(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _registry_counts(path: Path, pop: dict) -> dict:
+    """Fill the population's counts and shares from an imported registry; check any given ones."""
+    import pandas as pd
+
+    reg_path = Path(pop["registry"])
+    reg_path = reg_path if reg_path.is_absolute() else (path.parent / reg_path).resolve()
+    try:
+        df = pd.read_parquet(reg_path, columns=["people", "category", "cause"])
+    except Exception as e:  # noqa: BLE001 - any unreadable file is one message
+        raise ScenarioError(path, "population.registry", f"cannot read {reg_path} as an imported registry "
+                                                         f"(make it with `tuopin import-registry`): {str(e)[:120]}") from None
+    found = {"households": len(df), "people": int(df["people"].sum())}
+    for key, value in found.items():
+        if key in pop and pop[key] != value:
+            raise ScenarioError(path, f"population.{key}", f"must match the registry {reg_path.name} ({value:,}), got {pop[key]:,}")
+    pop = dict(pop, **found, registry=str(reg_path))
+    pop["category"] = {k: int(v) for k, v in df["category"].value_counts().items()}
+    pop["cause"] = {k: int(v) for k, v in df["cause"].value_counts().items()}
+    return pop
+
+
 def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
     """Read, merge and validate a scenario file. Raises :class:`ScenarioError` on any problem."""
     path = Path(path).resolve()
     raw, files = _read_toml(path, ())
     if overrides:
         raw = _deep_merge(raw, overrides)
+    if isinstance(raw.get("population"), dict) and raw["population"].get("registry"):
+        raw["population"] = _registry_counts(path, raw["population"])
     try:
         spec = Scenario.model_validate(raw)
     except ValidationError as e:
@@ -250,5 +275,6 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
             if name not in levers and not (kind == "cap" and name == "total"):
                 allowed = ", ".join(sorted(levers) + (["total"] if kind == "cap" else []))
                 raise ScenarioError(path, f"budget.{kind}.{name}", f"is not a lever; allowed: {allowed}")
-    digest = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()
+    sources = [*files, *([Path(spec.population.registry)] if spec.population.registry else [])]
+    digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()
     return LoadedScenario(spec=spec, path=path, files=files, sha256=digest, params=values)
