@@ -1,7 +1,6 @@
 """The ledger: spend never exceeds a cap; past it, whole households are paid poorest first."""
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,6 @@ its costs match hand calculations."""
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 

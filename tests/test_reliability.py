@@ -1,7 +1,6 @@
 """Interrupted runs, --resume, rerun, disk errors and the memory check: no results lost, no half
 folders, the same numbers."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -164,9 +164,8 @@ def compare(totals: pd.DataFrame, title: str) -> Figure:
         axes = fig.subplots(1, 3, sharey=True)
         base = totals["baseline"].iloc[0]
         tot = totals.set_index("scenario")
-        for ax, (col, en, zh, scale) in zip(axes, (("exits_true", "true exits", "真实脱贫", 1),
-                                                   ("relapses", "relapses", "返贫", 1),
-                                                   ("spend_10k_yuan", "spend, 万 yuan", "支出 万元", 1))):
+        for ax, (col, en, zh) in zip(axes, (("exits_true", "true exits", "真实脱贫"), ("relapses", "relapses", "返贫"),
+                                            ("spend_10k_yuan", "spend, 万 yuan", "支出 万元"))):
             mid, lo, hi = tot[f"{col}_diff_p50"], tot[f"{col}_diff_p5"], tot[f"{col}_diff_p95"]
             ax.barh(tot.index, mid, xerr=[mid - lo, hi - mid], color=np.where(mid >= 0, "#1f5fa8", "#d62728"), capsize=3)
             ax.axvline(0, color="black", lw=0.8)

@@ -19,7 +19,7 @@ def kaplan_meier(duration: np.ndarray, relapsed: np.ndarray, horizons=HORIZONS) 
     """Survival S(t) at each horizon (years) from durations and event flags (NaN past the data)."""
     out = np.full(len(horizons), np.nan)
     s = 1.0
-    for i, t in enumerate(range(1, max(horizons) + 1)):
+    for t in range(1, max(horizons) + 1):
         at_risk = (duration >= t).sum()
         if at_risk == 0:
             break
