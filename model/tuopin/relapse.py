@@ -152,7 +152,8 @@ class AtRisk:
                              mean["unsafe_housing"]])
         df = pd.DataFrame({
             "household": idx, "village": hh.village[idx],
-            "category": np.array(("not_registered",) + CATEGORIES)[hh.category[idx]],
+            # category 0 in the starting table: a near-poor household registered during the run
+            "category": np.array(("newly_registered",) + CATEGORIES)[hh.category[idx]],
             "cause": np.array(CAUSES)[hh.cause[idx]], "people": hh.size[idx],
             "p_relapse_12m": 1 / (1 + np.exp(-x @ beta)), "relapsed_share": mean["relapsed"],
             "replicates_exited": self.count[idx].astype(int), "income_margin": mean["margin"],
