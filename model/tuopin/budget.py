@@ -17,10 +17,13 @@ SOURCES = ("central", "provincial", "city", "county", "work_team")
 
 class Ledger:
     def __init__(self, years: list[int], levers: list[str], caps: dict[str, float] | None = None,
-                 sources: dict[str, dict[str, float]] | None = None):
+                 sources: dict[str, dict[str, float]] | None = None, weight: float = 1.0):
+        """``weight``: in sampled mode each simulated household stands for ``weight`` households, so
+        caps (whole-region yuan) are divided by it and :meth:`frame` multiplies spend back."""
         self.years, self.levers = list(years), list(levers)
+        self.weight = weight
         self._li = {name: i for i, name in enumerate(self.levers)}
-        caps = caps or {}
+        caps = {k: v / weight for k, v in (caps or {}).items()}
         self.cap = np.array([caps.get(name, np.inf) for name in self.levers], float)
         self.total_cap = float(caps.get("total", np.inf))
         self.shares = np.zeros((len(self.levers), len(SOURCES)))
@@ -72,9 +75,9 @@ class Ledger:
     def frame(self) -> pd.DataFrame:
         """Long table: year, lever, source, spend_yuan (rows with spend only), and shortfall by lever."""
         rows = []
-        yearly = self.spend.sum(axis=1)  # year x lever x source
-        short = self.requested - yearly.sum(axis=2)
-        short[short < 1e-6 * np.maximum(self.requested, 1.0)] = 0.0  # float dust when nothing was cut
+        yearly = self.spend.sum(axis=1) * self.weight  # year x lever x source, whole region
+        short = self.requested * self.weight - yearly.sum(axis=2)
+        short[short < 1e-6 * np.maximum(self.requested * self.weight, 1.0)] = 0.0  # float dust when nothing was cut
         for y, year in enumerate(self.years):
             for li, lever in enumerate(self.levers):
                 for si, source in enumerate(SOURCES):

@@ -39,7 +39,9 @@ def _seed(text: str) -> int:
 def cmd_run(args) -> int:
     from .forecast import run_to_folder
 
-    loaded = load_scenario(args.scenario, {"seed": args.seed} if args.seed is not None else None)
+    overrides = {**({"seed": args.seed} if args.seed is not None else {}),
+                 **({"population": {"sample": args.sample}} if args.sample else {})}
+    loaded = load_scenario(args.scenario, overrides or None)
     if args.resume and not args.out:
         raise OutputError("--resume needs the --out folder of the interrupted run")
     out = Path(args.out) if args.out else Path("results") / f"{loaded.stem}-{datetime.now():%Y%m%d-%H%M%S}"
@@ -180,6 +182,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=_seed, help="override the scenario's seed")
     run.add_argument("--replicates", type=_positive, default=1, help="replicates with independent seeds (default 1)")
     run.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
+    run.add_argument("--sample", type=_positive, metavar="K", help="sampled mode: simulate 1 household and village in K, "
+                     "each standing for K (overrides population.sample)")
     run.add_argument("--scheduler", help="run replicates on a Dask cluster: its scheduler address (tcp://host:8786), "
                      "or 'local' for a local cluster of --workers processes on loopback")
     run.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out from its "

@@ -44,6 +44,20 @@ def annual_table(replicates: list[Replicate]) -> pd.DataFrame:
     return df[lead + [c for c in df.columns if c not in lead]]
 
 
+def shard_table(replicates: list[Replicate]) -> pd.DataFrame:
+    """A sharded run's breakdown (e.g. by province): per shard and year, the target and the
+    median and 5-95 % of declared exits, relapses and poor at year end (people)."""
+    long = pd.DataFrame([dict(row, replicate=r.index) for r in replicates for row in r.shards])
+    if long.empty:
+        return pd.DataFrame()
+    g = long.groupby(["shard", "region", "year"], sort=False)
+    out = g[["target_exits"]].first()
+    for m in ("exits_declared", "exits_true", "relapses", "poor_end"):
+        for q, pct in QUANTILES.items():
+            out[f"{m}_{q}"] = g[m].quantile(pct / 100)
+    return out.reset_index()
+
+
 def spend_table(replicates: list[Replicate]) -> pd.DataFrame:
     """Spend (and shortfall under caps) by year, lever and source: median and 5-95 % over replicates."""
     long = pd.DataFrame([dict(row, replicate=r.index) for r in replicates for row in r.spend])
@@ -106,7 +120,7 @@ def report_html(markdown_text: str, title: str) -> str:
 
 def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
                     survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
-                    at_risk: pd.DataFrame | None = None) -> str:
+                    at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None) -> str:
     """A short report: the scenario, the headline and the annual table."""
     spec = loaded.spec
     last = annual.iloc[-1]
@@ -130,6 +144,18 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
         lines.append(f"| {int(r['year'])} | {tgt} | {r['exits_declared_p50']:,.0f} | {r['exits_true_p50']:,.0f} | "
                      f"{r['relapses_p50']:,.0f} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} |")
     lines += ["", "![exits against targets](exits_vs_targets.png)", ""]
+    if spec.population.sample > 1:
+        lines += [f"Sampled mode: 1 household (and village) in {spec.population.sample} was simulated, each standing for "
+                  f"{spec.population.sample}; every replicate draws its own sample, so the bounds include the sampling "
+                  "error. There is no per-household at-risk list in this mode.", ""]
+    if shards is not None and len(shards):
+        end = shards[shards["year"] == spec.last_year]
+        lines += [f"## By shard ({len(end)}; `shards.csv` has every year)", "",
+                  "| shard | declared exits " + f"{spec.last_year} | relapses {spec.last_year} | poor at end of {spec.last_year} |",
+                  "|---|---|---|---|"]
+        lines += [f"| {r['region']} | {r['exits_declared_p50']:,.0f} | {r['relapses_p50']:,.0f} | "
+                  f"{r['poor_end_p50']:,.0f} [{r['poor_end_p5']:,.0f}, {r['poor_end_p95']:,.0f}] |" for _, r in end.iterrows()]
+        lines += [""]
     if spend is not None and len(spend):
         by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e4
         lines += ["## Spend by lever (万 yuan, medians)", "",
@@ -185,17 +211,20 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     checkpoint = results.checkpoint_folder(out, loaded, replicates, resume)
     t0 = time.perf_counter()
     spec = loaded.spec
-    households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
-    risk = relapse.AtRisk(households, spec.last_year - 1)
-    reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress, fold=risk.add,
-                        checkpoint=checkpoint)
+    risk = None
+    if spec.population.sample == 1:  # sampled mode has no fixed households to list
+        households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
+        risk = relapse.AtRisk(households, spec.last_year - 1)
+    reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress,
+                        fold=risk.add if risk else None, checkpoint=checkpoint)
     annual = annual_table(reps)
     for q in QUANTILES:  # cumulative progress toward "all exit by the final year"
         annual[f"progress_share_{q}"] = annual[f"exits_declared_cum_{q}"] / spec.population.people
     spend = spend_table(reps)
     survival = relapse.survival_table(reps)
     money = money_table(reps, spec.last_year)
-    at_risk = risk.table()
+    at_risk = risk.table() if risk else pd.DataFrame()
+    shards = shard_table(reps)
     timings = {"simulate_seconds": round(sum(r.seconds for r in reps), 4),
                "household_steps": int(sum(r.household_steps for r in reps)),
                "wall_seconds": round(time.perf_counter() - t0, 4)}
@@ -210,6 +239,9 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
             utilisation_table(spend, spec.budget.cap).to_csv(tmp / "budget_utilisation.csv", index=False,
                                                              float_format="%.6g")
             tables.append("budget_utilisation.csv")
+        if len(shards):
+            shards.to_csv(tmp / "shards.csv", index=False, float_format="%.6g")
+            tables.append("shards.csv")
         if len(at_risk):
             at_risk.to_csv(tmp / "at_risk.csv", index=False, float_format="%.6g")
             tables.append("at_risk.csv")
@@ -217,7 +249,7 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
         figures = plots.save(plots.exits_vs_targets(annual, title), tmp, "exits_vs_targets")
         figures += plots.save(plots.relapse_survival(survival, title), tmp, "relapse_survival")
         figures += plots.save(plots.money(spend, money, title), tmp, "spend")
-        report = report_markdown(loaded, annual, replicates, spend, survival, money, at_risk)
+        report = report_markdown(loaded, annual, replicates, spend, survival, money, at_risk, shards)
         (tmp / "report.md").write_text(report, encoding="utf-8")
         (tmp / "report.html").write_text(report_html(report, title), encoding="utf-8")
         results.write_manifest(

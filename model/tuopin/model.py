@@ -60,8 +60,16 @@ class PovertyModel(mesa.Model):
         self.params = scenario.params
         self.p = {s: section(self.params, s) for s in SECTIONS}
         # the population is the scenario's synthetic registry: built from the scenario's seed, the
-        # same in every replicate (as a real registry would be); ``rng`` drives what happens to it
-        self.hh, self.village_people, self.poor_village = synthesize(spec, self.params, np.random.default_rng(spec.seed))
+        # same in every replicate (as a real registry would be); ``rng`` drives what happens to it.
+        # In sampled mode (population.sample = k) each replicate draws its own 1-in-k sample, so the
+        # spread over replicates includes the sampling error; every count is weighted back.
+        pop = spec.population
+        sim = pop.simulated()
+        pop_rng = np.random.default_rng(spec.seed if pop.sample == 1 else self.rng.integers(2**63))
+        self.weight = pop.people / sim.people  # people (and households, yuan) each simulated one stands for
+        self.village_weight = pop.poor_villages / sim.poor_villages if sim.poor_villages else 1.0
+        self.hh, self.village_people, self.poor_village = synthesize(spec.model_copy(update={"population": sim}),
+                                                                     self.params, pop_rng)
         hh, n_v = self.hh, self.poor_village.shape[0]
         self.village_exit_year = np.full(n_v, -1, np.int16)
         v = self.p["village"]
@@ -75,14 +83,14 @@ class PovertyModel(mesa.Model):
         self.priority = (hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size
         self.policies = [cls(self, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]
         self.ledger = Ledger(spec.years, [pol.lever for pol in self.policies],
-                             spec.budget.cap, spec.budget.sources)
+                             spec.budget.cap, spec.budget.sources, weight=self.weight)
         self.t = 0  # months simulated
         self.year, self.month = spec.first_year, 0
         self.line = spec.poverty_line[spec.first_year]
         self.ys = dynamics.YearState.zeros(hh.n)
         self.annual: list[dict] = []
         self.last_assessment: dict[str, np.ndarray] = {}
-        self.people = hh.people_by_status()
+        self.people = hh.people_by_status() * self.weight
         self._eligible = None
         self.income_month = 0.0
         self.totals = dict.fromkeys(("exits_declared", "exits_true", "relapses", "new_poor"), 0)
@@ -103,7 +111,7 @@ class PovertyModel(mesa.Model):
             "exits_true": lambda m: m.totals["exits_true"],
             "relapses": lambda m: m.totals["relapses"],
             "new_poor": lambda m: m.totals["new_poor"],
-            "spend_yuan": lambda m: float(m.ledger.spend.sum()),
+            "spend_yuan": lambda m: float(m.ledger.spend.sum()) * m.weight,
         })
         self.datacollector.collect(self)
 
@@ -171,6 +179,11 @@ class PovertyModel(mesa.Model):
             self._eligible.flags.writeable = False
         return self._eligible
 
+    def count(self, n: float) -> int:
+        """A number of households in the whole region (a catalog count such as relocations a year) in
+        simulated households: the same in a full run, 1/k of it in sampled mode."""
+        return int(round(n / self.weight))
+
     def lever_active(self, lever: str) -> bool:
         return any(pol.lever == lever and pol.active(self.year) for pol in self.policies)
 
@@ -208,11 +221,11 @@ class PovertyModel(mesa.Model):
         quota = self._pressure_quota()
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota)
         self._eligible = None
-        self.people = hh.people_by_status()
+        self.people = hh.people_by_status() * self.weight
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, oop=oop)
         self.priority = pc_measured
         newly = self._village_exits()
-        size = hh.size
+        size, w = hh.size, self.weight
         row = {"year": self.year, "poverty_line": self.line,
                "target_exits": self.spec.targets.people.get(self.year),
                "target_exits_households": self.spec.targets.households.get(self.year)}
@@ -221,14 +234,14 @@ class PovertyModel(mesa.Model):
                           ("relapses", r["relapse"]), ("new_poor", r["new_poor"]),
                           ("poor_end", hh.status == POOR), ("exited_end", hh.status == EXITED),
                           ("truly_poor", r["truly_poor"]), ("hidden_poor", r["hidden_poor"])):
-            row[key] = int(size[mask].sum())
-            row[key + "_households"] = int(mask.sum())
+            row[key] = int(round(size[mask].sum() * w))
+            row[key + "_households"] = int(round(mask.sum() * w))
         for key in self.totals:
             self.totals[key] += row[key]
         self._record_events(self.last_assessment)
-        row["villages_exited"] = newly
-        row["poor_villages_remaining"] = int((self.poor_village & (self.village_exit_year < 0)).sum())
-        row["spend_yuan"] = self.ledger.spent(self.year)
+        row["villages_exited"] = int(round(newly * self.village_weight))
+        row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
+        row["spend_yuan"] = self.ledger.spent(self.year) * w
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:
@@ -268,7 +281,7 @@ class PovertyModel(mesa.Model):
         target = self.spec.targets.people.get(self.year)
         if not pr["enabled"] or target is None:
             return None
-        return int(round(target * pr["strength"]))
+        return int(round(target * pr["strength"] / self.weight))
 
     # ---- villages --------------------------------------------------------------------------
     def village_incidence(self) -> np.ndarray:

@@ -51,7 +51,10 @@ def available_memory() -> int:
 def check_memory(loaded, workers: int) -> None:
     """Refuse up front a run that would not fit in memory, with the estimate."""
     pop = loaded.spec.population
-    households = pop.households * (1 + pop.near_poor_per_registered)
+    # the largest piece held at once: the whole population, or its largest shard, in sampled mode 1/k of it
+    largest = max((sh.weight for sh in loaded.spec.shards.values()), default=1.0) / \
+        (sum(sh.weight for sh in loaded.spec.shards.values()) or 1.0)
+    households = pop.households * largest / pop.sample * (1 + pop.near_poor_per_registered)
     need = BASE_BYTES * (1 + workers) + households * BYTES_PER_HOUSEHOLD * max(workers, 1)
     have = available_memory()
     if need > have:

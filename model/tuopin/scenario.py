@@ -75,6 +75,8 @@ class Population(_Strict):
     cause: dict[Cause, float]
     registry: str | None = Field(default=None, description="an imported registry (tuopin import-registry) to use "
                                                             "instead of synthetic registered households")
+    sample: int = Field(default=1, ge=1, le=100_000, description="sampled mode: simulate 1 household in k (and 1 village "
+                                                               "in k), each standing for k; results are weighted back")
 
     @model_validator(mode="after")
     def _check(self):
@@ -89,9 +91,28 @@ class Population(_Strict):
         if self.rural_people < self.people * (1 + self.near_poor_per_registered):
             raise FieldProblem("rural_people", f"must hold the registered and near-poor people "
                                                f"(at least {self.people * (1 + self.near_poor_per_registered):,.0f})")
+        if self.sample > 1 and self.registry:
+            raise FieldProblem("sample", "an imported registry is simulated whole; sampling needs the synthetic population")
+        if self.sample > self.households:
+            raise FieldProblem("sample", f"must be at most the registered households ({self.households}), got {self.sample}")
         object.__setattr__(self, "category", _shares_or_counts(self.category, self.households, "category"))
         object.__setattr__(self, "cause", _shares_or_counts(self.cause, self.households, "cause"))
         return self
+
+    def simulated(self) -> "Population":
+        """The population the model builds: this one, or in sampled mode one k times smaller with the
+        same shares and the same households per village, so village rules (incidence, village funds)
+        behave as in the whole."""
+        k = self.sample
+        if k == 1:
+            return self
+        households = max(1, round(self.households / k))
+        people = max(households, round(self.people / k))
+        poor_villages = max(int(self.poor_villages > 0), round(self.poor_villages / k))
+        villages = max(poor_villages + int(self.villages > self.poor_villages), round(self.villages / k))
+        rural = max(round(self.rural_people / k), int(people * (1 + self.near_poor_per_registered)) + 1)
+        return self.model_copy(update=dict(households=households, people=people, poor_villages=poor_villages,
+                                           villages=villages, rural_people=rural, sample=1))
 
 
 class Targets(_Strict):
@@ -122,6 +143,17 @@ class Budget(_Strict):
         return self
 
 
+class Shard(_Strict):
+    """One piece of a large scenario (a province or a county), run as a scenario of its own. The
+    scenario's counts (households, people, villages, rural people, targets, caps and catalog counts
+    such as relocations) are split over its shards in proportion to ``weight``."""
+
+    region: str = Field(min_length=1)
+    weight: float = Field(gt=0, description="relative size, e.g. the shard's poor people (any unit)")
+    west: bool | None = Field(default=None, description="western region (village exit at < 3 %); default: the scenario's")
+    poor_counties: int = Field(default=0, ge=0, description="poor counties in the shard (reported, not simulated)")
+
+
 class Scenario(_Strict):
     name: str = Field(min_length=1)
     region: str = Field(min_length=1)
@@ -136,9 +168,15 @@ class Scenario(_Strict):
     population: Population
     budget: Budget = Field(default_factory=Budget)
     parameters: dict = Field(default_factory=dict)
+    shards: dict[str, Shard] = Field(default_factory=dict, description="run as independent pieces (e.g. provinces)")
 
     @model_validator(mode="after")
     def _check(self):
+        for key in self.shards:
+            if not key.replace("_", "").isalnum() or not key.isascii():
+                raise FieldProblem(f"shards.{key}", "shard names must be ASCII letters, digits and underscores")
+        if self.shards and len(self.shards) > self.population.households:
+            raise FieldProblem("shards", f"at most one shard per household ({self.population.households}), got {len(self.shards)}")
         if self.last_year < self.first_year:
             raise FieldProblem("last_year", f"must not be before first_year ({self.first_year}), got {self.last_year}")
         if self.last_year - self.first_year >= 30:

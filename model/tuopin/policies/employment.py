@@ -39,7 +39,7 @@ class Employment(Policy):
         self.post |= hard & (u[2] < p["post_rate"])
         # ecological rangers: a fixed number of posts for households with labour
         free = np.flatnonzero(with_labour & ~self.ranger)
-        want = int(p["ranger_posts"]) - int(self.ranger.sum())
+        want = m.count(p["ranger_posts"]) - int(self.ranger.sum())
         if want > 0 and free.size:
             self.ranger[self.rng.choice(free, size=min(want, free.size), replace=False)] = True
 

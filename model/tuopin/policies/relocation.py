@@ -22,7 +22,7 @@ class Relocation(Policy):
 
     def year_start(self, year: int) -> None:
         m, p, hh = self.model, self.p, self.model.hh
-        want = int(p["households_per_year"])
+        want = m.count(p["households_per_year"])
         eligible = np.flatnonzero(m.benefit_eligible() & ~self.moved & (hh.category > 0))
         if want <= 0 or eligible.size == 0:
             return
