@@ -12,6 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
+from .calibrate import CalibrationError
 from .results import OutputError
 from .scenario import ScenarioError, load_scenario
 
@@ -140,6 +141,50 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _calibration_inputs(args):
+    from .calibrate import DEFAULT_PARAMS, read_data
+
+    overrides = {"population": {"sample": args.sample}} if args.sample else None
+    loaded = load_scenario(args.scenario, overrides)
+    data_path = Path(args.data)
+    params = tuple(p.strip() for p in args.params.split(",") if p.strip()) if args.params else DEFAULT_PARAMS
+    options = {"params": list(params), "draws": args.draws, "accept": args.accept, "replicates": args.replicates,
+               "seed": args.seed if args.seed is not None else loaded.spec.seed, "sample": loaded.spec.population.sample,
+               "workers": args.workers}
+    out = Path(args.out) if args.out else Path("results") / f"{args.command}-{loaded.stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    return loaded, read_data(data_path), data_path, params, options, out
+
+
+def cmd_calibrate(args) -> int:
+    from . import calibrate as cal, results
+
+    loaded, data, data_path, params, options, out = _calibration_inputs(args)
+    results.check_destination(out)
+    through = args.through if args.through is not None else loaded.spec.last_year
+    post = cal.calibrate(loaded, data[data["year"] <= through], through, params=params, draws=args.draws,
+                         accept=args.accept, replicates=args.replicates, seed=options["seed"], workers=args.workers,
+                         progress=not args.quiet)
+    fit = cal.calibration_fit_table(loaded, data, post, through, args.replicates, options["seed"], args.workers)
+    cal.write_folder(out, loaded, data_path, post, fit, dict(options, through=through))
+    print(post.summary[["parameter", "default", "posterior_p50", "posterior_p5", "posterior_p95"]].to_string(index=False))
+    print(f"wrote {out}/")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    from . import calibrate as cal, results
+
+    loaded, data, data_path, params, options, out = _calibration_inputs(args)
+    results.check_destination(out)
+    post, fit = cal.backtest(loaded, data, args.cutoff, params=params, draws=args.draws, accept=args.accept,
+                             replicates=args.replicates, seed=options["seed"], workers=args.workers, progress=not args.quiet)
+    cal.write_folder(out, loaded, data_path, post, fit, dict(options, cutoff=args.cutoff), cutoff=args.cutoff)
+    sc = cal.scores(fit)
+    print(sc.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    print(f"wrote {out}/")
+    return 0
+
+
 def cmd_validate(args) -> int:
     for path in args.scenario:
         loaded = load_scenario(path)
@@ -209,6 +254,27 @@ def parser() -> argparse.ArgumentParser:
     cmp.add_argument("--workers", type=_positive, default=1)
     cmp.add_argument("--quiet", action="store_true")
     cmp.set_defaults(func=cmd_compare)
+    for name, what in (("calibrate", "fit behavioural parameters to observed aggregates (ABC) and write a calibrated scenario"),
+                       ("backtest", "calibrate on the years up to a cut-off and score the forecast of the years after it")):
+        c = sub.add_parser(name, help=what)
+        c.add_argument("scenario", help="scenario TOML file")
+        c.add_argument("--data", required=True, help="observed series, CSV like ../shared/data/national_series.csv "
+                       "(year, poor_headcount_10k, lifted_out_10k)")
+        if name == "calibrate":
+            c.add_argument("--through", type=int, help="fit years up to this one (default: the scenario's last year)")
+        else:
+            c.add_argument("--cutoff", type=int, required=True, help="last year the calibration may see")
+        c.add_argument("--params", help="comma-separated catalog parameters to fit (default: income growth and spread, "
+                       "starting income, industry take-up, relapse detection)")
+        c.add_argument("--draws", type=_positive, default=128, help="ABC draws (default 128)")
+        c.add_argument("--accept", type=float, default=0.1, help="share of draws accepted (default 0.1)")
+        c.add_argument("--replicates", type=_positive, default=1, help="replicates per draw (default 1)")
+        c.add_argument("--sample", type=_positive, metavar="K", help="simulate 1 household in K (sampled mode)")
+        c.add_argument("--workers", type=_positive, default=1)
+        c.add_argument("--seed", type=_seed)
+        c.add_argument("--out", help="results folder (default: a new folder under results/)")
+        c.add_argument("--quiet", action="store_true")
+        c.set_defaults(func=cmd_calibrate if name == "calibrate" else cmd_backtest)
     val = sub.add_parser("validate", help="check scenario files and say what is wrong")
     val.add_argument("scenario", nargs="+")
     val.set_defaults(func=cmd_validate)
@@ -231,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except OutputError as e:
         print(f"tuopin: error: --out: {e}", file=sys.stderr)
+        return 2
+    except CalibrationError as e:
+        print(f"tuopin: error: {e}", file=sys.stderr)
         return 2
     except BrokenProcessPool:
         print("tuopin: error: a worker process died; no results folder was written (finished replicates are "

@@ -176,3 +176,31 @@ def compare(totals: pd.DataFrame, title: str) -> Figure:
         axes[0].invert_yaxis()
         fig.suptitle(plain(title) + " — " + label(f"difference from {base}, totals over the run", "与基准之差"), fontsize=12)
     return fig
+
+
+SERIES_LABELS = {"poor_headcount_10k": ("Poor at year end", "年末贫困人口"),
+                 "lifted_out_10k": ("Lifted out in the year", "当年脱贫人口")}
+
+
+def calibration_fit(fit: pd.DataFrame, title: str, cutoff: int | None = None) -> Figure:
+    """Observed series (points) against the calibrated model (median and 5-95 %, 万 people); with a
+    backtest cut-off, the fitted years left of the dashed line and the scored forecast right of it."""
+    with style():
+        fig = _figure(ncols=2)
+        for ax, (series, (en, zh)) in zip(fig.subplots(1, 2), SERIES_LABELS.items()):
+            d = fit[fit["series"] == series].sort_values("year")
+            years = d["year"].to_numpy()
+            ax.fill_between(years, d["simulated_p5"], d["simulated_p95"], color="#1f5fa8", alpha=0.2, lw=0)
+            ax.plot(years, d["simulated_p50"], "o-", color="#1f5fa8", ms=4, label=label("model (p50, 5-95 %)", "模型"))
+            if "default_p50" in d:
+                ax.plot(years, d["default_p50"], "s:", color="#7f7f7f", ms=3, label=label("before calibration", "校准前"))
+            ax.plot(years, d["observed"], "o", color="black", ms=6, mfc="white", label=label("observed", "观测"))
+            if cutoff is not None:
+                ax.axvline(cutoff + 0.5, color="#d9730d", ls="--", lw=1)
+                ax.text(cutoff + 0.6, ax.get_ylim()[1] * 0.95, label("forecast", "预测"), color="#d9730d", fontsize=8, va="top")
+            ax.set_xticks(years)
+            ax.set_ylim(bottom=0)
+            _style(ax, label(en, zh), label("万 people", "万人"))
+            ax.legend(frameon=False, fontsize=8)
+        fig.suptitle(plain(title), fontsize=12)
+    return fig

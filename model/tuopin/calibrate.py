@@ -1,0 +1,362 @@
+"""Calibration to observed aggregates, and a backtest scored on years the calibration never saw.
+
+Method: approximate Bayesian computation by rejection. Draws of the behavioural parameters come
+from a scrambled Sobol design over each parameter's plausible range (the catalog's, as priors);
+each draw is simulated with the same replicate seeds (common random numbers), and the draws whose
+simulated series lie closest to the observed ones are accepted. The accepted draws are the
+posterior: their median is the calibrated value and their 5-95 % range its interval.
+
+Observed series (``../shared/data/national_series.csv`` or a file like it): the poor at each year
+end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``), in 万.
+The registry and the survey count different people (8962万 registered in 2014 against 8249万 poor
+by the survey at the end of 2013), so the model is compared in proportion: its people are scaled
+by the observed headcount of the year before the scenario starts over its registered people. The
+distance is the root mean square of the differences over all observed years up to the cut-off, in
+shares of that starting headcount.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .parameters import catalog
+
+SERIES = ("poor_headcount_10k", "lifted_out_10k")
+# behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
+# the registered start, how many take up industry support, how relapse is detected
+DEFAULT_PARAMS = ("income.wage_growth", "income.wage_sigma", "population.income_ratio_median",
+                  "industry.take_up", "assessment.relapse_detection")
+
+
+class CalibrationError(Exception):
+    """Bad observed data or options: one message naming the file, the field and what is allowed."""
+
+
+def prior_range(name: str) -> tuple[float, float]:
+    """The prior of a calibrated parameter: its plausible range from the catalog."""
+    p = catalog()[name]
+    if hasattr(p, "plausible_range"):
+        return p.plausible_range()
+    lo, hi = p.default * 0.5, p.default * 1.5
+    return (max(lo, p.min) if p.min is not None else lo, min(hi, p.max) if p.max is not None else hi)
+
+
+def read_data(path: str | Path) -> pd.DataFrame:
+    """The observed series: one row a year with the columns of :data:`SERIES` (blank = not observed)."""
+    path = Path(path)
+    try:
+        df = pd.read_csv(path)
+    except (OSError, ValueError) as e:
+        raise CalibrationError(f"{path}: (file): cannot read as CSV ({str(e)[:100]})") from None
+    for col in ("year", *SERIES):
+        if col not in df:
+            raise CalibrationError(f"{path}: {col}: is a required column (allowed: year and any of {', '.join(SERIES)} "
+                                   "in 万 people, as in shared/data/national_series.csv)")
+    for col in ("year", *SERIES):
+        values = pd.to_numeric(df[col], errors="coerce")
+        bad = df[col].notna() & (values.isna() | (values < 0))
+        if bad.any():
+            line = int(np.flatnonzero(bad)[0]) + 2
+            raise CalibrationError(f"{path}: {col}: line {line} has {df[col][bad].iloc[0]!r}; must be a number ≥ 0")
+        df[col] = values
+    if df["year"].isna().any() or df["year"].duplicated().any() or (df["year"] % 1 != 0).any():
+        raise CalibrationError(f"{path}: year: must be whole, present and unique on every line")
+    df["year"] = df["year"].astype(int)
+    return df[["year", *SERIES]].sort_values("year").reset_index(drop=True)
+
+
+def observed(data: pd.DataFrame, spec, through: int) -> pd.DataFrame:
+    """The observations a calibration may use: scenario years up to ``through``. Refuses data that
+    goes past ``through``: a backtest must cut it off before it gets here."""
+    if (data["year"] > through).any() and data.loc[data["year"] > through, list(SERIES)].notna().any().any():
+        raise CalibrationError(f"data after the cut-off {through} given to the calibration "
+                               f"(years {sorted(data.loc[data['year'] > through, 'year'])}); cut it off first")
+    base = spec.first_year - 1
+    if base not in set(data["year"]) or pd.isna(data.set_index("year").at[base, "poor_headcount_10k"]):
+        raise CalibrationError(f"data: poor_headcount_10k: needs the year before the scenario starts ({base}) to "
+                               "scale the registry to the observed headcount")
+    obs = data[(data["year"] >= spec.first_year) & (data["year"] <= min(through, spec.last_year))]
+    if obs[list(SERIES)].notna().sum().sum() < 2:
+        raise CalibrationError(f"data: fewer than two observations in {spec.first_year}-{min(through, spec.last_year)}")
+    return obs.reset_index(drop=True)
+
+
+def base_headcount(data: pd.DataFrame, spec) -> float:
+    return float(data.set_index("year").at[spec.first_year - 1, "poor_headcount_10k"])
+
+
+def simulated(reps, scale: float) -> pd.DataFrame:
+    """Per replicate and year, the model's people as the observed series (万, scaled)."""
+    return pd.DataFrame([{"replicate": r.index, "year": row["year"],
+                          "poor_headcount_10k": row["poor_end"] * scale / 1e4,
+                          "lifted_out_10k": row["exits_declared"] * scale / 1e4} for r in reps for row in r.annual])
+
+
+def distance(sim: pd.DataFrame, obs: pd.DataFrame, base: float) -> float:
+    """RMS difference of the replicate-mean simulated series from the observed ones, in shares of
+    the starting headcount, over every observed (year, series)."""
+    mean = sim.groupby("year")[list(SERIES)].mean()
+    diffs = [(mean.at[y, c] - v) / base for _, row in obs.iterrows() for c in SERIES
+             if pd.notna(v := row[c]) and (y := int(row["year"])) in mean.index]
+    return float(math.sqrt(np.mean(np.square(diffs))))
+
+
+def with_parameters(loaded, values: dict[str, float]):
+    """``loaded`` with some catalog parameters set (already resolved: in range by construction)."""
+    return replace(loaded, params={**loaded.params, **values})
+
+
+def _run(loaded, values: dict[str, float], replicates: int, seed: int, scale: float) -> pd.DataFrame:
+    from .ensemble import run_ensemble
+
+    scn = with_parameters(replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})), values)
+    return simulated(run_ensemble(scn, replicates, progress=False), scale)
+
+
+@dataclass
+class Posterior:
+    draws: pd.DataFrame      # every draw: parameters, distance, accepted
+    summary: pd.DataFrame    # per parameter: prior range, posterior median and 5-95 %
+    observed: pd.DataFrame   # what was fitted
+    scale: float             # observed people (万 x 1e4) per model person
+
+    @property
+    def accepted(self) -> pd.DataFrame:
+        return self.draws[self.draws["accepted"]]
+
+    @property
+    def values(self) -> dict[str, float]:
+        """The calibrated parameters: posterior medians."""
+        return dict(zip(self.summary["parameter"], self.summary["posterior_p50"]))
+
+
+def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int, progress: bool):
+    """Simulate every design point; in a process pool when ``workers`` > 1 (same numbers either way)."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(designs), desc="calibrate", unit="draw", disable=not progress)
+    out = []
+    if workers <= 1:
+        for values in designs:
+            out.append(_run(loaded, values, replicates, seed, scale))
+            bar.update()
+    else:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as ex:
+            for sim in ex.map(_run, *zip(*[(loaded, v, replicates, seed, scale) for v in designs])):
+                out.append(sim)
+                bar.update()
+    bar.close()
+    return out
+
+
+def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, draws: int = 128,
+              accept: float = 0.1, replicates: int = 1, seed: int | None = None, workers: int = 1,
+              progress: bool = False) -> Posterior:
+    """Fit ``params`` to ``data`` (years up to ``through`` only) by ABC rejection; see the module."""
+    unknown = [p for p in params if p not in catalog()]
+    if unknown:
+        raise CalibrationError(f"--params: {unknown[0]} is not a catalog parameter (see `tuopin params`)")
+    if not 0 < accept <= 1 or draws < 2:
+        raise CalibrationError("--accept: must be in (0, 1] with at least 2 draws")
+    obs = observed(data, loaded.spec, through)
+    base = base_headcount(data, loaded.spec)
+    scale = base * 1e4 / loaded.spec.population.people
+    seed = loaded.spec.seed if seed is None else seed
+    from scipy.stats import qmc
+
+    bounds = np.array([prior_range(p) for p in params], float)
+    unit = qmc.Sobol(len(params), scramble=True, seed=seed).random(draws)
+    points = qmc.scale(unit, bounds[:, 0], bounds[:, 1]) if len(params) else unit
+    designs = [{p: _typed(p, v) for p, v in zip(params, row)} for row in points]
+    sims = _evaluate(loaded, designs, replicates, seed, scale, workers, progress)
+    dist = np.array([distance(s, obs, base) for s in sims])
+    keep = max(2, int(round(accept * draws)))
+    accepted = np.zeros(draws, bool)
+    accepted[np.argsort(dist, kind="stable")[:keep]] = True
+    table = pd.DataFrame(designs)
+    table.insert(0, "draw", np.arange(draws))
+    table["distance"], table["accepted"] = dist, accepted
+    rows = []
+    for p, (lo, hi) in zip(params, bounds):
+        v = table.loc[accepted, p]
+        rows.append({"parameter": p, "default": catalog()[p].default, "prior_low": lo, "prior_high": hi,
+                     "posterior_p50": _typed(p, v.median()), "posterior_p5": v.quantile(0.05), "posterior_p95": v.quantile(0.95)})
+    return Posterior(table, pd.DataFrame(rows), obs, scale)
+
+
+def _typed(name: str, value: float):
+    return int(round(value)) if isinstance(catalog()[name].default, int) else float(value)
+
+
+def predict(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1, draws: int = 20) -> pd.DataFrame:
+    """Posterior predictive series: up to ``draws`` accepted parameter sets, ``replicates`` each,
+    on seeds other than the calibration's; per year and series the median and 5-95 %."""
+    acc = posterior.accepted.sort_values("distance", kind="stable").head(draws)
+    designs = [{p: _typed(p, row[p]) for p in posterior.summary["parameter"]} for _, row in acc.iterrows()]
+    return quantiles(_evaluate(loaded, designs, replicates, seed + 1, posterior.scale, workers, False))
+
+
+def at_defaults(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1) -> pd.DataFrame:
+    """The uncalibrated model's series (catalog and scenario values), on the prediction seeds."""
+    return quantiles(_evaluate(loaded, [{}], replicates, seed + 1, posterior.scale, workers, False))
+
+
+def quantiles(sims: list[pd.DataFrame]) -> pd.DataFrame:
+    long = pd.concat(sims, ignore_index=True)
+    g = long.groupby("year")
+    out = {}
+    for c in SERIES:
+        out[f"{c}_p50"], out[f"{c}_p5"], out[f"{c}_p95"] = g[c].median(), g[c].quantile(0.05), g[c].quantile(0.95)
+    return pd.DataFrame(out).reset_index()
+
+
+def backtest(loaded, data: pd.DataFrame, cutoff: int, replicates: int = 1, workers: int = 1, progress: bool = False,
+             **options) -> tuple[Posterior, pd.DataFrame]:
+    """Calibrate on the years up to ``cutoff`` (the rows after it are cut off here, before the
+    calibration sees anything), forecast every year, and score the forecast years."""
+    if cutoff >= loaded.spec.last_year or cutoff < loaded.spec.first_year:
+        raise CalibrationError(f"--cutoff: must be a year in {loaded.spec.first_year}-{loaded.spec.last_year - 1} "
+                               f"so that there are years left to score, got {cutoff}")
+    train = data[data["year"] <= cutoff].reset_index(drop=True)
+    post = calibrate(loaded, train, through=cutoff, replicates=replicates, workers=workers, progress=progress, **options)
+    seed = loaded.spec.seed if options.get("seed") is None else options["seed"]
+    pred = predict(loaded, post, replicates=max(replicates, 2), seed=seed, workers=workers)
+    return post, _with_defaults(fit_table(data, pred, cutoff), loaded, post, replicates, seed, workers)
+
+
+def scores(table: pd.DataFrame) -> pd.DataFrame:
+    """The backtest's error table: forecast years with an observation."""
+    cols = ["year", "series", "observed", "simulated_p50", "simulated_p5", "simulated_p95", "error", "abs_error",
+            "pct_error", "covered_5_95"]
+    return table[(table["period"] == "forecast") & table["observed"].notna()][cols].reset_index(drop=True)
+
+
+def fit_table(obs_all: pd.DataFrame, pred: pd.DataFrame, through: int) -> pd.DataFrame:
+    """Long table: year, series, observed, simulated median and 5-95 %, error, whether the year was
+    fitted or held out, and whether the interval covers the observation."""
+    rows = []
+    for _, r in pred.iterrows():
+        y = int(r["year"])
+        o = obs_all.set_index("year")[list(SERIES)].reindex([y]).iloc[0]
+        for c in SERIES:
+            ob = o[c]
+            row = {"year": y, "series": c, "observed": ob, "simulated_p50": r[f"{c}_p50"],
+                   "simulated_p5": r[f"{c}_p5"], "simulated_p95": r[f"{c}_p95"],
+                   "period": "fitted" if y <= through else "forecast"}
+            if pd.notna(ob):
+                row["error"] = r[f"{c}_p50"] - ob
+                row["abs_error"] = abs(row["error"])
+                row["pct_error"] = 100 * row["error"] / ob if ob else np.nan
+                row["covered_5_95"] = bool(r[f"{c}_p5"] <= ob <= r[f"{c}_p95"])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str) -> str:
+    """A scenario file that extends the calibrated one and sets the posterior medians."""
+    import os
+
+    rel = os.path.relpath(loaded.path, where.parent).replace(os.sep, "/")
+    lines = [f"# {loaded.spec.name} calibrated: {method}", f'extends = "{rel}"', f'name = "{loaded.spec.name}_calibrated"', ""]
+    sections: dict[str, list[str]] = {}
+    for _, r in posterior.summary.iterrows():
+        section, key = r["parameter"].split(".", 1)
+        v = r["posterior_p50"]
+        text = f"{int(v)}" if isinstance(catalog()[r['parameter']].default, int) else f"{v:.6g}"
+        if "." not in text and "e" not in text and not isinstance(catalog()[r['parameter']].default, int):
+            text += ".0"
+        sections.setdefault(section, []).append(
+            f"{key} = {text}   # posterior median; 5-95 %: [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}]; "
+            f"prior [{r['prior_low']:.4g}, {r['prior_high']:.4g}]; default {r['default']}")
+    for section, items in sections.items():
+        lines += [f"[parameters.{section}]", *items, ""]
+    return "\n".join(lines)
+
+
+def _report(title: str, lines: list[str], posterior: Posterior, fit: pd.DataFrame) -> str:
+    md = [f"# {title}", "", *lines, "", "## Parameters (ABC rejection: posterior median and 5-95 % of the accepted draws)", "",
+          "| parameter | default | prior | posterior median | 5-95 % |", "|---|---|---|---|---|"]
+    for _, r in posterior.summary.iterrows():
+        md.append(f"| `{r['parameter']}` | {r['default']:g} | [{r['prior_low']:.4g}, {r['prior_high']:.4g}] | "
+                  f"{r['posterior_p50']:.4g} | [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}] |")
+    md += ["", "## Fit (万 people)", "", "| year | series | period | observed | model p50 [5-95 %] | before calibration | error % |",
+           "|---|---|---|---|---|---|---|"]
+    for _, r in fit.iterrows():
+        obs = f"{r['observed']:,.0f}" if pd.notna(r["observed"]) else "–"
+        err = f"{r['pct_error']:+.1f}" if pd.notna(r.get("pct_error")) else "–"
+        dflt = f"{r['default_p50']:,.0f}" if pd.notna(r.get("default_p50")) else "–"
+        md.append(f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['period']} | {obs} | {r['simulated_p50']:,.0f} "
+                  f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {dflt} | {err} |")
+    return "\n".join(md) + "\n"
+
+
+SERIES_NAMES = {"poor_headcount_10k": "poor at year end", "lifted_out_10k": "lifted out"}
+
+
+def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: pd.DataFrame, options: dict,
+                 cutoff: int | None = None) -> list[str]:
+    """Write a calibration (``cutoff`` None) or a backtest results folder, atomically."""
+    from . import plots, results
+
+    kind = "backtest" if cutoff is not None else "calibrate"
+    method = (f"ABC rejection, {len(posterior.draws)} scrambled-Sobol draws over the catalog's plausible ranges, "
+              f"the closest {int(posterior.draws['accepted'].sum())} accepted, common random numbers; fitted to "
+              f"{data_path.name} up to {int(posterior.observed['year'].max())}")
+    files = []
+    with results.atomic_folder(out) as tmp:
+        posterior.draws.to_csv(tmp / "posterior.csv", index=False, float_format="%.6g")
+        posterior.summary.to_csv(tmp / "parameters.csv", index=False, float_format="%.6g")
+        fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
+        files += ["posterior.csv", "parameters.csv", "fit.csv"]
+        title = f"{loaded.spec.region}: " + ("backtest" if cutoff else "calibration")
+        files += plots.save(plots.calibration_fit(fit, title, cutoff), tmp, "fit")
+        fitted = fit[fit["period"] == "fitted"].dropna(subset=["observed"])
+        lines = [f"Scenario `{loaded.path.name}` · {method}.", "",
+                 f"Distance of the accepted draws (RMS, share of the starting headcount): "
+                 f"{posterior.accepted['distance'].min():.4f}-{posterior.accepted['distance'].max():.4f}; "
+                 f"mean absolute error over the fitted years: {fitted['abs_error'].mean():,.0f}万."]
+        if cutoff is not None:
+            sc = scores(fit)
+            sc.to_csv(tmp / "scores.csv", index=False, float_format="%.6g")
+            files.append("scores.csv")
+            lines += ["", f"## Backtest: calibrated on years up to {cutoff}, scored on the years after it", "",
+                      "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
+            lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
+                      f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {r['pct_error']:+.1f} | "
+                      f"{'yes' if r['covered_5_95'] else 'no'} |" for _, r in sc.iterrows()]
+            if len(sc):
+                lines += ["", f"Mean absolute error {sc['abs_error'].mean():,.0f}万; 5-95 % intervals cover "
+                              f"{sc['covered_5_95'].mean():.0%} of the {len(sc)} scored observations."]
+        else:
+            name = f"{loaded.stem}_calibrated.toml"
+            (tmp / name).write_text(calibrated_toml(loaded, posterior, out / name, method), encoding="utf-8")
+            files.append(name)
+            lines += ["", f"The calibrated scenario is `{name}` (it extends `{loaded.path.name}`)."]
+        md = _report(title, lines, posterior, fit) + "\n![fit](fit.png)\n"
+        (tmp / f"{kind}.md").write_text(md, encoding="utf-8")
+        files.append(f"{kind}.md")
+        results.write_manifest(tmp, scenario=str(loaded.path), scenario_sha256=loaded.sha256, data=str(data_path),
+                               options=options, files=files)
+    return files
+
+
+def calibration_fit_table(loaded, data: pd.DataFrame, posterior: Posterior, through: int, replicates: int,
+                          seed: int, workers: int) -> pd.DataFrame:
+    """Fit table of a calibration: the posterior predictive and the uncalibrated model, every year."""
+    pred = predict(loaded, posterior, replicates=max(replicates, 2), seed=seed, workers=workers)
+    return _with_defaults(fit_table(data[data["year"] <= through], pred, through), loaded, posterior, replicates,
+                          seed, workers)
+
+
+def _with_defaults(table: pd.DataFrame, loaded, posterior: Posterior, replicates: int, seed: int, workers: int):
+    default = at_defaults(loaded, posterior, max(replicates, 2), seed, workers)
+    default = default.melt(id_vars="year", value_vars=[f"{c}_p50" for c in SERIES], var_name="series",
+                           value_name="default_p50").assign(series=lambda d: d["series"].str.removesuffix("_p50"))
+    return table.merge(default, on=["year", "series"], how="left")
