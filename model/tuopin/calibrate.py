@@ -172,7 +172,9 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
     from scipy.stats import qmc
 
     bounds = np.array([prior_range(p) for p in params], float)
-    unit = qmc.Sobol(len(params), scramble=True, seed=seed).random(draws)
+    # a scrambled Sobol design when draws is a power of two (its balance needs that), else a Latin hypercube
+    design = qmc.Sobol if draws & (draws - 1) == 0 else qmc.LatinHypercube
+    unit = design(len(params), scramble=True, seed=seed).random(draws)
     points = qmc.scale(unit, bounds[:, 0], bounds[:, 1]) if len(params) else unit
     designs = [{p: _typed(p, v) for p, v in zip(params, row)} for row in points]
     sims = _evaluate(loaded, designs, replicates, seed, scale, workers, progress)
@@ -306,7 +308,8 @@ def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: 
     from . import plots, results
 
     kind = "backtest" if cutoff is not None else "calibrate"
-    method = (f"ABC rejection, {len(posterior.draws)} scrambled-Sobol draws over the catalog's plausible ranges, "
+    n = len(posterior.draws)
+    method = (f"ABC rejection, {n} {'scrambled-Sobol' if n & (n - 1) == 0 else 'Latin-hypercube'} draws over the catalog's plausible ranges, "
               f"the closest {int(posterior.draws['accepted'].sum())} accepted, common random numbers; fitted to "
               f"{data_path.name} up to {int(posterior.observed['year'].max())}")
     files = []
