@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 CATALOG_DIR = Path(__file__).parent
+PLAUSIBLE_SPREAD = 0.5  # the default rule for a plausible range without a source: default x (1 +- 0.5)
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,38 @@ class Param:
     min: float | None = None
     max: float | None = None
     uncertain: bool = False
+    plausible: tuple[float, float] | None = None  # where the true value most likely lies (TOML: plausible = [lo, hi])
+
+    def plausible_range(self) -> tuple[float, float]:
+        """Where the value plausibly lies: the bounds used as priors by calibration and as the
+        ranges of sensitivity analysis. The catalog's ``plausible = [lo, hi]`` when given (each one
+        justified in the parameter's source); otherwise the default rule, default x (1 +- 0.5),
+        clipped to the validation range [min, max]. The validation range itself is far too wide
+        for this: it only keeps values the model can compute with.
+
+        Whole-number parameters get whole bounds (the rule's rounded inwards, kept at least 1
+        apart); a zero default, which has no relative range, gets the validation range.
+        Booleans have no range: ValueError."""
+        if isinstance(self.default, bool):
+            raise ValueError(f"{self.name} is a switch (true/false) and has no plausible range")
+        if self.plausible is not None:
+            return (self.plausible[0], self.plausible[1])
+        d = self.default
+        if d == 0:
+            if self.min is None or self.max is None:
+                raise ValueError(f"{self.name}: default 0 and an open validation range; give plausible = [lo, hi]")
+            lo, hi = self.min, self.max
+        else:
+            lo, hi = sorted((d * (1 - PLAUSIBLE_SPREAD), d * (1 + PLAUSIBLE_SPREAD)))
+            lo = max(lo, self.min) if self.min is not None else lo
+            hi = min(hi, self.max) if self.max is not None else hi
+        if isinstance(d, int):
+            lo, hi = math.ceil(lo), math.floor(hi)
+            if lo >= hi:  # a small integer default: one step either side, within [min, max]
+                lo = max(d - 1, self.min) if self.min is not None else d - 1
+                hi = min(d + 1, self.max) if self.max is not None else d + 1
+            return (int(lo), int(hi))
+        return (float(f"{lo:.12g}"), float(f"{hi:.12g}"))  # 0.15, not 0.15000000000000002
 
     def check(self, value) -> str | None:
         """Return why ``value`` is not allowed, or None when it is."""
@@ -63,8 +96,30 @@ def catalog() -> dict[str, Param]:
                 min=t.get("min"),
                 max=t.get("max"),
                 uncertain=bool(t.get("uncertain", False)),
+                plausible=_plausible(name, t),
             )
     return params
+
+
+def _plausible(name: str, t: dict) -> tuple[float, float] | None:
+    """A TOML ``plausible = [lo, hi]``, checked: lo < hi, inside [min, max], the default inside it
+    (a plausible range that excludes the default would contradict the catalog)."""
+    if "plausible" not in t:
+        return None
+    pl = t["plausible"]
+    if not (isinstance(pl, list) and len(pl) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                           for v in pl)):
+        raise ValueError(f"parameter {name}: plausible must be [lo, hi], got {pl!r}")
+    lo, hi = pl
+    if isinstance(t["default"], bool):
+        raise ValueError(f"parameter {name}: a switch has no plausible range")
+    if not lo < hi or not lo <= t["default"] <= hi:
+        raise ValueError(f"parameter {name}: plausible {pl} must have lo < hi around the default {t['default']}")
+    if ("min" in t and lo < t["min"]) or ("max" in t and hi > t["max"]):
+        raise ValueError(f"parameter {name}: plausible {pl} must lie within [min, max]")
+    if isinstance(t["default"], int):
+        return (int(lo), int(hi))
+    return (float(lo), float(hi))
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
