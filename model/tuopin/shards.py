@@ -105,8 +105,7 @@ def combine(index: int, parts: list, names: list[str], spec: Scenario):
             acc = survival.setdefault(key, dict(r, at_risk=0, relapsed=0, exits=0))
             for k in ("at_risk", "relapsed", "exits"):
                 acc[k] += r[k]
-    by_shard = [dict(r, shard=name, region=p_spec_region) for p, name, p_spec_region in
-                zip(parts, names, [spec.shards[n].region for n in names]) for r in p.annual]
+    by_shard = [dict(r, shard=name, region=spec.shards[name].region) for p, name in zip(parts, names) for r in p.annual]
     return Replicate(index, annual, sum(p.seconds for p in parts), sum(p.household_steps for p in parts),
                      [{"year": y, "lever": lv, "source": src, "spend_yuan": v[0], "shortfall_yuan": v[1]}
                       for (y, lv, src), v in spend.items()],
