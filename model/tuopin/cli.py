@@ -185,6 +185,56 @@ def cmd_backtest(args) -> int:
     return 0
 
 
+def _yuan(text: str) -> float:
+    """A yearly amount in yuan: 760000000, 7.6e8, 7.6亿 or 76000万."""
+    t = text.strip().replace(",", "")
+    scale = 1e8 if t.endswith("亿") else 1e4 if t.endswith("万") else 1.0
+    try:
+        v = float(t.rstrip("亿万")) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be yuan a year (e.g. 7.6e8 or 7.6亿), got {text!r}") from None
+    if not 0 < v < 1e13:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and less than 1e13 yuan a year, got {text!r}")
+    return v
+
+
+def _fractions(text: str) -> tuple[float, ...]:
+    try:
+        v = sorted({float(t) for t in text.split(",") if t.strip()} | {1.0})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be fractions of the budget separated by commas, got {text!r}") from None
+    if not all(0 < f <= 10 for f in v):
+        raise argparse.ArgumentTypeError(f"fractions must be above 0 and at most 10, got {text!r}")
+    return tuple(v)
+
+
+def cmd_optimize(args) -> int:
+    from . import optimize as opt, parameters, results
+
+    loaded = load_scenario(args.scenario, {"seed": args.seed} if args.seed is not None else None)
+    constraints = opt.load_constraints(args.constraints, sorted(parameters.levers()))
+    sample = args.sample or opt.auto_sample(loaded)
+    if sample != loaded.spec.population.sample:
+        loaded = load_scenario(args.scenario, {**({"seed": args.seed} if args.seed is not None else {}),
+                                               "population": {"sample": sample}})
+    out = Path(args.out) if args.out else Path("results") / f"optimize-{loaded.stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    results.check_destination(out)
+    say = (lambda msg: None) if args.quiet else (lambda msg: print(f"tuopin optimize: {msg}", file=sys.stderr))
+    p = opt.plan(loaded, args.budget, args.objective, constraints, replicates=args.replicates, confirm=args.confirm,
+                 evaluations=args.evaluations, workers=args.workers, seed=args.seed, progress=say, fractions=args.frontier,
+                 constraints_file=str(args.constraints or "constraints"))
+    options = {"objective": args.objective, "replicates": args.replicates, "confirm": args.confirm,
+               "evaluations": args.evaluations, "workers": args.workers, "sample": sample, "frontier": list(args.frontier),
+               "seed": loaded.spec.seed, "constraints": args.constraints}
+    opt.write_folder(out, p, loaded, options)
+    print(p.split[["lever", "cap_yuan", "share", "seed_allocation_yuan", "uniform_yuan"]].to_string(
+        index=False, formatters={"share": "{:.1%}".format}, float_format=lambda v: f"{v:,.0f}"))
+    cols = ["budget_fraction", "budget_yuan", "optimised_p50", "optimised_p5", "optimised_p95", "seed_allocation_p50", "uniform_p50"]
+    print(p.frontier[cols].to_string(index=False, float_format=lambda v: f"{v:,.2f}" if v < 10 else f"{v:,.0f}"))
+    print(f"wrote {out}/")
+    return 0
+
+
 def cmd_sensitivity(args) -> int:
     """Morris or Sobol sensitivity of exits and relapses to the uncertain parameters."""
     import warnings
@@ -288,6 +338,28 @@ def parser() -> argparse.ArgumentParser:
     cmp.add_argument("--workers", type=_positive, default=1)
     cmp.add_argument("--quiet", action="store_true")
     cmp.set_defaults(func=cmd_compare)
+    opt = sub.add_parser("optimize", help="split a yearly budget over the levers to maximise an objective; "
+                         "the best split and the budget-outcome frontier")
+    opt.add_argument("scenario", help="scenario TOML file")
+    opt.add_argument("--budget", type=_yuan, required=True, help="total yuan a year to split (7.6e8 or 7.6亿)")
+    opt.add_argument("--objective", choices=("sustained_exits", "shortfall", "relapse"), default="sustained_exits",
+                     help="maximise sustained exits (default), or minimise the shortfall against targets or relapses")
+    opt.add_argument("--constraints", help="TOML file: doudi_coverage, [levers.<name>] min, max, min_share, "
+                     "max_share, fixed, exclude")
+    opt.add_argument("--replicates", type=_positive, default=3, help="common replicate seeds per candidate (default 3)")
+    opt.add_argument("--confirm", type=_positive, default=20, help="fresh common seeds to compare the best split with "
+                     "the seed allocation and the uniform split (default 20)")
+    opt.add_argument("--evaluations", type=_positive, default=100, help="candidate splits per budget level (default 100)")
+    opt.add_argument("--frontier", type=_fractions, default=(0.5, 0.75, 1.0, 1.25, 1.5), metavar="F,F,…",
+                     help="budget levels for the frontier, as fractions of --budget (default 0.5,0.75,1,1.25,1.5; "
+                     "1 is always included)")
+    opt.add_argument("--workers", type=_positive, default=1)
+    opt.add_argument("--sample", type=_positive, metavar="K", help="simulate 1 household in K (default: about "
+                     "10,000 simulated households; --sample 1 for the whole population)")
+    opt.add_argument("--seed", type=_seed, help="override the scenario's seed")
+    opt.add_argument("--out", help="results folder (default: a new folder under results/)")
+    opt.add_argument("--quiet", action="store_true")
+    opt.set_defaults(func=cmd_optimize)
     for name, what in (("calibrate", "fit behavioural parameters to observed aggregates (ABC) and write a calibrated scenario"),
                        ("backtest", "calibrate on the years up to a cut-off and score the forecast of the years after it")):
         c = sub.add_parser(name, help=what)
