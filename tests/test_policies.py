@@ -148,3 +148,17 @@ def test_caps_bind_in_the_model():
     for y in range(2015, 2019):
         assert capped.ledger.spent(y, "housing") <= spent / 4 + 1e-6
     assert capped.ledger.frame().query("lever == 'housing'")["shortfall_yuan"].sum() > 0
+
+
+def test_dibao_lines_align_from_the_given_year():
+    """两线合一 from ``aligned_from_year``: the 低保 line is 0.9 of the poverty line before, the line after."""
+    from tuopin import PovertyModel
+
+    m = PovertyModel(scenario=ROOT / "tests" / "data" / "small.toml", rng=1, **{"dibao.aligned_from_year": 2017, "dibao.line_ratio": 0.9})
+    dibao = next(p for p in m.policies if p.lever == "dibao")
+    seen = {}
+    while m.running:
+        m.step()
+        seen[m.year] = dibao.line() / m.line
+    assert seen[2015] == pytest.approx(0.9) and seen[2016] == pytest.approx(0.9)
+    assert seen[2017] == pytest.approx(1.0) and seen[2018] == pytest.approx(1.0)

@@ -2,7 +2,8 @@
 
 Seed 000 §一(三) (低保五保…应保尽保; 保障性收入超过同期国家确定的扶贫标准), seed 001 §一(一)2 (低保标准
 和兜底标准衔接不够), seed 003 §三9 (农村低保标准要逐步达到扶贫标准). The 低保 line is a share of
-the poverty line; ``aligned`` (两线合一) raises it to the poverty line. Cover is decided each January:
+the poverty line; ``aligned`` (两线合一), or the year reaching ``aligned_from_year``, raises it to
+the poverty line. Cover is decided each January:
 eligible households (the 兜底 categories, and registered households with no labourer) are missed with
 the exclusion error; others are covered with the inclusion error. The top-up is the gap between the
 line and the household's expected income; 五保 support is raised to its own standard.
@@ -25,7 +26,8 @@ class Dibao(Policy):
 
     def line(self) -> float:
         """The 低保 line this year, yuan per person."""
-        ratio = max(self.p["line_ratio"], 1.0) if self.p["aligned"] else self.p["line_ratio"]
+        aligned = self.p["aligned"] or self.model.year >= self.p["aligned_from_year"]
+        ratio = max(self.p["line_ratio"], 1.0) if aligned else self.p["line_ratio"]
         return ratio * self.model.line
 
     def year_start(self, year: int) -> None:
