@@ -21,6 +21,7 @@ run (cumulative ``exits_declared`` to the final year) and the people who fell ba
 from __future__ import annotations
 
 import fnmatch
+import math
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ OUTPUTS = {"exits": ("exits declared by the final year", "累计宣布脱贫"),
 METHODS = ("morris", "sobol")
 DEFAULT_SAMPLES = {"morris": 10, "sobol": 64}  # Morris trajectories; Sobol base sample (a power of two)
 MORRIS_LEVELS = 4
+# mu* of an effect that is pure noise, per standard error of a point: E|N(0, sqrt(2) se / delta)|
+# with the Morris step delta = 2/3 of the range (4 levels): sqrt(2/pi) * sqrt(2) / (2/3) ~ 1.7
+NOISE_TO_MU_STAR = math.sqrt(2 / math.pi) * math.sqrt(2) / (MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1)))
 DEFAULT_SAMPLE = 20            # sampled mode for large populations: 1 household in 20 (Jingzhou: ~7,000 simulated)
 AUTO_SAMPLE_HOUSEHOLDS = 40_000
 
@@ -135,35 +139,33 @@ def _merge(a: dict, b: dict) -> dict:
     return out
 
 
-def evaluate_point(setup: Setup, params: dict) -> tuple[float, float]:
-    """Exits declared by the final year and relapses over the run (people), averaged over the
-    common replicate seeds, for the scenario with ``params`` overriding the catalog."""
+def evaluate_point(setup: Setup, params: dict) -> list[tuple[float, float]]:
+    """Exits declared by the final year and relapses over the run (people), one pair per common
+    replicate seed, for the scenario with ``params`` overriding the catalog."""
     from .ensemble import run_replicate
     from .scenario import load_scenario
 
     base_params = setup.base.get("parameters", {})
     loaded = load_scenario(setup.scenario, {**setup.base, "parameters": _merge(base_params, params)})
-    exits = relapses = 0.0
+    out = []
     for i, s in enumerate(setup.seeds):
         r = run_replicate(loaded, i, s, origin=False)
-        exits += sum(row["exits_declared"] for row in r.annual)
-        relapses += sum(row["relapses"] for row in r.annual)
-    n = len(setup.seeds)
-    return exits / n, relapses / n
+        out.append((sum(row["exits_declared"] for row in r.annual), sum(row["relapses"] for row in r.annual)))
+    return out
 
 
-def _evaluate_chunk(setup: Setup, chunk: list[dict]) -> list[tuple[float, float]]:
+def _evaluate_chunk(setup: Setup, chunk: list[dict]) -> list[list[tuple[float, float]]]:
     return [evaluate_point(setup, p) for p in chunk]
 
 
 def evaluate(setup: Setup, points: list[dict], workers: int = 1, progress: bool = False) -> np.ndarray:
-    """Outputs of every point, shape (len(points), 2), in point order. With ``workers`` > 1 the
+    """Outputs of every point and replicate, shape (len(points), replicates, 2), in point order. With ``workers`` > 1 the
     points run in a forkserver process pool in small chunks (a chunk amortises task overhead; the
     numbers do not depend on the chunking since each point is evaluated alone)."""
     from tqdm.auto import tqdm
 
     bar = tqdm(total=len(points), desc="sensitivity", unit="point", disable=not progress)
-    out: list[tuple[float, float]] = []
+    out: list[list[tuple[float, float]]] = []
     if workers <= 1:
         for p in points:
             out.append(evaluate_point(setup, p))
@@ -176,7 +178,7 @@ def evaluate(setup: Setup, points: list[dict], workers: int = 1, progress: bool 
                 out.extend(res)
                 bar.update(len(res))
     bar.close()
-    return np.asarray(out, dtype=float).reshape(len(points), len(OUTPUTS))
+    return np.asarray(out, dtype=float).reshape(len(points), len(setup.seeds), len(OUTPUTS))
 
 
 # -- analysis --------------------------------------------------------------------------------------
@@ -257,7 +259,7 @@ def tornado_figure(tornado: pd.DataFrame, title: str, top: int = 15):
             ax.xaxis.set_major_locator(MaxNLocator(5))
             ax.spines[["top", "right"]].set_visible(False)
             ax.grid(axis="x", alpha=0.3)
-        axes[0].legend(loc="lower right", fontsize=8, frameon=False)
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9, frameon=False)
         fig.suptitle(plain(title) + " — " + label("one parameter at a time over its plausible range", "单参数敏感性"),
                      fontsize=12)
     return fig
@@ -293,10 +295,12 @@ def indices_figure(table: pd.DataFrame, method: str, title: str, top: int = 15):
             if method == "sobol":
                 ax.set_xlim(left=min(0.0, float((t[f"{out}_S1"] - t[f"{out}_S1_conf"]).min())))
             ax.xaxis.set_major_locator(MaxNLocator(5))
+            if method != "sobol":
+                ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
             ax.axvline(0, color="black", lw=0.8)
             ax.spines[["top", "right"]].set_visible(False)
             ax.grid(axis="x", alpha=0.3)
-        axes[0].legend(loc="lower right", fontsize=8, frameon=False)
+        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9, frameon=False)
         what = label("Sobol indices, 95 % intervals", "Sobol 指数") if method == "sobol" else \
             label("Morris elementary effects, 95 % intervals", "Morris 基本效应")
         fig.suptitle(plain(title) + " — " + what, fontsize=12)
@@ -314,6 +318,7 @@ class Analysis:
     tornado: pd.DataFrame
     evaluations: int
     seconds: float
+    noise: dict            # mean Monte Carlo standard error of one point's output, by output (nan for R = 1)
 
 
 def run(scenario: str | Path, *, method: str = "morris", samples: int | None = None, replicates: int = 2,
@@ -352,8 +357,12 @@ def run(scenario: str | Path, *, method: str = "morris", samples: int | None = N
         X = design(prob, method, samples, seed)
     points = [overrides(names, row) for row in X]
     oat, oat_table = oat_points(names)
-    Y = evaluate(setup, points + oat, workers=workers, progress=progress)
+    Yr = evaluate(setup, points + oat, workers=workers, progress=progress)
+    Y = Yr.mean(axis=1)  # the common-seed average is the model output of a point
     Yd, Yo = Y[: len(points)], Y[len(points):]
+    # Monte Carlo error of one point's average (between-replicate spread / sqrt(R)); an upper bound
+    # for the error of a difference between points, which common seeds make smaller
+    se = Yr.std(axis=1, ddof=1) / np.sqrt(replicates) if replicates > 1 else np.full(Y.shape, np.nan)
     indices = {out: analyze(prob, X, Yd[:, j], method, seed) for j, out in enumerate(OUTPUTS)}
     tornado = tornado_table(oat_table, Yo)
     table = ranking(names, method, indices, tornado)
@@ -364,7 +373,9 @@ def run(scenario: str | Path, *, method: str = "morris", samples: int | None = N
     frame.insert(0, "point", np.arange(len(frame)))
     for j, out in enumerate(OUTPUTS):
         frame[out] = Yd[:, j]
-    return Analysis(method, names, frame, table, tornado, len(points) + len(oat), time.perf_counter() - t0)
+        frame[f"{out}_se"] = se[: len(points), j]
+    noise = {out: float(se[:, j].mean()) for j, out in enumerate(OUTPUTS)}  # nan with one replicate
+    return Analysis(method, names, frame, table, tornado, len(points) + len(oat), time.perf_counter() - t0, noise)
 
 
 def report(a: Analysis, title: str, options: dict, top: int = 5) -> str:
@@ -389,6 +400,15 @@ def report(a: Analysis, title: str, options: dict, top: int = 5) -> str:
             lines.append(f"{int(r[f'rank_{out}'])}. **{r['parameter']}** ({idx}): from {r['plausible_low']:g} to "
                          f"{r['plausible_high']:g}, the others as given, {en} move by {lo:+,.0f} / {hi:+,.0f} people.")
         lines.append("")
+    if all(np.isfinite(v) for v in a.noise.values()):
+        floor = {o: NOISE_TO_MU_STAR * v for o, v in a.noise.items()}
+        lines += [f"Monte Carlo noise: one point's output has a standard error of about "
+                  + " and ".join(f"{v:,.0f} {o}" for o, v in a.noise.items())
+                  + (f" (between its {options['replicates']} common seeds); pure noise would "
+                     "show as mu* of about " + " and ".join(f"{v:,.0f}" for v in floor.values())
+                     + " — parameters below that are not distinguishable from no effect (an upper bound: common "
+                     "seeds cancel most of it for parameters that do not change the population's draws)."
+                     if a.method == "morris" else "."), ""]
     inert = a.table.loc[(a.table[[f"{o}_swing" for o in OUTPUTS]].sum(axis=1) == 0) &
                         (a.table[[f"{o}_{key}" for o in OUTPUTS]].abs().sum(axis=1) == 0), "parameter"].tolist()
     if inert:
@@ -414,7 +434,7 @@ def write_folder(out: Path, a: Analysis, loaded, options: dict) -> list[str]:
         a.design.to_csv(tmp / "samples.csv", index=False, float_format="%.8g")
         figures = plots.save(tornado_figure(a.tornado, loaded.spec.region), tmp, "tornado")
         figures += plots.save(indices_figure(a.table, a.method, loaded.spec.region), tmp, a.method)
-        md = report(a, loaded.spec.region, options) + "".join(f"![{f}]({f})\n" for f in figures if f.endswith(".png"))
+        md = report(a, loaded.spec.region, options) + "\n" + "".join(f"![{f}]({f})\n" for f in figures if f.endswith(".png"))
         (tmp / "sensitivity.md").write_text(md, encoding="utf-8")
         files = ["sensitivity.csv", "samples.csv", "sensitivity.md", *figures]
         results.write_manifest(tmp, scenario=str(loaded.path), scenario_sha256=loaded.sha256, method=a.method,
