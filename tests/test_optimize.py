@@ -157,3 +157,13 @@ def test_one_or_two_workers_give_identical_results(tmp_path):
     assert main([*args, "--out", str(tmp_path / "w2"), "--workers", "2"]) == 0
     for name in ("split.csv", "frontier.csv", "candidates.csv", "comparison.csv"):
         assert (tmp_path / "w1" / name).read_bytes() == (tmp_path / "w2" / name).read_bytes(), name
+
+
+def test_frontier_levels_the_constraints_rule_out_are_left_out_and_said(tmp_path):
+    cons = tmp_path / "c.toml"
+    cons.write_text("[levers.industry]\nmin = 7000000\n", encoding="utf-8")
+    out = tmp_path / "opt"
+    assert main(["optimize", str(SMALL), "--budget", "1.2e7", "--constraints", str(cons), "--frontier", "0.5,1",
+                 "--out", str(out), "--replicates", "1", "--confirm", "2", "--evaluations", "8", "--quiet"]) == 0
+    assert pd.read_csv(out / "frontier.csv")["budget_fraction"].tolist() == [1.0]
+    assert "50% of the budget: no split fits the constraints" in (out / "optimize.md").read_text(encoding="utf-8")
