@@ -436,6 +436,7 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
         say(f"confirming on {confirm} fresh replicates")
         order = [(f, role) for f in searches for role in ("optimised", "seed_allocation", "uniform")]
         splits = [_reference(searches[f], role) for f, role in order]
+        order, splits = order + [(None, "uncapped")], splits + [None]  # no caps: the reference point
         conf = ev.run(splits, confirm_seeds, first=replicates) if confirm else [[] for _ in splits]
     results = dict(zip(order, conf))
     sign = OBJECTIVES[objective][0]
@@ -462,7 +463,13 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
                 cand = next((c for c in s.candidates if c["role"] == role), None)
                 comparison.append({"split": role, **{f"{objective}_{q}": v for q, v in summarise(outs, objective).items()},
                                    "search_mean": cand[f"{objective}_mean"] if cand else sign * s.best_score,
-                                   **{f"{k}_p50": float(np.median([o.values[k] for o in outs])) for k in OBJECTIVES}})
+                                   **{f"{k}_p50": float(np.median([o.values[k] for o in outs])) for k in OBJECTIVES},
+                                   "spend_yuan_p50": float(np.median([sum(o.spend.values()) for o in outs]))})
+            outs = results[(None, "uncapped")]
+            comparison.append({"split": "uncapped", **{f"{objective}_{q}": v for q, v in summarise(outs, objective).items()},
+                               "search_mean": uncapped,
+                               **{f"{k}_p50": float(np.median([o.values[k] for o in outs])) for k in OBJECTIVES},
+                               "spend_yuan_p50": float(np.median([sum(o.spend.values()) for o in outs]))})
     main = searches[1.0]
     ref = {role: _reference(main, role) for role in ("seed_allocation", "uniform")}
     outs = results[(1.0, "optimised")]
@@ -478,6 +485,12 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
     if unspent > 0.01 * budget:
         notes.append(f"the best split leaves {unspent:,.0f} yuan a year ({unspent / budget:.0%}) unspent (median): some caps "
                      "are above what their lever asks for in some years; the same cap holds every year")
+    peak = sum(need.get(k, 0.0) for k in active)
+    if sign * main.best_score < sign * uncapped and budget < peak:
+        notes.append(f"no caps at all does better ({objective} {uncapped:,.0f} on the search seeds): each lever then "
+                     f"spends what it asks each year, and the levers' largest years add up to {peak:,.0f} yuan a year "
+                     f"({yi(peak)}). Needs are not level from year to year, so one cap for every year cuts some lever "
+                     "in its peak year (a per-year split would do better; the scenarios carry no per-year budgets)")
     if main.best_score > sign * uncapped and sum(short_best.values()) > 0:
         notes.append(f"the best split does better than no caps at all ({objective} {sign * main.best_score:,.0f} against "
                      f"{uncapped:,.0f} on the search seeds) while some caps bind: past a cap the ledger pays the poorest "
@@ -536,6 +549,9 @@ def markdown(p: Plan, loaded: LoadedScenario, options: dict, figures: list[str])
               f"- optimised: {interval('optimised')}",
               f"- seed allocation (the scenario's uncapped spend by lever, scaled to the budget): {interval('seed_allocation')}",
               f"- uniform split: {interval('uniform')}"]
+    if "uncapped" in c.index:
+        lines.append(f"- for reference, no caps at all (each lever spends what it asks, "
+                     f"{c.loc['uncapped', 'spend_yuan_p50']:,.0f} yuan a year on average): {interval('uncapped')}")
     for role, name in (("seed_allocation", "the seed allocation"), ("uniform", "the uniform split")):
         if f"gain_vs_{role}_p50" in fr:
             verdict = "beats" if fr[f"beats_{role}"] else "does **not** beat"
@@ -570,11 +586,17 @@ def frontier_figure(p: Plan, title: str):
         ax.plot(x, f["optimised_p50"], "o-", color="#1f5fa8", label=plots.label("optimised split", "优化分配") + " (p50, 5-95 %)")
         ax.plot(x, f["seed_allocation_p50"], "s--", color="#d9730d", ms=4, label=plots.label("seed allocation, scaled", "现行结构"))
         ax.plot(x, f["uniform_p50"], "^:", color="#7f7f7f", ms=4, label=plots.label("uniform split", "平均分配"))
+        if "uncapped" in set(p.comparison["split"]):
+            u = p.comparison.set_index("split").loc["uncapped"]
+            obj = p.objective
+            ax.errorbar([u["spend_yuan_p50"] / unit], [u[f"{obj}_p50"]], yerr=[[u[f"{obj}_p50"] - u[f"{obj}_p5"]],
+                        [u[f"{obj}_p95"] - u[f"{obj}_p50"]]], fmt="*", color="black", ms=10, capsize=3,
+                        label=plots.label("no caps (each lever spends what it asks)", "不设上限"))
         ax.axvline(p.budget / unit, color="black", lw=0.8, ls=":")
         ax.set_xlabel(plots.label(f"budget, {zh} yuan a year", f"年度预算 {zh}元"))
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.2f}".rstrip("0").rstrip("."))
         plots._style(ax, plots.label("Budget–outcome frontier", "预算—效果前沿"), plots.label(*names))
-        ax.legend(frameon=False, fontsize=8, loc="lower right" if sign > 0 else "upper right")
+        ax.legend(frameon=False, fontsize=8, loc="upper left" if sign > 0 else "upper right")
         fig.suptitle(plots.plain(title), fontsize=12)
     return fig
 
