@@ -534,12 +534,12 @@ def markdown(p: Plan, loaded: LoadedScenario, options: dict, figures: list[str])
         return f"{r[f'{obj}_p50']:,.0f} ({r[f'{obj}_p5']:,.0f}–{r[f'{obj}_p95']:,.0f})"
 
     lines = [f"# Budget split — {loaded.spec.region}", "",
-             f"Scenario `{loaded.path.name}`, {loaded.spec.first_year}-{loaded.spec.last_year}; budget "
+             (f"Scenario `{loaded.path.name}`, {loaded.spec.first_year}-{loaded.spec.last_year}; budget "
              f"**{p.budget:,.0f} yuan a year** ({yi(p.budget)}); objective **{obj}** ({what}; {direction} is better). "
              f"{options['evaluations']} evaluations per budget level, each on the same {options['replicates']} replicate "
              f"seeds (common random numbers); the comparison below is on {options['confirm']} further common seeds "
              f"(not those the search saw). Sampled mode: 1 household in {options['sample']}. "
-             f"One split holds every year (no per-year budgets).", "",
+             "One split holds every year (no per-year budgets)."), "",
              "## Best split", "", "| lever | yuan a year | share | seed allocation | uniform | spend (p50) | shortfall (p50) |",
              "|---|---:|---:|---:|---:|---:|---:|"]
     for _, r in p.split.iterrows():
@@ -578,6 +578,7 @@ def frontier_figure(p: Plan, title: str):
              "relapse": ("relapses", "返贫人数")}[p.objective]
     with plots.style():
         fig = plots._figure()
+        fig.set_figheight(4.8)  # room for the legend below
         ax = fig.subplots()
         f = p.frontier.sort_values("budget_yuan")
         unit, zh = (1e8, "亿") if f["budget_yuan"].max() >= 1e8 else (1e4, "万")
@@ -596,7 +597,7 @@ def frontier_figure(p: Plan, title: str):
         ax.set_xlabel(plots.label(f"budget, {zh} yuan a year", f"年度预算 {zh}元"))
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.2f}".rstrip("0").rstrip("."))
         plots._style(ax, plots.label("Budget–outcome frontier", "预算—效果前沿"), plots.label(*names))
-        ax.legend(frameon=False, fontsize=8, loc="upper left" if sign > 0 else "upper right")
+        fig.legend(*ax.get_legend_handles_labels(), frameon=False, fontsize=8, loc="outside lower center", ncols=2)
         fig.suptitle(plots.plain(title), fontsize=12)
     return fig
 
