@@ -44,6 +44,9 @@ class Dibao(Policy):
         standard = np.where(wubao, p["wubao_ratio"] * m.line, self.line()) * hh.size
         topup = np.where(self.covered | (wubao & registered), np.maximum(standard - expected, 0.0), 0.0)
         self.monthly = topup / 12
+        # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
+        # stable source at the exit assessment (一有: a working member, or 兜底 cover)
+        hh.category[(topup > 0) & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
 
     def month(self, year: int, month: int) -> None:
         if self.model.month > self.model.spec.assessment_month:  # cover ends with the assessment
