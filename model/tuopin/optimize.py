@@ -555,7 +555,7 @@ def markdown(p: Plan, loaded: LoadedScenario, options: dict, figures: list[str])
     for role, name in (("seed_allocation", "the seed allocation"), ("uniform", "the uniform split")):
         if f"gain_vs_{role}_p50" in fr:
             verdict = "beats" if fr[f"beats_{role}"] else "does **not** beat"
-            lines.append(f"- the optimised split {verdict} {name}: paired gain {fr[f'gain_vs_{role}_p50']:+,.0f} "
+            lines.append(f"- the optimised split {verdict} {name}: paired gain (positive = better) {fr[f'gain_vs_{role}_p50']:+,.0f} "
                          f"({fr[f'gain_vs_{role}_p5']:+,.0f} to {fr[f'gain_vs_{role}_p95']:+,.0f}), better in "
                          f"{fr[f'share_better_than_{role}']:.0%} of replicates")
     lines += ["", "## Budget–outcome frontier", "", f"| budget | yuan a year | optimised {obj} (5–95 %) | seed allocation | uniform |",
