@@ -401,6 +401,9 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
     against the seed allocation and the uniform split on ``confirm`` fresh common seeds."""
     from .ensemble import seeds as spawn
 
+    if loaded.spec.shards:  # the evaluator runs whole replicates of one scenario
+        raise ScenarioError(loaded.path, "shards", "tuopin optimize needs an unsharded scenario; optimise one shard's "
+                                                   "region as a scenario of its own")
     constraints = constraints or Constraints()
     fractions = tuple(sorted(set(fractions) | {1.0}))
     seed = loaded.spec.seed if seed is None else seed
