@@ -193,6 +193,49 @@ def split_from_x(x: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) ->
     return c
 
 
+def project(shares: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) -> np.ndarray:
+    """The split closest in proportion to ``shares`` that the bounds allow: clip(t * shares, lo, hi)
+    with t such that it sums to ``total``. The sum is piecewise linear and rising in t, with kinks
+    where a lever reaches a bound, so t is solved exactly on the right piece. This is how the seed
+    allocation and the uniform split are fitted to the constraints: a lever below its minimum is
+    raised to it and the others are scaled down together, not shifted."""
+    n = len(lo)
+    if n == 0:
+        return np.zeros(0)
+    sh = np.asarray(shares, float)
+    sh = sh / sh.sum() if sh.sum() > 0 else np.full(n, 1 / n)
+    hi = np.minimum(hi, total)
+    pos = sh > 0
+
+    def g(t):
+        return np.clip(t * sh, lo, hi).sum()
+
+    with np.errstate(over="ignore"):  # a vanishing share puts its kinks at infinity: dropped below
+        kinks = np.unique(np.concatenate([[0.0], lo[pos] / sh[pos], hi[pos] / sh[pos]]))
+    kinks = kinks[np.isfinite(kinks)]
+    values = np.array([g(t) for t in kinks])
+    k = int(np.searchsorted(values, total))  # first kink where the sum reaches the total
+    if k == 0:
+        t = kinks[0]
+    elif k == len(kinks):
+        t = kinks[-1]
+    else:
+        t0, t1, v0, v1 = kinks[k - 1], kinks[k], values[k - 1], values[k]
+        t = t0 + (total - v0) * (t1 - t0) / (v1 - v0) if v1 > v0 else t1
+    c = np.clip(t * sh, lo, hi)
+    left = total - c.sum()  # rounding, or what levers with no share must take: to those below their maximum
+    room = hi - c
+    if left > 0 and room.sum() > 0:
+        c = c + left * room / room.sum()
+    return c
+
+
+def box_point(c: np.ndarray, lo: np.ndarray) -> np.ndarray:
+    """A point x of the unit box with ``split_from_x(x) == c`` (for a feasible split ``c``)."""
+    d = np.maximum(np.asarray(c, float) - lo, 0)
+    return d / d.max() if len(d) and d.max() > 0 else np.ones(len(d))
+
+
 # ---------------------------------------------------------------- evaluation
 
 @dataclass(frozen=True)
@@ -331,16 +374,28 @@ def optimise(score_batch, n: int, evaluations: int, seed: int, starts: list[np.n
     return best["x"], best["score"]
 
 
+PENALTY = 1e12  # taken off the score of a split that does not pay 兜底 its coverage
+
+
+def doudi_paid(outs: list[Outcome]) -> float:
+    """The smallest share of its requests the 兜底 lever was paid over the replicates (1: no request)."""
+    shares = [o.spend.get(DOUDI, 0.0) / (o.spend.get(DOUDI, 0.0) + o.shortfall.get(DOUDI, 0.0))
+              for o in outs if o.spend.get(DOUDI, 0.0) + o.shortfall.get(DOUDI, 0.0) > 0]
+    return float(min(shares, default=1.0))
+
+
 def search(ev: Evaluator, bounds: Bounds, objective: str, evaluations: int, seed: int,
-           seed_shares: dict[str, float], fraction: float) -> Search:
+           seed_shares: dict[str, float], fraction: float, doudi: float | None = None) -> Search:
     """Optimise the split within ``bounds``; the seed allocation and the uniform split start the
-    search, so the best split is never worse than either on these seeds."""
+    search, so the best split is never worse than either on these seeds. With ``doudi`` (the
+    coverage rule), a split counts only if the 兜底 lever is paid at least that share of what it
+    asks on every replicate: the lower bound from the uncapped need is not enough on its own,
+    because capping the other levers leaves more households on 低保."""
     sign = OBJECTIVES[objective][0]
     out = Search(bounds)
     n = len(bounds.free)
-    x_seed = np.array([seed_shares.get(k, 0.0) for k in bounds.free], float)
-    x_seed = x_seed / x_seed.max() if n and x_seed.max() > 0 else np.ones(n)
-    starts = [x_seed, np.ones(n)]
+    shares = np.array([seed_shares.get(k, 0.0) for k in bounds.free], float)
+    starts = [box_point(project(w, bounds.lo, bounds.hi, bounds.remaining), bounds.lo) for w in (shares, np.ones(n))]
     roles = iter(["seed_allocation", "uniform"])
 
     def score_batch(xs):
@@ -350,12 +405,15 @@ def search(ev: Evaluator, bounds: Bounds, objective: str, evaluations: int, seed
         for caps, outs in zip(splits, results):
             s = summarise(outs, objective)
             role = next(roles, "search")
+            paid = doudi_paid(outs)
+            ok = doudi is None or paid >= min(doudi, 1.0) - 1e-9
             out.candidates.append({"budget_fraction": fraction, "budget_yuan": bounds.budget, "evaluation": len(out.candidates),
                                    "role": role, **{f"cap_{k}": v for k, v in sorted(caps.items())},
-                                   **{f"{objective}_{q}": v for q, v in s.items()}})
-            score = sign * s["mean"]
+                                   **{f"{objective}_{q}": v for q, v in s.items()}, "doudi_paid_min": paid,
+                                   "feasible": ok})
+            score = sign * s["mean"] - (0 if ok else PENALTY * (1 + min(doudi, 1.0) - paid))
             scores.append(score)
-            if score > out.best_score:
+            if ok and score > out.best_score:
                 out.best, out.best_score = caps, score
         return scores
 
@@ -430,12 +488,21 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
                 if f == 1.0:
                     raise
                 notes.append(f"{f:.0%} of the budget: no split fits the constraints ({e.message})")
-        searches = {}
+        searches, tried = {}, []
         for f in fractions:
             if bounds[f] is None:
                 continue
             say(f"optimising at {f:.0%} of the budget ({budget * f:,.0f} yuan a year)")
-            searches[f] = search(ev, bounds[f], objective, evaluations, seed, seed_shares, f)
+            s = search(ev, bounds[f], objective, evaluations, seed, seed_shares, f, constraints.doudi_coverage)
+            tried.append(s)
+            if s.best is None:
+                msg = (f"no split tried pays {DOUDI} {constraints.doudi_coverage:.0%} of what it asks on every replicate "
+                       f"at {budget * f:,.0f} yuan a year; raise the budget or lower doudi_coverage")
+                if f == 1.0:
+                    raise ConstraintsError(constraints_file, "doudi_coverage", msg)
+                notes.append(f"{f:.0%} of the budget: {msg}")
+                continue
+            searches[f] = s
         say(f"confirming on {confirm} fresh replicates")
         order = [(f, role) for f in searches for role in ("optimised", "seed_allocation", "uniform")]
         splits = [_reference(searches[f], role) for f, role in order]
@@ -504,7 +571,7 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
     if objective == "relapse":
         notes.append("fewer exits also mean fewer relapses: read the relapse objective with the exits it costs "
                      "(comparison.csv has every objective)")
-    cands = pd.DataFrame([c for s in searches.values() for c in s.candidates]).fillna(0.0)
+    cands = pd.DataFrame([c for s in tried for c in s.candidates]).fillna(0.0)
     return Plan(objective, budget, split, pd.DataFrame(frontier), cands, pd.DataFrame(comparison), need, notes)
 
 
