@@ -68,7 +68,8 @@ class LeverRule(BaseModel):
 
 class Constraints(BaseModel):
     """A constraints file: ``doudi_coverage`` (the 兜底 lever's cap at least this share of its
-    uncapped yearly need, 1 = full cover) and ``[levers.<name>]`` rules."""
+    largest uncapped yearly need, and the lever paid at least this share of what it asks on every
+    search replicate; 1 = full cover) and ``[levers.<name>]`` rules (yuan a year or budget shares)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     doudi_coverage: float | None = Field(default=None, ge=0, le=2, description="dibao cap >= this x its uncapped need")
