@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
-DEPENDENCIES = ("numpy", "scipy", "pandas", "mesa", "matplotlib", "pydantic", "tqdm")
+DEPENDENCIES = ("numpy", "scipy", "pandas", "mesa", "matplotlib", "pydantic", "tqdm", "SALib", "dask", "distributed")
 
 
 class OutputError(Exception):
