@@ -292,11 +292,15 @@ def _report(title: str, lines: list[str], posterior: Posterior, fit: pd.DataFram
            "|---|---|---|---|---|---|---|"]
     for _, r in fit.iterrows():
         obs = f"{r['observed']:,.0f}" if pd.notna(r["observed"]) else "–"
-        err = f"{r['pct_error']:+.1f}" if pd.notna(r.get("pct_error")) else "–"
+        err = _pct(r.get("pct_error"))
         dflt = f"{r['default_p50']:,.0f}" if pd.notna(r.get("default_p50")) else "–"
         md.append(f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['period']} | {obs} | {r['simulated_p50']:,.0f} "
                   f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {dflt} | {err} |")
     return "\n".join(md) + "\n"
+
+
+def _pct(v) -> str:
+    return f"{v:+.1f}" if pd.notna(v) else "–"  # no percentage of an observed zero
 
 
 SERIES_NAMES = {"poor_headcount_10k": "poor at year end", "lifted_out_10k": "lifted out"}
@@ -332,7 +336,7 @@ def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: 
             lines += ["", f"## Backtest: calibrated on years up to {cutoff}, scored on the years after it", "",
                       "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
             lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
-                      f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {r['pct_error']:+.1f} | "
+                      f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {_pct(r['pct_error'])} | "
                       f"{'yes' if r['covered_5_95'] else 'no'} |" for _, r in sc.iterrows()]
             if len(sc):
                 lines += ["", f"Mean absolute error {sc['abs_error'].mean():,.0f}万; 5-95 % intervals cover "
