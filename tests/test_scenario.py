@@ -140,3 +140,12 @@ def test_compare_against_itself_is_identical(tmp_path):
     diffs = [c for c in t.columns if "_diff_" in c]
     assert diffs and (t[diffs] == 0).all().all()          # a scenario against itself: zero difference
     assert "+0 [+0, +0]" in (tmp_path / "c" / "compare.md").read_text()
+
+
+def test_piping_into_head_is_not_an_error():
+    import subprocess
+    import sys
+
+    code = "import sys; from tuopin.cli import main; sys.exit(main(['params']))"
+    p = subprocess.run(f'"{sys.executable}" -c "{code}" | head -1', shell=True, capture_output=True, text=True)
+    assert p.stdout.count("\n") == 1 and "BrokenPipeError" not in p.stderr and "Traceback" not in p.stderr

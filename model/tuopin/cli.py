@@ -432,6 +432,11 @@ def main(argv: list[str] | None = None) -> int:
         print("tuopin: interrupted; no results folder was written (finished replicates are kept: "
               "run again with --resume)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`tuopin params | head`): stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
+        return 0
 
 
 if __name__ == "__main__":
