@@ -54,14 +54,20 @@ def test_finds_the_optimum_on_a_binding_maximum_and_minimum():
     np.testing.assert_allclose([s.best["credit"], s.best["dibao"], s.best["education"]], [50, 300, 625], atol=10)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 100), st.floats(0, 200)), min_size=1, max_size=8),
-       st.floats(0, 1))
-def test_every_box_point_maps_to_a_split_within_its_bounds(rows, t):
-    x = np.array([r[0] for r in rows])
+@st.composite
+def boxes(draw):
+    """Per lever a unit value (a box point or a share) and bounds [lo, hi], and any feasible total."""
+    rows = draw(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 100), st.floats(0, 200)), min_size=1, max_size=8))
+    unit = np.array([r[0] for r in rows])
     lo = np.array([r[1] for r in rows])
     hi = lo + np.array([r[2] for r in rows])
-    total = lo.sum() + t * (hi - lo).sum()  # any feasible total
+    return unit, lo, hi, lo.sum() + draw(st.floats(0, 1)) * (hi - lo).sum()
+
+
+@settings(max_examples=200, deadline=None)
+@given(boxes())
+def test_every_box_point_maps_to_a_split_within_its_bounds(box):
+    x, lo, hi, total = box
     c = opt.split_from_x(x, lo, hi, total)
     assert np.all(c >= lo - 1e-9) and np.all(c <= hi + 1e-6 * max(total, 1))
     assert c.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
@@ -176,13 +182,9 @@ def test_frontier_levels_the_constraints_rule_out_are_left_out_and_said(tmp_path
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 100), st.floats(0, 200)), min_size=1, max_size=8),
-       st.floats(0, 1))
-def test_references_are_projected_in_proportion_and_reached_by_a_box_point(rows, t):
-    shares = np.array([r[0] for r in rows])
-    lo = np.array([r[1] for r in rows])
-    hi = lo + np.array([r[2] for r in rows])
-    total = lo.sum() + t * (hi - lo).sum()
+@given(boxes())
+def test_references_are_projected_in_proportion_and_reached_by_a_box_point(box):
+    shares, lo, hi, total = box
     c = opt.project(shares, lo, hi, total)
     assert np.all(c >= lo - 1e-6) and np.all(c <= hi + 1e-6) and c.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
     np.testing.assert_allclose(opt.split_from_x(opt.box_point(c, lo), lo, hi, total), c, rtol=1e-9, atol=1e-6)

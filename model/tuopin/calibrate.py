@@ -41,11 +41,7 @@ class CalibrationError(Exception):
 
 def prior_range(name: str) -> tuple[float, float]:
     """The prior of a calibrated parameter: its plausible range from the catalog."""
-    p = catalog()[name]
-    if hasattr(p, "plausible_range"):
-        return p.plausible_range()
-    lo, hi = p.default * 0.5, p.default * 1.5
-    return (max(lo, p.min) if p.min is not None else lo, min(hi, p.max) if p.max is not None else hi)
+    return catalog()[name].plausible_range()
 
 
 def read_data(path: str | Path) -> pd.DataFrame:

@@ -15,7 +15,6 @@ The same split holds every year (the scenarios do not carry per-year budgets).
 from __future__ import annotations
 
 import multiprocessing
-import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .scenario import FieldProblem, LoadedScenario, ScenarioError
+from .scenario import FieldProblem, LoadedScenario, ScenarioError, read_toml
 
 OBJECTIVES = {  # name: (sign that makes "larger is better", what it counts)
     "sustained_exits": (1, "people exited (cohorts observed 24 months) who did not relapse"),
@@ -84,12 +83,7 @@ def load_constraints(path: str | Path | None, levers: list[str]) -> Constraints:
     path = Path(path)
     if not path.is_file():
         raise ConstraintsError(path, "(file)", "no such constraints file")
-    try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as e:
-        raise ConstraintsError(path, "(file)", f"must be UTF-8 text ({e.reason} at byte {e.start})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConstraintsError(path, "(syntax)", f"not valid TOML: {e}") from None
+    raw = read_toml(path, ConstraintsError)
     for name in (raw.get("levers") or {}) if isinstance(raw.get("levers"), dict) else ():
         if name not in levers:
             raise ConstraintsError(path, f"levers.{name}", f"is not a lever; allowed: {', '.join(sorted(levers))}")

@@ -228,6 +228,16 @@ def _deep_merge(base: dict, over: dict) -> dict:
     return out
 
 
+def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict:
+    """A TOML file's table; undecodable text or bad syntax is one ``error`` naming the file."""
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as e:
+        raise error(path, "(file)", f"must be UTF-8 text ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise error(path, "(syntax)", f"not valid TOML: {e}") from None
+
+
 def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]:
     """The raw table of ``path`` with its ``extends`` chain merged in, and the files read."""
     if path in chain:
@@ -237,12 +247,7 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
         where = chain[-1] if chain else path
         field_ = "extends" if chain else "(file)"
         raise ScenarioError(where, field_, f"no such scenario file: {path}")
-    try:
-        raw = tomllib.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as e:
-        raise ScenarioError(path, "(file)", f"must be UTF-8 text ({e.reason} at byte {e.start})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(path, "(syntax)", f"not valid TOML: {e}") from None
+    raw = read_toml(path)
     files = (path,)
     parent = raw.pop("extends", None)
     if parent is not None:
