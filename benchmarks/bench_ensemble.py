@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 from tuopin import load_scenario
-from tuopin.ensemble import run_ensemble
-from tuopin.forecast import annual_table
-from tuopin.population import synthesize
-from tuopin.relapse import AtRisk
+from tuopin.runs.ensemble import run_ensemble
+from tuopin.analysis.forecast import annual_table
+from tuopin.sim.population import synthesize
+from tuopin.analysis.relapse import AtRisk
 
 ROOT = Path(__file__).resolve().parents[1]
 

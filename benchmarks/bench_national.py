@@ -18,7 +18,7 @@ from pathlib import Path
 import psutil
 
 from tuopin import load_scenario
-from tuopin.ensemble import run_ensemble
+from tuopin.runs.ensemble import run_ensemble
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuopin.budget import SOURCES, Ledger
+from tuopin.sim.budget import SOURCES, Ledger
 
 
 def test_pays_in_full_under_the_cap():

@@ -9,10 +9,10 @@ import pytest
 
 from conftest import ROOT, SMALL
 from tuopin import load_scenario
-from tuopin.calibrate import (SERIES, CalibrationError, backtest, calibrate, read_data, scores, simulated,
+from tuopin.analysis.calibrate import (SERIES, CalibrationError, backtest, calibrate, read_data, scores, simulated,
                               with_parameters)
 from tuopin.cli import main
-from tuopin.ensemble import run_ensemble
+from tuopin.runs.ensemble import run_ensemble
 
 TRUTH = {"income.wage_growth": 0.115, "population.income_ratio_median": 0.68}
 DATA = ROOT.parent / "shared" / "data" / "national_series.csv"

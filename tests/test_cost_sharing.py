@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tuopin.cost_sharing import MedicalParams, cost_sharing
+from tuopin.sim.cost_sharing import MedicalParams, cost_sharing
 
 # explicit test parameters, so the hand calculations do not move with the catalog defaults
 P = MedicalParams(

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from tuopin.ensemble import dask_executor, run_ensemble
-from tuopin.forecast import annual_table
+from tuopin.runs.ensemble import dask_executor, run_ensemble
+from tuopin.analysis.forecast import annual_table
 
 
 def _same(a, b):
@@ -28,7 +28,7 @@ def test_one_worker_two_workers_and_dask_agree(small):
 
 
 def test_interval_and_probability_arithmetic():
-    from tuopin.ensemble import Replicate
+    from tuopin.runs.ensemble import Replicate
 
     def rep(i, exits):
         row = {"year": 2016, "poverty_line": 3000, "target_exits": 100, "target_exits_households": None,

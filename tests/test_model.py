@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 
 from tuopin import PovertyModel
-from tuopin.assessment import stable_source, three_guarantees
-from tuopin.population import EXITED, NONPOOR, POOR
+from tuopin.sim.assessment import stable_source, three_guarantees
+from tuopin.sim.population import EXITED, NONPOOR, POOR
 
 
 def test_people_conserved_and_states_exclusive_every_month(small):

@@ -6,9 +6,9 @@ import pytest
 
 from conftest import ROOT
 from tuopin import load_scenario
-from tuopin.ensemble import dask_executor, run_ensemble, run_replicate, seeds
-from tuopin.scenario import ScenarioError
-from tuopin.shards import shard_scenarios
+from tuopin.runs.ensemble import dask_executor, run_ensemble, run_replicate, seeds
+from tuopin.inputs.scenario import ScenarioError
+from tuopin.runs.shards import shard_scenarios
 
 NATIONAL = ROOT / "scenarios" / "national_2014_2020.toml"
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tuopin import optimize as opt
+from tuopin.analysis import optimize as opt
 from tuopin.cli import main
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.toml"

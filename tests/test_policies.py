@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from tuopin import PovertyModel, load_scenario
-from tuopin.dynamics import pension_premiums
+from tuopin.sim.dynamics import pension_premiums
 from tuopin.parameters import levers
-from tuopin.population import HOUSING_SAFE
+from tuopin.sim.population import HOUSING_SAFE
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDIUM = ROOT / "tests" / "data" / "medium.toml"

@@ -5,8 +5,8 @@ import pytest
 
 from conftest import JINGZHOU
 from tuopin import load_scenario
-from tuopin.population import CATEGORY_CODES, CAUSE_CODES, POOR, ROLES, allocate, synthesize
-from tuopin.scenario import CATEGORIES, CAUSES
+from tuopin.sim.population import CATEGORY_CODES, CAUSE_CODES, POOR, ROLES, allocate, synthesize
+from tuopin.inputs.scenario import CATEGORIES, CAUSES
 
 
 @pytest.fixture(scope="module")

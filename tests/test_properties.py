@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from conftest import SMALL
 from tuopin import PovertyModel, load_scenario
-from tuopin.cost_sharing import cost_sharing
-from tuopin.population import EXITED, NONPOOR, POOR
+from tuopin.sim.cost_sharing import cost_sharing
+from tuopin.sim.population import EXITED, NONPOOR, POOR
 from test_cost_sharing import P
 
 LOADED = load_scenario(SMALL)

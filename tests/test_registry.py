@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from tuopin.cli import main
-from tuopin.registry import RegistryError, read_registry
+from tuopin.inputs.registry import RegistryError, read_registry
 
 EXAMPLE = ROOT / "examples" / "registry_example.csv"
 HEADER = "户编码,户主姓名,身份证号,人口数,贫困户属性,主要致贫原因,年人均纯收入,危房等级,是否参合\n"

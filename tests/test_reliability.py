@@ -11,10 +11,10 @@ import pytest
 
 from conftest import ROOT
 from tuopin import load_scenario
-from tuopin import results as results_mod
+from tuopin.outputs import results as results_mod
 from tuopin.cli import main
-from tuopin.forecast import run_to_folder
-from tuopin.results import OutputError
+from tuopin.analysis.forecast import run_to_folder
+from tuopin.outputs.results import OutputError
 
 MEDIUM = ROOT / "tests" / "data" / "medium.toml"
 SMALL = ROOT / "tests" / "data" / "small.toml"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuopin import sensitivity as sa
+from tuopin.analysis import sensitivity as sa
 from tuopin.cli import main
 from tuopin.parameters import Param, _plausible, catalog
 

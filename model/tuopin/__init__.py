@@ -1,6 +1,6 @@
 """tuopin: simulate and forecast poverty exits, relapse and costs under 精准扶贫."""
 
-from .model import PovertyModel
-from .scenario import ScenarioError, load_scenario
+from .sim.model import PovertyModel
+from .inputs.scenario import ScenarioError, load_scenario
 
 __all__ = ["PovertyModel", "ScenarioError", "load_scenario"]

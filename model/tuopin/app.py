@@ -15,7 +15,7 @@ from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
 from tuopin import PovertyModel
-from tuopin.plots import label, plain, style
+from tuopin.outputs.plots import label, plain, style
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 DEFAULT = "jingzhou_2015_2018.toml"

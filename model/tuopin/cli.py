@@ -12,9 +12,9 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime
 from pathlib import Path
 
-from .calibrate import CalibrationError
-from .results import OutputError
-from .scenario import ScenarioError, load_scenario
+from .analysis.calibrate import CalibrationError
+from .outputs.results import OutputError
+from .inputs.scenario import ScenarioError, load_scenario
 
 
 def _positive(text: str) -> int:
@@ -38,7 +38,7 @@ def _seed(text: str) -> int:
 
 
 def cmd_run(args) -> int:
-    from .forecast import run_to_folder
+    from .analysis.forecast import run_to_folder
 
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
                  **({"population": {"sample": args.sample}} if args.sample else {})}
@@ -47,7 +47,7 @@ def cmd_run(args) -> int:
         raise OutputError("--resume needs the --out folder of the interrupted run")
     out = Path(args.out) if args.out else Path("results") / f"{loaded.stem}-{datetime.now():%Y%m%d-%H%M%S}"
     if args.scheduler:
-        from .ensemble import dask_executor
+        from .runs.ensemble import dask_executor
 
         with dask_executor(args.scheduler, args.workers) as ex:
             timings = run_to_folder(loaded, out, replicates=args.replicates, workers=args.workers,
@@ -64,8 +64,8 @@ def cmd_rerun(args) -> int:
     """Run again what a results folder's manifest records, and say whether the tables match."""
     import json
 
-    from .forecast import run_to_folder
-    from .scenario import LoadedScenario, Scenario
+    from .analysis.forecast import run_to_folder
+    from .inputs.scenario import LoadedScenario, Scenario
 
     run = Path(args.run)
     try:
@@ -88,7 +88,7 @@ def cmd_rerun(args) -> int:
 
 
 def cmd_import_registry(args) -> int:
-    from .registry import RegistryError, read_registry, write_population
+    from .inputs.registry import RegistryError, read_registry, write_population
 
     try:
         imp = read_registry(args.file, skip_bad_rows=args.skip_bad_rows)
@@ -111,9 +111,10 @@ def cmd_import_registry(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import plots, results
-    from .ensemble import run_ensemble
-    from .forecast import COMPARE_COLUMNS, compare_summary, compare_table, compare_totals
+    from .outputs import plots
+    from .outputs import results
+    from .runs.ensemble import run_ensemble
+    from .analysis.forecast import COMPARE_COLUMNS, compare_summary, compare_table, compare_totals
 
     loaded = [load_scenario(p) for p in args.scenario]
     seed = args.seed if args.seed is not None else loaded[0].spec.seed
@@ -142,7 +143,7 @@ def cmd_compare(args) -> int:
 
 
 def _calibration_inputs(args):
-    from .calibrate import DEFAULT_PARAMS, read_data
+    from .analysis.calibrate import DEFAULT_PARAMS, read_data
 
     overrides = {"population": {"sample": args.sample}} if args.sample else None
     loaded = load_scenario(args.scenario, overrides)
@@ -156,7 +157,8 @@ def _calibration_inputs(args):
 
 
 def cmd_calibrate(args) -> int:
-    from . import calibrate as cal, results
+    from .analysis import calibrate as cal
+    from .outputs import results
 
     loaded, data, data_path, params, options, out = _calibration_inputs(args)
     results.check_destination(out)
@@ -172,7 +174,8 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    from . import calibrate as cal, results
+    from .analysis import calibrate as cal
+    from .outputs import results
 
     loaded, data, data_path, params, options, out = _calibration_inputs(args)
     results.check_destination(out)
@@ -209,7 +212,9 @@ def _fractions(text: str) -> tuple[float, ...]:
 
 
 def cmd_optimize(args) -> int:
-    from . import optimize as opt, parameters, results
+    from .analysis import optimize as opt
+    from . import parameters
+    from .outputs import results
 
     loaded = load_scenario(args.scenario, {"seed": args.seed} if args.seed is not None else None)
     constraints = opt.load_constraints(args.constraints, sorted(parameters.levers()))
@@ -239,7 +244,8 @@ def cmd_sensitivity(args) -> int:
     """Morris or Sobol sensitivity of exits and relapses to the uncertain parameters."""
     import warnings
 
-    from . import results, sensitivity as sa
+    from .outputs import results
+    from .analysis import sensitivity as sa
 
     loaded = load_scenario(args.scenario)
     sample = args.sample or sa.auto_sample(loaded)

@@ -19,8 +19,8 @@ from dataclasses import replace
 import numpy as np
 from pydantic import ValidationError
 
-from .population import allocate
-from .scenario import LoadedScenario, Scenario, ScenarioError
+from ..sim.population import allocate
+from ..inputs.scenario import LoadedScenario, Scenario, ScenarioError
 
 # catalog parameters that count households of the whole region (split over shards; divided by k
 # in sampled mode, see PovertyModel.count)

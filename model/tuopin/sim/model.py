@@ -9,11 +9,11 @@ import numpy as np
 
 from . import assessment, dynamics
 from .budget import Ledger
-from .parameters import section
+from ..parameters import section
 from .policies import LEVERS
 from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
-from .scenario import LoadedScenario, load_scenario
+from ..inputs.scenario import LoadedScenario, load_scenario
 from .village import HouseholdAgent, Village
 
 SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment",

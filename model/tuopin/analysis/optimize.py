@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .scenario import FieldProblem, LoadedScenario, ScenarioError, read_toml
+from ..inputs.scenario import FieldProblem, LoadedScenario, ScenarioError, read_toml
 
 OBJECTIVES = {  # name: (sign that makes "larger is better", what it counts)
     "sustained_exits": (1, "people exited (cohorts observed 24 months) who did not relapse"),
@@ -268,7 +268,7 @@ def _init_worker(loaded: LoadedScenario) -> None:
 def run_split(caps: dict[str, float] | None, index: int, seed: np.random.SeedSequence,
               loaded: LoadedScenario | None = None) -> Outcome:
     """Run replicate ``index`` (seed ``seed``) of the scenario under ``caps``; the compact outcome."""
-    from .ensemble import run_replicate
+    from ..runs.ensemble import run_replicate
 
     r = run_replicate(with_caps(loaded or _BASE, caps), index, seed, origin=False)
     s = pd.DataFrame(r.spend)
@@ -452,7 +452,7 @@ def plan(loaded: LoadedScenario, budget: float, objective: str = "sustained_exit
          fractions: tuple[float, ...] = FRONTIER, constraints_file: str = "constraints", progress=None) -> Plan:
     """Optimise the split at ``budget`` and at each frontier fraction of it; confirm each best split
     against the seed allocation and the uniform split on ``confirm`` fresh common seeds."""
-    from .ensemble import seeds as spawn
+    from ..runs.ensemble import seeds as spawn
 
     if loaded.spec.shards:  # the evaluator runs whole replicates of one scenario
         raise ScenarioError(loaded.path, "shards", "tuopin optimize needs an unsharded scenario; optimise one shard's "
@@ -636,7 +636,7 @@ def markdown(p: Plan, loaded: LoadedScenario, options: dict, figures: list[str])
 
 
 def frontier_figure(p: Plan, title: str):
-    from . import plots
+    from ..outputs import plots
 
     sign, _ = OBJECTIVES[p.objective]
     names = {"sustained_exits": ("sustained exits", "稳定脱贫人数"), "shortfall": ("shortfall against targets", "未完成目标人数"),
@@ -668,7 +668,7 @@ def frontier_figure(p: Plan, title: str):
 
 
 def split_figure(p: Plan, title: str):
-    from . import plots
+    from ..outputs import plots
 
     with plots.style():
         fig = plots._figure(width=8.4)
@@ -698,7 +698,8 @@ def split_figure(p: Plan, title: str):
 def write_folder(out: Path, p: Plan, loaded: LoadedScenario, options: dict) -> list[str]:
     """Write split.csv, frontier.csv, candidates.csv, comparison.csv, the figures, optimize.md and
     the manifest into ``out`` in one atomic rename."""
-    from . import plots, results
+    from ..outputs import plots
+    from ..outputs import results
 
     with results.atomic_folder(out) as tmp:
         p.split.to_csv(tmp / "split.csv", index=False, float_format="%.10g")

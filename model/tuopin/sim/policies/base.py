@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ..parameters import section
+from ...parameters import section
 
 if TYPE_CHECKING:
     from ..model import PovertyModel

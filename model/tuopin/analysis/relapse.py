@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .scenario import CATEGORIES, CAUSES
+from ..inputs.scenario import CATEGORIES, CAUSES
 
 HORIZONS = (1, 2, 3)  # years after exit
 

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .parameters import catalog
+from ..parameters import catalog
 
 OUTPUTS = {"exits": ("exits declared by the final year", "累计宣布脱贫"),
            "relapses": ("relapses over the run", "累计返贫")}
@@ -142,8 +142,8 @@ def _merge(a: dict, b: dict) -> dict:
 def evaluate_point(setup: Setup, params: dict) -> list[tuple[float, float]]:
     """Exits declared by the final year and relapses over the run (people), one pair per common
     replicate seed, for the scenario with ``params`` overriding the catalog."""
-    from .ensemble import run_replicate
-    from .scenario import load_scenario
+    from ..runs.ensemble import run_replicate
+    from ..inputs.scenario import load_scenario
 
     base_params = setup.base.get("parameters", {})
     loaded = load_scenario(setup.scenario, {**setup.base, "parameters": _merge(base_params, params)})
@@ -238,7 +238,7 @@ def tornado_figure(tornado: pd.DataFrame, title: str, top: int = 15):
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from .plots import label, plain, style
+    from ..outputs.plots import label, plain, style
 
     with style():
         fig = Figure(figsize=(13, 0.32 * top + 1.6), layout="constrained")
@@ -271,7 +271,7 @@ def indices_figure(table: pd.DataFrame, method: str, title: str, top: int = 15):
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    from .plots import label, plain, style
+    from ..outputs.plots import label, plain, style
 
     if method == "sobol":
         bars = (("S1", "S1_conf", "#9ecae1", ("first order S1", "一阶")), ("ST", "ST_conf", "#1f5fa8", ("total ST", "总效应")))
@@ -328,8 +328,8 @@ def run(scenario: str | Path, *, method: str = "morris", samples: int | None = N
     import time
     import warnings
 
-    from .ensemble import seeds
-    from .scenario import load_scenario
+    from ..runs.ensemble import seeds
+    from ..inputs.scenario import load_scenario
 
     if method not in METHODS:
         raise SensitivityError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -427,7 +427,8 @@ def report(a: Analysis, title: str, options: dict, top: int = 5) -> str:
 
 def write_folder(out: Path, a: Analysis, loaded, options: dict) -> list[str]:
     """Write the results folder atomically: tables, figures, report and manifest."""
-    from . import plots, results
+    from ..outputs import plots
+    from ..outputs import results
 
     with results.atomic_folder(out) as tmp:
         a.table.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6g")

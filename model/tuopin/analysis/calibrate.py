@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .parameters import catalog
+from ..parameters import catalog
 
 SERIES = ("poor_headcount_10k", "lifted_out_10k")
 # behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
@@ -110,7 +110,7 @@ def with_parameters(loaded, values: dict[str, float]):
 
 
 def _run(loaded, values: dict[str, float], replicates: int, seed: int, scale: float) -> pd.DataFrame:
-    from .ensemble import run_ensemble
+    from ..runs.ensemble import run_ensemble
 
     scn = with_parameters(replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})), values)
     return simulated(run_ensemble(scn, replicates, progress=False), scale)
@@ -305,7 +305,8 @@ SERIES_NAMES = {"poor_headcount_10k": "poor at year end", "lifted_out_10k": "lif
 def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: pd.DataFrame, options: dict,
                  cutoff: int | None = None) -> list[str]:
     """Write a calibration (``cutoff`` None) or a backtest results folder, atomically."""
-    from . import plots, results
+    from ..outputs import plots
+    from ..outputs import results
 
     kind = "backtest" if cutoff is not None else "calibrate"
     n = len(posterior.draws)

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .model import PovertyModel
-from .scenario import LoadedScenario
+from ..sim.model import PovertyModel
+from ..inputs.scenario import LoadedScenario
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _fault_injection() -> None:
 def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequence, origin: bool = True) -> Replicate:
     """Build and run one replicate of an unsharded scenario (or of one shard); return its summary.
     ``origin=False`` leaves out the per-household at-risk drivers (shards do not build that list)."""
-    from .relapse import survival_counts, sustained_people
+    from ..analysis.relapse import survival_counts, sustained_people
 
     _fault_injection()
     t0 = time.perf_counter()

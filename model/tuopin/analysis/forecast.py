@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from . import relapse
-from .ensemble import Replicate
-from .population import synthesize
+from ..runs.ensemble import Replicate
+from ..sim.population import synthesize
 
 METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
@@ -202,8 +202,9 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     import time
     from pathlib import Path
 
-    from . import plots, results
-    from .ensemble import run_ensemble
+    from ..outputs import plots
+    from ..outputs import results
+    from ..runs.ensemble import run_ensemble
 
     out = Path(out)
     results.check_destination(out)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from .scenario import CATEGORIES, CAUSES, Scenario
+from ..inputs.scenario import CATEGORIES, CAUSES, Scenario
 
 # status codes: a household is always in exactly one
 NONPOOR, POOR, EXITED = 0, 1, 2
