@@ -54,6 +54,15 @@ MUTATIONS = [
              r"^\s*\S*expense -= paid\s*\n", ""),
     Mutation("income hiding off", "sim/policies/motivation.py",
              r"1\.0 - [^,)]*hiding_fraction[^,)]*", "1.0"),
+    # the same mechanisms broken another way
+    Mutation("dibao before relocation", "sim/policies/__init__.py",
+             r"Relocation, (.*), Dibao,", r"Dibao, Relocation, \1,"),
+    Mutation("dibao before employment", "sim/policies/__init__.py",
+             r"Employment, (.*), Dibao,", r"Dibao, Employment, \1,"),
+    Mutation("credit interest paid but still charged", "sim/policies/credit.py",
+             r"expense\[a\] \+= interest - paid", "expense[a] += interest"),
+    Mutation("pension premiums relieved but not paid", "sim/policies/pension.py",
+             r"paid = self\.pay\(premium\)", "paid = 0 * premium"),
 ]
 
 
@@ -108,7 +117,7 @@ def main() -> int:
             continue
         verdict = check(m)
         bad += not verdict.startswith("caught")
-        print(f"{m.name:46s} {verdict}", flush=True)
+        print(f"{m.name}: {verdict}", flush=True)
     print("all mutations caught" if not bad else f"{bad} mutation(s) not caught or stale")
     return 1 if bad else 0
 
