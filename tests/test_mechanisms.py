@@ -50,7 +50,8 @@ ORDER = [cls.lever for cls in LEVERS]
 
 def test_dibao_comes_after_every_lever_that_raises_income():
     """低保 tops a household up to its line from the income it has once January's programmes ran
-    (jobs from relocation and employment raise wages); before them it would pay the gap twice."""
+    (relocation and employment change wages and farm income in January; industry and credit are
+    declared income programmes too). Before them it would pay a gap the programmes have closed."""
     for raiser in ("relocation", "industry", "employment", "credit"):
         assert ORDER.index("dibao") > ORDER.index(raiser), f"dibao must follow {raiser}: {ORDER}"
 
@@ -65,7 +66,7 @@ def test_entitlements_come_before_programmes():
 
 def test_dibao_tops_up_the_income_after_this_years_programmes():
     """Every covered (non-五保) household's January income plus its top-up is exactly the 低保 line,
-    counting the wage gains of this January's training and placement."""
+    counting this January's training, placement and relocation (jobs gained, farm income lost)."""
     m = months(model(1, **{"employment.training_take_up": 1.0, "employment.placement_rate": 1.0,
                            "relocation.households_per_year": 300, "relocation.job_placement_rate": 1.0}), 1)
     d, hh = lever(m, "dibao"), m.hh
