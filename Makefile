@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/jingzhou_2015_2018.toml
 REPLICATES ?= 20
 
-.PHONY: forecast test bench install app
+.PHONY: forecast test baseline bench install app
 
 install: $(VENV)/.installed
 
@@ -21,6 +21,9 @@ forecast: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest || [ $$? -eq 5 ]  # 5: no tests collected
+
+baseline: $(VENV)/.installed  # rewrite tests/baseline/ after a change meant to move the numbers
+	$(PY) tools/update_baseline.py
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_model.py

@@ -1,0 +1,179 @@
+"""Each lever's mechanism, tested where it acts: one small model (or a pair that differ in one
+parameter only, so every random draw is shared and any difference is the mechanism's), a few months.
+
+Each test is written so that breaking its mechanism with a one-line change fails it;
+``tools/mutations.py`` applies those changes to a copy of the package and checks that they do.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tuopin import PovertyModel
+from tuopin.sim.policies import LEVERS
+from tuopin.sim.population import CATEGORY_CODES, EXITED, POOR
+
+SMALL = Path(__file__).resolve().parent / "data" / "small.toml"
+
+
+def lever(m: PovertyModel, name: str):
+    """The lever object called ``name``, for its per-household state (who moved, who borrowed, who
+    is covered). The only place these tests reach into a lever: adapt here if lever state moves."""
+    return next(p for p in m.policies if p.lever == name)
+
+
+def model(rng: int, **params) -> PovertyModel:
+    return PovertyModel(scenario=SMALL, rng=rng, **params)
+
+
+def months(m: PovertyModel, n: int) -> PovertyModel:
+    for _ in range(n):
+        m.step()
+    return m
+
+
+def registered_at_start(m: PovertyModel) -> np.ndarray:
+    """Before the first assessment the households the levers serve are the registered poor."""
+    assert not (m.hh.status == EXITED).any()
+    return m.hh.status == POOR
+
+
+def first_year_pair(rng: int, base: dict, a: dict, b: dict) -> tuple[PovertyModel, PovertyModel]:
+    """Two models run to the first assessment, differing only in ``a`` versus ``b``."""
+    return months(model(rng, **base, **a), 12), months(model(rng, **base, **b), 12)
+
+
+# ---- the order of the levers ------------------------------------------------------------------
+ORDER = [cls.lever for cls in LEVERS]
+
+
+def test_dibao_comes_after_every_lever_that_raises_income():
+    """低保 tops a household up to its line from the income it has once January's programmes ran
+    (relocation and employment change wages and farm income in January; industry and credit are
+    declared income programmes too). Before them it would pay a gap the programmes have closed."""
+    for raiser in ("relocation", "industry", "employment", "credit"):
+        assert ORDER.index("dibao") > ORDER.index(raiser), f"dibao must follow {raiser}: {ORDER}"
+
+
+def test_entitlements_come_before_programmes():
+    """Under a total budget cap the ledger pays levers in this order, so the entitlements that set
+    this year's costs (medical, school, pension) are funded before the programmes."""
+    for entitlement in ("medical", "education", "pension"):
+        for programme in ("housing", "relocation", "industry", "employment", "credit", "dibao"):
+            assert ORDER.index(entitlement) < ORDER.index(programme), f"{entitlement} before {programme}: {ORDER}"
+
+
+def test_dibao_tops_up_the_income_after_this_years_programmes():
+    """Every covered (non-五保) household's January income plus its top-up is exactly the 低保 line,
+    counting this January's training, placement and relocation (jobs gained, farm income lost)."""
+    m = months(model(1, **{"employment.training_take_up": 1.0, "employment.placement_rate": 1.0,
+                           "relocation.households_per_year": 300, "relocation.job_placement_rate": 1.0}), 1)
+    d, hh = lever(m, "dibao"), m.hh
+    topped = (d.monthly > 0) & (hh.category != CATEGORY_CODES["wubao"])
+    assert topped.sum() > 100
+    expected = hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property
+    np.testing.assert_allclose((expected + 12 * d.monthly)[topped] / hh.size[topped], d.line(), rtol=1e-9)
+
+
+# ---- 低保 targeting ---------------------------------------------------------------------------
+def test_dibao_covers_eligible_households_but_the_exclusion_error():
+    m = model(5, **{"dibao.exclusion_error": 0.3, "dibao.inclusion_error": 0.05})
+    hh = m.hh
+    doubao = np.isin(hh.category, [CATEGORY_CODES[c] for c in ("dibao", "fupin_dibao", "wubao")])
+    registered = registered_at_start(m)
+    eligible = registered & (doubao | (hh.labour == 0))
+    months(m, 1)
+    covered = lever(m, "dibao").covered
+    assert eligible.sum() > 400
+    assert covered[eligible].mean() == pytest.approx(0.7, abs=0.05)
+    assert covered[registered & ~eligible].mean() == pytest.approx(0.05, abs=0.02)
+
+
+# ---- 等靠要 and 隐瞒 (motivation) ----------------------------------------------------------
+def test_lower_effort_lowers_wage_income():
+    """Effort responds to last year's benefits: the first year is the same with or without the
+    response; in the next January the households living on benefits earn less from work, by an
+    amount proportional to the elasticity (wage work scales with effort)."""
+    income = {}
+    for e in (0.0, 0.2, 0.5):
+        m = months(model(2, **{"motivation.effort_elasticity": e}), 13)
+        income[e] = m.datacollector.get_model_vars_dataframe()["income_month_yuan"].to_numpy()
+    np.testing.assert_array_equal(income[0.5][:13], income[0.0][:13])  # the initial row and year one
+    drop = {e: income[0.0][13] - income[e][13] for e in (0.2, 0.5)}
+    assert drop[0.2] > 1000
+    assert drop[0.5] == pytest.approx(2.5 * drop[0.2], rel=1e-9)
+
+
+def test_hiding_households_report_less_than_they_have():
+    """With everyone willing to hide, households receiving benefits report 30 % less at
+    verification than the same households not hiding; the others report the same."""
+    base = {"motivation.hiding_share": 1.0}
+    hide, honest = first_year_pair(8, base, {"motivation.hiding_fraction": 0.3}, {"motivation.hiding_fraction": 0.0})
+    a, b = hide.last_assessment, honest.last_assessment
+    np.testing.assert_array_equal(a["pc_true"], b["pc_true"])
+    h, n = a["pc_measured"], b["pc_measured"]
+    hidden = ~np.isclose(h, n, rtol=1e-12, atol=0) & (n > 0)
+    assert hidden.sum() > 200
+    np.testing.assert_allclose(h[hidden], 0.7 * n[hidden], rtol=1e-12)
+
+
+# ---- relocation ------------------------------------------------------------------------------
+def test_relocated_households_lose_their_farm_income():
+    m = model(3, **{"relocation.households_per_year": 300, "relocation.farm_income_loss": 0.5})
+    farm = m.hh.farm.copy()
+    months(m, 1)  # the first January: no income growth, relocation moves its households
+    moved = lever(m, "relocation").moved
+    assert moved.sum() == 300 and (farm[moved] > 0).sum() > 50
+    np.testing.assert_allclose(m.hh.farm[moved], 0.5 * farm[moved], rtol=1e-12)
+    np.testing.assert_array_equal(m.hh.farm[~moved], farm[~moved])
+
+
+# ---- credit --------------------------------------------------------------------------------
+def test_credit_interest_is_paid_by_the_government_not_the_borrower():
+    base = {"credit.take_up": 0.5, "credit.interest_rate": 0.05}
+    paid, unpaid = first_year_pair(4, base, {"credit.interest_subsidy_share": 1.0}, {"credit.interest_subsidy_share": 0.0})
+    loan = lever(paid, "credit").loan
+    borrowers = loan > 0
+    assert borrowers.sum() > 100
+    interest = loan * 0.05  # a year of interest on the loans taken in January
+    assert paid.ledger.spent(2015, "credit") == pytest.approx(interest.sum(), rel=1e-9)
+    assert unpaid.ledger.spent(2015, "credit") == 0
+    relief = (paid.last_assessment["pc_true"] - unpaid.last_assessment["pc_true"]) * paid.hh.size
+    np.testing.assert_allclose(relief, interest, rtol=1e-9, atol=1e-6)
+
+
+# ---- industry ------------------------------------------------------------------------------
+def test_industry_income_ramps_up_over_the_first_year():
+    """A project started in January earns k/12 of its full monthly return in month k: 78/144 of a
+    full year's return in its first year."""
+    base = {"industry.take_up": 1.0, "industry.ramp_months": 12, "shocks.disaster_rate": 0.0}
+    earning, idle = first_year_pair(6, base, {"industry.return_rate": 0.6}, {"industry.return_rate": 0.0})
+    grant = lever(earning, "industry").grant
+    assert (grant > 0).sum() > 300
+    earned = (earning.last_assessment["pc_true"] - idle.last_assessment["pc_true"]) * earning.hh.size
+    np.testing.assert_allclose(earned, grant * 0.6 * 78 / 144, rtol=1e-9, atol=1e-6)
+
+
+# ---- pension -------------------------------------------------------------------------------
+def test_pension_premiums_of_the_poor_are_paid_by_the_lever():
+    """What the ledger spends on premiums is exactly what the registered households no longer pay."""
+    on, off = first_year_pair(7, {}, {"pension.enabled": True}, {"pension.enabled": False})
+    relief = (on.last_assessment["pc_true"] - off.last_assessment["pc_true"]) * on.hh.size
+    spent = on.ledger.spent(2015, "pension")
+    assert spent > 0 and off.ledger.spent(2015, "pension") == 0
+    assert relief.sum() == pytest.approx(spent, rel=1e-9)
+    assert (relief > 0).sum() > 500
+    assert (relief[on.hh.category == 0] == 0).all()
+
+
+# ---- villages ------------------------------------------------------------------------------
+def test_villages_below_the_collective_income_minimum_do_not_exit():
+    """With the incidence rule met everywhere, poor villages exit only if their collective income
+    reaches the minimum."""
+    base = {"assessment.village_incidence": 1.0}
+    free = months(model(9, **base, **{"village.collective_income_min": 0.0}), 12)
+    held = months(model(9, **base, **{"village.collective_income_min": 1e7}), 12)
+    assert free.annual[0]["villages_exited"] > 0
+    assert held.annual[0]["villages_exited"] == 0
+    assert all(v.exit_year is None for v in held.villages)

@@ -1,0 +1,126 @@
+"""Do the tests notice? Break each lever mechanism with a one-line change and check a test fails.
+
+Each mutation is applied to a COPY of the package (the worktree stays clean), then the mechanism
+tests run with PYTHONPATH pointing at the copy. A mutation that no test catches survives; a
+pattern that no longer matches exactly once is stale (the code moved: update the pattern).
+Exit status 1 if any mutation survives or is stale.
+
+    python tools/mutations.py            # all mutations
+    python tools/mutations.py -k credit  # those whose name contains "credit"
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# the tests that must notice; the stored baseline (tests/test_baseline.py) would catch most of these
+# too, so it is left out: each mechanism needs a test of its own
+TESTS = ["tests/test_mechanisms.py"]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    file: str     # under model/tuopin/
+    pattern: str  # a regular expression (multiline) that must match exactly once
+    repl: str
+
+
+MUTATIONS = [
+    Mutation("dibao first in the lever order", "sim/policies/__init__.py",
+             r"^LEVERS = \((.*), Dibao, (\w+)\)$", r"LEVERS = (Dibao, \1, \2)"),
+    Mutation("等靠要 effort ignored", "sim/dynamics.py",
+             r"working = \(1\.0 - off\) \* effort", "working = (1.0 - off)"),
+    Mutation("relocation keeps its farm income", "sim/policies/relocation.py",
+             r"^\s*hh\.farm\[moved\] \*= .*\n", ""),
+    Mutation("credit interest subsidy unpaid", "sim/policies/credit.py",
+             r"wanted\[a\] = interest \* .*interest_subsidy_share.*$", "wanted[a] = 0.0 * interest"),
+    Mutation("dibao exclusion error inverted", "sim/policies/dibao.py",
+             r"\bu >= (?=[^,]*exclusion_error)", "u < "),
+    Mutation("village collective-income exit rule dropped", "sim/model.py",
+             r"^\s*ok &= .*collective_income_min.*\n", ""),
+    Mutation("no industry ramp-up", "sim/policies/industry.py",
+             r"ramp = np\.minimum\(1\.0, .*$", "ramp = 1.0"),
+    Mutation("pension premiums not relieved", "sim/policies/pension.py",
+             r"^\s*\S*expense -= paid\s*\n", ""),
+    Mutation("income hiding off", "sim/policies/motivation.py",
+             r"1\.0 - [^,)]*hiding_fraction[^,)]*", "1.0"),
+    # the same mechanisms broken another way
+    Mutation("dibao before relocation", "sim/policies/__init__.py",
+             r"Relocation, (.*), Dibao,", r"Dibao, Relocation, \1,"),
+    Mutation("dibao before employment", "sim/policies/__init__.py",
+             r"Employment, (.*), Dibao,", r"Dibao, Employment, \1,"),
+    Mutation("credit interest paid but still charged", "sim/policies/credit.py",
+             r"expense\[a\] \+= interest - paid", "expense[a] += interest"),
+    Mutation("pension premiums relieved but not paid", "sim/policies/pension.py",
+             r"paid = self\.pay\(premium\)", "paid = 0 * premium"),
+]
+
+
+def apply(m: Mutation, package: Path) -> bool:
+    """Apply ``m`` to the package copy; False if its pattern does not match exactly once."""
+    path = package / m.file
+    text = path.read_text(encoding="utf-8")
+    new, n = re.subn(m.pattern, m.repl, text, flags=re.MULTILINE)
+    if n != 1:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True
+
+
+def run_tests(model_dir: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(model_dir), MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.run([sys.executable, "-m", "pytest", *TESTS, "-q", "-p", "no:cacheprovider", "--tb=no"],
+                          cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def failed_tests(out: str) -> list[str]:
+    return [line.split("::", 1)[1].split(" ")[0] for line in out.splitlines() if line.startswith("FAILED ")]
+
+
+def check(m: Mutation) -> str:
+    """Return "caught by <test>", "SURVIVED" or "STALE (...)"."""
+    with tempfile.TemporaryDirectory(prefix="tuopin-mutant-") as tmp:
+        model_dir = Path(tmp) / "model"
+        shutil.copytree(ROOT / "model", model_dir, ignore=shutil.ignore_patterns("__pycache__"))
+        if not apply(m, model_dir / "tuopin"):
+            return f"STALE (pattern does not match exactly once in {m.file})"
+        r = run_tests(model_dir)
+        if r.returncode == 0:
+            return "SURVIVED"
+        failed = failed_tests(r.stdout)
+        if not failed:  # an error before any test ran (import, collection): show it
+            return "ERROR\n" + (r.stdout + r.stderr)[-2000:]
+        return "caught by " + ", ".join(failed)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-k", default="", help="only mutations whose name contains this")
+    args = ap.parse_args()
+    clean = run_tests(ROOT / "model")
+    if clean.returncode != 0:
+        print("the tests fail on the unmutated package; fix them first\n" + clean.stdout[-2000:])
+        return 1
+    bad = 0
+    for m in MUTATIONS:
+        if args.k not in m.name:
+            continue
+        verdict = check(m)
+        bad += not verdict.startswith("caught")
+        print(f"{m.name}: {verdict}", flush=True)
+    print("all mutations caught" if not bad else f"{bad} mutation(s) not caught or stale")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
