@@ -15,7 +15,7 @@ from tuopin.cli import main
 from tuopin.runs.ensemble import run_ensemble
 
 TRUTH = {"income.wage_growth": 0.115, "population.income_ratio_median": 0.68}
-DATA = ROOT.parent / "shared" / "data" / "national_series.csv"
+DATA = ROOT / "data" / "national_series.csv"
 
 
 def synthetic_data(loaded, values: dict, seed: int = 99, replicates: int = 4) -> pd.DataFrame:
@@ -116,7 +116,7 @@ def test_bad_options(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_read_data_reads_the_shared_series():
+def test_read_data_reads_the_national_series():
     df = read_data(DATA)
     assert df.set_index("year").at[2013, "poor_headcount_10k"] == 8249
     assert df.set_index("year").at[2019, "lifted_out_10k"] == 1109

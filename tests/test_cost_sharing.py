@@ -103,7 +103,7 @@ def test_chronic_outpatient_in_and_out_of_dabing():
     s = share(chr_=200_000, poor=True, p=q)          # basic 3000; base 197000; excess 192000
     assert s["dabing"] == pytest.approx(50_000)       # 25000+30000+92000*.7 = 119400, capped at 5万
     s = share(chr_=200_000, poor=True, p=replace(q, dabing_chronic_cap=-1))
-    assert s["dabing"] == pytest.approx(119_400)      # seed 001: the 5万 cap removed
+    assert s["dabing"] == pytest.approx(119_400)      # the precise-exit briefing: the 5万 cap removed
 
 
 def test_noncompliant_household_or_hospital():

@@ -15,7 +15,7 @@ SMALL = {
                                 'OBJECTIVE = "sustained_exits"\nSEARCH_REPLICATES = 2\nCONFIRM = 3\nEVALUATIONS = 12\n'
                                 'FRONTIER = (0.5, 1.0, 1.5)\nCONSTRAINTS = None\nWORKERS = 1',
     "04_relapse_risk.ipynb": 'SCENARIO = "../tests/data/medium.toml"\nCLIFF = "../tests/data/medium.toml"\nREPLICATES = 4\nWORKERS = 2',
-    "05_calibration_backtest.ipynb": 'SCENARIO = "../tests/data/small.toml"\nDATA = "../../shared/data/national_series.csv"\n'
+    "05_calibration_backtest.ipynb": 'SCENARIO = "../tests/data/small.toml"\nDATA = "../data/national_series.csv"\n'
                                      'SAMPLE = 1\nDRAWS = 8\nACCEPT = 0.25\nCUTOFF = 2016\nWORKERS = 1',
 }
 

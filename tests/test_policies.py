@@ -136,7 +136,7 @@ def test_relocation_cost_mukainaoer():
     m = PovertyModel(scenario=ROOT / "scenarios" / "mukainaoer_2016_2020.toml", rng=1)
     m.step()  # January 2016
     moved = m.policies[[p.lever for p in m.policies].index("relocation")].moved
-    assert moved.sum() == 153                                   # seed 002: 153 households in 2016
+    assert moved.sum() == 153                                   # the Mukainaoer plan: 153 households in 2016
     assert m.ledger.spent(2016, "relocation") == pytest.approx(60000.0 * m.hh.size[moved].sum())
     assert (m.hh.housing[moved] == HOUSING_SAFE).all()
 

@@ -13,7 +13,7 @@ def test_jingzhou_loads_with_seed_numbers():
     s = load_scenario(JINGZHOU).spec
     assert (s.population.households, s.population.people, s.population.poor_villages) == (135600, 404853, 371)
     assert s.targets.people == {2015: 148728, 2016: 123766, 2017: 79351, 2018: 53008}
-    assert sum(s.targets.people.values()) == s.population.people  # all exit by 2018 (seed 000)
+    assert sum(s.targets.people.values()) == s.population.people  # all exit by 2018 (the Jingzhou decision)
     assert s.years == [2015, 2016, 2017, 2018]
 
 

@@ -47,7 +47,7 @@ def test_morris_ranks_inputs_by_their_effect():
 # -- plausible ranges ------------------------------------------------------------------------------
 
 def P(default, lo=None, hi=None, plausible=None):
-    return Param("t.x", default, "", "", "", lo, hi, True, plausible)
+    return Param("t.x", default, "", "", (), lo, hi, True, plausible)
 
 
 def test_plausible_range_default_rule():

@@ -370,7 +370,7 @@ def parser() -> argparse.ArgumentParser:
                        ("backtest", "calibrate on the years up to a cut-off and score the forecast of the years after it")):
         c = sub.add_parser(name, help=what)
         c.add_argument("scenario", help="scenario TOML file")
-        c.add_argument("--data", required=True, help="observed series, CSV like ../shared/data/national_series.csv "
+        c.add_argument("--data", required=True, help="observed series, CSV like data/national_series.csv "
                        "(year, poor_headcount_10k, lifted_out_10k)")
         if name == "calibrate":
             c.add_argument("--through", type=int, help="fit years up to this one (default: the scenario's last year)")

@@ -6,7 +6,7 @@ each draw is simulated with the same replicate seeds (common random numbers), an
 simulated series lie closest to the observed ones are accepted. The accepted draws are the
 posterior: their median is the calibrated value and their 5-95 % range its interval.
 
-Observed series (``../shared/data/national_series.csv`` or a file like it): the poor at each year
+Observed series (``data/national_series.csv`` or a file like it): the poor at each year
 end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``), in 万.
 The registry and the survey count different people (8962万 registered in 2014 against 8249万 poor
 by the survey at the end of 2013), so the model is compared in proportion: its people are scaled
@@ -54,7 +54,7 @@ def read_data(path: str | Path) -> pd.DataFrame:
     for col in ("year", *SERIES):
         if col not in df:
             raise CalibrationError(f"{path}: {col}: is a required column (allowed: year and any of {', '.join(SERIES)} "
-                                   "in 万 people, as in shared/data/national_series.csv)")
+                                   "in 万 people, as in data/national_series.csv)")
     for col in ("year", *SERIES):
         values = pd.to_numeric(df[col], errors="coerce")
         bad = df[col].notna() & (values.isna() | (values < 0))

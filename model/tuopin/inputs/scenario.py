@@ -19,11 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .. import parameters
 
-CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (seed 000 §二(一)2)
+CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (the Jingzhou decision §二(一)2)
 CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other")
 Category = Literal["wubao", "dibao", "fupin_dibao", "fupin"]
 Cause = Literal["illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other"]
-MAX_HOUSEHOLDS = 40_000_000  # the 2014 national registry held 29.48 million (shared/data)
+MAX_HOUSEHOLDS = 40_000_000  # the 2014 national registry held 29.48 million (data/validation_figures.csv)
 LINE_RANGE = (500, 50_000)   # plausible poverty lines, yuan per person per year (national: 2300 at 2010 prices)
 
 

@@ -1,8 +1,9 @@
-"""The parameter catalog: every model parameter with its default, unit, range and source.
+"""The parameter catalog: every model parameter with its default, unit, range and sources.
 
 Each ``<section>.toml`` file in this folder holds one table per parameter; the parameter's full
-name is ``<section>.<key>`` (e.g. ``medical.oop_cap``). Scenarios override defaults by full name
-under ``[parameters]``; :func:`resolve` checks every override against the catalog.
+name is ``<section>.<key>`` (e.g. ``medical.oop_cap``). Its ``source`` is an array of citations
+(:mod:`tuopin.parameters.citations`). Scenarios override defaults by full name under
+``[parameters]``; :func:`resolve` checks every override against the catalog.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from tuopin.parameters.citations import Citation, citations
 
 CATALOG_DIR = Path(__file__).parent
 PLAUSIBLE_SPREAD = 0.5  # the default rule for a plausible range without a source: default x (1 +- 0.5)
@@ -23,11 +26,16 @@ class Param:
     default: float | int | bool
     unit: str
     description: str
-    source: str
+    sources: tuple[Citation, ...]
     min: float | None = None
     max: float | None = None
     uncertain: bool = False
     plausible: tuple[float, float] | None = None  # where the true value most likely lies (TOML: plausible = [lo, hi])
+
+    @property
+    def source(self) -> str:
+        """The citations as one line of text, for `tuopin params`, manifests and reports."""
+        return "; ".join(c.text() for c in self.sources)
 
     def plausible_range(self) -> tuple[float, float]:
         """Where the value plausibly lies: the bounds used as priors by calibration and as the
@@ -92,7 +100,7 @@ def catalog() -> dict[str, Param]:
                 default=t["default"],
                 unit=t.get("unit", ""),
                 description=t["description"],
-                source=t["source"],
+                sources=citations(name, t.get("source")),
                 min=t.get("min"),
                 max=t.get("max"),
                 uncertain=bool(t.get("uncertain", False)),
