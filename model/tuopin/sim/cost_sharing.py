@@ -31,6 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..parameters.typed import MedicalSection
+
 
 @dataclass(frozen=True)
 class MedicalParams:
@@ -60,9 +62,9 @@ class MedicalParams:
     poor_noncompliant_to_hospital: bool
 
     @classmethod
-    def from_catalog(cls, values: dict[str, object]) -> "MedicalParams":
-        """From the ``medical`` catalog section (names without the prefix); other keys are ignored."""
-        return cls(**{f.name: values[f.name] for f in fields(cls)})
+    def from_section(cls, p: MedicalSection) -> "MedicalParams":
+        """From the ``medical`` catalog section (its lever fields are not the chain's: left out)."""
+        return cls(**{f.name: getattr(p, f.name) for f in fields(cls)})
 
 
 class CostShares(NamedTuple):

@@ -9,15 +9,12 @@ import numpy as np
 
 from . import assessment, dynamics
 from .budget import Ledger
-from ..parameters import section
+from ..parameters.typed import typed
 from .policies import LEVERS
 from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
 from ..inputs.scenario import LoadedScenario, load_scenario
 from .village import HouseholdAgent, Village
-
-SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment",
-            "after_exit", "village", "pressure")
 
 
 def _overrides(flat: dict[str, object]) -> dict:
@@ -58,7 +55,7 @@ class PovertyModel(mesa.Model):
         self.loaded = scenario  # (Mesa owns self.scenario)
         self.spec = spec = scenario.spec
         self.params = scenario.params
-        self.p = {s: section(self.params, s) for s in SECTIONS}
+        self.p = typed(self.params)  # the same values, typed: self.p.after_exit.transition_years
         # the population is the scenario's synthetic registry: built from the scenario's seed, the
         # same in every replicate (as a real registry would be); ``rng`` drives what happens to it.
         # In sampled mode (population.sample = k) each replicate draws its own 1-in-k sample, so the
@@ -72,10 +69,10 @@ class PovertyModel(mesa.Model):
                                                                      self.params, pop_rng)
         hh, n_v = self.hh, self.poor_village.shape[0]
         self.village_exit_year = np.full(n_v, -1, np.int16)
-        v = self.p["village"]
+        v = self.p.village
         self.village_collective = np.where(
-            self.poor_village, v["collective_income_median_poor"], v["collective_income_median_other"]
-        ) * np.exp(v["collective_income_sigma"] * self.rng.standard_normal(n_v))
+            self.poor_village, v.collective_income_median_poor, v.collective_income_median_other
+        ) * np.exp(v.collective_income_sigma * self.rng.standard_normal(n_v))
         self.villages = [Village(self, i) for i in range(n_v)]
         self._household_agents: dict[int, HouseholdAgent] = {}
         self.effort = np.ones(hh.n)        # scales wage work; the motivation lever lowers it
@@ -174,7 +171,7 @@ class PovertyModel(mesa.Model):
         Status changes only at the assessment, so the mask is kept until then (read-only)."""
         if self._eligible is None:
             hh = self.hh
-            years = self.p["after_exit"]["transition_years"]
+            years = self.p.after_exit.transition_years
             self._eligible = (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
             self._eligible.flags.writeable = False
         return self._eligible
@@ -189,11 +186,11 @@ class PovertyModel(mesa.Model):
 
     def medical_params(self) -> MedicalParams:
         """The cost-sharing rules in force this year (the poor-specific ones from their start year)."""
-        m = self.p["medical"]
-        mp = MedicalParams.from_catalog(m)
-        if self.year < m["poor_rate_bonus_from_year"]:
+        m = self.p.medical
+        mp = MedicalParams.from_section(m)
+        if self.year < m.poor_rate_bonus_from_year:
             mp = replace(mp, poor_rate_bonus=0.0)
-        if self.year < m["dabing_poor_from_year"]:
+        if self.year < m.dabing_poor_from_year:
             mp = replace(mp, dabing_deductible_poor=mp.dabing_deductible)
         return mp
 
@@ -213,10 +210,10 @@ class PovertyModel(mesa.Model):
         return (ys.income - oop - ys.education_cost - ys.expense) * (12 / months) / hh.size
 
     def _assess(self) -> None:
-        hh, p = self.hh, self.p["assessment"]
+        hh, p = self.hh, self.p.assessment
         oop = self.medical_oop if self.lever_active("medical") else self.medical_shares().oop
         pc_true = self.net_income_pc(oop)
-        noise = np.exp(p["verification_sigma"] * self.rng.standard_normal(hh.n))
+        noise = np.exp(p.verification_sigma * self.rng.standard_normal(hh.n))
         pc_measured = pc_true * noise * self.report_factor
         quota = self._pressure_quota()
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota)
@@ -277,11 +274,11 @@ class PovertyModel(mesa.Model):
 
     def _pressure_quota(self) -> int | None:
         """Under target pressure (被脱贫, seed 001 §一(三)3), the exits (people) the assessment must declare."""
-        pr = self.p["pressure"]
+        pr = self.p.pressure
         target = self.spec.targets.people.get(self.year)
-        if not pr["enabled"] or target is None:
+        if not pr.enabled or target is None:
             return None
-        return int(round(target * pr["strength"] / self.weight))
+        return int(round(target * pr.strength / self.weight))
 
     # ---- villages --------------------------------------------------------------------------
     def village_incidence(self) -> np.ndarray:
@@ -292,10 +289,10 @@ class PovertyModel(mesa.Model):
     def _village_exits(self) -> int:
         """Poor villages exit when incidence is below 2 % (3 % in the west) and, where the scenario
         requires it, their collective income reaches the 九有 standard (seed 000 §二(四))."""
-        v = self.p["village"]
-        limit = self.p["assessment"]["village_incidence_west" if self.spec.west else "village_incidence"]
+        v = self.p.village
+        limit = (self.p.assessment.village_incidence_west if self.spec.west else self.p.assessment.village_incidence)
         ok = self.village_incidence() < limit
-        ok &= self.village_collective >= v["collective_income_min"]
+        ok &= self.village_collective >= v.collective_income_min
         newly = self.poor_village & (self.village_exit_year < 0) & ok
         self.village_exit_year[newly] = self.year
         return int(newly.sum())

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ...parameters import section
 
 if TYPE_CHECKING:
     from ..model import PovertyModel
@@ -26,13 +25,13 @@ class Policy:
 
     def __init__(self, model: "PovertyModel", seed: int):
         self.model = model
-        self.p = section(model.params, self.lever)
+        self.p = getattr(model.p, self.lever)
         # a stream of its own (seeded from the model's generator), so that switching a lever on or
         # off leaves every other random draw as it was: common random numbers across scenarios
         self.rng = np.random.default_rng(seed)
 
     def active(self, year: int) -> bool:
-        return bool(self.p.get("enabled", True)) and self.p.get("start_year", 0) <= year <= self.p.get("end_year", 9999)
+        return self.p.enabled and self.p.start_year <= year <= self.p.end_year
 
     def pay(self, amounts: np.ndarray) -> np.ndarray:
         """Spend per-household ``amounts`` (yuan) on this lever now; returns what was paid."""

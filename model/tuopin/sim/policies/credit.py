@@ -26,14 +26,14 @@ class Credit(Policy):
         m, p = self.model, self.p
         hh = m.hh
         active = self.loan > 0
-        newly_failed = active & ~self.failed & (self.rng.random(hh.n) < p["default_rate"])
+        newly_failed = active & ~self.failed & (self.rng.random(hh.n) < p.default_rate)
         self.failed |= newly_failed
         # the risk compensation fund covers part of a failed loan
-        self.pay(np.where(newly_failed, self.loan * p["risk_fund_share"], 0.0))
+        self.pay(np.where(newly_failed, self.loan * p.risk_fund_share, 0.0))
         eligible = m.benefit_eligible() & (hh.labour > 0) & ~active & (hh.category > 0)
-        take = eligible & (self.rng.random(hh.n) < p["take_up"])
-        self.loan[take] = p["loan"]
-        self.months_left[take] = 12 * p["term_years"]
+        take = eligible & (self.rng.random(hh.n) < p.take_up)
+        self.loan[take] = p.loan
+        self.months_left[take] = 12 * p.term_years
         self.failed[take] = False
 
     def month(self, year: int, month: int) -> None:
@@ -43,13 +43,13 @@ class Credit(Policy):
             return
         loan, failed = self.loan[a], self.failed[a]
         # the government pays the interest (全贴息); unpaid interest falls on the household
-        interest = loan * p["interest_rate"] / 12
+        interest = loan * p.interest_rate / 12
         wanted = np.zeros(m.hh.n)
-        wanted[a] = interest * p["interest_subsidy_share"]
+        wanted[a] = interest * p.interest_subsidy_share
         paid = self.pay(wanted)[a]
         m.ys.expense[a] += interest - paid
-        m.ys.income[a] += np.where(failed, 0.0, loan * p["return_rate"] / 12 * (1 - m.ys.disaster_loss[a]))
-        m.ys.expense[a] += np.where(failed, loan * (1 - p["risk_fund_share"]) / (12 * p["term_years"]), 0.0)
+        m.ys.income[a] += np.where(failed, 0.0, loan * p.return_rate / 12 * (1 - m.ys.disaster_loss[a]))
+        m.ys.expense[a] += np.where(failed, loan * (1 - p.risk_fund_share) / (12 * p.term_years), 0.0)
         self.months_left[a] -= 1
         done = a[self.months_left[a] <= 0]
         self.loan[done] = 0.0

@@ -26,8 +26,8 @@ class Dibao(Policy):
 
     def line(self) -> float:
         """The 低保 line this year, yuan per person."""
-        aligned = self.p["aligned"] or self.model.year >= self.p["aligned_from_year"]
-        ratio = max(self.p["line_ratio"], 1.0) if aligned else self.p["line_ratio"]
+        aligned = self.p.aligned or self.model.year >= self.p.aligned_from_year
+        ratio = max(self.p.line_ratio, 1.0) if aligned else self.p.line_ratio
         return ratio * self.model.line
 
     def year_start(self, year: int) -> None:
@@ -36,12 +36,12 @@ class Dibao(Policy):
         doubao = np.isin(hh.category, (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES["wubao"]))
         eligible = registered & (doubao | (hh.labour == 0))
         u = self.rng.random(hh.n)
-        self.covered = np.where(eligible, u >= p["exclusion_error"], registered & (u < p["inclusion_error"]))
+        self.covered = np.where(eligible, u >= p.exclusion_error, registered & (u < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them) and cover changes only at the assessment
         expected = hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property
         wubao = hh.category == CATEGORY_CODES["wubao"]
-        standard = np.where(wubao, p["wubao_ratio"] * m.line, self.line()) * hh.size
+        standard = np.where(wubao, p.wubao_ratio * m.line, self.line()) * hh.size
         topup = np.where(self.covered | (wubao & registered), np.maximum(standard - expected, 0.0), 0.0)
         self.monthly = topup / 12
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its

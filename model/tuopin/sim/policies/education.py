@@ -18,16 +18,16 @@ class Education(Policy):
 
     def year_start(self, year: int) -> None:
         m, p = self.model, self.p
-        hh, e = m.hh, m.p["education"]
+        hh, e = m.hh, m.p.education
         eligible = m.benefit_eligible()
         per_student = (
-            hh.highschool * (min(p["highschool_subsidy"], e["cost_highschool"]) if p["free_highschool"] else 0.0)
-            + hh.vocational * min(p["yulu_subsidy"], e["cost_vocational"])
-            + hh.college * min(p["college_grant"], e["cost_college"])
-            + (hh.compulsory - hh.dropout) * min(p["compulsory_subsidy"], e["cost_compulsory"])
+            hh.highschool * (min(p.highschool_subsidy, e.cost_highschool) if p.free_highschool else 0.0)
+            + hh.vocational * min(p.yulu_subsidy, e.cost_vocational)
+            + hh.college * min(p.college_grant, e.cost_college)
+            + (hh.compulsory - hh.dropout) * min(p.compulsory_subsidy, e.cost_compulsory)
         )
         paid = self.pay(np.where(eligible, per_student, 0.0))
         m.ys.education_cost -= paid
         # 控辍保学: dropouts of eligible households are brought back
-        back = binom(np.where(eligible, hh.dropout, 0).astype(np.int16), p["dropout_recall_rate"], self.rng)
+        back = binom(np.where(eligible, hh.dropout, 0).astype(np.int16), p.dropout_recall_rate, self.rng)
         hh.dropout -= back

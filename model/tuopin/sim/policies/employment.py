@@ -27,19 +27,19 @@ class Employment(Policy):
         eligible = m.benefit_eligible()
         with_labour = eligible & (hh.labour > 0)
         # training: one labourer of the household, wage up by the training gain
-        trained = self.pay(np.where(with_labour & (u[0] < p["training_take_up"]), p["training_cost"], 0.0)) > 0
+        trained = self.pay(np.where(with_labour & (u[0] < p.training_take_up), p.training_cost, 0.0)) > 0
         per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
-        hh.wage_local[trained] += p["training_wage_gain"] * per_worker[trained]
+        hh.wage_local[trained] += p.training_wage_gain * per_worker[trained]
         # placement into a job for households whose labour earns little
-        low_wage = with_labour & (per_worker < p["placement_wage"])
-        placed = self.pay(np.where(low_wage & (u[1] < p["placement_rate"]), p["placement_cost"], 0.0)) > 0
-        hh.wage_local[placed] += p["placement_wage"]
+        low_wage = with_labour & (per_worker < p.placement_wage)
+        placed = self.pay(np.where(low_wage & (u[1] < p.placement_rate), p.placement_cost, 0.0)) > 0
+        hh.wage_local[placed] += p.placement_wage
         # public-welfare posts for households hard to employ (no labourer, someone able to do light work)
         hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
-        self.post |= hard & (u[2] < p["post_rate"])
+        self.post |= hard & (u[2] < p.post_rate)
         # ecological rangers: a fixed number of posts for households with labour
         free = np.flatnonzero(with_labour & ~self.ranger)
-        want = m.count(p["ranger_posts"]) - int(self.ranger.sum())
+        want = m.count(p.ranger_posts) - int(self.ranger.sum())
         if want > 0 and free.size:
             self.ranger[self.rng.choice(free, size=min(want, free.size), replace=False)] = True
 
@@ -48,4 +48,4 @@ class Employment(Policy):
         keep = m.benefit_eligible()
         self.post &= keep
         self.ranger &= keep
-        self.transfer(self.post * (p["post_wage"] / 12) + self.ranger * (p["ranger_wage"] / 12))
+        self.transfer(self.post * (p.post_wage / 12) + self.ranger * (p.ranger_wage / 12))

@@ -21,8 +21,8 @@ class MedicalHelp(Policy):
     def year_start(self, year: int) -> None:
         m, p, hh = self.model, self.p, self.model.hh
         eligible = m.benefit_eligible()
-        hh.insured[eligible] = self.rng.random(int(eligible.sum())) < p["enrolment_poor"]
-        self.pay(np.where(eligible & hh.insured, p["premium_per_person"] * p["premium_subsidy_share"] * hh.size, 0.0))
+        hh.insured[eligible] = self.rng.random(int(eligible.sum())) < p.enrolment_poor
+        self.pay(np.where(eligible & hh.insured, p.premium_per_person * p.premium_subsidy_share * hh.size, 0.0))
 
     def assessment(self, year: int) -> None:
         m = self.model

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..population import HOUSING_C, HOUSING_D, HOUSING_SAFE
+from ..population import HOUSING_D, HOUSING_SAFE
 from .base import Policy
 
 
@@ -18,14 +18,11 @@ class Housing(Policy):
     def year_start(self, year: int) -> None:
         m, p, hh = self.model, self.p, self.model.hh
         eligible = m.benefit_eligible() & (hh.housing != HOUSING_SAFE)
-        take = eligible & (self.rng.random(hh.n) < p["renovation_rate"])
-        grant = np.where(hh.housing == HOUSING_D, p["grant_d"], p["grant_c"])
+        take = eligible & (self.rng.random(hh.n) < p.renovation_rate)
+        grant = np.where(hh.housing == HOUSING_D, p.grant_d, p.grant_c)
         # D first, then the poorest: a lower priority number is paid first
         priority = m.priority - 1e9 * (hh.housing == HOUSING_D)
         paid = m.ledger.pay(self.lever, year, m.month, np.where(take, grant, 0.0), priority) > 0
         hh.housing[paid] = HOUSING_SAFE
-        m.ys.expense[paid] += p["own_contribution"] * grant[paid]
-        self.renovated_c = int((paid & (grant == p["grant_c"])).sum())
+        m.ys.expense[paid] += p.own_contribution * grant[paid]
 
-
-HOUSING_GRADES = (HOUSING_SAFE, HOUSING_C, HOUSING_D)

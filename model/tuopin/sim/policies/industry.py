@@ -27,21 +27,21 @@ class Industry(Policy):
         m, p = self.model, self.p
         hh = m.hh
         # projects fail now and then; a failed project earns nothing more
-        failed = (self.grant > 0) & (self.rng.random(hh.n) < p["failure_rate"])
+        failed = (self.grant > 0) & (self.rng.random(hh.n) < p.failure_rate)
         self.grant[failed] = 0.0
         # new projects for eligible households with labour and none running
         eligible = m.benefit_eligible() & (hh.labour > 0) & (self.started < 0)
-        take = eligible & (self.rng.random(hh.n) < p["take_up"])
-        paid = self.pay(np.where(take, p["grant"], 0.0)) > 0
-        self.grant[paid] = p["grant"]
+        take = eligible & (self.rng.random(hh.n) < p.take_up)
+        paid = self.pay(np.where(take, p.grant, 0.0)) > 0
+        self.grant[paid] = p.grant
         self.started[paid] = m.t
-        join = paid & (self.rng.random(hh.n) < p["coop_share"])
-        joined = self.pay(np.where(join, p["coop_capital"], 0.0)) > 0
+        join = paid & (self.rng.random(hh.n) < p.coop_share)
+        joined = self.pay(np.where(join, p.coop_capital, 0.0)) > 0
         self.coop |= joined
         # work-team and fund money for each poor village's collective economy
         poor_v = m.poor_village & (m.village_exit_year < 0)
-        v_paid = self.pay_villages(np.where(poor_v, p["village_fund"], 0.0))
-        m.village_collective += v_paid * p["collective_return"]
+        v_paid = self.pay_villages(np.where(poor_v, p.village_fund, 0.0))
+        m.village_collective += v_paid * p.collective_return
 
     def pay_villages(self, amounts: np.ndarray) -> np.ndarray:
         m = self.model
@@ -51,8 +51,8 @@ class Industry(Policy):
         m, p = self.model, self.p
         running = np.flatnonzero(self.grant > 0)
         if running.size:
-            ramp = np.minimum(1.0, (m.t - self.started[running] + 1) / p["ramp_months"])
-            income = self.grant[running] * p["return_rate"] * ramp / 12 * (1 - m.ys.disaster_loss[running])
+            ramp = np.minimum(1.0, (m.t - self.started[running] + 1) / p.ramp_months)
+            income = self.grant[running] * p.return_rate * ramp / 12 * (1 - m.ys.disaster_loss[running])
             m.ys.income[running] += income  # the household's own earnings, not a transfer
-        dividend = np.where(self.coop & m.benefit_eligible(), p["coop_dividend"] / 12, 0.0)
+        dividend = np.where(self.coop & m.benefit_eligible(), p.coop_dividend / 12, 0.0)
         self.transfer(dividend)

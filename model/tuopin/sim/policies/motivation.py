@@ -18,16 +18,16 @@ class Motivation(Policy):
 
     def __init__(self, model, seed):
         super().__init__(model, seed)
-        self.hides = self.rng.random(model.hh.n) < self.p["hiding_share"]
+        self.hides = self.rng.random(model.hh.n) < self.p.hiding_share
 
     def year_start(self, year: int) -> None:
         m = self.model
         share = getattr(self, "_benefit_share", None)
-        m.effort[:] = 1.0 if share is None else 1.0 - self.p["effort_elasticity"] * share
+        m.effort[:] = 1.0 if share is None else 1.0 - self.p.effort_elasticity * share
 
     def assessment(self, year: int) -> None:
         m = self.model
         ys = m.ys
         self._benefit_share = np.clip(ys.benefits / np.maximum(ys.income, 1.0), 0.0, 1.0)
         receiving = (ys.benefits > 0) & m.benefit_eligible()
-        m.report_factor[:] = np.where(receiving & self.hides, 1.0 - self.p["hiding_fraction"], 1.0)
+        m.report_factor[:] = np.where(receiving & self.hides, 1.0 - self.p.hiding_fraction, 1.0)

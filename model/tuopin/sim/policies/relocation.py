@@ -22,7 +22,7 @@ class Relocation(Policy):
 
     def year_start(self, year: int) -> None:
         m, p, hh = self.model, self.p, self.model.hh
-        want = m.count(p["households_per_year"])
+        want = m.count(p.households_per_year)
         eligible = np.flatnonzero(m.benefit_eligible() & ~self.moved & (hh.category > 0))
         if want <= 0 or eligible.size == 0:
             return
@@ -30,10 +30,10 @@ class Relocation(Policy):
         order = eligible[np.lexsort((self.rng.random(eligible.size), -need))]
         chosen = order[:want]
         cost = np.zeros(hh.n)
-        cost[chosen] = p["cost_per_person"] * hh.size[chosen]
+        cost[chosen] = p.cost_per_person * hh.size[chosen]
         moved = self.pay(cost) > 0
         self.moved |= moved
         hh.housing[moved] = HOUSING_SAFE
-        hh.farm[moved] *= 1 - p["farm_income_loss"]
-        job = moved & (hh.labour > 0) & (self.rng.random(hh.n) < p["job_placement_rate"])
-        hh.wage_local[job] += p["job_wage"]
+        hh.farm[moved] *= 1 - p.farm_income_loss
+        job = moved & (hh.labour > 0) & (self.rng.random(hh.n) < p.job_placement_rate)
+        hh.wage_local[job] += p.job_wage
