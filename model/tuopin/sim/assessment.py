@@ -49,14 +49,14 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     compulsory costs), ``pc_measured`` what verification sees. ``p`` is the ``assessment`` catalog
     section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
     if the households that meet the standard fall short, the ones closest to it are declared
-    exited too (被脱贫, seed 001 §一(三)3) — paper exits.
+    exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits.
     """
     n = hh.n
     three = three_guarantees(hh)
     source_ok = stable_source(hh) | (not p.require_stable_source)
     meets_true = (pc_true >= line) & three & source_ok
     meets_measured = (pc_measured >= line) & three & source_ok
-    # poor by the re-inclusion rule of seed 001: below the line, or 三保障 failing with income
+    # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
     # under the stable-income threshold (above it, the failing guarantee is fixed on its own)
     falls_true = (pc_true < line) | (~three & (pc_true < p.stable_income_threshold))
     falls_measured = (pc_measured < line) | (~three & (pc_measured < p.stable_income_threshold))

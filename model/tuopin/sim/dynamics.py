@@ -1,8 +1,9 @@
 """Baseline household dynamics with no campaign policy: the year's turn and each month's shocks.
 
 Each function is one vectorised rule over all households. Per-household random draws come from
-the model's generator only. Parameters come from the catalog sections ``income``, ``health``,
-``shocks``, ``education``, ``demography`` and ``housing``.
+the model's generator only. ``p`` is the typed catalog (:class:`~tuopin.parameters.typed.Params`);
+the rules read its sections ``income``, ``health``, ``shocks``, ``education``, ``demography``,
+``housing`` and ``medical`` (the non-compliant share of a hospital bill).
 """
 
 from __future__ import annotations
