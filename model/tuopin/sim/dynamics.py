@@ -175,7 +175,8 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     if hit.any():
         sev = np.where(hit, rng.beta(sh.disaster_severity_a, sh.disaster_severity_b, n_v), 0.0)
         in_hit = np.flatnonzero(hit[hh.village])
-        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - sh.disaster_household_spread, 1 + sh.disaster_household_spread, in_hit.size), 0, 1)
+        spread = sh.disaster_household_spread
+        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
         ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
     # migrant job loss
     at_risk = np.flatnonzero((hh.wage_migrant > 0) & (ys.jobless_months == 0))

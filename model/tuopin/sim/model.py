@@ -272,7 +272,8 @@ class PovertyModel(mesa.Model):
                 "people": hh.size[who].copy()}
 
     def _pressure_quota(self) -> int | None:
-        """Under target pressure (被脱贫, the precise-exit briefing §一(三)3), the exits (people) the assessment must declare."""
+        """Under target pressure (被脱贫, the precise-exit briefing §一(三)3), the exits (people) the
+        assessment must declare."""
         pr = self.p.pressure
         target = self.spec.targets.people.get(self.year)
         if not pr.enabled or target is None:
