@@ -94,3 +94,12 @@ def test_levers_get_a_context_not_the_model(model):
     for pol in model.policies:
         assert not hasattr(pol, "model")
         assert pol.ctx is model.ctx
+
+
+def test_eligibility_is_a_mask_within_benefit_eligibility():
+    m = PovertyModel(scenario=ROOT / "tests" / "data" / "small.toml", rng=2)
+    m.step()
+    for pol in m.policies:
+        mask = pol.eligible()
+        assert mask.dtype == bool and mask.shape == (m.hh.n,), pol.lever
+        assert not (mask & ~m.ctx.eligible).any(), pol.lever

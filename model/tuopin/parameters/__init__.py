@@ -3,6 +3,7 @@
 Each ``<section>.toml`` file in this folder holds one table per parameter; the parameter's full
 name is ``<section>.<key>`` (e.g. ``medical.oop_cap``). Scenarios override defaults by full name
 under ``[parameters]``; :func:`resolve` checks every override against the catalog.
+``typed.py`` holds one typed class per section; the model reads the resolved values through them.
 """
 
 from __future__ import annotations
