@@ -1,12 +1,12 @@
 """The medical cost-sharing chain against hand calculations, and its invariants."""
 
-import tomllib
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tuopin.parameters import resolve
+from tuopin.parameters.typed import typed
 from tuopin.sim.cost_sharing import MedicalParams, cost_sharing
 
 # explicit test parameters, so the hand calculations do not move with the catalog defaults
@@ -147,7 +147,5 @@ def test_oop_monotone_in_each_cost(which):
 
 
 def test_params_from_catalog_defaults():
-    path = Path(__file__).resolve().parents[1] / "model" / "tuopin" / "parameters" / "medical.toml"
-    values = {k: t["default"] for k, t in tomllib.loads(path.read_text()).items()}
-    p = MedicalParams.from_catalog(values)
+    p = MedicalParams.from_section(typed(resolve({})[0]).medical)
     assert (p.oop_cap, p.dabing_deductible, p.dabing_deductible_poor, p.poor_rate_bonus) == (3000, 8000, 5000, 0.05)

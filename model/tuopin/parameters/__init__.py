@@ -4,6 +4,7 @@ Each ``<section>.toml`` file in this folder holds one table per parameter; the p
 name is ``<section>.<key>`` (e.g. ``medical.oop_cap``). Its ``source`` is an array of citations
 (:mod:`tuopin.parameters.citations`). Scenarios override defaults by full name under
 ``[parameters]``; :func:`resolve` checks every override against the catalog.
+``typed.py`` holds one typed class per section; the model reads the resolved values through them.
 """
 
 from __future__ import annotations

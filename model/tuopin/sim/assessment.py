@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..parameters.typed import AssessmentSection
+
 from .population import CATEGORY_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households
 
 DOUBAO = (CATEGORY_CODES["wubao"], CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"])
@@ -40,27 +42,27 @@ def fill_quota(candidates: np.ndarray, score: np.ndarray, size: np.ndarray, peop
 
 
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
-           p: dict, rng: np.random.Generator, quota: int | None = None) -> dict[str, np.ndarray]:
+           p: AssessmentSection, rng: np.random.Generator, quota: int | None = None) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
     ``pc_true`` is per-capita net income (gross minus out-of-pocket medical, school and other
     compulsory costs), ``pc_measured`` what verification sees. ``p`` is the ``assessment`` catalog
     section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
     if the households that meet the standard fall short, the ones closest to it are declared
-    exited too (被脱贫, seed 001 §一(三)3) — paper exits.
+    exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits.
     """
     n = hh.n
     three = three_guarantees(hh)
-    source_ok = stable_source(hh) | (not p["require_stable_source"])
+    source_ok = stable_source(hh) | (not p.require_stable_source)
     meets_true = (pc_true >= line) & three & source_ok
     meets_measured = (pc_measured >= line) & three & source_ok
-    # poor by the re-inclusion rule of seed 001: below the line, or 三保障 failing with income
+    # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
     # under the stable-income threshold (above it, the failing guarantee is fixed on its own)
-    falls_true = (pc_true < line) | (~three & (pc_true < p["stable_income_threshold"]))
-    falls_measured = (pc_measured < line) | (~three & (pc_measured < p["stable_income_threshold"]))
+    falls_true = (pc_true < line) | (~three & (pc_true < p.stable_income_threshold))
+    falls_measured = (pc_measured < line) | (~three & (pc_measured < p.stable_income_threshold))
 
     u = rng.random(n)
-    relapse = (hh.status == EXITED) & falls_true & (u < p["relapse_detection"])
+    relapse = (hh.status == EXITED) & falls_true & (u < p.relapse_detection)
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 
@@ -73,7 +75,7 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     hh.status[exit_declared] = EXITED
     hh.exit_year[exit_declared] = year
 
-    new_poor = (hh.status == NONPOOR) & falls_measured & (u < p["new_poor_identification"])
+    new_poor = (hh.status == NONPOOR) & falls_measured & (u < p.new_poor_identification)
     hh.status[new_poor] = POOR
     hh.registered_year[new_poor & (hh.registered_year < 0)] = year
     unregistered = new_poor & (hh.category == 0)

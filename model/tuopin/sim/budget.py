@@ -68,10 +68,6 @@ class Ledger:
         self.spend[y, month - 1, li] += paid.sum() * self.shares[li]
         return paid
 
-    def pay_total(self, lever: str, year: int, month: int, amount: float) -> float:
-        """Pay a lump sum (not per household); capped like :meth:`pay`. Returns what was paid."""
-        return float(self.pay(lever, year, month, np.array([amount]))[0])
-
     def frame(self) -> pd.DataFrame:
         """Long table: year, lever, source, spend_yuan (rows with spend only), and shortfall by lever."""
         rows = []

@@ -1,35 +1,41 @@
 """The medical cost-sharing chain as one pure, vectorised function.
 
-Who pays a household's medical bill, step by step (seed 000 §一(三) 医疗救助扶持一批; seed 001
-§一(二)5 因病致贫返贫问题突出). Inputs are the year's cumulative costs, so deductibles and caps are
-annual (in practice deductibles are per admission: an approximation the model states). The model
-gets a month's payments as the difference of two calls; every share is non-decreasing in each cost.
+Who pays a household's medical bill, step by step (the Jingzhou decision, 2015, §一(三)
+医疗救助扶持一批; the precise-exit briefing §一(二)5 因病致贫返贫问题突出). Inputs are the year's
+cumulative costs, so deductibles and caps are annual (in practice deductibles are per admission: an
+approximation the model states). The model gets a month's payments as the difference of two calls;
+every share is non-decreasing in each cost. Its parameters are the ``medical`` catalog section
+(:meth:`MedicalParams.in_force` gives the rules of one year).
 
 1. 新农合 (basic insurance), insured households only. Inpatient: ``(inpatient - basic_deductible)+
    x rate``, capped at ``basic_cap``, where ``rate = basic_rate (+ poor_rate_bonus for the poor)``
-   (seed 000: +5 percentage points for the registered poor from 2016). Chronic outpatient (门诊慢性病):
-   ``chronic x chronic_outpatient_rate``, capped at ``chronic_outpatient_cap``.
+   (the Jingzhou decision: +5 percentage points for the registered poor from 2016). Chronic
+   outpatient (门诊慢性病): ``chronic x chronic_outpatient_rate``, capped at ``chronic_outpatient_cap``.
 2. 大病保险 (catastrophic insurance), insured only. Its base is the compliant cost left after basic
-   insurance: inpatient, plus chronic outpatient when ``dabing_includes_chronic`` (seed 001: 门诊慢性病
-   纳入大病保险). Above the deductible (8000 yuan; 5000 for the poor, seed 000) it pays ``rate1`` on the
-   excess up to ``tier1``, ``rate2`` between ``tier1`` and ``tier2`` and ``rate3`` above, capped at
-   ``dabing_cap``. The part paid for chronic costs (pro rata to the base) is capped at
-   ``dabing_chronic_cap`` (5万); a negative value means no cap (seed 001: 取消年内最高5万元限制).
+   insurance: inpatient, plus chronic outpatient when ``dabing_includes_chronic`` (the precise-exit
+   briefing: 门诊慢性病纳入大病保险). Above the deductible (8000 yuan; 5000 for the poor, the Jingzhou
+   decision) it pays ``rate1`` on the excess up to ``tier1``, ``rate2`` between ``tier1`` and
+   ``tier2`` and ``rate3`` above, capped at ``dabing_cap``. The part paid for chronic costs (pro rata
+   to the base) is capped at ``dabing_chronic_cap`` (5万); a negative value means no cap (the
+   precise-exit briefing: 取消年内最高5万元限制).
 3. 医疗救助 (medical assistance), poor only: ``(remaining compliant - assistance_deductible)+ x
    assistance_rate``, capped at ``assistance_cap``.
 4. Out-of-pocket cap, poor only, when ``oop_cap_enabled``: the government pays the compliant cost
-   still left above ``oop_cap`` (seed 001: 个人自付合规医疗费用控制在3000元以内).
+   still left above ``oop_cap`` (the precise-exit briefing: 个人自付合规医疗费用控制在3000元以内).
 5. Non-compliant cost (目录外): the household pays it, except the poor when
-   ``poor_noncompliant_to_hospital`` (seed 001: 将贫困人口不合规费用控制为零,超额由医疗机构自行承担).
+   ``poor_noncompliant_to_hospital`` (the precise-exit briefing: 将贫困人口不合规费用控制为零,
+   超额由医疗机构自行承担).
 6. The household pays the rest. The shares add up to the total cost.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import NamedTuple
 
 import numpy as np
+
+from ..parameters.typed import MedicalSection
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,19 @@ class MedicalParams:
     poor_noncompliant_to_hospital: bool
 
     @classmethod
-    def from_catalog(cls, values: dict[str, object]) -> "MedicalParams":
-        """From the ``medical`` catalog section (names without the prefix); other keys are ignored."""
-        return cls(**{f.name: values[f.name] for f in fields(cls)})
+    def from_section(cls, p: MedicalSection) -> "MedicalParams":
+        """From the ``medical`` catalog section (its lever fields are not the chain's: left out)."""
+        return cls(**{f.name: getattr(p, f.name) for f in fields(cls)})
+
+    @classmethod
+    def in_force(cls, p: MedicalSection, year: int) -> "MedicalParams":
+        """The rules in force in ``year``: the poor-specific ones only from their start years."""
+        mp = cls.from_section(p)
+        if year < p.poor_rate_bonus_from_year:
+            mp = replace(mp, poor_rate_bonus=0.0)
+        if year < p.dabing_poor_from_year:
+            mp = replace(mp, dabing_deductible_poor=mp.dabing_deductible)
+        return mp
 
 
 class CostShares(NamedTuple):

@@ -1,8 +1,9 @@
 """Baseline household dynamics with no campaign policy: the year's turn and each month's shocks.
 
 Each function is one vectorised rule over all households. Per-household random draws come from
-the model's generator only. Parameters come from the catalog sections ``income``, ``health``,
-``shocks``, ``education``, ``demography`` and ``housing``.
+the model's generator only. ``p`` is the typed catalog (:class:`~tuopin.parameters.typed.Params`);
+the rules read its sections ``income``, ``health``, ``shocks``, ``education``, ``demography``,
+``housing`` and ``medical`` (the non-compliant share of a hospital bill).
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..parameters.typed import Params
 from .population import HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
-
-STUDENT_COST_ROLES = ("compulsory", "highschool", "vocational", "college")
 
 
 @dataclass
@@ -63,130 +63,131 @@ def _lose_labour(hh: Households, k: np.ndarray) -> None:
     hh.wage_migrant *= keep
 
 
-def age_and_school(hh: Households, p: dict, line: float, rng: np.random.Generator) -> dict:
-    """One year of ageing and schooling; returns counts of new labourers by route (for reports)."""
-    e, d = p["education"], p["demography"]
+def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator) -> None:
+    """One year of ageing and schooling: retirement, disability, school progression, dropouts, the
+    wages of new labourers by schooling, chronic illness onset."""
+    e, d = p.education, p.demography
     # retirement and disability take labourers out of work first
-    retire = binom(hh.labour, d["labour_to_elderly_rate"], rng)
+    retire = binom(hh.labour, d.labour_to_elderly_rate, rng)
     _lose_labour(hh, retire)
     _move(hh, "labour", "elderly", retire)
-    disab = binom(hh.labour, d["disability_onset_rate"], rng)
+    disab = binom(hh.labour, d.disability_onset_rate, rng)
     _lose_labour(hh, disab)
     _move(hh, "labour", "disabled", disab)
     # school progression
-    start = binom(hh.preschool, 1 / 6, rng)
+    start = binom(hh.preschool, 1 / e.years_preschool, rng)
     _move(hh, "preschool", "compulsory", start)
-    drop_age_out = binom(hh.dropout, 1 / 9, rng)             # dropouts reaching 16 go to work
+    drop_age_out = binom(hh.dropout, 1 / e.years_compulsory, rng)             # dropouts reaching 16 go to work
     hh.dropout -= drop_age_out
     _move(hh, "compulsory", "labour", drop_age_out)
-    finish = binom(hh.compulsory - hh.dropout, 1 / 9, rng)   # 9 years of compulsory school
-    to_hs = binom(finish, e["highschool_continuation"], rng)
-    to_voc = binom(finish - to_hs, e["vocational_continuation"] / max(1 - e["highschool_continuation"], 1e-9), rng)
+    finish = binom(hh.compulsory - hh.dropout, 1 / e.years_compulsory, rng)
+    to_hs = binom(finish, e.highschool_continuation, rng)
+    to_voc = binom(finish - to_hs, e.vocational_continuation / max(1 - e.highschool_continuation, 1e-9), rng)
     to_work = finish - to_hs - to_voc
     _move(hh, "compulsory", "highschool", to_hs)
     _move(hh, "compulsory", "vocational", to_voc)
     _move(hh, "compulsory", "labour", to_work)
-    hs_done = binom(hh.highschool, 1 / 3, rng)
-    hs_college = binom(hs_done, e["college_continuation"], rng)
+    hs_done = binom(hh.highschool, 1 / e.years_highschool, rng)
+    hs_college = binom(hs_done, e.college_continuation, rng)
     _move(hh, "highschool", "college", hs_college)
     _move(hh, "highschool", "labour", hs_done - hs_college)
-    voc_done = binom(hh.vocational, 1 / 3, rng)
+    voc_done = binom(hh.vocational, 1 / e.years_vocational, rng)
     _move(hh, "vocational", "labour", voc_done)
-    col_done = binom(hh.college, 1 / 4, rng)
+    col_done = binom(hh.college, 1 / e.years_college, rng)
     _move(hh, "college", "labour", col_done)
     # new dropouts and returns among those still in compulsory school
     in_school = hh.compulsory - hh.dropout
-    rate = np.where(hh.category > 0, e["dropout_rate_registered"], e["dropout_rate_other"])
-    hh.dropout += binom(in_school, rate, rng) - binom(hh.dropout, e["dropout_return_rate"], rng)
+    rate = np.where(hh.category > 0, e.dropout_rate_registered, e.dropout_rate_other)
+    hh.dropout += binom(in_school, rate, rng) - binom(hh.dropout, e.dropout_return_rate, rng)
     # graduates earn more, years later: wage of a new labourer by schooling
-    base = e["new_labour_wage_ratio"] * line
+    base = e.new_labour_wage_ratio * line
     hh.wage_local += base * (to_work + drop_age_out + hs_done - hs_college)
-    hh.wage_local += base * (1 + e["vocational_wage_premium"]) * voc_done
-    hh.wage_migrant += base * (1 + e["college_wage_premium"]) * col_done
+    hh.wage_local += base * (1 + e.vocational_wage_premium) * voc_done
+    hh.wage_migrant += base * (1 + e.college_wage_premium) * col_done
     # chronic illness onset
-    hh.chronic += binom(hh.size - hh.chronic, p["health"]["chronic_onset_rate"], rng).astype(np.int16)
-    return {"graduates_vocational": int(voc_done.sum()), "graduates_college": int(col_done.sum())}
+    hh.chronic += binom(hh.size - hh.chronic, p.health.chronic_onset_rate, rng).astype(np.int16)
 
 
-def grow_incomes(hh: Households, p: dict, line_ratio: float, rng: np.random.Generator) -> None:
+def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator) -> None:
     """The January income change: trend growth, household and village noise, business failure."""
-    inc, sh = p["income"], p["shocks"]
+    inc, sh = p.income, p.shocks
     n = hh.n
-    wage_noise = np.exp(inc["wage_sigma"] * rng.standard_normal(n) - inc["wage_sigma"] ** 2 / 2)
-    hh.wage_local *= (1 + inc["wage_growth"]) * wage_noise
-    hh.wage_migrant *= (1 + inc["wage_growth"]) * wage_noise
+    wage_noise = np.exp(inc.wage_sigma * rng.standard_normal(n) - inc.wage_sigma ** 2 / 2)
+    hh.wage_local *= (1 + inc.wage_growth) * wage_noise
+    hh.wage_migrant *= (1 + inc.wage_growth) * wage_noise
     n_v = int(hh.village.max()) + 1
-    price = np.exp(sh["price_sigma"] * rng.standard_normal(n_v) - sh["price_sigma"] ** 2 / 2)
-    farm_noise = np.exp(inc["farm_sigma"] * rng.standard_normal(n) - inc["farm_sigma"] ** 2 / 2)
-    hh.farm *= (1 + inc["farm_growth"]) * price[hh.village] * farm_noise
-    failed = (hh.farm > 0) & (rng.random(n) < sh["business_failure_rate"])
-    hh.farm[failed] *= 1 - sh["business_failure_loss"]
-    hh.property *= 1 + inc["wage_growth"]
+    price = np.exp(sh.price_sigma * rng.standard_normal(n_v) - sh.price_sigma ** 2 / 2)
+    farm_noise = np.exp(inc.farm_sigma * rng.standard_normal(n) - inc.farm_sigma ** 2 / 2)
+    hh.farm *= (1 + inc.farm_growth) * price[hh.village] * farm_noise
+    failed = (hh.farm > 0) & (rng.random(n) < sh.business_failure_rate)
+    hh.farm[failed] *= 1 - sh.business_failure_loss
+    hh.property *= 1 + inc.wage_growth
     hh.transfer *= line_ratio  # standards follow the line
 
 
-def housing_and_insurance(hh: Households, p: dict, rng: np.random.Generator) -> None:
+def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -> None:
     """Houses decay or are repaired by their owners; insurance is renewed for the year."""
-    h = p["housing"]
+    h = p.housing
     u = rng.random(hh.n)
     registered = hh.category > 0
-    repair = np.where(registered, h["self_repair_rate_registered"], h["self_repair_rate_other"])
+    repair = np.where(registered, h.self_repair_rate_registered, h.self_repair_rate_other)
     new = hh.housing.copy()
-    new[(hh.housing == HOUSING_SAFE) & (u < h["decay_rate_safe"])] = HOUSING_C
-    new[(hh.housing == HOUSING_C) & (u < h["decay_rate_c"])] = HOUSING_D
+    new[(hh.housing == HOUSING_SAFE) & (u < h.decay_rate_safe)] = HOUSING_C
+    new[(hh.housing == HOUSING_C) & (u < h.decay_rate_c)] = HOUSING_D
     new[(hh.housing != HOUSING_SAFE) & (u > 1 - repair)] = HOUSING_SAFE
     hh.housing = new
-    hh.insured = rng.random(hh.n) < p["health"]["insurance_enrolment"]
+    hh.insured = rng.random(hh.n) < p.health.insurance_enrolment
 
 
-def illness_probability(hh: Households, p: dict) -> np.ndarray:
+def illness_probability(hh: Households, p: Params) -> np.ndarray:
     """Monthly chance of an inpatient episode: a household rate from its members (per person-year)."""
-    hl = p["health"]
-    lam = (hl["inpatient_rate"] * hh.size + hl["inpatient_rate_elderly_extra"] * hh.elderly
-           + hl["inpatient_rate_chronic_extra"] * hh.chronic) / 12
+    hl = p.health
+    lam = (hl.inpatient_rate * hh.size + hl.inpatient_rate_elderly_extra * hh.elderly
+           + hl.inpatient_rate_chronic_extra * hh.chronic) / 12
     return (-np.expm1(-lam)).astype(np.float32)
 
 
-def education_costs(hh: Households, p: dict) -> np.ndarray:
+def education_costs(hh: Households, p: Params) -> np.ndarray:
     """School costs a household bears this year, before any subsidy (yuan)."""
-    e = p["education"]
+    e = p.education
     in_compulsory = hh.compulsory - hh.dropout
-    return (in_compulsory * e["cost_compulsory"] + hh.highschool * e["cost_highschool"]
-            + hh.vocational * e["cost_vocational"] + hh.college * e["cost_college"]).astype(float)
+    return (in_compulsory * e.cost_compulsory + hh.highschool * e.cost_highschool
+            + hh.vocational * e.cost_vocational + hh.college * e.cost_college).astype(float)
 
 
-def monthly_shocks(hh: Households, ys: YearState, p: dict, month: int, rng: np.random.Generator) -> None:
+def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np.random.Generator) -> None:
     """Illness, disaster (correlated within a village) and job loss for one month."""
-    hl, sh = p["health"], p["shocks"]
+    hl, sh = p.health, p.shocks
     n = hh.n
     # inpatient episodes at the household's monthly probability (set each January)
     ill = np.flatnonzero(rng.random(n, dtype=np.float32) < ys.ill_prob)
     if ill.size:
-        cost = hl["episode_cost_median"] * np.exp(hl["episode_cost_sigma"] * rng.standard_normal(ill.size))
-        nc = p["medical"]["noncompliant_share"]
+        cost = hl.episode_cost_median * np.exp(hl.episode_cost_sigma * rng.standard_normal(ill.size))
+        nc = p.medical.noncompliant_share
         ys.inpatient[ill] += cost * (1 - nc)
         ys.noncompliant[ill] += cost * nc
         ys.episodes[ill] += 1
-        ys.ill_months[ill] = np.where(hh.labour[ill] > 0, hl["work_months_lost"], 0)
-    ys.chronic_cost += hh.chronic * (hl["chronic_cost_per_person"] / 12)
+        ys.ill_months[ill] = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
+    ys.chronic_cost += hh.chronic * (hl.chronic_cost_per_person / 12)
     # disaster strikes whole villages; each household loses a share of the rest of its farm year
     n_v = int(hh.village.max()) + 1
-    hit = rng.random(n_v) < sh["disaster_rate"] / 12
+    hit = rng.random(n_v) < sh.disaster_rate / 12
     if hit.any():
-        sev = np.where(hit, rng.beta(sh["disaster_severity_a"], sh["disaster_severity_b"], n_v), 0.0)
+        sev = np.where(hit, rng.beta(sh.disaster_severity_a, sh.disaster_severity_b, n_v), 0.0)
         in_hit = np.flatnonzero(hit[hh.village])
-        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(0.5, 1.5, in_hit.size), 0, 1)
+        spread = sh.disaster_household_spread
+        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
         ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
     # migrant job loss
     at_risk = np.flatnonzero((hh.wage_migrant > 0) & (ys.jobless_months == 0))
-    lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh["job_loss_rate"] / 12]
-    ys.jobless_months[lose] = rng.integers(1, sh["job_loss_max_months"] + 1, lose.size)
+    lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh.job_loss_rate / 12]
+    ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
 
 
-def pension_premiums(hh: Households, p: dict) -> np.ndarray:
+def pension_premiums(hh: Households, p: Params) -> np.ndarray:
     """Premiums working-age members pay to the rural pension scheme this year (yuan)."""
-    i = p["income"]
-    return (hh.labour + hh.disabled) * (i["pension_premium"] * i["pension_enrolment"])
+    i = p.income
+    return (hh.labour + hh.disabled) * (i.pension_premium * i.pension_enrolment)
 
 
 def accrue_income(hh: Households, ys: YearState, effort: np.ndarray | float = 1.0) -> np.ndarray:

@@ -1,23 +1,25 @@
-"""PovertyModel: the monthly clock, the household rules, the annual assessment, data collection."""
+"""PovertyModel: the monthly clock, the household rules, the annual assessment, data collection.
+
+The model owns the state: the household table ``hh``, the year's accumulators ``ys``, the
+per-village arrays, the :class:`~.policies.SharedState` levers write (effort, reported income,
+out-of-pocket medical cost) and the ledger. Levers see it only through one
+:class:`~.policies.StepContext`, whose clock, line, eligibility mask and payment priority the
+model updates before it calls their hooks.
+"""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import mesa
 import numpy as np
 
 from . import assessment, dynamics
 from .budget import Ledger
-from ..parameters import section
-from .policies import LEVERS
+from ..parameters.typed import typed
+from .policies import LEVERS, SharedState, StepContext, VillageArrays
 from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
 from ..inputs.scenario import LoadedScenario, load_scenario
 from .village import HouseholdAgent, Village
-
-SECTIONS = ("income", "health", "shocks", "education", "demography", "housing", "medical", "assessment",
-            "after_exit", "village", "pressure")
 
 
 def _overrides(flat: dict[str, object]) -> dict:
@@ -58,7 +60,7 @@ class PovertyModel(mesa.Model):
         self.loaded = scenario  # (Mesa owns self.scenario)
         self.spec = spec = scenario.spec
         self.params = scenario.params
-        self.p = {s: section(self.params, s) for s in SECTIONS}
+        self.p = typed(self.params)  # the same values, typed: self.p.after_exit.transition_years
         # the population is the scenario's synthetic registry: built from the scenario's seed, the
         # same in every replicate (as a real registry would be); ``rng`` drives what happens to it.
         # In sampled mode (population.sample = k) each replicate draws its own 1-in-k sample, so the
@@ -72,18 +74,23 @@ class PovertyModel(mesa.Model):
                                                                      self.params, pop_rng)
         hh, n_v = self.hh, self.poor_village.shape[0]
         self.village_exit_year = np.full(n_v, -1, np.int16)
-        v = self.p["village"]
+        v = self.p.village
         self.village_collective = np.where(
-            self.poor_village, v["collective_income_median_poor"], v["collective_income_median_other"]
-        ) * np.exp(v["collective_income_sigma"] * self.rng.standard_normal(n_v))
+            self.poor_village, v.collective_income_median_poor, v.collective_income_median_other
+        ) * np.exp(v.collective_income_sigma * self.rng.standard_normal(n_v))
         self.villages = [Village(self, i) for i in range(n_v)]
         self._household_agents: dict[int, HouseholdAgent] = {}
-        self.effort = np.ones(hh.n)        # scales wage work; the motivation lever lowers it
-        self.report_factor = np.ones(hh.n)  # share of income a household reports at verification
-        self.priority = (hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size
-        self.policies = [cls(self, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]
-        self.ledger = Ledger(spec.years, [pol.lever for pol in self.policies],
-                             spec.budget.cap, spec.budget.sources, weight=self.weight)
+        self.ledger = Ledger(spec.years, [cls.lever for cls in LEVERS], spec.budget.cap, spec.budget.sources,
+                             weight=self.weight)
+        # what levers write and the model reads (effort, reported income, out-of-pocket medical cost)
+        self.shared = SharedState.start(hh.n)
+        # the levers' view of the model; payment priority: poorest per-capita income first
+        self.ctx = StepContext(
+            hh=hh, params=self.p, shared=self.shared, ledger=self.ledger, weight=self.weight,
+            villages=VillageArrays(self.poor_village, self.village_exit_year, self.village_collective),
+            assessment_month=spec.assessment_month,
+            priority=(hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size)
+        self.policies = [cls(self.ctx, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]
         self.t = 0  # months simulated
         self.year, self.month = spec.first_year, 0
         self.line = spec.poverty_line[spec.first_year]
@@ -121,16 +128,17 @@ class PovertyModel(mesa.Model):
         spec, hh, ys = self.spec, self.hh, self.ys
         self.year = spec.first_year + self.t // 12
         self.month = self.t % 12 + 1
+        self.ctx.year, self.ctx.month, self.ctx.t = self.year, self.month, self.t
         if self.month == 1:
             self._year_start()
             ys = self.ys
         dynamics.monthly_shocks(hh, ys, self.p, self.month, self.rng)
         for policy in self._active():
-            policy.month(self.year, self.month)
-        self.income_month = float(dynamics.accrue_income(hh, ys, self.effort).sum())
+            policy.month()
+        self.income_month = float(dynamics.accrue_income(hh, ys, self.shared.effort).sum())
         if self.month == spec.assessment_month:
             for policy in self._active():
-                policy.assessment(self.year)
+                policy.assessment()
             self._assess()
         self.t += 1
         if self.t >= spec.months:
@@ -159,8 +167,9 @@ class PovertyModel(mesa.Model):
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
         self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
         self._eligible = None
+        self.ctx.line, self.ctx.ys, self.ctx.eligible = self.line, self.ys, self.benefit_eligible()
         for policy in self._active():
-            policy.year_start(self.year)
+            policy.year_start()
 
     def household(self, i: int) -> HouseholdAgent:
         """Household ``i`` as a Mesa agent (made once, then kept in ``self.agents``)."""
@@ -174,36 +183,22 @@ class PovertyModel(mesa.Model):
         Status changes only at the assessment, so the mask is kept until then (read-only)."""
         if self._eligible is None:
             hh = self.hh
-            years = self.p["after_exit"]["transition_years"]
+            years = self.p.after_exit.transition_years
             self._eligible = (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
             self._eligible.flags.writeable = False
         return self._eligible
 
-    def count(self, n: float) -> int:
-        """A number of households in the whole region (a catalog count such as relocations a year) in
-        simulated households: the same in a full run, 1/k of it in sampled mode."""
-        return int(round(n / self.weight))
-
     def lever_active(self, lever: str) -> bool:
         return any(pol.lever == lever and pol.active(self.year) for pol in self.policies)
 
-    def medical_params(self) -> MedicalParams:
-        """The cost-sharing rules in force this year (the poor-specific ones from their start year)."""
-        m = self.p["medical"]
-        mp = MedicalParams.from_catalog(m)
-        if self.year < m["poor_rate_bonus_from_year"]:
-            mp = replace(mp, poor_rate_bonus=0.0)
-        if self.year < m["dabing_poor_from_year"]:
-            mp = replace(mp, dabing_deductible_poor=mp.dabing_deductible)
-        return mp
-
-    def medical_shares(self):
-        """Each payer's share of the year's medical costs so far, for every household.
-        The poor-specific rules apply only while the medical lever is in force."""
-        ys, hh = self.ys, self.hh
-        poor = self.benefit_eligible() & self.lever_active("medical")
-        return cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=poor, insured=hh.insured,
-                            p=self.medical_params())
+    def medical_oop(self) -> np.ndarray:
+        """The year's out-of-pocket medical cost of every household: what the medical lever left
+        (``shared.medical_oop``) while it is in force, else the chain without the poor rules."""
+        if self.lever_active("medical"):
+            return self.shared.medical_oop
+        ys = self.ys
+        return cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=np.zeros(self.hh.n, bool),
+                            insured=self.hh.insured, p=MedicalParams.in_force(self.p.medical, self.year)).oop
 
     # ---- the assessment --------------------------------------------------------------------
     def net_income_pc(self, oop: np.ndarray) -> np.ndarray:
@@ -213,17 +208,18 @@ class PovertyModel(mesa.Model):
         return (ys.income - oop - ys.education_cost - ys.expense) * (12 / months) / hh.size
 
     def _assess(self) -> None:
-        hh, p = self.hh, self.p["assessment"]
-        oop = self.medical_oop if self.lever_active("medical") else self.medical_shares().oop
+        hh, p = self.hh, self.p.assessment
+        oop = self.medical_oop()
         pc_true = self.net_income_pc(oop)
-        noise = np.exp(p["verification_sigma"] * self.rng.standard_normal(hh.n))
-        pc_measured = pc_true * noise * self.report_factor
+        noise = np.exp(p.verification_sigma * self.rng.standard_normal(hh.n))
+        pc_measured = pc_true * noise * self.shared.report_factor
         quota = self._pressure_quota()
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota)
         self._eligible = None
+        self.ctx.eligible = self.benefit_eligible()
         self.people = hh.people_by_status() * self.weight
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, oop=oop)
-        self.priority = pc_measured
+        self.ctx.priority = pc_measured
         newly = self._village_exits()
         size, w = hh.size, self.weight
         row = {"year": self.year, "poverty_line": self.line,
@@ -276,12 +272,13 @@ class PovertyModel(mesa.Model):
                 "people": hh.size[who].copy()}
 
     def _pressure_quota(self) -> int | None:
-        """Under target pressure (被脱贫, seed 001 §一(三)3), the exits (people) the assessment must declare."""
-        pr = self.p["pressure"]
+        """Under target pressure (被脱贫, the precise-exit briefing §一(三)3), the exits (people) the
+        assessment must declare."""
+        pr = self.p.pressure
         target = self.spec.targets.people.get(self.year)
-        if not pr["enabled"] or target is None:
+        if not pr.enabled or target is None:
             return None
-        return int(round(target * pr["strength"] / self.weight))
+        return int(round(target * pr.strength / self.weight))
 
     # ---- villages --------------------------------------------------------------------------
     def village_incidence(self) -> np.ndarray:
@@ -291,11 +288,11 @@ class PovertyModel(mesa.Model):
 
     def _village_exits(self) -> int:
         """Poor villages exit when incidence is below 2 % (3 % in the west) and, where the scenario
-        requires it, their collective income reaches the 九有 standard (seed 000 §二(四))."""
-        v = self.p["village"]
-        limit = self.p["assessment"]["village_incidence_west" if self.spec.west else "village_incidence"]
+        requires it, their collective income reaches the 九有 standard (the Jingzhou decision, 2015, §二(四))."""
+        v = self.p.village
+        limit = (self.p.assessment.village_incidence_west if self.spec.west else self.p.assessment.village_incidence)
         ok = self.village_incidence() < limit
-        ok &= self.village_collective >= v["collective_income_min"]
+        ok &= self.village_collective >= v.collective_income_min
         newly = self.poor_village & (self.village_exit_year < 0) & ok
         self.village_exit_year[newly] = self.year
         return int(newly.sum())

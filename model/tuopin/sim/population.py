@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import CATEGORIES, CAUSES, Scenario
+from ..parameters import section
+from ..parameters.typed import PopulationSection
 
 # status codes: a household is always in exactly one
 NONPOOR, POOR, EXITED = 0, 1, 2
 STATUS_NAMES = ("nonpoor", "poor", "exited")
 # category codes: 0 = not registered (near-poor 边缘户), then the registry's four kinds
-NOT_REGISTERED = 0
 CATEGORY_CODES = {name: i + 1 for i, name in enumerate(CATEGORIES)}
 CAUSE_CODES = {name: i for i, name in enumerate(CAUSES)}
 # member roles, counted per household; they sum to the household size
@@ -124,42 +125,43 @@ def allocate(total: int, shares: dict[str, float] | np.ndarray) -> np.ndarray:
     return counts
 
 
-def _sizes(cat: np.ndarray, target_people: int | None, p: dict, rng: np.random.Generator) -> np.ndarray:
+def _sizes(cat: np.ndarray, target_people: int | None, p: PopulationSection, rng: np.random.Generator) -> np.ndarray:
     """Household sizes: 五保 1-2 people, others 1 + Poisson; then nudged to hit ``target_people`` exactly."""
     n = cat.shape[0]
     wubao = cat == CATEGORY_CODES["wubao"]
-    size = np.where(wubao, 1 + (rng.random(n) < p["wubao_two_person_share"]), 0).astype(np.int64)
+    size = np.where(wubao, 1 + (rng.random(n) < p.wubao_two_person_share), 0).astype(np.int64)
     others = ~wubao
     if target_people is None:
-        mean_other = p["near_poor_mean_size"]
+        mean_other = p.near_poor_mean_size
     else:
         mean_other = (target_people - size[wubao].sum()) / max(others.sum(), 1)
     size[others] = 1 + rng.poisson(max(mean_other - 1, 0.0), others.sum())
-    size[others] = np.clip(size[others], 1, 10)
+    size[others] = np.clip(size[others], 1, p.max_household_size)
     if target_people is not None:
         # nudge random non-五保 households by one person until the total is exact
         for _ in range(100):
             diff = target_people - size.sum()
             if diff == 0:
                 break
-            ok = others & ((size < 10) if diff > 0 else (size > 1))
+            ok = others & ((size < p.max_household_size) if diff > 0 else (size > 1))
             idx = rng.choice(np.flatnonzero(ok), size=min(abs(diff), ok.sum()), replace=False)
             size[idx] += np.sign(diff)
         if size.sum() != target_people:
-            raise ValueError(f"cannot place {target_people} people in {n} households of 1-10 people")
+            raise ValueError(f"cannot place {target_people} people in {n} households of 1-{p.max_household_size} people")
     return size
 
 
-def _roles(size, cat, cause, p, rng) -> tuple[np.ndarray, np.ndarray]:
+def _roles(size, cat, cause, p: PopulationSection, rng) -> tuple[np.ndarray, np.ndarray]:
     """Member counts by role (households x roles) and chronic-ill members, drawn person by person."""
     n = size.shape[0]
     hh = np.repeat(np.arange(n), size)
     first = np.zeros(hh.shape[0], bool)
     first[np.concatenate(([0], np.cumsum(size)[:-1]))] = True
     # role probabilities per household type: general, no-labour (五保 or lack of labour)
-    general = np.array([p[f"role_share_{r}"] for r in ROLES])
+    general = np.array([p.role_share_labour, p.role_share_disabled, p.role_share_elderly, p.role_share_preschool,
+                        p.role_share_compulsory, p.role_share_highschool, p.role_share_vocational, p.role_share_college])
     general /= general.sum()
-    nolabour = np.array([0, 0.3, 0.7, 0, 0, 0, 0, 0])
+    nolabour = np.array([0, p.role_share_nolabour_disabled, p.role_share_nolabour_elderly, 0, 0, 0, 0, 0])
     no_lab_hh = (cat == CATEGORY_CODES["wubao"]) | (cause == CAUSE_CODES["lack_labour"])
     cum = np.cumsum(np.where(no_lab_hh[hh, None], nolabour, general), axis=1)
     role = (rng.random(hh.shape[0])[:, None] > cum[:, :-1]).sum(axis=1)
@@ -172,9 +174,10 @@ def _roles(size, cat, cause, p, rng) -> tuple[np.ndarray, np.ndarray]:
     second = np.zeros_like(first)
     second[np.flatnonzero(first)[size > 1] + 1] = True
     school = second & (cause[hh] == CAUSE_CODES["schooling"])
-    role[school] = rng.choice([ROLES.index(r) for r in STUDENT_ROLES], size=school.sum(), p=[0.4, 0.35, 0.25])
+    role[school] = rng.choice([ROLES.index(r) for r in STUDENT_ROLES], size=school.sum(),
+                              p=[p.student_share_highschool, p.student_share_vocational, p.student_share_college])
     counts = np.bincount(hh * len(ROLES) + role, minlength=n * len(ROLES)).reshape(n, len(ROLES))
-    pc = p["chronic_share"] + p["chronic_share_elderly_extra"] * (role == ROLES.index("elderly"))
+    pc = p.chronic_share + p.chronic_share_elderly_extra * (role == ROLES.index("elderly"))
     chronic_person = rng.random(hh.shape[0]) < pc
     chronic_person |= first & (cause[hh] == CAUSE_CODES["illness"])
     chronic = np.bincount(hh, weights=chronic_person, minlength=n).astype(np.int16)
@@ -192,7 +195,7 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
     cause counts match exactly too. Near-poor households (边缘户) are added outside the registry.
     """
     pop = spec.population
-    p = {k.split(".", 1)[1]: v for k, v in params.items() if k.startswith("population.")}
+    p = PopulationSection(**section(params, "population"))
     n_reg = pop.households
     n_near = int(round(n_reg * pop.near_poor_per_registered))
     n = n_reg + n_near
@@ -216,35 +219,35 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
 
     # income: per-capita gross income relative to the first year's line, lognormal
     line0 = spec.poverty_line[spec.first_year]
-    median = np.where(registered, p["income_ratio_median"], p["near_poor_income_ratio_median"])
-    sigma = np.where(registered, p["income_ratio_sigma"], p["near_poor_income_ratio_sigma"])
+    median = np.where(registered, p.income_ratio_median, p.near_poor_income_ratio_median)
+    sigma = np.where(registered, p.income_ratio_sigma, p.near_poor_income_ratio_sigma)
     gross = line0 * size * median * np.exp(sigma * rng.standard_normal(n))
     transfer_share = np.select(
         [cat == CATEGORY_CODES["dibao"], cat == CATEGORY_CODES["fupin_dibao"], cat == CATEGORY_CODES["fupin"]],
-        [p["transfer_share_dibao"], p["transfer_share_fupin_dibao"], p["transfer_share_fupin"]],
-        p["transfer_share_near_poor"],
+        [p.transfer_share_dibao, p.transfer_share_fupin_dibao, p.transfer_share_fupin],
+        p.transfer_share_near_poor,
     )
     transfer = gross * transfer_share
     wubao = cat == CATEGORY_CODES["wubao"]
-    transfer[wubao] = p["wubao_support_ratio"] * line0 * size[wubao]
-    gross[wubao] = transfer[wubao] * (1 + p["wubao_other_income_share"])
+    transfer[wubao] = p.wubao_support_ratio * line0 * size[wubao]
+    gross[wubao] = transfer[wubao] * (1 + p.wubao_other_income_share)
     if reg is not None:  # registered incomes as the registry recorded them (年人均纯收入 x people)
         gross[:n_reg] = reg["income_per_capita"].to_numpy(float) * size[:n_reg]
-        transfer[:n_reg] = np.minimum(transfer[:n_reg], gross[:n_reg] * np.where(wubao[:n_reg], 0.9, transfer_share[:n_reg]))
+        transfer[:n_reg] = np.minimum(transfer[:n_reg], gross[:n_reg] * np.where(wubao[:n_reg], p.registry_wubao_transfer_cap, transfer_share[:n_reg]))
     earned = gross - transfer
     has_lab = roles[:, 0] > 0
-    wage = np.where(has_lab, earned * p["wage_share_of_earned"], 0.0)
-    prop = earned * p["property_share_of_earned"]
+    wage = np.where(has_lab, earned * p.wage_share_of_earned, 0.0)
+    prop = earned * p.property_share_of_earned
     farm = earned - wage - prop
-    migrant = wage * p["migrant_share_of_wage"] * (roles[:, 0] > 0)
+    migrant = wage * p.migrant_share_of_wage * (roles[:, 0] > 0)
 
     # housing, insurance, school dropout
     u = rng.random(n)
-    c_share = np.where(registered, p["housing_c_share"], p["housing_c_share_near_poor"])
-    d_share = np.where(registered, p["housing_d_share"], p["housing_d_share_near_poor"])
+    c_share = np.where(registered, p.housing_c_share, p.housing_c_share_near_poor)
+    d_share = np.where(registered, p.housing_d_share, p.housing_d_share_near_poor)
     housing = np.where(u < d_share, HOUSING_D, np.where(u < d_share + c_share, HOUSING_C, HOUSING_SAFE)).astype(np.int8)
-    insured = rng.random(n) < p["insurance_enrolment"]
-    dropout = rng.binomial(roles[:, ROLES.index("compulsory")], p["dropout_share"]).astype(np.int16)
+    insured = rng.random(n) < p.insurance_enrolment
+    dropout = rng.binomial(roles[:, ROLES.index("compulsory")], p.dropout_share).astype(np.int16)
     if reg is not None:
         if "housing" in reg:
             housing[:n_reg] = reg["housing"].to_numpy(np.int8)
@@ -264,7 +267,8 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
         ids = pd.Series(np.arange(len(people_by_code)), index=people_by_code.index)
         village[:n_reg] = ids[reg["village"]].to_numpy()
     modelled = np.bincount(village, weights=size, minlength=n_v)
-    unmodelled = allocate(max(pop.rural_people - int(size.sum()), 0), rng.uniform(0.6, 1.4, n_v))
+    spread = p.unmodelled_village_spread
+    unmodelled = allocate(max(pop.rural_people - int(size.sum()), 0), rng.uniform(1 - spread, 1 + spread, n_v))
     village_people = modelled + unmodelled
     poor_village = np.arange(n_v) < n_pv
 

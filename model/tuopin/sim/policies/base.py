@@ -1,56 +1,131 @@
-"""The interface every policy lever implements.
+"""The lever contract: what a policy lever declares, what it is given, and how it pays.
 
-A lever is a small class named for its catalog section (``lever``). The model calls its hooks in
-the fixed order of ``LEVERS``: ``year_start`` each January, ``month`` each month before income
-accrues, ``assessment`` just before the annual assessment. Outside the years its section gives
-(``enabled``, ``start_year``, ``end_year``) its hooks are not called. A lever reads its parameters
-from ``self.p``, keeps any per-household state of its own as numpy arrays, and spends only through
-:meth:`pay` (costs) and :meth:`transfer` (income paid to households), both of which go through the
-model's ledger and so respect the budget caps.
+A lever is a small class named for its catalog section (``lever``); its typed parameters are
+``self.p`` (e.g. :class:`~tuopin.parameters.typed.DibaoSection`). It declares
+
+- ``owns``: the per-household (or per-village) arrays it creates in ``__init__`` and alone changes;
+- ``reads`` and ``writes``: the shared state it uses, by name: ``hh.<field>`` (the household table),
+  ``ys.<field>`` (the year's accumulators), ``shared.<field>`` (:class:`SharedState`),
+  ``villages.<field>`` (:class:`VillageArrays`), ``params.<section>`` (another catalog section);
+- ``eligible()``: the households it may serve now.
+
+It is given a :class:`StepContext`, never the model: the clock, the households, the year's state,
+the poverty line, the benefit-eligible mask, the payment priority and a way to convert catalog
+counts; and a random stream of its own (``self.rng``). The model calls its hooks in the order of
+``LEVERS`` (see ``policies/__init__.py``, where every dependency between levers is stated):
+``year_start`` each January, ``month`` each month before income accrues, ``assessment`` just before
+the annual assessment; outside the years its section gives (``enabled``, ``start_year``,
+``end_year``) they are not called. A lever spends only through :meth:`Policy.pay` (costs),
+:meth:`Policy.transfer` (income paid to households) and :meth:`Policy.pay_villages`; all three go
+through the ledger and so respect the budget caps. ``tests/test_lever_contract.py`` checks the
+declarations against the code.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from ...parameters import section
-
 if TYPE_CHECKING:
-    from ..model import PovertyModel
+    from ...parameters.typed import Params
+    from ..budget import Ledger
+    from ..dynamics import YearState
+    from ..population import Households
+
+
+@dataclass(slots=True, eq=False)
+class SharedState:
+    """Per-household state that levers write and the model reads, created with the model."""
+
+    effort: np.ndarray         # scales wage work (1 = full); motivation lowers it (等靠要)
+    report_factor: np.ndarray  # share of income a household reports at verification; motivation (隐瞒)
+    medical_oop: np.ndarray    # the year's out-of-pocket medical cost at the assessment; medical
+
+    @classmethod
+    def start(cls, n: int) -> "SharedState":
+        return cls(np.ones(n), np.ones(n), np.zeros(n))
+
+
+@dataclass(slots=True, eq=False)
+class VillageArrays:
+    """Per-village state levers may see: the model's own arrays (the same objects)."""
+
+    poor: np.ndarray        # a registered poor village
+    exit_year: np.ndarray   # year the village exited, -1 not yet
+    collective: np.ndarray  # collective income, yuan a year (industry raises it)
+
+
+@dataclass(slots=True, eq=False)
+class StepContext:
+    """What a lever is given. The model updates the clock fields before calling the hooks."""
+
+    hh: Households
+    params: Params
+    shared: SharedState
+    villages: VillageArrays
+    ledger: Ledger
+    weight: float            # households (people, yuan) each simulated household stands for
+    assessment_month: int
+    priority: np.ndarray     # payment order under a cap: lower first (per-capita income, poorest first)
+    year: int = 0
+    month: int = 0           # 1-12
+    t: int = 0               # months simulated before this one
+    line: float = 0.0        # poverty line this year, yuan per person
+    ys: YearState | None = None
+    eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # benefit-eligible (read-only)
+
+    def count(self, n: float) -> int:
+        """A number of households in the whole region (a catalog count such as relocations a year)
+        in simulated households: the same in a full run, 1/k of it in sampled mode."""
+        return int(round(n / self.weight))
 
 
 class Policy:
     lever: ClassVar[str] = ""
+    owns: ClassVar[tuple[str, ...]] = ()
+    reads: ClassVar[tuple[str, ...]] = ()
+    writes: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, model: "PovertyModel", seed: int):
-        self.model = model
-        self.p = section(model.params, self.lever)
+    def __init__(self, ctx: StepContext, seed: int):
+        self.ctx = ctx
+        self.p = getattr(ctx.params, self.lever)
         # a stream of its own (seeded from the model's generator), so that switching a lever on or
         # off leaves every other random draw as it was: common random numbers across scenarios
         self.rng = np.random.default_rng(seed)
 
     def active(self, year: int) -> bool:
-        return bool(self.p.get("enabled", True)) and self.p.get("start_year", 0) <= year <= self.p.get("end_year", 9999)
+        return self.p.enabled and self.p.start_year <= year <= self.p.end_year
 
-    def pay(self, amounts: np.ndarray) -> np.ndarray:
-        """Spend per-household ``amounts`` (yuan) on this lever now; returns what was paid."""
-        m = self.model
-        return m.ledger.pay(self.lever, m.year, m.month, amounts, m.priority)
+    def eligible(self) -> np.ndarray:
+        """The households this lever may serve now (default: the benefit-eligible)."""
+        return self.ctx.eligible
+
+    def pay(self, amounts: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray:
+        """Spend per-household ``amounts`` (yuan) on this lever now; returns what was paid. Under a
+        cap, households are paid in ascending ``priority`` (default: the context's)."""
+        c = self.ctx
+        return c.ledger.pay(self.lever, c.year, c.month, amounts, c.priority if priority is None else priority)
+
+    def pay_villages(self, amounts: np.ndarray) -> np.ndarray:
+        """Spend per-village ``amounts`` (yuan) now, villages in index order under a cap."""
+        c = self.ctx
+        return c.ledger.pay(self.lever, c.year, c.month, amounts)
 
     def transfer(self, amounts: np.ndarray) -> np.ndarray:
-        """Pay ``amounts`` to households as income this month (counted as benefits received)."""
+        """Pay ``amounts`` to households as income this month (counted as benefits received):
+        writes ``ys.income`` and ``ys.benefits``."""
         paid = self.pay(amounts)
-        self.model.ys.income += paid
-        self.model.ys.benefits += paid
+        self.ctx.ys.income += paid
+        self.ctx.ys.benefits += paid
         return paid
 
-    def year_start(self, year: int) -> None:
+    def year_start(self) -> None:
         """Called each January while the lever is in force."""
 
-    def month(self, year: int, month: int) -> None:
+    def month(self) -> None:
         """Called each month while the lever is in force, before income accrues."""
 
-    def assessment(self, year: int) -> None:
+    def assessment(self) -> None:
         """Called in the assessment month, just before the assessment."""

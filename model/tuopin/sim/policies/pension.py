@@ -1,19 +1,23 @@
-"""养老保障: the county pays the lowest pension premium of registered poor members (seed 000 §二(三)3;
-seed 003 §三9). The household no longer pays it itself."""
+"""养老保障: the county pays the lowest pension premium of registered poor members (the Jingzhou
+decision, 2015, §二(三)3; the Shanxi poor-village plan §三9). The household no longer pays it itself."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from ...parameters.typed import PensionSection
 from ..dynamics import pension_premiums
 from .base import Policy
 
 
 class Pension(Policy):
     lever = "pension"
+    p: PensionSection
+    reads = ("hh.labour", "hh.disabled", "params.income")
+    writes = ("ys.expense",)
 
-    def year_start(self, year: int) -> None:
-        m = self.model
-        premium = np.where(m.benefit_eligible(), pension_premiums(m.hh, m.p), 0.0)
+    def year_start(self) -> None:
+        c = self.ctx
+        premium = np.where(self.eligible(), pension_premiums(c.hh, c.params), 0.0)
         paid = self.pay(premium)
-        m.ys.expense -= paid
+        c.ys.expense -= paid
