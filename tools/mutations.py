@@ -37,7 +37,7 @@ class Mutation:
 
 MUTATIONS = [
     Mutation("dibao first in the lever order", "sim/policies/__init__.py",
-             r"^LEVERS = \((.*), Dibao, (\w+)\)$", r"LEVERS = (Dibao, \1, \2)"),
+             r"^(LEVERS: [^=]*= )\(([^)]*?), Dibao, (\w+)\)", r"\1(Dibao, \2, \3)"),
     Mutation("等靠要 effort ignored", "sim/dynamics.py",
              r"working = \(1\.0 - off\) \* effort", "working = (1.0 - off)"),
     Mutation("relocation keeps its farm income", "sim/policies/relocation.py",
@@ -56,9 +56,9 @@ MUTATIONS = [
              r"1\.0 - [^,)]*hiding_fraction[^,)]*", "1.0"),
     # the same mechanisms broken another way
     Mutation("dibao before relocation", "sim/policies/__init__.py",
-             r"Relocation, (.*), Dibao,", r"Dibao, Relocation, \1,"),
+             r"Relocation, ([^)]*?), Dibao,", r"Dibao, Relocation, \1,"),
     Mutation("dibao before employment", "sim/policies/__init__.py",
-             r"Employment, (.*), Dibao,", r"Dibao, Employment, \1,"),
+             r"Employment,(\s+[^)]*?), Dibao,", r"Dibao, Employment,\1,"),
     Mutation("credit interest paid but still charged", "sim/policies/credit.py",
              r"expense\[a\] \+= interest - paid", "expense[a] += interest"),
     Mutation("pension premiums relieved but not paid", "sim/policies/pension.py",
