@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from tuopin.runs.ensemble import dask_executor, run_ensemble
+from tuopin.runs.ensemble import run_ensemble
+from tuopin.runs.runner import dask_executor
 from tuopin.analysis.forecast import annual_table
 
 
@@ -28,7 +29,7 @@ def test_one_worker_two_workers_and_dask_agree(small):
 
 
 def test_interval_and_probability_arithmetic():
-    from tuopin.runs.ensemble import Replicate
+    from tuopin.runs.replicate import Replicate
 
     def rep(i, exits):
         row = {"year": 2016, "poverty_line": 3000, "target_exits": 100, "target_exits_households": None,
