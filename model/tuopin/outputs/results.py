@@ -207,8 +207,12 @@ def scenario_from_manifest(folder: Path):
 
     try:
         m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if "scenarios" not in m and isinstance(m.get("scenario"), dict):  # a run folder from before this schema
+            m = dict(m, command="run", scenarios=[dict(m["scenario"], parameters=m["parameters"])],
+                     workers=m.get("workers", 1))
         if m.get("command") != "run":
-            raise ValueError(f"made by `tuopin {m.get('command')}`; rerun reproduces `tuopin run` folders")
+            made = m["command"] if isinstance(m.get("command"), str) else "another command"
+            raise ValueError(f"made by `tuopin {made}`; rerun reproduces `tuopin run` folders")
         s = m["scenarios"][0]
         loaded = LoadedScenario(spec=Scenario.model_validate(s["spec"]), path=Path(s["file"]),
                                 files=tuple(map(Path, s["extends_chain"])), sha256=s["sha256"], params=s["parameters"])
