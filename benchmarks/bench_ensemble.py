@@ -14,7 +14,6 @@ from pathlib import Path
 from tuopin import load_scenario
 from tuopin.runs.ensemble import run_ensemble
 from tuopin.analysis.forecast import annual_table
-from tuopin.sim.population import synthesize
 from tuopin.analysis.relapse import AtRisk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,10 +27,9 @@ def main() -> None:
     args = ap.parse_args()
     loaded = load_scenario(args.scenario)
     print(f"{loaded.path.name}: {loaded.spec.population.households:,} registered households, {args.workers} workers")
-    households = synthesize(loaded.spec, loaded.params, __import__("numpy").random.default_rng(loaded.spec.seed))[0]
     for n in args.replicates:
         t0 = time.perf_counter()
-        risk = AtRisk(households, loaded.spec.last_year - 1)  # as `tuopin run` does: fold, then drop
+        risk = AtRisk(None, loaded.spec.last_year - 1)  # as `tuopin run` does: households from replicate 0, fold, drop
         reps = run_ensemble(loaded, n, workers=args.workers, progress=False, fold=risk.add)
         annual_table(reps)
         risk.table()

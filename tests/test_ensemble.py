@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from tuopin.runs.ensemble import dask_executor, run_ensemble
+from tuopin.analysis.sensitivity import outputs
+from tuopin.runs.ensemble import points, run_ensemble
+from tuopin.runs.runner import Runner, dask_executor
 from tuopin.analysis.forecast import annual_table
 
 
@@ -27,8 +29,20 @@ def test_one_worker_two_workers_and_dask_agree(small):
     assert one[0].annual != one[1].annual   # replicates do differ
 
 
+def test_the_runner_keeps_point_order_and_reduces_where_the_point_ran(small, tmp_path):
+    pts = points(small, 3, origin=False)
+    with Runner(1) as one, Runner(2) as two:
+        here, pool = list(one.run(pts, outputs)), list(two.run(pts, outputs))
+        # a checkpointed batch resumes from the points saved by an earlier call, with the same results
+        first = list(two.run(pts[:2], checkpoint=tmp_path))
+        resumed = list(one.run(pts, checkpoint=tmp_path))
+    assert here == pool and len(set(here)) == 3 and isinstance(here[0], tuple)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["point-00000.npz", "point-00001.npz", "point-00002.npz"]
+    assert [r.annual for r in resumed[:2]] == [r.annual for r in first] and [outputs(r) for r in resumed] == here
+
+
 def test_interval_and_probability_arithmetic():
-    from tuopin.runs.ensemble import Replicate
+    from tuopin.runs.replicate import Replicate
 
     def rep(i, exits):
         row = {"year": 2016, "poverty_line": 3000, "target_exits": 100, "target_exits_households": None,

@@ -6,7 +6,9 @@ import pytest
 
 from conftest import ROOT
 from tuopin import load_scenario
-from tuopin.runs.ensemble import dask_executor, run_ensemble, run_replicate, seeds
+from tuopin.runs.ensemble import run_ensemble, seeds
+from tuopin.runs.replicate import run_replicate
+from tuopin.runs.runner import dask_executor
 from tuopin.inputs.scenario import ScenarioError
 from tuopin.runs.shards import shard_scenarios
 

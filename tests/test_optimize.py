@@ -9,7 +9,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tuopin.analysis import optimize as opt
+from tuopin.analysis.optimize import search as opt_search
+from tuopin.analysis.optimize.constraints import Bounds, Constraints, bounds_for
+from tuopin.analysis.optimize.evaluate import Outcome
+from tuopin.analysis.optimize.split import box_point, project, split_from_x
 from tuopin.cli import main
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.toml"
@@ -24,19 +27,19 @@ class Analytic:
 
     def run(self, splits, seeds=None, first=0):
         self.calls += len(splits)
-        return [[opt.Outcome({"sustained_exits": self.f(c), "shortfall": 0.0, "relapse": 0.0}, {}, {}, {})] for c in splits]
+        return [[Outcome({"sustained_exits": self.f(c), "shortfall": 0.0, "relapse": 0.0}, {}, {}, {})] for c in splits]
 
 
 def _search(f, bounds, evaluations):
     ev = Analytic(f)
-    s = opt.search(ev, bounds, "sustained_exits", evaluations, seed=3, seed_shares={}, fraction=1.0)
+    s = opt_search.search(ev, bounds, "sustained_exits", evaluations, seed=3, seed_shares={}, fraction=1.0)
     return s, ev
 
 
 def test_finds_the_known_optimum_of_a_concave_objective():
     # maximise sum a_i log c_i with sum c_i = B: the optimum is c_i = B a_i / sum a
     a = {"credit": 1.0, "dibao": 2.0, "education": 3.0, "industry": 4.0}
-    bounds = opt.Bounds(1000.0, tuple(a), np.zeros(4), np.full(4, np.inf), {})
+    bounds = Bounds(1000.0, tuple(a), np.zeros(4), np.full(4, np.inf), {})
     s, ev = _search(lambda c: sum(w * np.log(c[k] + 1e-9) for k, w in a.items()), bounds, 1200)
     best = np.array([s.best[k] for k in a])
     np.testing.assert_allclose(best, [100, 200, 300, 400], atol=15)
@@ -48,7 +51,7 @@ def test_finds_the_optimum_on_a_binding_maximum_and_minimum():
     # a linear objective puts everything on the best lever, up to its maximum; the next best takes the rest
     gain = {"credit": 1.0, "dibao": 3.0, "education": 2.0}
     lo, hi = np.array([50.0, 0.0, 0.0]), np.array([np.inf, 300.0, np.inf])
-    bounds = opt.Bounds(1000.0, tuple(gain), lo, hi, {"pension": 25.0})
+    bounds = Bounds(1000.0, tuple(gain), lo, hi, {"pension": 25.0})
     s, _ = _search(lambda c: sum(g * c[k] for k, g in gain.items()), bounds, 400)
     assert s.best["pension"] == 25.0
     np.testing.assert_allclose([s.best["credit"], s.best["dibao"], s.best["education"]], [50, 300, 625], atol=10)
@@ -68,16 +71,16 @@ def boxes(draw):
 @given(boxes())
 def test_every_box_point_maps_to_a_split_within_its_bounds(box):
     x, lo, hi, total = box
-    c = opt.split_from_x(x, lo, hi, total)
+    c = split_from_x(x, lo, hi, total)
     assert np.all(c >= lo - 1e-9) and np.all(c <= hi + 1e-6 * max(total, 1))
     assert c.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
 
 
 def test_constraints_become_bounds():
-    c = opt.Constraints.model_validate({"doudi_coverage": 1.0, "levers": {
+    c = Constraints.model_validate({"doudi_coverage": 1.0, "levers": {
         "credit": {"exclude": True}, "pension": {"fixed": 1e6}, "industry": {"max_share": 0.2},
         "employment": {"min": 2e6, "max": 3e6}}})
-    b = opt.bounds_for(c, 1e7, ["credit", "dibao", "employment", "industry", "pension"], {"dibao": 1.5e6})
+    b = bounds_for(c, 1e7, ["credit", "dibao", "employment", "industry", "pension"], {"dibao": 1.5e6})
     assert b.fixed == {"credit": 0.0, "pension": 1e6}
     assert dict(zip(b.free, b.lo)) == {"dibao": 1.5e6, "employment": 2e6, "industry": 0.0}
     assert dict(zip(b.free, b.hi))["industry"] == 2e6 and dict(zip(b.free, b.hi))["employment"] == 3e6
@@ -185,14 +188,14 @@ def test_frontier_levels_the_constraints_rule_out_are_left_out_and_said(tmp_path
 @given(boxes())
 def test_references_are_projected_in_proportion_and_reached_by_a_box_point(box):
     shares, lo, hi, total = box
-    c = opt.project(shares, lo, hi, total)
+    c = project(shares, lo, hi, total)
     assert np.all(c >= lo - 1e-6) and np.all(c <= hi + 1e-6) and c.sum() == pytest.approx(total, rel=1e-9, abs=1e-6)
-    np.testing.assert_allclose(opt.split_from_x(opt.box_point(c, lo), lo, hi, total), c, rtol=1e-9, atol=1e-6)
+    np.testing.assert_allclose(split_from_x(box_point(c, lo), lo, hi, total), c, rtol=1e-9, atol=1e-6)
 
 
 def test_the_seed_allocation_keeps_its_proportions_above_a_minimum():
     # dibao's minimum binds; the other levers keep their 1:3 ratio instead of all being shifted
-    c = opt.project(np.array([0.1, 0.3, 0.6]), np.array([0.0, 0.0, 700.0]), np.full(3, np.inf), 1000.0)
+    c = project(np.array([0.1, 0.3, 0.6]), np.array([0.0, 0.0, 700.0]), np.full(3, np.inf), 1000.0)
     np.testing.assert_allclose(c, [75, 225, 700])
-    c = opt.project(np.array([0.1, 0.3, 0.6]), np.zeros(3), np.array([np.inf, np.inf, 400.0]), 1000.0)
+    c = project(np.array([0.1, 0.3, 0.6]), np.zeros(3), np.array([np.inf, np.inf, 400.0]), 1000.0)
     np.testing.assert_allclose(c, [150, 450, 400])  # and a maximum the same way

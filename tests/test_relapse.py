@@ -7,14 +7,15 @@ from conftest import ROOT
 from tuopin import load_scenario
 from tuopin.runs.ensemble import run_ensemble
 from tuopin.sim.population import synthesize
-from tuopin.analysis.relapse import AtRisk, kaplan_meier, survival_counts, survival_table, top_decile_lift
+from tuopin.analysis.relapse import AtRisk, kaplan_meier, survival_table, top_decile_lift
+from tuopin.runs.replicate import survival_counts
 
 
 def test_survival_from_counts_matches_kaplan_meier():
     ev = {"exit_year": np.array([2015] * 5 + [2016] * 3), "relapse_year": np.array([2016, -1, 2017, -1, -1, 2017, -1, -1]),
           "cause": np.zeros(8, int), "people": np.ones(8, int)}
     rows = survival_counts(ev, 2018)
-    from tuopin.runs.ensemble import Replicate
+    from tuopin.runs.replicate import Replicate
     t = survival_table([Replicate(0, [], 0, 0, [], rows, 0, {})])
     overall = t[t["group_kind"] == "all"].set_index("months")["survival_p50"]
     # durations: 1(r), 3, 2(r), 3, 3, 1(r), 2, 2 -> S1 = 1 - 2/8; S2 = S1 * (1 - 1/6); S3 = S2 * (1 - 0/3)

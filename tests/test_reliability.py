@@ -13,7 +13,7 @@ from conftest import ROOT
 from tuopin import load_scenario
 from tuopin.outputs import results as results_mod
 from tuopin.cli import main
-from tuopin.analysis.forecast import run_to_folder
+from tuopin.outputs.forecast import run_to_folder
 from tuopin.outputs.results import OutputError
 
 MEDIUM = ROOT / "tests" / "data" / "medium.toml"
@@ -32,7 +32,7 @@ def test_interrupt_then_resume_gives_the_same_numbers(tmp_path):
     cmd = [sys.executable, "-m", "tuopin.cli", "run", str(MEDIUM), "--replicates", "30", "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     for _ in range(600):                                  # wait for a few finished replicates
-        if len(list(partial.glob("replicate-*.npz"))) >= 3:
+        if len(list(partial.glob("point-*.npz"))) >= 3:
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
@@ -41,7 +41,7 @@ def test_interrupt_then_resume_gives_the_same_numbers(tmp_path):
     assert "--resume" in err and "Traceback" not in err
     assert not out.exists()                               # no half-written results folder
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
-    kept = len(list(partial.glob("replicate-*.npz")))
+    kept = len(list(partial.glob("point-*.npz")))
     assert 3 <= kept < 30
     r = subprocess.run(cmd + ["--resume"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
@@ -104,7 +104,7 @@ def test_killed_worker_loses_nothing_and_resume_finishes(tmp_path):
            "--out", str(out), "--quiet"]
     proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
     for _ in range(600):
-        if len(list(partial.glob("replicate-*.npz"))) >= 2:
+        if len(list(partial.glob("point-*.npz"))) >= 2:
             break
         time.sleep(0.05)
     server = [c for c in psutil.Process(proc.pid).children() if "forkserver" in " ".join(c.cmdline())]

@@ -112,8 +112,9 @@ def test_cli_run_writes_the_results_folder(tmp_path):
     assert annual["year"].tolist() == [2015, 2016, 2017, 2018]
     m = json.loads((out / "manifest.json").read_text())
     assert m["timings"]["household_steps"] == 3 * 48 * round(3000 * 1.3)
-    assert m["timings"]["simulate_seconds"] > 0 and m["replicates"] == 3 and len(m["scenario"]["sha256"]) == 64
-    assert m["parameters"]["medical.oop_cap"] == 3000
+    assert m["command"] == "run" and m["replicates"] == 3 and m["timings"]["simulate_seconds"] > 0
+    assert len(m["scenarios"][0]["sha256"]) == 64 and m["scenarios"][0]["parameters"]["medical.oop_cap"] == 3000
+    assert m["files"][0] == "annual.csv" and "manifest.json" not in m["files"]
     # running again into the same results folder replaces it whole; a foreign folder is refused
     assert subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
                            "--out", str(out), "--quiet"]).returncode == 0

@@ -136,7 +136,7 @@ def test_cli_writes_the_folder(tmp_path, capsys):
     assert len(samples) == 2 * (3 + 1) and {"exits", "relapses"} <= set(samples)
     assert samples["income.wage_growth"].between(0.04, 0.13).all()
     m = json.loads((out / "manifest.json").read_text())
-    assert m["method"] == "morris" and m["replicates"] == 1 and m["evaluations"] == 8 + 7
+    assert m["options"]["method"] == "morris" and m["replicates"] == 1 and m["options"]["evaluations"] == 8 + 7
     assert "income.wage_growth" in (out / "sensitivity.md").read_text()
     assert "wrote" in capsys.readouterr().out
 

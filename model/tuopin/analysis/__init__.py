@@ -1,5 +1,7 @@
-"""What the runs mean: forecast tables, comparisons, relapse survival and the at-risk list,
-calibration and backtest, sensitivity analysis and budget optimisation.
+"""Analyses of model runs: they compute and return tables and results, and write nothing.
 
-Computes and returns data; writing folders, figures and reports is ``outputs``'s job.
+:mod:`.forecast` (an ensemble's tables), :mod:`.relapse` (survival of exits, the at-risk list),
+:mod:`.compare` (scenarios on common random numbers), :mod:`.calibrate` (ABC calibration and
+backtest), :mod:`.sensitivity` (Morris, Sobol, tornado), :mod:`.optimize` (budget splits). Each
+hands its model runs to :mod:`tuopin.runs.runner`; :mod:`tuopin.outputs` writes their folders.
 """

@@ -18,8 +18,6 @@ shares of that starting headcount.
 from __future__ import annotations
 
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -27,6 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ..parameters import catalog
+from ..runs.ensemble import ensembles
+from ..runs.runner import Runner
 
 SERIES = ("poor_headcount_10k", "lifted_out_10k")
 # behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
@@ -109,13 +109,6 @@ def with_parameters(loaded, values: dict[str, float]):
     return replace(loaded, params={**loaded.params, **values})
 
 
-def _run(loaded, values: dict[str, float], replicates: int, seed: int, scale: float) -> pd.DataFrame:
-    from ..runs.ensemble import run_ensemble
-
-    scn = with_parameters(replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})), values)
-    return simulated(run_ensemble(scn, replicates, progress=False), scale)
-
-
 @dataclass
 class Posterior:
     draws: pd.DataFrame      # every draw: parameters, distance, accepted
@@ -134,22 +127,13 @@ class Posterior:
 
 
 def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int, progress: bool):
-    """Simulate every design point; in a process pool when ``workers`` > 1 (same numbers either way)."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(designs), desc="calibrate", unit="draw", disable=not progress)
-    out = []
-    if workers <= 1:
-        for values in designs:
-            out.append(_run(loaded, values, replicates, seed, scale))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as ex:
-            for sim in ex.map(_run, *zip(*[(loaded, v, replicates, seed, scale) for v in designs])):
-                out.append(sim)
-                bar.update()
-    bar.close()
-    return out
+    """Simulate every design point on the runner (the same replicate seeds for each: common random
+    numbers); the simulated series of each, in design order."""
+    base = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed}))
+    with Runner(workers) as runner:
+        reps = ensembles([with_parameters(base, values) for values in designs], replicates, runner, origin=False,
+                         progress=progress, desc="calibrate")
+    return [simulated(r, scale) for r in reps]
 
 
 def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, draws: int = 128,
@@ -255,100 +239,6 @@ def fit_table(obs_all: pd.DataFrame, pred: pd.DataFrame, through: int) -> pd.Dat
                 row["covered_5_95"] = bool(r[f"{c}_p5"] <= ob <= r[f"{c}_p95"])
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str) -> str:
-    """A scenario file that extends the calibrated one and sets the posterior medians."""
-    import os
-
-    rel = os.path.relpath(loaded.path, where.parent).replace(os.sep, "/")
-    lines = [f"# {loaded.spec.name} calibrated: {method}", f'extends = "{rel}"', f'name = "{loaded.spec.name}_calibrated"', ""]
-    sections: dict[str, list[str]] = {}
-    for _, r in posterior.summary.iterrows():
-        section, key = r["parameter"].split(".", 1)
-        v = r["posterior_p50"]
-        text = f"{int(v)}" if isinstance(catalog()[r['parameter']].default, int) else f"{v:.6g}"
-        if "." not in text and "e" not in text and not isinstance(catalog()[r['parameter']].default, int):
-            text += ".0"
-        sections.setdefault(section, []).append(
-            f"{key} = {text}   # posterior median; 5-95 %: [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}]; "
-            f"prior [{r['prior_low']:.4g}, {r['prior_high']:.4g}]; default {r['default']}")
-    for section, items in sections.items():
-        lines += [f"[parameters.{section}]", *items, ""]
-    return "\n".join(lines)
-
-
-def _report(title: str, lines: list[str], posterior: Posterior, fit: pd.DataFrame) -> str:
-    md = [f"# {title}", "", *lines, "", "## Parameters (ABC rejection: posterior median and 5-95 % of the accepted draws)", "",
-          "| parameter | default | prior | posterior median | 5-95 % |", "|---|---|---|---|---|"]
-    for _, r in posterior.summary.iterrows():
-        md.append(f"| `{r['parameter']}` | {r['default']:g} | [{r['prior_low']:.4g}, {r['prior_high']:.4g}] | "
-                  f"{r['posterior_p50']:.4g} | [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}] |")
-    md += ["", "## Fit (万 people)", "", "| year | series | period | observed | model p50 [5-95 %] | before calibration | error % |",
-           "|---|---|---|---|---|---|---|"]
-    for _, r in fit.iterrows():
-        obs = f"{r['observed']:,.0f}" if pd.notna(r["observed"]) else "–"
-        err = _pct(r.get("pct_error"))
-        dflt = f"{r['default_p50']:,.0f}" if pd.notna(r.get("default_p50")) else "–"
-        md.append(f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['period']} | {obs} | {r['simulated_p50']:,.0f} "
-                  f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {dflt} | {err} |")
-    return "\n".join(md) + "\n"
-
-
-def _pct(v) -> str:
-    return f"{v:+.1f}" if pd.notna(v) else "–"  # no percentage of an observed zero
-
-
-SERIES_NAMES = {"poor_headcount_10k": "poor at year end", "lifted_out_10k": "lifted out"}
-
-
-def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: pd.DataFrame, options: dict,
-                 cutoff: int | None = None) -> list[str]:
-    """Write a calibration (``cutoff`` None) or a backtest results folder, atomically."""
-    from ..outputs import plots
-    from ..outputs import results
-
-    kind = "backtest" if cutoff is not None else "calibrate"
-    n = len(posterior.draws)
-    method = (f"ABC rejection, {n} {'scrambled-Sobol' if n & (n - 1) == 0 else 'Latin-hypercube'} draws over the catalog's plausible ranges, "
-              f"the closest {int(posterior.draws['accepted'].sum())} accepted, common random numbers; fitted to "
-              f"{data_path.name} up to {int(posterior.observed['year'].max())}")
-    files = []
-    with results.atomic_folder(out) as tmp:
-        posterior.draws.to_csv(tmp / "posterior.csv", index=False, float_format="%.6g")
-        posterior.summary.to_csv(tmp / "parameters.csv", index=False, float_format="%.6g")
-        fit.to_csv(tmp / "fit.csv", index=False, float_format="%.6g")
-        files += ["posterior.csv", "parameters.csv", "fit.csv"]
-        title = f"{loaded.spec.region}: " + ("backtest" if cutoff else "calibration")
-        files += plots.save(plots.calibration_fit(fit, title, cutoff), tmp, "fit")
-        fitted = fit[fit["period"] == "fitted"].dropna(subset=["observed"])
-        lines = [f"Scenario `{loaded.path.name}` · {method}.", "",
-                 f"Distance of the accepted draws (RMS, share of the starting headcount): "
-                 f"{posterior.accepted['distance'].min():.4f}-{posterior.accepted['distance'].max():.4f}; "
-                 f"mean absolute error over the fitted years: {fitted['abs_error'].mean():,.0f}万."]
-        if cutoff is not None:
-            sc = scores(fit)
-            sc.to_csv(tmp / "scores.csv", index=False, float_format="%.6g")
-            files.append("scores.csv")
-            lines += ["", f"## Backtest: calibrated on years up to {cutoff}, scored on the years after it", "",
-                      "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
-            lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
-                      f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {_pct(r['pct_error'])} | "
-                      f"{'yes' if r['covered_5_95'] else 'no'} |" for _, r in sc.iterrows()]
-            if len(sc):
-                lines += ["", f"Mean absolute error {sc['abs_error'].mean():,.0f}万; 5-95 % intervals cover "
-                              f"{sc['covered_5_95'].mean():.0%} of the {len(sc)} scored observations."]
-        else:
-            name = f"{loaded.stem}_calibrated.toml"
-            (tmp / name).write_text(calibrated_toml(loaded, posterior, out / name, method), encoding="utf-8")
-            files.append(name)
-            lines += ["", f"The calibrated scenario is `{name}` (it extends `{loaded.path.name}`)."]
-        md = _report(title, lines, posterior, fit) + "\n![fit](fit.png)\n"
-        (tmp / f"{kind}.md").write_text(md, encoding="utf-8")
-        files.append(f"{kind}.md")
-        results.write_manifest(tmp, scenario=str(loaded.path), scenario_sha256=loaded.sha256, data=str(data_path),
-                               options=options, files=files)
-    return files
 
 
 def calibration_fit_table(loaded, data: pd.DataFrame, posterior: Posterior, through: int, replicates: int,

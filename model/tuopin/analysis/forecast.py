@@ -1,13 +1,25 @@
-"""From replicate summaries to the annual forecast table: medians and 5-95 % bounds per year."""
+"""The forecast: an ensemble of a scenario and its tables (medians and 5-95 % bounds over replicates).
+
+:func:`forecast` runs the ensemble on the runner (checkpointed when asked), folds each replicate
+into the at-risk list as it arrives and returns every table; writing them is :mod:`tuopin.outputs.forecast`'s job.
+"""
 
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from ..runs.ensemble import run_ensemble
+from ..runs.replicate import Replicate
 from . import relapse
-from ..runs.ensemble import Replicate
-from ..sim.population import synthesize
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
@@ -107,220 +119,40 @@ def utilisation_table(spend: pd.DataFrame, caps: dict[str, float]) -> pd.DataFra
     return per[["year", "lever", "cap_yuan", "spend_yuan_p50", "utilisation", "shortfall_yuan_p50"]]
 
 
-def report_html(markdown_text: str, title: str) -> str:
-    """The report as a standalone HTML page (figures referenced beside it)."""
-    import markdown
+@dataclass
+class Forecast:
+    """Every table of a forecast (empty frames where a table does not apply) and its timings."""
 
-    body = markdown.markdown(markdown_text, extensions=["tables"])
-    return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title>"
-            "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}"
-            "img{max-width:100%}</style></head><body>" + body + "</body></html>\n")
-
-
-def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
-                    survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
-                    at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None) -> str:
-    """A short report: the scenario, the headline and the annual table."""
-    spec = loaded.spec
-    last = annual.iloc[-1]
-    lines = [f"# Forecast: {spec.region} {spec.first_year}-{spec.last_year}", "",
-             f"Scenario `{loaded.path.name}` · {replicates} replicates · seed {spec.seed}", "",
-             spec.description, "", "## Headline", ""]
-    for _, r in annual.iterrows():
-        if pd.notna(r["target_exits"]):
-            lines.append(f"- {int(r['year'])}: declared exits {r['exits_declared_p50']:,.0f} "
-                         f"[{r['exits_declared_p5']:,.0f}, {r['exits_declared_p95']:,.0f}] against a target of "
-                         f"{r['target_exits']:,.0f} people; P(meet target) = {r['p_meet_target']:.2f}")
-    lines += [f"- Registered poor left at the end of {int(last['year'])}: {last['poor_end_p50']:,.0f} people "
-              f"[{last['poor_end_p5']:,.0f}, {last['poor_end_p95']:,.0f}]", "",
-              "Bounds are the 5th and 95th percentiles over replicates. Declared exits are what the assessment "
-              "declared; true exits are those that truly met the standard.", "",
-              "## Annual table (people, medians)", "",
-              "| year | target | declared exits | true exits | relapses | new poor | poor at year end |",
-              "|---|---|---|---|---|---|---|"]
-    for _, r in annual.iterrows():
-        tgt = f"{r['target_exits']:,.0f}" if pd.notna(r["target_exits"]) else "–"
-        lines.append(f"| {int(r['year'])} | {tgt} | {r['exits_declared_p50']:,.0f} | {r['exits_true_p50']:,.0f} | "
-                     f"{r['relapses_p50']:,.0f} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} |")
-    lines += ["", "![exits against targets](exits_vs_targets.png)", ""]
-    if spec.population.sample > 1:
-        lines += [f"Sampled mode: 1 household (and village) in {spec.population.sample} was simulated, each standing for "
-                  f"{spec.population.sample}; every replicate draws its own sample, so the bounds include the sampling "
-                  "error. There is no per-household at-risk list in this mode.", ""]
-    if shards is not None and len(shards):
-        end = shards[shards["year"] == spec.last_year]
-        lines += [f"## By shard ({len(end)}; `shards.csv` has every year)", "",
-                  "| shard | declared exits " + f"{spec.last_year} | relapses {spec.last_year} | poor at end of {spec.last_year} |",
-                  "|---|---|---|---|"]
-        lines += [f"| {r['region']} | {r['exits_declared_p50']:,.0f} | {r['relapses_p50']:,.0f} | "
-                  f"{r['poor_end_p50']:,.0f} [{r['poor_end_p5']:,.0f}, {r['poor_end_p95']:,.0f}] |" for _, r in end.iterrows()]
-        lines += [""]
-    if spend is not None and len(spend):
-        by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e4
-        lines += ["## Spend by lever (万 yuan, medians)", "",
-                  "| year | " + " | ".join(by_lever.columns) + " | total |",
-                  "|---|" + "---|" * (len(by_lever.columns) + 1)]
-        for year, r in by_lever.iterrows():
-            lines.append(f"| {year} | " + " | ".join(f"{v:,.0f}" for v in r) + f" | {r.sum():,.0f} |")
-        lines += ["", "![spend by lever](spend.png)", ""]
-    if money is not None and len(money):
-        a = money.set_index("lever").loc["all"]
-        lines += ["## Money", "",
-                  f"- Spend over the run: {a['spend_yuan_p50'] / 1e8:,.2f} 亿 yuan "
-                  f"[{a['spend_yuan_p5'] / 1e8:,.2f}, {a['spend_yuan_p95'] / 1e8:,.2f}]",
-                  f"- Per true exit: {a['per_true_exit_yuan_p50']:,.0f} yuan; per sustained exit (no relapse within "
-                  f"24 months, cohorts up to {loaded.spec.last_year - 2}): {a['per_sustained_exit_yuan_p50']:,.0f} yuan", ""]
-    if survival is not None and len(survival):
-        lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
-                  "(Kaplan-Meier at the annual assessments; median over replicates):", "",
-                  "| group | 12 months | 24 months | 36 months |", "|---|---|---|---|"]
-        piv = survival.pivot_table(index=["group_kind", "group"], columns="months", values="survival_p50", sort=False)
-        for (kind, group), r in piv.iterrows():
-            cells = " | ".join("–" if pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
-            lines.append(f"| {kind}: {group} | {cells} |")
-        lines += ["", "![relapse survival](relapse_survival.png)", ""]
-    if at_risk is not None and len(at_risk):
-        top = at_risk.head(max(1, len(at_risk) // 10))
-        lines += [f"The at-risk list (`at_risk.csv`) ranks {len(at_risk):,} households exited at the end of "
-                  f"{int(at_risk['origin_year'].iloc[0])} by their chance of relapsing within 12 months; the top decile's "
-                  f"mean chance is {top['p_relapse_12m'].mean():.1%} against {at_risk['p_relapse_12m'].mean():.1%} overall.", ""]
-    lines += ["## Assumptions that matter most", "",
-              "Behavioural parameters are assumptions until calibrated (issue: calibration): income growth and volatility, "
-              "the illness rates and costs, relapse detection and new-poor identification, take-up of each lever. "
-              "Every value and its source is in `manifest.json` and `tuopin params`.", ""]
-    return "\n".join(lines)
+    replicates: int
+    annual: pd.DataFrame
+    spend: pd.DataFrame
+    survival: pd.DataFrame
+    money: pd.DataFrame
+    utilisation: pd.DataFrame
+    shards: pd.DataFrame
+    at_risk: pd.DataFrame
+    timings: dict
 
 
-def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: bool = True, executor=None,
-                  resume: bool = False) -> dict:
-    """Run an ensemble and write the results folder atomically; return the manifest's timings.
-
-    Finished replicates are checkpointed in a hidden ``.<out>.partial`` folder beside ``out``;
-    with ``resume`` an interrupted run continues from them (same numbers), otherwise it starts
-    afresh. The checkpoint is removed once the results folder is in place."""
-    import time
-    from pathlib import Path
-
-    from ..outputs import plots
-    from ..outputs import results
-    from ..runs.ensemble import run_ensemble
-
-    out = Path(out)
-    results.check_destination(out)
-    results.check_memory(loaded, workers)
-    checkpoint = results.checkpoint_folder(out, loaded, replicates, resume)
+def forecast(loaded, replicates: int = 1, *, workers: int = 1, executor: Executor | None = None,
+             progress: bool = True, checkpoint: Path | None = None) -> Forecast:
+    """Run ``replicates`` replicates of ``loaded`` and tabulate them. The at-risk list (full runs
+    only: a sampled run has no fixed households) takes its households from replicate 0."""
     t0 = time.perf_counter()
     spec = loaded.spec
-    risk = None
-    if spec.population.sample == 1:  # sampled mode has no fixed households to list
-        households = synthesize(spec, loaded.params, np.random.default_rng(spec.seed))[0]
-        risk = relapse.AtRisk(households, spec.last_year - 1)
+    risk = relapse.AtRisk(None, spec.last_year - 1) if spec.population.sample == 1 else None
     reps = run_ensemble(loaded, replicates, workers=workers, executor=executor, progress=progress,
                         fold=risk.add if risk else None, checkpoint=checkpoint)
     annual = annual_table(reps)
     for q in QUANTILES:  # cumulative progress toward "all exit by the final year"
         annual[f"progress_share_{q}"] = annual[f"exits_declared_cum_{q}"] / spec.population.people
     spend = spend_table(reps)
-    survival = relapse.survival_table(reps)
-    money = money_table(reps, spec.last_year)
-    at_risk = risk.table() if risk else pd.DataFrame()
-    shards = shard_table(reps)
     timings = {"simulate_seconds": round(sum(r.seconds for r in reps), 4),
-               "household_steps": int(sum(r.household_steps for r in reps)),
-               "wall_seconds": round(time.perf_counter() - t0, 4)}
+               "household_steps": int(sum(r.household_steps for r in reps))}
+    tables = dict(annual=annual, spend=spend, survival=relapse.survival_table(reps),
+                  money=money_table(reps, spec.last_year),
+                  utilisation=utilisation_table(spend, spec.budget.cap) if spec.budget.cap else pd.DataFrame(),
+                  shards=shard_table(reps), at_risk=risk.table() if risk else pd.DataFrame())
+    timings["wall_seconds"] = round(time.perf_counter() - t0, 4)
     timings["household_steps_per_second"] = round(timings["household_steps"] / max(timings["simulate_seconds"], 1e-9))
-    with results.atomic_folder(out, remove_after=checkpoint) as tmp:
-        annual.to_csv(tmp / "annual.csv", index=False, float_format="%.6g")
-        spend.to_csv(tmp / "spend.csv", index=False, float_format="%.6g")
-        survival.to_csv(tmp / "relapse_survival.csv", index=False, float_format="%.6g")
-        money.to_csv(tmp / "money.csv", index=False, float_format="%.6g")
-        tables = ["annual.csv", "spend.csv", "relapse_survival.csv", "money.csv"]
-        if spec.budget.cap:
-            utilisation_table(spend, spec.budget.cap).to_csv(tmp / "budget_utilisation.csv", index=False,
-                                                             float_format="%.6g")
-            tables.append("budget_utilisation.csv")
-        if len(shards):
-            shards.to_csv(tmp / "shards.csv", index=False, float_format="%.6g")
-            tables.append("shards.csv")
-        if len(at_risk):
-            at_risk.to_csv(tmp / "at_risk.csv", index=False, float_format="%.6g")
-            tables.append("at_risk.csv")
-        title = f"{spec.region} {spec.first_year}-{spec.last_year}"
-        figures = plots.save(plots.exits_vs_targets(annual, title), tmp, "exits_vs_targets")
-        figures += plots.save(plots.relapse_survival(survival, title), tmp, "relapse_survival")
-        figures += plots.save(plots.money(spend, money, title), tmp, "spend")
-        report = report_markdown(loaded, annual, replicates, spend, survival, money, at_risk, shards)
-        (tmp / "report.md").write_text(report, encoding="utf-8")
-        (tmp / "report.html").write_text(report_html(report, title), encoding="utf-8")
-        results.write_manifest(
-            tmp,
-            scenario={"file": str(loaded.path), "extends_chain": [str(f) for f in loaded.files], "sha256": loaded.sha256,
-                      "name": loaded.spec.name, "spec": loaded.spec.model_dump(mode="json")},
-            seed=loaded.spec.seed, replicates=replicates, workers=workers, resumed=resume,
-            parameters=loaded.params, timings=timings,
-            files=[*tables, "report.md", "report.html", *figures],
-        )
-    return timings
-
-
-COMPARE_COLUMNS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end")
-DIFF_COLUMNS = ("exits_true", "relapses", "poor_end", "spend_10k_yuan")
-
-
-def _per_replicate(reps: list[Replicate]) -> pd.DataFrame:
-    """One row per replicate and year: the outcomes and the year's spend (万 yuan)."""
-    df = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.annual])
-    spend = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.spend])
-    per = (spend.groupby(["replicate", "year"])["spend_yuan"].sum() / 1e4).rename("spend_10k_yuan") if len(spend) \
-        else pd.Series(0.0, index=pd.MultiIndex.from_frame(df[["replicate", "year"]]), name="spend_10k_yuan")
-    return df.join(per, on=["replicate", "year"]).fillna({"spend_10k_yuan": 0.0})
-
-
-def compare_table(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
-    """Scenarios side by side, per year: medians of the outcomes (people) and spend (万 yuan), and
-    for every scenario after the first, its difference from the first with a 5-95 % interval.
-    Runs share their seeds (common random numbers), so replicate i of each is paired with
-    replicate i of the first, and differences are the policies', not seed noise."""
-    per = {name: _per_replicate(reps) for name, reps in runs.items()}
-    base = next(iter(per.values())).set_index(["replicate", "year"])
-    rows = []
-    for name, df in per.items():
-        diff = df.set_index(["replicate", "year"])[list(DIFF_COLUMNS)] - base[list(DIFF_COLUMNS)]
-        for year, g in df.groupby("year", sort=True):
-            row = {"scenario": name, "year": int(year), "target_exits": g["target_exits"].iloc[0]}
-            row.update({c: float(g[c].median()) for c in (*COMPARE_COLUMNS, "spend_10k_yuan")})
-            d = diff.xs(year, level="year")
-            for c in DIFF_COLUMNS:
-                row[f"{c}_diff_p50"] = float(d[c].median())
-                row[f"{c}_diff_p5"] = float(d[c].quantile(0.05))
-                row[f"{c}_diff_p95"] = float(d[c].quantile(0.95))
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def compare_totals(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
-    """Per scenario after the first: its difference from the first over the whole run (true
-    exits, relapses, spend), median and 5-95 % over paired replicates."""
-    per = {name: _per_replicate(reps).groupby("replicate")[list(DIFF_COLUMNS)].sum() for name, reps in runs.items()}
-    names = list(per)
-    rows = []
-    for name in names[1:]:
-        d = per[name] - per[names[0]]
-        row = {"scenario": name, "baseline": names[0]}
-        for c in DIFF_COLUMNS:
-            row.update({f"{c}_diff_p50": d[c].median(), f"{c}_diff_p5": d[c].quantile(0.05),
-                        f"{c}_diff_p95": d[c].quantile(0.95)})
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def compare_summary(runs: dict[str, list[Replicate]]) -> list[str]:
-    """One line per scenario after the first: its total difference over the run, with interval."""
-    lines = []
-    for _, r in compare_totals(runs).iterrows():
-        parts = [f"{c.removesuffix('_10k_yuan')} {r[c + '_diff_p50']:+,.0f} [{r[c + '_diff_p5']:+,.0f}, "
-                 f"{r[c + '_diff_p95']:+,.0f}]" + (" 万 yuan" if c == "spend_10k_yuan" else "")
-                 for c in DIFF_COLUMNS if c != "poor_end"]
-        lines.append(f"{r['scenario']} vs {r['baseline']}, totals over the run: " + "; ".join(parts))
-    return lines
+    return Forecast(replicates, timings=timings, **tables)

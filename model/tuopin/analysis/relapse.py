@@ -1,8 +1,10 @@
 """Relapse risk: survival of exits (Kaplan-Meier at the annual assessments) and the at-risk list.
 
 Exits and relapses happen only at assessments, so an exit's time to relapse is a whole number of
-years; an exit not (yet) relapsed is censored at the last assessment. Survival at 12, 24 and 36
-months is computed per replicate and summarised by its median and 5-95 % range over replicates.
+years; an exit not (yet) relapsed is censored at the last assessment. Each replicate counts its
+exits at risk and relapsing (:func:`tuopin.runs.replicate.survival_counts`, computed where the
+replicate ran); here survival at 12, 24 and 36 months is computed per replicate and summarised by
+its median and 5-95 % range over replicates.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import CATEGORIES, CAUSES
+from ..runs.replicate import HORIZONS, HOUSEHOLD_COLUMNS
 
-HORIZONS = (1, 2, 3)  # years after exit
-
+# The relapse model's income margin (income over the poverty line, in lines) is clipped to this
+# range: a few households far above the line (or far below it) would otherwise dominate the
+# logistic fit's linear and squared terms. A modelling choice of this analysis, not a catalog value.
+MARGIN_CLIP = (-1.0, 3.0)
 
 def kaplan_meier(duration: np.ndarray, relapsed: np.ndarray, horizons=HORIZONS) -> np.ndarray:
     """Survival S(t) at each horizon (years) from durations and event flags (NaN past the data)."""
@@ -27,35 +32,6 @@ def kaplan_meier(duration: np.ndarray, relapsed: np.ndarray, horizons=HORIZONS) 
         if t in horizons:
             out[list(horizons).index(t)] = s
     return out
-
-
-def _durations(ev: dict, last_year: int) -> tuple[np.ndarray, np.ndarray]:
-    relapsed = ev["relapse_year"] >= 0
-    end = np.where(relapsed, ev["relapse_year"], last_year)
-    return (end - ev["exit_year"]).astype(int), relapsed
-
-
-def survival_counts(ev: dict, last_year: int) -> list[dict]:
-    """Kaplan-Meier counts of one replicate's exit events (households), small enough to ship back
-    from a worker: per group (all, exit cohort, main cause) and year after exit, the exits still
-    at risk and those relapsing."""
-    dur, rel = _durations(ev, last_year)
-    groups = [("all", "all", np.ones(dur.size, bool))]
-    groups += [("cohort", str(y), ev["exit_year"] == y) for y in np.unique(ev["exit_year"])]
-    groups += [("cause", c, ev["cause"] == i) for i, c in enumerate(CAUSES) if (ev["cause"] == i).any()]
-    rows = []
-    for kind, name, m in groups:
-        for t in range(1, max(HORIZONS) + 1):
-            rows.append({"group_kind": kind, "group": name, "years": t, "at_risk": int((dur[m] >= t).sum()),
-                         "relapsed": int(((dur[m] == t) & rel[m]).sum()), "exits": int(m.sum())})
-    return rows
-
-
-def sustained_people(ev: dict, last_year: int) -> int:
-    """People in exits of cohorts observed for 24 months that did not relapse within them."""
-    observed = ev["exit_year"] <= last_year - 2
-    relapsed_2y = (ev["relapse_year"] >= 0) & (ev["relapse_year"] - ev["exit_year"] <= 2)
-    return int(ev["people"][observed & ~relapsed_2y].sum())
 
 
 def survival_table(replicates) -> pd.DataFrame:
@@ -77,13 +53,10 @@ def survival_table(replicates) -> pd.DataFrame:
                            kind="stable").reset_index(drop=True)
 
 
-DRIVERS = ("income_margin", "chronic_illness", "school_dropout", "unsafe_housing")
-
-
 def _features(origin: dict) -> np.ndarray:
     """Design matrix of relapse drivers at the origin: intercept, income margin over the line
     (clipped; and its square), chronic illness, school dropout, unsafe housing."""
-    m = np.clip(origin["margin"].astype(float), -1.0, 3.0)
+    m = np.clip(origin["margin"].astype(float), *MARGIN_CLIP)
     return np.column_stack([np.ones_like(m), m, m * m, origin["chronic"], origin["dropout"], origin["unsafe_housing"]])
 
 
@@ -116,24 +89,37 @@ class AtRisk:
     Per household it sums what it needs over the replicates where the household was exited at
     the origin (the next-to-last assessment): how often, how often it relapsed, and its drivers.
     The relapse model is fitted on the first ``fit_replicates`` replicates' households (a bounded
-    sample). A household's predicted chance is the model applied to its mean drivers."""
+    sample). A household's predicted chance is the model applied to its mean drivers.
+
+    ``households``: the starting household table (a ``Households`` or its columns), or None to take
+    it from the first replicate that carries it (replicate 0 of a full run: the population is the
+    same in every replicate, so it is not built again here)."""
 
     def __init__(self, households, origin_year: int, fit_replicates: int = 20):
-        self.households, self.origin_year, self.fit_replicates = households, origin_year, fit_replicates
-        n = households.n
+        self.origin_year, self.fit_replicates = origin_year, fit_replicates
+        self.households: dict[str, np.ndarray] = {}
+        self.sample: list = []
+        if households is not None:
+            self._start(households if isinstance(households, dict) else
+                        {k: getattr(households, k) for k in HOUSEHOLD_COLUMNS})
+
+    def _start(self, households: dict[str, np.ndarray]) -> None:
+        self.households = households
+        n = len(households["village"])
         self.count = np.zeros(n)
         self.sums = {k: np.zeros(n) for k in ("relapsed", "margin", "m_clip", "m_clip2", "chronic", "dropout",
                                              "unsafe_housing")}
-        self.sample: list = []
 
     def add(self, r) -> None:
+        if not self.households and r.households:
+            self._start(r.households)
         o = r.origin
         if not o or "relapsed" not in o:
             return
         if len(self.sample) < self.fit_replicates:
             self.sample.append(r)
-        h, n = o["household"], self.households.n
-        m = np.clip(o["margin"].astype(float), -1.0, 3.0)
+        h, n = o["household"], self.count.size
+        m = np.clip(o["margin"].astype(float), *MARGIN_CLIP)
         self.count += np.bincount(h, minlength=n)
         for key, v in (("relapsed", o["relapsed"]), ("margin", o["margin"]), ("m_clip", m), ("m_clip2", m * m),
                        ("chronic", o["chronic"]), ("dropout", o["dropout"]), ("unsafe_housing", o["unsafe_housing"])):
@@ -151,10 +137,10 @@ class AtRisk:
         x = np.column_stack([np.ones(idx.size), mean["m_clip"], mean["m_clip2"], mean["chronic"], mean["dropout"],
                              mean["unsafe_housing"]])
         df = pd.DataFrame({
-            "household": idx, "village": hh.village[idx],
+            "household": idx, "village": hh["village"][idx],
             # category 0 in the starting table: a near-poor household registered during the run
-            "category": np.array(("newly_registered",) + CATEGORIES)[hh.category[idx]],
-            "cause": np.array(CAUSES)[hh.cause[idx]], "people": hh.size[idx],
+            "category": np.array(("newly_registered",) + CATEGORIES)[hh["category"][idx]],
+            "cause": np.array(CAUSES)[hh["cause"][idx]], "people": hh["size"][idx],
             "p_relapse_12m": 1 / (1 + np.exp(-x @ beta)), "relapsed_share": mean["relapsed"],
             "replicates_exited": self.count[idx].astype(int), "income_margin": mean["margin"],
             "chronic_illness": mean["chronic"], "school_dropout": mean["dropout"], "unsafe_housing": mean["unsafe_housing"],

@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from ..inputs.scenario import load_scenario
 from ..parameters import catalog
+from ..runs.ensemble import seeds
+from ..runs.runner import Point, Runner
 
 OUTPUTS = {"exits": ("exits declared by the final year", "累计宣布脱贫"),
            "relapses": ("relapses over the run", "累计返贫")}
@@ -132,52 +133,21 @@ class Setup:
     seeds: tuple
 
 
-def _merge(a: dict, b: dict) -> dict:
-    out = {k: dict(v) if isinstance(v, dict) else v for k, v in a.items()}
-    for k, v in b.items():
-        out[k] = _merge(out.get(k, {}), v) if isinstance(v, dict) else v
-    return out
-
-
-def evaluate_point(setup: Setup, params: dict) -> list[tuple[float, float]]:
-    """Exits declared by the final year and relapses over the run (people), one pair per common
-    replicate seed, for the scenario with ``params`` overriding the catalog."""
-    from ..runs.ensemble import run_replicate
-    from ..inputs.scenario import load_scenario
-
-    base_params = setup.base.get("parameters", {})
-    loaded = load_scenario(setup.scenario, {**setup.base, "parameters": _merge(base_params, params)})
-    out = []
-    for i, s in enumerate(setup.seeds):
-        r = run_replicate(loaded, i, s, origin=False)
-        out.append((sum(row["exits_declared"] for row in r.annual), sum(row["relapses"] for row in r.annual)))
-    return out
-
-
-def _evaluate_chunk(setup: Setup, chunk: list[dict]) -> list[list[tuple[float, float]]]:
-    return [evaluate_point(setup, p) for p in chunk]
+def outputs(r) -> tuple[float, float]:
+    """Exits declared by the final year and relapses over the run (people) of one replicate."""
+    return sum(row["exits_declared"] for row in r.annual), sum(row["relapses"] for row in r.annual)
 
 
 def evaluate(setup: Setup, points: list[dict], workers: int = 1, progress: bool = False) -> np.ndarray:
-    """Outputs of every point and replicate, shape (len(points), replicates, 2), in point order. With ``workers`` > 1 the
-    points run in a forkserver process pool in small chunks (a chunk amortises task overhead; the
-    numbers do not depend on the chunking since each point is evaluated alone)."""
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=len(points), desc="sensitivity", unit="point", disable=not progress)
-    out: list[list[tuple[float, float]]] = []
-    if workers <= 1:
-        for p in points:
-            out.append(evaluate_point(setup, p))
-            bar.update()
-    else:
-        size = max(1, min(8, len(points) // (workers * 4)))
-        chunks = [points[i:i + size] for i in range(0, len(points), size)]
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as ex:
-            for res in ex.map(_evaluate_chunk, [setup] * len(chunks), chunks):  # map keeps order
-                out.extend(res)
-                bar.update(len(res))
-    bar.close()
+    """Outputs of every point and replicate, shape (len(points), replicates, 2), in point order: each
+    point's scenario (``params`` overriding the catalog) on each common seed is one run for the
+    runner, so 1 or W workers give the same numbers."""
+    runs = []
+    for params in points:
+        loaded = load_scenario(setup.scenario, {**setup.base, "parameters": params})
+        runs += [Point(loaded, i, s, origin=False) for i, s in enumerate(setup.seeds)]
+    with Runner(workers) as runner:
+        out = list(runner.run(runs, outputs, progress=progress, desc="sensitivity", unit="run"))
     return np.asarray(out, dtype=float).reshape(len(points), len(setup.seeds), len(OUTPUTS))
 
 
@@ -230,83 +200,6 @@ def ranking(names: list[str], method: str, indices: dict[str, pd.DataFrame], tor
     return table.sort_values(["rank_exits", "rank_relapses", "parameter"]).reset_index(drop=True)
 
 
-# -- figures ---------------------------------------------------------------------------------------
-
-def tornado_figure(tornado: pd.DataFrame, title: str, top: int = 15):
-    """Classic tornado, one panel per output: the output with each parameter at its low (light) and
-    high (dark) end minus the output at defaults, the largest swings on top."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    from ..outputs.plots import label, plain, style
-
-    with style():
-        fig = Figure(figsize=(13, 0.32 * top + 1.6), layout="constrained")
-        axes = fig.subplots(1, len(OUTPUTS))
-        for ax, (out, (en, zh)) in zip(axes, OUTPUTS.items()):
-            t = tornado.nlargest(top, f"{out}_swing").iloc[::-1]
-            base = t[f"{out}_baseline"].iloc[0] if len(t) else 0.0
-            y = np.arange(len(t))
-            lo, hi = t[f"{out}_at_low"] - base, t[f"{out}_at_high"] - base
-            # low and high side by side (half bars), so neither hides the other when both go the same way
-            ax.barh(y + 0.2, lo, height=0.4, color="#9ecae1", label=label("parameter at its low end", "取低值"))
-            ax.barh(y - 0.2, hi, height=0.4, color="#1f5fa8", label=label("at its high end", "取高值"))
-            ax.set_yticks(y, t["parameter"], fontsize=8)
-            ax.axvline(0, color="black", lw=0.8)
-            ax.set_title(label(en, zh) + f"\n{label('baseline (scenario as given)', '基准')}: {base:,.0f}", fontsize=10)
-            ax.set_xlabel(label("difference from baseline, people", "与基准之差 人"))
-            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}")
-            ax.xaxis.set_major_locator(MaxNLocator(5))
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.grid(axis="x", alpha=0.3)
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9, frameon=False)
-        fig.suptitle(plain(title) + " — " + label("one parameter at a time over its plausible range", "单参数敏感性"),
-                     fontsize=12)
-    return fig
-
-
-def indices_figure(table: pd.DataFrame, method: str, title: str, top: int = 15):
-    """Bars of the main indices with their 95 % intervals, one panel per output: Sobol S1 and ST,
-    or Morris mu* (with sigma as a second bar: large sigma = interactions or non-linearity)."""
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    from ..outputs.plots import label, plain, style
-
-    if method == "sobol":
-        bars = (("S1", "S1_conf", "#9ecae1", ("first order S1", "一阶")), ("ST", "ST_conf", "#1f5fa8", ("total ST", "总效应")))
-    else:
-        bars = (("mu_star", "mu_star_conf", "#1f5fa8", ("mu*", "平均绝对效应")), ("sigma", None, "#9ecae1", ("sigma", "标准差")))
-    with style():
-        fig = Figure(figsize=(13, 0.32 * top + 1.6), layout="constrained")
-        axes = fig.subplots(1, len(OUTPUTS))
-        for ax, (out, (en, zh)) in zip(axes, OUTPUTS.items()):
-            t = table.nlargest(top, f"{out}_{bars[1][0] if method == 'sobol' else 'mu_star'}").iloc[::-1]
-            y = np.arange(len(t))
-            h = 0.4
-            for k, (col, conf, color, (ben, bzh)) in enumerate(bars):
-                err = t[f"{out}_{conf}"].to_numpy() if conf else None
-                ax.barh(y + (k - 0.5) * h, t[f"{out}_{col}"], height=h, xerr=err, color=color, capsize=2,
-                        error_kw={"lw": 0.8}, label=label(ben, bzh))
-            ax.set_yticks(y, t["parameter"], fontsize=8)
-            ax.set_title(label(en, zh), fontsize=10)
-            ax.set_xlabel(label("share of output variance", "方差占比") if method == "sobol"
-                          else label("people per plausible range", "人 每个合理区间"))
-            if method == "sobol":
-                ax.set_xlim(left=min(0.0, float((t[f"{out}_S1"] - t[f"{out}_S1_conf"]).min())))
-            ax.xaxis.set_major_locator(MaxNLocator(5))
-            if method != "sobol":
-                ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-            ax.axvline(0, color="black", lw=0.8)
-            ax.spines[["top", "right"]].set_visible(False)
-            ax.grid(axis="x", alpha=0.3)
-        fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2, fontsize=9, frameon=False)
-        what = label("Sobol indices, 95 % intervals", "Sobol 指数") if method == "sobol" else \
-            label("Morris elementary effects, 95 % intervals", "Morris 基本效应")
-        fig.suptitle(plain(title) + " — " + what, fontsize=12)
-    return fig
-
-
 # -- the whole analysis ----------------------------------------------------------------------------
 
 @dataclass
@@ -327,9 +220,6 @@ def run(scenario: str | Path, *, method: str = "morris", samples: int | None = N
     """Sample, evaluate (design and tornado points with common seeds) and analyse."""
     import time
     import warnings
-
-    from ..runs.ensemble import seeds
-    from ..inputs.scenario import load_scenario
 
     if method not in METHODS:
         raise SensitivityError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
@@ -376,76 +266,3 @@ def run(scenario: str | Path, *, method: str = "morris", samples: int | None = N
         frame[f"{out}_se"] = se[: len(points), j]
     noise = {out: float(se[:, j].mean()) for j, out in enumerate(OUTPUTS)}  # nan with one replicate
     return Analysis(method, names, frame, table, tornado, len(points) + len(oat), time.perf_counter() - t0, noise)
-
-
-def report(a: Analysis, title: str, options: dict, top: int = 5) -> str:
-    """sensitivity.md: what was run and the top sensitivities in words."""
-    key = "mu_star" if a.method == "morris" else "ST"
-    lines = [f"# Sensitivity: {title}", "",
-             f"{a.method.capitalize()} over {len(a.names)} uncertain parameters, {a.evaluations} model evaluations "
-             f"({len(a.design)} design points and {2 * len(a.names) + 1} one-at-a-time points), "
-             f"{options['replicates']} common replicate seed(s) each, sampled mode 1 in {options['sample']}, "
-             f"{a.seconds:,.0f} s.", "",
-             "Ranges: each parameter's plausible range from the catalog (`plausible`), or default × (1 ± 0.5) within "
-             "its validation range where the catalog gives none (column `range_source` of sensitivity.csv).", ""]
-    for out, (en, _) in OUTPUTS.items():
-        t = a.table.sort_values(f"rank_{out}").head(top)
-        base = a.tornado[f"{out}_baseline"].iloc[0]
-        lines += [f"## {en.capitalize()} (baseline, the scenario as given: {base:,.0f} people)", ""]
-        for _, r in t.iterrows():
-            idx = (f"mu* {r[f'{out}_mu_star']:,.0f} ± {r[f'{out}_mu_star_conf']:,.0f} people, sigma {r[f'{out}_sigma']:,.0f}"
-                   if a.method == "morris" else
-                   f"ST {r[f'{out}_ST']:.2f} ± {r[f'{out}_ST_conf']:.2f}, S1 {r[f'{out}_S1']:.2f} ± {r[f'{out}_S1_conf']:.2f}")
-            lo, hi = r[f"{out}_at_low"] - base, r[f"{out}_at_high"] - base
-            lines.append(f"{int(r[f'rank_{out}'])}. **{r['parameter']}** ({idx}): from {r['plausible_low']:g} to "
-                         f"{r['plausible_high']:g}, the others as given, {en} move by {lo:+,.0f} / {hi:+,.0f} people.")
-        lines.append("")
-    if all(np.isfinite(v) for v in a.noise.values()):
-        floor = {o: NOISE_TO_MU_STAR * v for o, v in a.noise.items()}
-        lines += [f"Monte Carlo noise: one point's output has a standard error of about "
-                  + " and ".join(f"{v:,.0f} {o}" for o, v in a.noise.items())
-                  + (f" (between its {options['replicates']} common seeds); pure noise would "
-                     "show as mu* of about " + " and ".join(f"{v:,.0f}" for v in floor.values())
-                     + " — parameters below that are not distinguishable from no effect (an upper bound: common "
-                     "seeds cancel most of it for parameters that do not change the population's draws)."
-                     if a.method == "morris" else "."), ""]
-    inert = a.table.loc[(a.table[[f"{o}_swing" for o in OUTPUTS]].sum(axis=1) == 0) &
-                        (a.table[[f"{o}_{key}" for o in OUTPUTS]].abs().sum(axis=1) == 0), "parameter"].tolist()
-    if inert:
-        lines += [f"No effect at all ({len(inert)}): {', '.join(inert)} — typically parameters of a lever switched "
-                  "off in this scenario (e.g. pressure.* without pressure.enabled) or outside its years.", ""]
-    if a.method == "morris":
-        lines += ["mu* is the mean absolute change of the output when the parameter moves across its plausible range; "
-                  "sigma large against mu* means the effect depends on the other parameters (interactions or "
-                  "non-linearity). Monte Carlo noise left after common random numbers also shows up in sigma.", ""]
-    else:
-        lines += ["S1: share of the output's variance due to the parameter alone; ST: including its interactions. "
-                  "Negative or > 1 values within their intervals are sampling error: raise --samples.", ""]
-    lines += [f"Ranked by {key} on exits in sensitivity.csv; the design and outputs are in samples.csv.", ""]
-    return "\n".join(lines)
-
-
-def write_folder(out: Path, a: Analysis, loaded, options: dict) -> list[str]:
-    """Write the results folder atomically: tables, figures, report and manifest."""
-    from ..outputs import plots
-    from ..outputs import results
-
-    with results.atomic_folder(out) as tmp:
-        a.table.to_csv(tmp / "sensitivity.csv", index=False, float_format="%.6g")
-        a.design.to_csv(tmp / "samples.csv", index=False, float_format="%.8g")
-        figures = plots.save(tornado_figure(a.tornado, loaded.spec.region), tmp, "tornado")
-        figures += plots.save(indices_figure(a.table, a.method, loaded.spec.region), tmp, a.method)
-        md = report(a, loaded.spec.region, options) + "\n" + "".join(f"![{f}]({f})\n" for f in figures if f.endswith(".png"))
-        (tmp / "sensitivity.md").write_text(md, encoding="utf-8")
-        files = ["sensitivity.csv", "samples.csv", "sensitivity.md", *figures]
-        results.write_manifest(tmp, scenario=str(loaded.path), scenario_sha256=loaded.sha256, method=a.method,
-                               salib=_salib_version(),
-                               parameters=a.names, evaluations=a.evaluations, seconds=round(a.seconds, 1),
-                               files=files, **options)
-    return files
-
-
-def _salib_version() -> str:
-    from importlib import metadata
-
-    return metadata.version("SALib")

@@ -1,11 +1,23 @@
-"""One results path: a run writes a whole folder or nothing.
+"""One results path for every command: a whole folder or nothing, and one manifest.
 
-Files are written into a hidden temporary folder beside the destination, which is renamed into
-place at the end; an interrupted run leaves no half-written folder behind.
+Every command (run, compare, calibrate, backtest, sensitivity, optimize) writes through
+:func:`results_folder`: files go into a hidden temporary folder beside the destination, which is
+renamed into place at the end, so an interrupted command leaves no half-written folder behind.
+Its ``manifest.json`` has the same fields for every command:
+
+- ``created``, ``command`` (the subcommand), ``argv``, ``versions``
+- ``scenarios``: each scenario's file, extends chain, sha256, name, validated spec and resolved
+  catalog ``parameters``
+- ``seed``, ``replicates``, ``workers``, ``options`` (what else the command was given)
+- ``data``: an observed series' file and sha256 (calibrate, backtest), else null
+- ``timings`` and ``files`` (every file written, in order)
+
+:func:`scenario_from_manifest` reads a run's scenario back (``tuopin rerun``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -87,8 +99,6 @@ def checkpoint_folder(out: Path, loaded, replicates: int, resume: bool) -> Path:
 
 
 def _digest(params: dict) -> str:
-    import hashlib
-
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -137,8 +147,75 @@ def _installed(dist: str) -> bool:
         return False
 
 
-def write_manifest(folder: Path, **fields) -> None:
-    manifest = {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "command": sys.argv, "versions": versions(), **fields}
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
-                                          encoding="utf-8")
+def scenario_entry(loaded) -> dict:
+    return {"file": str(loaded.path), "extends_chain": [str(f) for f in loaded.files], "sha256": loaded.sha256,
+            "name": loaded.spec.name, "spec": loaded.spec.model_dump(mode="json"), "parameters": loaded.params}
+
+
+def manifest(command: str, scenarios: list, *, seed: int, replicates: int, workers: int, options: dict,
+             timings: dict, files: list[str], data: Path | None = None) -> dict:
+    """The manifest of a results folder (the same fields for every command; see the module)."""
+    return {"created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "command": command,
+            "argv": sys.argv, "versions": versions(), "scenarios": [scenario_entry(s) for s in scenarios],
+            "seed": seed, "replicates": replicates, "workers": workers, "options": options,
+            "data": None if data is None else {"file": str(data), "sha256": hashlib.sha256(Path(data).read_bytes()).hexdigest()},
+            "timings": timings, "files": files}
+
+
+class Folder:
+    """The temporary folder a command writes into; it records every file written."""
+
+    def __init__(self, path: Path):
+        self.path, self.files = path, []
+
+    def table(self, name: str, df, float_format: str = "%.6g") -> None:
+        df.to_csv(self.path / name, index=False, float_format=float_format)
+        self.files.append(name)
+
+    def text(self, name: str, text: str) -> None:
+        (self.path / name).write_text(text, encoding="utf-8")
+        self.files.append(name)
+
+    def figure(self, fig, stem: str) -> list[str]:
+        from . import plots
+
+        names = plots.save(fig, self.path, stem)
+        self.files += names
+        return names
+
+
+@contextmanager
+def results_folder(out: Path, command: str, scenarios: list, *, seed: int, replicates: int, workers: int = 1,
+                   options: dict | None = None, timings: dict | None = None, data: Path | None = None,
+                   remove_after: Path | None = None):
+    """Yield a :class:`Folder` to write into; on success it becomes ``out`` with its manifest, in
+    one rename. ``timings`` may be filled in while the folder is written."""
+    timings = {} if timings is None else timings
+    with atomic_folder(out, remove_after) as tmp:
+        folder = Folder(tmp)
+        yield folder
+        text = json.dumps(manifest(command, scenarios, seed=seed, replicates=replicates, workers=workers,
+                                   options=options or {}, timings=timings, files=folder.files, data=data),
+                          indent=2, ensure_ascii=False, default=str)
+        (tmp / "manifest.json").write_text(text + "\n", encoding="utf-8")
+
+
+def scenario_from_manifest(folder: Path):
+    """The scenario, replicates and workers a ``tuopin run`` folder's manifest records: the spec
+    and resolved parameters as they were, not the scenario file as it is now."""
+    from ..inputs.scenario import LoadedScenario, Scenario
+
+    try:
+        m = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if "scenarios" not in m and isinstance(m.get("scenario"), dict):  # a run folder from before this schema
+            m = dict(m, command="run", scenarios=[dict(m["scenario"], parameters=m["parameters"])],
+                     workers=m.get("workers", 1))
+        if m.get("command") != "run":
+            made = m["command"] if isinstance(m.get("command"), str) else "another command"
+            raise ValueError(f"made by `tuopin {made}`; rerun reproduces `tuopin run` folders")
+        s = m["scenarios"][0]
+        loaded = LoadedScenario(spec=Scenario.model_validate(s["spec"]), path=Path(s["file"]),
+                                files=tuple(map(Path, s["extends_chain"])), sha256=s["sha256"], params=s["parameters"])
+        return loaded, int(m["replicates"]), int(m["workers"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+        raise OutputError(f"{folder}/manifest.json: not a readable tuopin run manifest ({e})") from None

@@ -1,5 +1,8 @@
-"""Running the simulation many times: replicates with fixed seeds, provincial shards, executors.
+"""Runs: replicates of scenarios, and the runner that hands them to processes.
 
-Everything that starts processes (a pool or a Dask cluster) lives here; the numbers a run gives do not
-depend on what ran it.
+:mod:`.replicate` runs one replicate and keeps its compact summary (and reads and writes
+checkpoint files); :mod:`.shards` splits a large scenario into independent pieces and adds their
+replicates up; :mod:`.ensemble` turns a scenario into the points of an ensemble, with their seeds;
+:mod:`.runner` runs points in this process, a process pool or on Dask, in point order, with
+checkpoints and a progress bar — the only place that starts processes.
 """

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from ..sim.population import allocate
 from ..inputs.scenario import LoadedScenario, Scenario, ScenarioError
+from .replicate import Replicate
 
 # catalog parameters that count households of the whole region (split over shards; divided by k
 # in sampled mode, see PovertyModel.count)
@@ -77,12 +78,10 @@ def shard_scenarios(loaded: LoadedScenario) -> list[LoadedScenario]:
     return parts
 
 
-def combine(index: int, parts: list, names: list[str], spec: Scenario):
+def combine(index: int, parts: list[Replicate], names: list[str], spec: Scenario) -> Replicate:
     """One replicate of the whole from its shards' replicates: counts and yuan added up, the
     targets of the whole, survival counts added (so the Kaplan-Meier estimate is the pooled one),
     and each shard's annual rows kept for the breakdown."""
-    from .ensemble import Replicate
-
     annual = []
     for rows in zip(*(p.annual for p in parts)):
         year = rows[0]["year"]

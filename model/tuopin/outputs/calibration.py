@@ -1,0 +1,99 @@
+"""The calibration's and the backtest's results folders: posterior draws, parameters, the fit
+table and figure, the scores (backtest), a calibrated scenario file (calibrate), the report and
+the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.calibrate import Posterior, scores
+from ..parameters import catalog
+from . import plots, results
+
+
+def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str) -> str:
+    """A scenario file that extends the calibrated one and sets the posterior medians."""
+    import os
+
+    rel = os.path.relpath(loaded.path, where.parent).replace(os.sep, "/")
+    lines = [f"# {loaded.spec.name} calibrated: {method}", f'extends = "{rel}"', f'name = "{loaded.spec.name}_calibrated"', ""]
+    sections: dict[str, list[str]] = {}
+    for _, r in posterior.summary.iterrows():
+        section, key = r["parameter"].split(".", 1)
+        v = r["posterior_p50"]
+        text = f"{int(v)}" if isinstance(catalog()[r['parameter']].default, int) else f"{v:.6g}"
+        if "." not in text and "e" not in text and not isinstance(catalog()[r['parameter']].default, int):
+            text += ".0"
+        sections.setdefault(section, []).append(
+            f"{key} = {text}   # posterior median; 5-95 %: [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}]; "
+            f"prior [{r['prior_low']:.4g}, {r['prior_high']:.4g}]; default {r['default']}")
+    for section, items in sections.items():
+        lines += [f"[parameters.{section}]", *items, ""]
+    return "\n".join(lines)
+
+
+def _report(title: str, lines: list[str], posterior: Posterior, fit: pd.DataFrame) -> str:
+    md = [f"# {title}", "", *lines, "", "## Parameters (ABC rejection: posterior median and 5-95 % of the accepted draws)", "",
+          "| parameter | default | prior | posterior median | 5-95 % |", "|---|---|---|---|---|"]
+    for _, r in posterior.summary.iterrows():
+        md.append(f"| `{r['parameter']}` | {r['default']:g} | [{r['prior_low']:.4g}, {r['prior_high']:.4g}] | "
+                  f"{r['posterior_p50']:.4g} | [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}] |")
+    md += ["", "## Fit (万 people)", "", "| year | series | period | observed | model p50 [5-95 %] | before calibration | error % |",
+           "|---|---|---|---|---|---|---|"]
+    for _, r in fit.iterrows():
+        obs = f"{r['observed']:,.0f}" if pd.notna(r["observed"]) else "–"
+        err = _pct(r.get("pct_error"))
+        dflt = f"{r['default_p50']:,.0f}" if pd.notna(r.get("default_p50")) else "–"
+        md.append(f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['period']} | {obs} | {r['simulated_p50']:,.0f} "
+                  f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {dflt} | {err} |")
+    return "\n".join(md) + "\n"
+
+
+def _pct(v) -> str:
+    return f"{v:+.1f}" if pd.notna(v) else "–"  # no percentage of an observed zero
+
+
+SERIES_NAMES = {"poor_headcount_10k": "poor at year end", "lifted_out_10k": "lifted out"}
+
+
+def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: pd.DataFrame, options: dict,
+                 seconds: float, cutoff: int | None = None) -> list[str]:
+    """Write a calibration (``cutoff`` None) or a backtest results folder, atomically."""
+    kind = "backtest" if cutoff is not None else "calibrate"
+    n = len(posterior.draws)
+    method = (f"ABC rejection, {n} {'scrambled-Sobol' if n & (n - 1) == 0 else 'Latin-hypercube'} draws over the catalog's plausible ranges, "
+              f"the closest {int(posterior.draws['accepted'].sum())} accepted, common random numbers; fitted to "
+              f"{data_path.name} up to {int(posterior.observed['year'].max())}")
+    opts = {k: v for k, v in options.items() if k not in ("seed", "replicates", "workers")}
+    with results.results_folder(out, kind, [loaded], seed=options["seed"], replicates=options["replicates"],
+                                workers=options["workers"], options=opts, data=data_path,
+                                timings={"wall_seconds": round(seconds, 4)}) as f:
+        f.table("posterior.csv", posterior.draws)
+        f.table("parameters.csv", posterior.summary)
+        f.table("fit.csv", fit)
+        title = f"{loaded.spec.region}: " + ("backtest" if cutoff else "calibration")
+        f.figure(plots.calibration_fit(fit, title, cutoff), "fit")
+        fitted = fit[fit["period"] == "fitted"].dropna(subset=["observed"])
+        lines = [f"Scenario `{loaded.path.name}` · {method}.", "",
+                 f"Distance of the accepted draws (RMS, share of the starting headcount): "
+                 f"{posterior.accepted['distance'].min():.4f}-{posterior.accepted['distance'].max():.4f}; "
+                 f"mean absolute error over the fitted years: {fitted['abs_error'].mean():,.0f}万."]
+        if cutoff is not None:
+            sc = scores(fit)
+            f.table("scores.csv", sc)
+            lines += ["", f"## Backtest: calibrated on years up to {cutoff}, scored on the years after it", "",
+                      "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
+            lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
+                      f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {_pct(r['pct_error'])} | "
+                      f"{'yes' if r['covered_5_95'] else 'no'} |" for _, r in sc.iterrows()]
+            if len(sc):
+                lines += ["", f"Mean absolute error {sc['abs_error'].mean():,.0f}万; 5-95 % intervals cover "
+                              f"{sc['covered_5_95'].mean():.0%} of the {len(sc)} scored observations."]
+        else:
+            name = f"{loaded.stem}_calibrated.toml"
+            f.text(name, calibrated_toml(loaded, posterior, out / name, method))
+            lines += ["", f"The calibrated scenario is `{name}` (it extends `{loaded.path.name}`)."]
+        f.text(f"{kind}.md", _report(title, lines, posterior, fit) + "\n![fit](fit.png)\n")
+    return f.files

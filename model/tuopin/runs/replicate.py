@@ -1,0 +1,108 @@
+"""One replicate: build and run the model on one seed, and keep a compact summary of it.
+
+A summary holds the annual rows, the ledger, the survival counts of exits and (for an unsharded
+full run) the per-household relapse drivers at the origin, never the population, so memory stays
+flat in the number of replicates. Summaries go to and from checkpoint files as JSON and arrays.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..inputs.scenario import CAUSES, LoadedScenario
+from ..sim.model import PovertyModel
+
+HORIZONS = (1, 2, 3)  # years after exit at which survival of exits is counted
+SUSTAINED_YEARS = 2   # an exit is sustained when it has not relapsed within this many years
+# the starting household table's columns the at-risk list needs (the same in every full-mode replicate)
+HOUSEHOLD_COLUMNS = ("village", "category", "cause", "size")
+
+
+@dataclass(frozen=True)
+class Replicate:
+    index: int
+    annual: list[dict]
+    seconds: float        # building the population and stepping the model
+    household_steps: int  # households x months simulated
+    spend: list[dict]     # the ledger: year, lever, source, spend_yuan, shortfall_yuan
+    survival: list[dict]  # Kaplan-Meier counts of exits: group, years after exit, at risk, relapsed
+    sustained_people: int  # people exited by the cohorts observed 24 months who did not relapse within them
+    origin: dict          # exited households' risk drivers at the next-to-last assessment, and who relapsed
+                          # (compact arrays; folded into the at-risk list and dropped as results arrive)
+    shards: list = field(default_factory=list)  # a sharded scenario's annual rows by shard (with "shard", "region")
+    households: dict = field(default_factory=dict)  # replicate 0 of a full run: the starting household table
+
+
+def _durations(ev: dict, last_year: int) -> tuple[np.ndarray, np.ndarray]:
+    relapsed = ev["relapse_year"] >= 0
+    end = np.where(relapsed, ev["relapse_year"], last_year)
+    return (end - ev["exit_year"]).astype(int), relapsed
+
+
+def survival_counts(ev: dict, last_year: int) -> list[dict]:
+    """Kaplan-Meier counts of one replicate's exit events (households), small enough to ship back
+    from a worker: per group (all, exit cohort, main cause) and year after exit, the exits still
+    at risk and those relapsing."""
+    dur, rel = _durations(ev, last_year)
+    groups = [("all", "all", np.ones(dur.size, bool))]
+    groups += [("cohort", str(y), ev["exit_year"] == y) for y in np.unique(ev["exit_year"])]
+    groups += [("cause", c, ev["cause"] == i) for i, c in enumerate(CAUSES) if (ev["cause"] == i).any()]
+    rows = []
+    for kind, name, m in groups:
+        for t in range(1, max(HORIZONS) + 1):
+            rows.append({"group_kind": kind, "group": name, "years": t, "at_risk": int((dur[m] >= t).sum()),
+                         "relapsed": int(((dur[m] == t) & rel[m]).sum()), "exits": int(m.sum())})
+    return rows
+
+
+def sustained_people(ev: dict, last_year: int) -> int:
+    """People in exits of cohorts observed for 24 months that did not relapse within them."""
+    observed = ev["exit_year"] <= last_year - SUSTAINED_YEARS
+    relapsed = (ev["relapse_year"] >= 0) & (ev["relapse_year"] - ev["exit_year"] <= SUSTAINED_YEARS)
+    return int(ev["people"][observed & ~relapsed].sum())
+
+
+def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequence, origin: bool = True) -> Replicate:
+    """Build and run one replicate of an unsharded scenario (or of one shard); return its summary.
+    ``origin=False`` leaves out the per-household at-risk drivers (shards do not build that list)."""
+    t0 = time.perf_counter()
+    model = PovertyModel(scenario=scenario, rng=np.random.default_rng(seed))
+    w = model.weight
+    keep_households = origin and index == 0 and w == 1
+    households = {k: getattr(model.hh, k).copy() for k in HOUSEHOLD_COLUMNS} if keep_households else {}
+    model.run()
+    seconds = time.perf_counter() - t0
+    events, last = model.exit_events(), scenario.spec.last_year
+    survival = survival_counts(events, last)
+    if w != 1:  # sampled mode: counts weighted back (hazards unchanged); households differ by
+        # replicate, so there is no per-household at-risk list
+        survival = [dict(r, at_risk=r["at_risk"] * w, relapsed=r["relapsed"] * w, exits=r["exits"] * w) for r in survival]
+        origin = False
+    drivers = {k: (v.astype(np.int32) if k == "household" else v) for k, v in model.origin.items()} if origin else {}
+    return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"),
+                     survival, int(round(sustained_people(events, last) * w)), drivers, households=households)
+
+
+def save_replicate(r: Replicate, path: Path) -> None:
+    """Write one replicate's summary to ``path`` (atomically: temp file, rename). JSON keeps floats
+    exactly (repr round-trips); arrays go in the same .npz; nothing is pickled."""
+    meta = {"index": r.index, "annual": r.annual, "seconds": r.seconds, "household_steps": r.household_steps,
+            "spend": r.spend, "survival": r.survival, "sustained_people": r.sustained_people, "shards": r.shards}
+    arrays = {f"origin_{k}": v for k, v in r.origin.items()} | {f"households_{k}": v for k, v in r.households.items()}
+    tmp = path.with_name(f".{path.stem}.tmp.npz")
+    np.savez(tmp, meta=np.array(json.dumps(meta, default=lambda o: o.item())), **arrays)
+    tmp.rename(path)
+
+
+def load_replicate(path: Path) -> Replicate:
+    with np.load(path, allow_pickle=False) as z:
+        meta = json.loads(str(z["meta"]))
+        origin = {k.removeprefix("origin_"): z[k] for k in z.files if k.startswith("origin_")}
+        households = {k.removeprefix("households_"): z[k] for k in z.files if k.startswith("households_")}
+    return Replicate(meta["index"], meta["annual"], meta["seconds"], meta["household_steps"], meta["spend"],
+                     meta["survival"], meta["sustained_people"], origin, meta.get("shards", []), households)
