@@ -1,7 +1,7 @@
 """兜底: 低保 top-up to its line, 五保 support, with targeting errors.
 
 The Jingzhou decision, 2015, §一(三) (低保五保…应保尽保; 保障性收入超过同期国家确定的扶贫标准); the
-precise-exit briefing §一(一)2 (低保标准和兜底标准衔接不够); the Shanxi poor-village plan §三9 (农村低保
+precise-exit briefing §一(一)2 (低保标准和兜底标准衔接不够); the Shanxi poor-village plan §二(二)9 (农村低保
 标准要逐步达到扶贫标准). The 低保 line is a share of the poverty line; ``aligned`` (两线合一), or the
 year reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided each January:
 eligible households (the 兜底 categories, and registered households with no labourer) are missed with

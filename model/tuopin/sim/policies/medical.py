@@ -1,5 +1,5 @@
 """健康扶贫: the medical lever (the Jingzhou decision, 2015, §一(三) 医疗救助扶持一批; the precise-exit
-briefing §一(二)5; the Shanxi poor-village plan §三9)."""
+briefing §一(二)5; the Shanxi poor-village plan §二(二)9)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """养老保障: the county pays the lowest pension premium of registered poor members (the Jingzhou
-decision, 2015, §二(三)3; the Shanxi poor-village plan §三9). The household no longer pays it itself."""
+decision, 2015, §二(三)3; the Shanxi poor-village plan §二(二)9). The household no longer pays it itself."""
 
 from __future__ import annotations
 
