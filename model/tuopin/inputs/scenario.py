@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -258,6 +259,23 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
     return raw, files
 
 
+def explain(e: ValidationError, allowed: Callable[[tuple], Iterable[str]] | None = None) -> tuple[str, str]:
+    """The first problem of a pydantic error as (field path, message): the one way every input file
+    (scenarios, constraints) says what is wrong. ``allowed(loc)`` lists the known fields at ``loc``."""
+    errs = e.errors()
+    first = errs[0]
+    loc, msg = first["loc"], first["msg"].removeprefix("Value error, ")
+    problem = first.get("ctx", {}).get("error")
+    if isinstance(problem, FieldProblem):
+        loc, msg = (*loc, *problem.field.split(".")), str(problem)
+    if first["type"] == "extra_forbidden":
+        msg = "is not a known field" + (f"; allowed: {', '.join(allowed(loc))}" if allowed else "")
+    elif first["type"] == "missing":
+        msg = "is required"
+    more = f" (and {len(errs) - 1} more problem{'s' * (len(errs) > 2)})" if len(errs) > 1 else ""
+    return _field_path(loc), msg + more
+
+
 def _field_path(loc: tuple) -> str:
     parts = [str(p) for p in loc if not str(p).startswith("function-after") and str(p) != "[key]"]
     return ".".join(parts) or "(top level)"
@@ -295,19 +313,7 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
     try:
         spec = Scenario.model_validate(raw)
     except ValidationError as e:
-        errs = e.errors()
-        first = errs[0]
-        msg = first["msg"].removeprefix("Value error, ")
-        problem = first.get("ctx", {}).get("error")
-        if isinstance(problem, FieldProblem):
-            first = dict(first, loc=(*first["loc"], *problem.field.split(".")))
-            msg = str(problem)
-        if first["type"] == "extra_forbidden":
-            msg = "is not a known field"
-        elif first["type"] == "missing":
-            msg = "is required"
-        more = f" (and {len(errs) - 1} more problem{'s' * (len(errs) > 2)})" if len(errs) > 1 else ""
-        raise ScenarioError(path, _field_path(first["loc"]), msg + more) from None
+        raise ScenarioError(path, *explain(e)) from None
     values, problems = parameters.resolve(parameters.flatten(spec.parameters))
     if problems:
         name, why = problems[0]

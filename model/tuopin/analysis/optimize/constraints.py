@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ...inputs.scenario import FieldProblem, ScenarioError, read_toml
+from ...inputs.scenario import FieldProblem, ScenarioError, explain, read_toml
 
 DOUDI = "dibao"          # the 兜底 lever: 低保 and 五保 transfers
 
@@ -66,16 +66,8 @@ def load_constraints(path: str | Path | None, levers: list[str]) -> Constraints:
     try:
         return Constraints.model_validate(raw)
     except ValidationError as e:
-        first = e.errors()[0]
-        loc, msg = [str(p) for p in first["loc"]], first["msg"].removeprefix("Value error, ")
-        problem = first.get("ctx", {}).get("error")
-        if isinstance(problem, FieldProblem):
-            loc, msg = [*loc, problem.field], str(problem)
-        if first["type"] == "extra_forbidden":
-            msg = "is not a known field; allowed: " + (", ".join(LeverRule.model_fields) if len(loc) == 3
-                                                      else ", ".join(Constraints.model_fields))
-        more = f" (and {len(e.errors()) - 1} more)" if len(e.errors()) > 1 else ""
-        raise ConstraintsError(path, ".".join(loc) or "(top level)", msg + more) from None
+        fields = lambda loc: LeverRule.model_fields if len(loc) == 3 else Constraints.model_fields  # noqa: E731
+        raise ConstraintsError(path, *explain(e, fields)) from None
 
 
 @dataclass(frozen=True)
