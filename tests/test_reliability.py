@@ -126,3 +126,5 @@ def test_tables_byte_identical_across_worker_counts(tmp_path):
     assert main(["run", str(SMALL), "--replicates", "4", "--workers", "1", "--out", str(one), "--quiet"]) == 0
     assert main(["run", str(SMALL), "--replicates", "4", "--workers", "2", "--out", str(two), "--quiet"]) == 0
     _same_tables(one, two)
+    for fig in sorted(one.glob("*.svg")) + sorted(one.glob("*.png")):  # figures too: no random SVG ids
+        assert fig.read_bytes() == (two / fig.name).read_bytes(), fig.name

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib import font_manager
@@ -85,11 +86,13 @@ def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
 
 
 def save(fig: Figure, folder: Path, stem: str) -> list[str]:
-    """Write ``stem``.png and ``stem``.svg into ``folder``; return the file names."""
+    """Write ``stem``.png and ``stem``.svg into ``folder``; return the file names. The SVG's element ids
+    are salted with the file name, not drawn at random, so the same run writes the same bytes."""
     names = [f"{stem}.png", f"{stem}.svg"]
     with style():
         fig.savefig(folder / names[0], dpi=150)
-        fig.savefig(folder / names[1], metadata={"Date": None})
+        with matplotlib.rc_context({"svg.hashsalt": stem}):
+            fig.savefig(folder / names[1], metadata={"Date": None})
     return names
 
 
