@@ -48,9 +48,36 @@ def _fractions(text: str) -> tuple[float, ...]:
     return tuple(v)
 
 
+def _at_risk(text: str) -> int | None:
+    """How many households at_risk.csv lists: a whole number, or ``all`` (None)."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of households or 'all', got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (or 'all'), got {v}")
+    return v
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tuopin")
+    except PackageNotFoundError:  # run from a source tree without installing
+        return "unknown (not installed)"
+
+
+QUIET = "no progress bar"
+WORKERS = "worker processes (default 1)"
+
+
 def parser(commands: dict) -> argparse.ArgumentParser:
     """The parser; ``commands`` maps each subcommand to the function that carries it out."""
     ap = argparse.ArgumentParser(prog="tuopin", description="Simulate and forecast poverty exits under 精准扶贫.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {_version()}", help="print the version and exit")
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="forecast a scenario and write a results folder")
     run.add_argument("scenario", help="scenario TOML file")
@@ -64,7 +91,9 @@ def parser(commands: dict) -> argparse.ArgumentParser:
                      "or 'local' for a local cluster of --workers processes on loopback")
     run.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out from its "
                      "finished replicates (the numbers are the same as an uninterrupted run)")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--at-risk", type=_at_risk, default=1000, metavar="N|all", dest="at_risk",
+                     help="households listed in at_risk.csv, most at risk first (default 1000; 'all' for every exited one)")
+    run.add_argument("--quiet", action="store_true", help=QUIET)
     run.set_defaults(func=commands["run"])
     imp = sub.add_parser("import-registry", help="read a 建档立卡 registry export (CSV/Excel) into a population file")
     imp.add_argument("file", help="registry export: .csv (UTF-8 or GBK) or .xlsx")
@@ -75,15 +104,18 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     rer = sub.add_parser("rerun", help="reproduce a results folder from its manifest and check the tables match")
     rer.add_argument("run", help="a results folder")
     rer.add_argument("--out", help="where to write the rerun (default: RUN-rerun)")
-    rer.add_argument("--quiet", action="store_true")
+    rer.add_argument("--quiet", action="store_true", help=QUIET)
     rer.set_defaults(func=commands["rerun"])
     cmp = sub.add_parser("compare", help="run scenarios with common random numbers and tabulate them side by side")
     cmp.add_argument("scenario", nargs="+", help="scenario TOML files")
     cmp.add_argument("--out", help="results folder (default: a new folder under results/)")
     cmp.add_argument("--seed", type=_seed, help="the seed shared by all scenarios (default: the first scenario's)")
-    cmp.add_argument("--replicates", type=_positive, default=5)
-    cmp.add_argument("--workers", type=_positive, default=1)
-    cmp.add_argument("--quiet", action="store_true")
+    cmp.add_argument("--replicates", type=_positive, default=5, help="replicates per scenario, paired by seed (default 5)")
+    cmp.add_argument("--workers", type=_positive, default=1, help=WORKERS)
+    cmp.add_argument("--allow-other-regions", action="store_true", dest="allow_other_regions",
+                     help="compare scenarios of different regions (refused by default: their differences are not a "
+                     "policy's effect)")
+    cmp.add_argument("--quiet", action="store_true", help=QUIET)
     cmp.set_defaults(func=commands["compare"])
     opt = sub.add_parser("optimize", help="split a yearly budget over the levers to maximise an objective; "
                          "the best split and the budget-outcome frontier")
@@ -100,12 +132,12 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     opt.add_argument("--frontier", type=_fractions, default=(0.5, 0.75, 1.0, 1.25, 1.5), metavar="F,F,…",
                      help="budget levels for the frontier, as fractions of --budget (default 0.5,0.75,1,1.25,1.5; "
                      "1 is always included)")
-    opt.add_argument("--workers", type=_positive, default=1)
+    opt.add_argument("--workers", type=_positive, default=1, help=WORKERS)
     opt.add_argument("--sample", type=_positive, metavar="K", help="simulate 1 household in K (default: about "
                      "10,000 simulated households; --sample 1 for the whole population)")
     opt.add_argument("--seed", type=_seed, help="override the scenario's seed")
     opt.add_argument("--out", help="results folder (default: a new folder under results/)")
-    opt.add_argument("--quiet", action="store_true")
+    opt.add_argument("--quiet", action="store_true", help=QUIET)
     opt.set_defaults(func=commands["optimize"])
     for name, what in (("calibrate", "fit behavioural parameters to observed aggregates (ABC) and write a calibrated scenario"),
                        ("backtest", "calibrate on the years up to a cut-off and score the forecast of the years after it")):
@@ -123,10 +155,10 @@ def parser(commands: dict) -> argparse.ArgumentParser:
         c.add_argument("--accept", type=float, default=0.1, help="share of draws accepted (default 0.1)")
         c.add_argument("--replicates", type=_positive, default=1, help="replicates per draw (default 1)")
         c.add_argument("--sample", type=_positive, metavar="K", help="simulate 1 household in K (sampled mode)")
-        c.add_argument("--workers", type=_positive, default=1)
-        c.add_argument("--seed", type=_seed)
+        c.add_argument("--workers", type=_positive, default=1, help=WORKERS)
+        c.add_argument("--seed", type=_seed, help="override the scenario's seed")
         c.add_argument("--out", help="results folder (default: a new folder under results/)")
-        c.add_argument("--quiet", action="store_true")
+        c.add_argument("--quiet", action="store_true", help=QUIET)
         c.set_defaults(func=commands[name])
     sen = sub.add_parser("sensitivity", help="Morris or Sobol sensitivity of exits and relapses to the uncertain "
                          "parameters over their plausible ranges, with a tornado chart")
@@ -136,21 +168,21 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     sen.add_argument("--samples", type=_positive, help="Morris trajectories (default 10) or Sobol base sample N, "
                      "a power of 2 (default 64); runs: Morris N x (D+1), Sobol N x (2D+2), D parameters")
     sen.add_argument("--replicates", type=_positive, default=2, help="common replicate seeds per point (default 2)")
-    sen.add_argument("--workers", type=_positive, default=1)
+    sen.add_argument("--workers", type=_positive, default=1, help=WORKERS)
     sen.add_argument("--sample", type=_positive, metavar="K", help="simulate 1 household in K (default: 20 for "
                      "synthetic populations of 40,000 households or more, else the whole population)")
     sen.add_argument("--params", metavar="GLOBS", help="only these uncertain parameters: comma-separated names or "
                      "globs (income.*,health.*)")
     sen.add_argument("--seed", type=_seed, help="override the scenario's seed")
     sen.add_argument("--out", help="results folder (default: a new folder under results/)")
-    sen.add_argument("--quiet", action="store_true")
+    sen.add_argument("--quiet", action="store_true", help=QUIET)
     sen.set_defaults(func=commands["sensitivity"])
     val = sub.add_parser("validate", help="check scenario files and say what is wrong")
-    val.add_argument("scenario", nargs="+")
+    val.add_argument("scenario", nargs="+", help="scenario TOML files; every one is checked and every problem listed")
     val.set_defaults(func=commands["validate"])
     app = sub.add_parser("app", help="start the interactive page (SolaraViz) on this machine")
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
-    app.add_argument("--port", type=int, default=8765)
+    app.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765)")
     app.set_defaults(func=commands["app"])
     par = sub.add_parser("params", help="list the parameter catalog")
     par.add_argument("--grep", help="only parameters whose name, description or source contains WORD")

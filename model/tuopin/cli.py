@@ -25,7 +25,7 @@ def _out(args, name: str) -> Path:
 
 
 def cmd_run(args) -> int:
-    from .outputs.forecast import run_to_folder
+    from .outputs.forecast import report_headline, run_to_folder
     from .runs.runner import dask_executor
 
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
@@ -34,14 +34,18 @@ def cmd_run(args) -> int:
     if args.resume and not args.out:
         raise OutputError("--resume needs the --out folder of the interrupted run")
     out = _out(args, loaded.stem)
-    options = dict(replicates=args.replicates, workers=args.workers, progress=not args.quiet, resume=args.resume)
+    options = dict(replicates=args.replicates, workers=args.workers, progress=not args.quiet, resume=args.resume,
+                   at_risk_top=args.at_risk)
     if args.scheduler:
         with dask_executor(args.scheduler, args.workers) as ex:
             timings = run_to_folder(loaded, out, executor=ex, **options)
     else:
         timings = run_to_folder(loaded, out, **options)
-    print(f"wrote {out}/ ({args.replicates} replicate{'s' * (args.replicates > 1)}, "
-          f"{timings['household_steps_per_second']:,} household-steps/s)")
+    s = loaded.spec
+    print(f"{s.name}: {s.region} {s.first_year}-{s.last_year} (medians [5-95 %] over {args.replicates} "
+          f"replicate{'s' * (args.replicates > 1)})")
+    print("\n".join(f"  {line}" for line in report_headline(out)))
+    print(f"wrote {out}/ (report.html; {timings['household_steps_per_second']:,} household-steps/s)")
     return 0
 
 
@@ -86,6 +90,15 @@ def cmd_compare(args) -> int:
 
     out = _out(args, "compare")
     check_destination(out)
+    specs = [load_scenario(p).spec for p in args.scenario]
+    regions = sorted({s.region for s in specs})
+    if len(regions) > 1:
+        what = "; ".join(f"{p}: {s.region}" for p, s in zip(args.scenario, specs))
+        if not args.allow_other_regions:
+            print(f"tuopin: error: the scenarios are of different regions ({what}); their differences would not be a "
+                  "policy's effect. Compare variants of one region, or pass --allow-other-regions", file=sys.stderr)
+            return 2
+        print(f"tuopin compare: warning: the scenarios are of different regions ({what})", file=sys.stderr)
     c = compare(args.scenario, args.replicates, seed=args.seed, workers=args.workers, progress=not args.quiet)
     write_folder(out, c, args.replicates, args.workers)
     cols = ["scenario", "year", "target_exits", *COMPARE_COLUMNS, "spend_10k_yuan"]
@@ -193,11 +206,25 @@ def cmd_sensitivity(args) -> int:
 
 
 def cmd_validate(args) -> int:
+    """Check every file and list every problem of each; exit status 2 if any file is bad."""
+    bad = 0
     for path in args.scenario:
-        s = load_scenario(path).spec
+        try:
+            s = load_scenario(path).spec
+        except ScenarioError as e:
+            bad += 1
+            problems = e.problems
+            sys.stdout.flush()
+            print(f"{path}: {len(problems)} problem{'s' * (len(problems) > 1)}", file=sys.stderr)
+            for field, message in problems:
+                print(f"  {field}: {message}", file=sys.stderr)
+            continue
         print(f"{path}: ok — {s.region}, {s.first_year}-{s.last_year}, {s.population.households:,} households, "
-              f"{s.population.people:,} people")
-    return 0
+              f"{s.population.people:,} people", flush=True)
+    if bad:
+        print(f"tuopin validate: {bad} of {len(args.scenario)} file{'s' * (len(args.scenario) > 1)} "
+              f"{'has' if bad == 1 else 'have'} problems", file=sys.stderr)
+    return 2 if bad else 0
 
 
 def cmd_params(args) -> int:

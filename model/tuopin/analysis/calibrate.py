@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..parameters import catalog
+from ..parameters import catalog, suggest
 from ..runs.ensemble import ensembles
 from ..runs.runner import Runner
 
@@ -142,7 +142,8 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
     """Fit ``params`` to ``data`` (years up to ``through`` only) by ABC rejection; see the module."""
     unknown = [p for p in params if p not in catalog()]
     if unknown:
-        raise CalibrationError(f"--params: {unknown[0]} is not a catalog parameter (see `tuopin params`)")
+        raise CalibrationError("--params: " + "; ".join(f"{u} is not a catalog parameter{suggest(u)}" for u in unknown)
+                               + " (see `tuopin params`)")
     if not 0 < accept <= 1 or draws < 2:
         raise CalibrationError("--accept: must be in (0, 1] with at least 2 draws")
     obs = observed(data, loaded.spec, through)

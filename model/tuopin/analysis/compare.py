@@ -46,7 +46,8 @@ def compare(paths: list[str | Path], replicates: int, seed: int | None = None, w
     with Runner(workers) as runner:
         runs = dict(zip(names, ensembles(scenarios, replicates, runner, origin=False, progress=progress,
                                          desc="compare")))
-    return Comparison(scenarios, seed, runs, compare_table(runs), compare_totals(runs), compare_summary(runs),
+    labels = {key: s.spec.name for key, s in zip(names, scenarios)}
+    return Comparison(scenarios, seed, runs, compare_table(runs), compare_totals(runs), compare_summary(runs, labels),
                       time.perf_counter() - t0)
 
 
@@ -82,9 +83,15 @@ def compare_table(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
 
 
 def compare_totals(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
-    """Per scenario after the first: its difference from the first over the whole run (true
-    exits, relapses, spend), median and 5-95 % over paired replicates."""
-    per = {name: _per_replicate(reps).groupby("replicate")[list(DIFF_COLUMNS)].sum() for name, reps in runs.items()}
+    """Per scenario after the first: its difference from the first over the whole run (the poor
+    remaining at the end; true exits, relapses and spend summed over the years), median and 5-95 %
+    over paired replicates."""
+    def totals(df: pd.DataFrame) -> pd.DataFrame:
+        """Flows summed over the years; the poor remaining (a stock) at the end."""
+        g = df.sort_values("year").groupby("replicate")
+        return g[[c for c in DIFF_COLUMNS if c != "poor_end"]].sum().join(g["poor_end"].last())
+
+    per = {name: totals(_per_replicate(reps))[list(DIFF_COLUMNS)] for name, reps in runs.items()}
     names = list(per)
     rows = []
     for name in names[1:]:
@@ -97,12 +104,17 @@ def compare_totals(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def compare_summary(runs: dict[str, list[Replicate]]) -> list[str]:
-    """One line per scenario after the first: its total difference over the run, with interval."""
+def compare_summary(runs: dict[str, list[Replicate]], names: dict[str, str] | None = None) -> list[str]:
+    """One line per scenario after the first: its difference over the run, led by the poor
+    remaining at the end, then true exits, relapses and spend (median [5-95 %]); ``names`` maps run
+    keys to the scenarios' names."""
+    names = names or {}
+    what = (("poor_end", "poor remaining at the end", 1.0, "people"), ("exits_true", "true exits", 1.0, "people"),
+            ("relapses", "relapses", 1.0, "people"), ("spend_10k_yuan", "spend", 100.0, "million yuan"))
     lines = []
     for _, r in compare_totals(runs).iterrows():
-        parts = [f"{c.removesuffix('_10k_yuan')} {r[c + '_diff_p50']:+,.0f} [{r[c + '_diff_p5']:+,.0f}, "
-                 f"{r[c + '_diff_p95']:+,.0f}]" + (" 万 yuan" if c == "spend_10k_yuan" else "")
-                 for c in DIFF_COLUMNS if c != "poor_end"]
-        lines.append(f"{r['scenario']} vs {r['baseline']}, totals over the run: " + "; ".join(parts))
+        parts = [f"{label} {r[c + '_diff_p50'] / u:+,.0f} [{r[c + '_diff_p5'] / u:+,.0f}, {r[c + '_diff_p95'] / u:+,.0f}] "
+                 f"{unit}" for c, label, u, unit in what]
+        lines.append(f"{names.get(r['scenario'], r['scenario'])} vs {names.get(r['baseline'], r['baseline'])}, "
+                     "over the run: " + "; ".join(parts))
     return lines

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.scenario import load_scenario
-from ..parameters import catalog
+from ..parameters import catalog, suggest
 from ..runs.ensemble import seeds
 from ..runs.runner import Point, Runner
 
@@ -69,7 +69,9 @@ def parameters(only: str | None = None) -> list[str]:
         patterns = [g.strip() for g in only.split(",") if g.strip()]
         names = [n for n in names if any(fnmatch.fnmatchcase(n, g) for g in patterns)]
         if not names:
-            raise SensitivityError(f"--params {only!r} matches no uncertain parameter (see `tuopin params --grep`)")
+            hints = "".join(suggest(g, [n for n, p in catalog().items() if p.uncertain]) for g in patterns
+                            if not any(ch in g for ch in "*?["))
+            raise SensitivityError(f"--params {only!r} matches no uncertain parameter{hints} (see `tuopin params --grep`)")
     return names
 
 

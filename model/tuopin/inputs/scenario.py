@@ -29,11 +29,16 @@ LINE_RANGE = (500, 50_000)   # plausible poverty lines, yuan per person per year
 
 
 class ScenarioError(Exception):
-    """One problem with a scenario file: which file, which field, what is allowed."""
+    """What is wrong with a scenario file: which file, which field, what is allowed. ``field`` and
+    ``message`` are the first problem; ``problems`` lists every one found as (field, message)."""
 
-    def __init__(self, file: Path | str, field: str, message: str):
+    def __init__(self, file: Path | str, field: str, message: str, problems: list[tuple[str, str]] | None = None):
         self.file, self.field, self.message = str(file), field, message
-        super().__init__(f"{self.file}: {field}: {message}")
+        self.problems = problems or [(field, message)]
+        text = f"{self.file}: {field}: {message}"
+        if len(self.problems) > 1:
+            text = f"{self.file}: {len(self.problems)} problems:" + "".join(f"\n  {f}: {m}" for f, m in self.problems)
+        super().__init__(text)
 
 
 class FieldProblem(ValueError):
@@ -259,21 +264,42 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
     return raw, files
 
 
-def explain(e: ValidationError, allowed: Callable[[tuple], Iterable[str]] | None = None) -> tuple[str, str]:
-    """The first problem of a pydantic error as (field path, message): the one way every input file
+def explain_all(e: ValidationError, allowed: Callable[[tuple], Iterable[str]] | None = None) -> list[tuple[str, str]]:
+    """Every problem of a pydantic error as (field path, message): the one way every input file
     (scenarios, constraints) says what is wrong. ``allowed(loc)`` lists the known fields at ``loc``."""
-    errs = e.errors()
-    first = errs[0]
-    loc, msg = first["loc"], first["msg"].removeprefix("Value error, ")
-    problem = first.get("ctx", {}).get("error")
-    if isinstance(problem, FieldProblem):
-        loc, msg = (*loc, *problem.field.split(".")), str(problem)
-    if first["type"] == "extra_forbidden":
-        msg = "is not a known field" + (f"; allowed: {', '.join(allowed(loc))}" if allowed else "")
-    elif first["type"] == "missing":
-        msg = "is required"
-    more = f" (and {len(errs) - 1} more problem{'s' * (len(errs) > 2)})" if len(errs) > 1 else ""
-    return _field_path(loc), msg + more
+    out = []
+    for err in e.errors():
+        loc, msg = err["loc"], err["msg"].removeprefix("Value error, ")
+        problem = err.get("ctx", {}).get("error")
+        if isinstance(problem, FieldProblem):
+            loc, msg = (*loc, *problem.field.split(".")), str(problem)
+        if err["type"] == "extra_forbidden":
+            known = list(allowed(loc)) if allowed else []
+            msg = "is not a known field" + (parameters.suggest(str(loc[-1]), known) if known else "") \
+                + (f"; allowed: {', '.join(known)}" if known else "")
+        elif err["type"] == "missing":
+            msg = "is required"
+        out.append((_field_path(loc), msg))
+    return out
+
+
+def explain(e: ValidationError, allowed: Callable[[tuple], Iterable[str]] | None = None) -> tuple[str, str]:
+    """The first problem of a pydantic error as (field path, message), the others appended to the
+    message, so a one-line error still names them all."""
+    (field_, msg), *rest = explain_all(e, allowed)
+    return field_, msg + ("".join(f"; also {f}: {m}" for f, m in rest))
+
+
+def _allowed_fields(loc: tuple) -> list[str]:
+    """The fields a scenario allows beside the unknown one at ``loc`` (for did-you-mean)."""
+    model: type[BaseModel] = Scenario
+    for part in loc[:-1]:
+        ann = model.model_fields.get(str(part))
+        sub = getattr(ann, "annotation", None) if ann else None
+        if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
+            return []
+        model = sub
+    return list(model.model_fields)
 
 
 def _field_path(loc: tuple) -> str:
@@ -310,20 +336,25 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
         raw = _deep_merge(raw, overrides)
     if isinstance(raw.get("population"), dict) and raw["population"].get("registry"):
         raw["population"] = _registry_counts(path, raw["population"])
+    problems: list[tuple[str, str]] = []
+    spec = None
     try:
         spec = Scenario.model_validate(raw)
     except ValidationError as e:
-        raise ScenarioError(path, *explain(e)) from None
-    values, problems = parameters.resolve(parameters.flatten(spec.parameters))
-    if problems:
-        name, why = problems[0]
-        raise ScenarioError(path, f"parameters.{name}", why)
+        problems += explain_all(e, _allowed_fields)
+    given = raw.get("parameters") if isinstance(raw.get("parameters"), dict) else {}
+    values, bad = parameters.resolve(parameters.flatten(given))
+    problems += [(f"parameters.{name}", why) for name, why in bad]
     levers = parameters.levers()
-    for kind, names in (("cap", spec.budget.cap), ("sources", spec.budget.sources)):
-        for name in names:
+    budget = raw.get("budget") if isinstance(raw.get("budget"), dict) else {}
+    for kind in ("cap", "sources"):
+        for name in budget.get(kind) or {} if isinstance(budget.get(kind), dict) else ():
             if name not in levers and not (kind == "cap" and name == "total"):
-                allowed = ", ".join(sorted(levers) + (["total"] if kind == "cap" else []))
-                raise ScenarioError(path, f"budget.{kind}.{name}", f"is not a lever; allowed: {allowed}")
+                known = sorted(levers) + (["total"] if kind == "cap" else [])
+                problems.append((f"budget.{kind}.{name}",
+                                 f"is not a lever{parameters.suggest(name, known)}; allowed: {', '.join(known)}"))
+    if problems or spec is None:
+        raise ScenarioError(path, *problems[0], problems=problems)
     sources = [*files, *([Path(spec.population.registry)] if spec.population.registry else [])]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()
     return LoadedScenario(spec=spec, path=path, files=files, sha256=digest, params=values)

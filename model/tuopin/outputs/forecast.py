@@ -7,43 +7,99 @@ numbers) and writes the folder in one rename.
 
 from __future__ import annotations
 
+import base64
+import html
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from .. import parameters
 from ..analysis.forecast import forecast
+from ..parameters.citations import DOCUMENTS
 from . import plots, results
+from .tables import FLOAT_FORMAT, for_people
+
+AT_RISK_TOP = 1000  # households in at_risk.csv unless --at-risk all
+DICTIONARY = "docs/outputs.md"
+GROUP_KINDS = {"all": "all exits", "cohort": "exited in", "cause": "main cause"}
 
 
-def report_html(markdown_text: str, title: str) -> str:
-    """The report as a standalone HTML page (figures referenced beside it)."""
+def report_html(markdown_text: str, title: str, folder: Path | None = None) -> str:
+    """The report as one standalone HTML page: each figure the Markdown names is embedded from
+    ``folder`` as a base64 PNG, so the page shows them when sent alone."""
     import markdown
 
     body = markdown.markdown(markdown_text, extensions=["tables"])
-    return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+
+    def embed(m: re.Match) -> str:
+        path = (folder / html.unescape(m.group(2))) if folder else None
+        if path is None or not path.is_file():
+            return m.group(0)
+        return f'{m.group(1)}data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}{m.group(3)}'
+
+    body = re.sub(r'(<img[^>]*src=")([^":]+\.png)(")', embed, body)
+    return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}"
             "img{max-width:100%}</style></head><body>" + body + "</body></html>\n")
 
 
-def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
-                    survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
-                    at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None) -> str:
-    """A short report: the scenario, the headline and the annual table."""
-    spec = loaded.spec
+def _range(r, col: str, unit: float = 1.0, fmt: str = ",.0f") -> str:
+    """``median [p5, p95]`` of ``col`` in row ``r``."""
+    return f"{r[col + '_p50'] / unit:{fmt}} [{r[col + '_p5'] / unit:{fmt}}, {r[col + '_p95'] / unit:{fmt}}]"
+
+
+def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> list[str]:
+    """The run's result in a few lines: exits against targets, the poor left, relapses and spend
+    (medians with 5-95 % over replicates). The report's first section and what `tuopin run` prints."""
     last = annual.iloc[-1]
-    lines = [f"# Forecast: {spec.region} {spec.first_year}-{spec.last_year}", "",
-             f"Scenario `{loaded.path.name}` · {replicates} replicates · seed {spec.seed}", "",
-             spec.description, "", "## Headline", ""]
+    lines = []
     for _, r in annual.iterrows():
         if pd.notna(r["target_exits"]):
-            lines.append(f"- {int(r['year'])}: declared exits {r['exits_declared_p50']:,.0f} "
-                         f"[{r['exits_declared_p5']:,.0f}, {r['exits_declared_p95']:,.0f}] against a target of "
+            lines.append(f"{int(r['year'])}: declared exits {_range(r, 'exits_declared')} against a target of "
                          f"{r['target_exits']:,.0f} people; P(meet target) = {r['p_meet_target']:.2f}")
-    lines += [f"- Registered poor left at the end of {int(last['year'])}: {last['poor_end_p50']:,.0f} people "
-              f"[{last['poor_end_p5']:,.0f}, {last['poor_end_p95']:,.0f}]", "",
-              "Bounds are the 5th and 95th percentiles over replicates. Declared exits are what the assessment "
-              "declared; true exits are those that truly met the standard.", "",
+    lines.append(f"Registered poor left at the end of {int(last['year'])}: {_range(last, 'poor_end')} people "
+                 f"(registered at the start: {spec.population.people:,})")
+    lines.append(f"True exits over the run: {_range(last, 'exits_true_cum')} people; relapses: "
+                 f"{annual['relapses_p50'].sum():,.0f} people (yearly medians summed)")
+    if money is not None and len(money) and "all" in set(money["lever"]):
+        a = money.set_index("lever").loc["all"]
+        lines.append(f"Spend over the run: {_range(a, 'spend_yuan', 1e6, ',.1f')} million yuan")
+    return lines
+
+
+def _survival_label(kind: str, group: str) -> str:
+    if kind == "all":
+        return "all exits"
+    if kind == "cause":
+        return f"main cause: {plots.CAUSE_LABELS.get(group, (group,))[0]}"
+    return f"{GROUP_KINDS.get(kind, kind)} {group}"
+
+
+def _documents(loaded) -> list[str]:
+    """The policy documents the run's parameters cite, by title."""
+    keys = {c.ref for p in parameters.catalog().values() for c in p.sources if c.kind == "document"}
+    return [f"- 《{DOCUMENTS[k].title}》 ({DOCUMENTS[k].issuer}, {DOCUMENTS[k].date}), cited as {DOCUMENTS[k].short}"
+            for k in DOCUMENTS if k in keys]
+
+
+def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
+                    survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
+                    at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None,
+                    escape=lambda s: s, at_risk_written: int | None = None) -> str:
+    """The report: the scenario, the headline, the annual table and a section per table. The
+    scenario's own text (region, name, description) goes through ``escape`` (``html.escape`` for
+    the HTML page)."""
+    spec = loaded.spec
+    lines = [f"# Forecast: {escape(spec.region)} {spec.first_year}-{spec.last_year}", "",
+             f"Scenario *{escape(spec.name)}* (file `{loaded.path.name}`) · {replicates} replicate"
+             f"{'s' * (replicates > 1)} · random seed {spec.seed}", "",
+             escape(spec.description), "", "## Headline", ""]
+    lines += [f"- {line}" for line in headline(spec, annual, money)]
+    lines += ["", "Bounds in brackets are the 5th and 95th percentiles over replicates. Declared exits are what the "
+              "assessment declared; true exits are those that truly met the standard. Every column of every table "
+              f"in this folder, its unit and meaning, is described in `{DICTIONARY}` of the tuopin source.", "",
               "## Annual table (people, medians)", "",
               "| year | target | declared exits | true exits | relapses | new poor | poor at year end |",
               "|---|---|---|---|---|---|---|"]
@@ -61,78 +117,94 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
         lines += [f"## By shard ({len(end)}; `shards.csv` has every year)", "",
                   "| shard | declared exits " + f"{spec.last_year} | relapses {spec.last_year} | poor at end of {spec.last_year} |",
                   "|---|---|---|---|"]
-        lines += [f"| {r['region']} | {r['exits_declared_p50']:,.0f} | {r['relapses_p50']:,.0f} | "
-                  f"{r['poor_end_p50']:,.0f} [{r['poor_end_p5']:,.0f}, {r['poor_end_p95']:,.0f}] |" for _, r in end.iterrows()]
+        lines += [f"| {escape(str(r['region']))} | {r['exits_declared_p50']:,.0f} | {r['relapses_p50']:,.0f} | "
+                  f"{_range(r, 'poor_end')} |" for _, r in end.iterrows()]
         lines += [""]
     if spend is not None and len(spend):
-        by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e4
-        lines += ["## Spend by lever (万 yuan, medians)", "",
+        by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e6
+        by_lever = by_lever.reindex(columns=sorted(set(by_lever.columns) | parameters.levers()), fill_value=0)
+        lines += ["## Spend by lever (million yuan, medians)", "",
                   "| year | " + " | ".join(by_lever.columns) + " | total |",
                   "|---|" + "---|" * (len(by_lever.columns) + 1)]
         for year, r in by_lever.iterrows():
-            lines.append(f"| {year} | " + " | ".join(f"{v:,.0f}" for v in r) + f" | {r.sum():,.0f} |")
+            lines.append(f"| {year} | " + " | ".join(f"{v:,.1f}" for v in r) + f" | {r.sum():,.1f} |")
         lines += ["", "![spend by lever](spend.png)", ""]
-    if money is not None and len(money):
+    if money is not None and len(money) and "all" in set(money["lever"]):
         a = money.set_index("lever").loc["all"]
+        sustained = (f"{a['per_sustained_exit_yuan_p50']:,.0f} yuan" if pd.notna(a["per_sustained_exit_yuan_p50"])
+                     else "not available (no exit cohort is followed 24 months within the run)")
+        per_true = f"{a['per_true_exit_yuan_p50']:,.0f} yuan" if pd.notna(a["per_true_exit_yuan_p50"]) else "not available"
         lines += ["## Money", "",
-                  f"- Spend over the run: {a['spend_yuan_p50'] / 1e8:,.2f} 亿 yuan "
-                  f"[{a['spend_yuan_p5'] / 1e8:,.2f}, {a['spend_yuan_p95'] / 1e8:,.2f}]",
-                  f"- Per true exit: {a['per_true_exit_yuan_p50']:,.0f} yuan; per sustained exit (no relapse within "
-                  f"24 months, cohorts up to {loaded.spec.last_year - 2}): {a['per_sustained_exit_yuan_p50']:,.0f} yuan", ""]
+                  f"- Spend over the run: {_range(a, 'spend_yuan', 1e6, ',.1f')} million yuan",
+                  f"- Per true exit: {per_true}; per sustained exit (no relapse within 24 months, cohorts up to "
+                  f"{spec.last_year - 2}): {sustained}", ""]
     if survival is not None and len(survival):
         lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
                   "(Kaplan-Meier at the annual assessments; median over replicates):", "",
-                  "| group | 12 months | 24 months | 36 months |", "|---|---|---|---|"]
+                  "| group | exited households | 12 months | 24 months | 36 months |", "|---|---|---|---|---|"]
         piv = survival.pivot_table(index=["group_kind", "group"], columns="months", values="survival_p50", sort=False)
+        n = survival.groupby(["group_kind", "group"], sort=False)["exits_p50"].first()
         for (kind, group), r in piv.iterrows():
             cells = " | ".join("–" if pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
-            lines.append(f"| {kind}: {group} | {cells} |")
+            lines.append(f"| {_survival_label(kind, group)} | {n.get((kind, group), float('nan')):,.0f} | {cells} |")
         lines += ["", "![relapse survival](relapse_survival.png)", ""]
     if at_risk is not None and len(at_risk):
         top = at_risk.head(max(1, len(at_risk) // 10))
-        lines += [f"The at-risk list (`at_risk.csv`) ranks {len(at_risk):,} households exited at the end of "
-                  f"{int(at_risk['origin_year'].iloc[0])} by their chance of relapsing within 12 months; the top decile's "
-                  f"mean chance is {top['p_relapse_12m'].mean():.1%} against {at_risk['p_relapse_12m'].mean():.1%} overall.", ""]
+        kept = at_risk_written if at_risk_written is not None else len(at_risk)
+        which = "all of them" if kept >= len(at_risk) else f"the {kept:,} most at risk (`--at-risk all` for every one)"
+        lines += [f"The at-risk ranking covers {len(at_risk):,} households exited at the end of "
+                  f"{int(at_risk['origin_year'].iloc[0])}, by their chance of relapsing within 12 months; the top decile's "
+                  f"mean chance is {top['p_relapse_12m'].mean():.1%} against {at_risk['p_relapse_12m'].mean():.1%} overall. "
+                  f"`at_risk.csv` lists {which}.", ""]
     lines += ["## Assumptions that matter most", "",
-              "Behavioural parameters are assumptions until calibrated (issue: calibration): income growth and volatility, "
-              "the illness rates and costs, relapse detection and new-poor identification, take-up of each lever. "
-              "Every value and its source is in `manifest.json` and `tuopin params`.", ""]
+              "Behavioural parameters are assumptions until calibrated against observed series (`tuopin calibrate`): "
+              "income growth and volatility, the illness rates and costs, relapse detection and new-poor identification, "
+              "take-up of each lever. Every value and its source is in `manifest.json` and `tuopin params`.", ""]
+    docs = _documents(loaded)
+    if docs:
+        lines += ["## Policy documents the parameters cite", "", *docs, ""]
     return "\n".join(lines)
 
 
 def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: bool = True, executor=None,
-                  resume: bool = False) -> dict:
+                  resume: bool = False, at_risk_top: int | None = AT_RISK_TOP) -> dict:
     """Run a forecast and write its results folder atomically; return the manifest's timings.
 
     Finished points are checkpointed in a hidden ``.<out>.partial`` folder beside ``out``; with
     ``resume`` an interrupted run continues from them (same numbers), otherwise it starts afresh.
-    The checkpoint is removed once the results folder is in place."""
+    The checkpoint is removed once the results folder is in place. ``at_risk.csv`` keeps the
+    ``at_risk_top`` households most at risk (None: all)."""
     out = Path(out)
     results.check_destination(out)
     results.check_memory(loaded, workers)
     checkpoint = results.checkpoint_folder(out, loaded, replicates, resume)
     fc = forecast(loaded, replicates, workers=workers, executor=executor, progress=progress, checkpoint=checkpoint)
     spec = loaded.spec
+    at_risk = fc.at_risk if at_risk_top is None else fc.at_risk.head(at_risk_top)
     with results.results_folder(out, "run", [loaded], seed=spec.seed, replicates=replicates, workers=workers,
-                                options={"resumed": resume}, timings=fc.timings, remove_after=checkpoint) as f:
-        f.table("annual.csv", fc.annual)
-        f.table("spend.csv", fc.spend)
-        f.table("relapse_survival.csv", fc.survival)
-        f.table("money.csv", fc.money)
-        for name, table in (("budget_utilisation.csv", fc.utilisation), ("shards.csv", fc.shards),
-                            ("at_risk.csv", fc.at_risk)):
-            if len(table):
-                f.table(name, table)
+                                options={"resumed": resume, "at_risk_top": at_risk_top}, timings=fc.timings,
+                                remove_after=checkpoint) as f:
+        for name, table in (("annual.csv", fc.annual), ("spend.csv", fc.spend), ("relapse_survival.csv", fc.survival),
+                            ("money.csv", fc.money), ("budget_utilisation.csv", fc.utilisation),
+                            ("shards.csv", fc.shards), ("at_risk.csv", at_risk)):
+            if len(table) or name in ("annual.csv", "spend.csv", "relapse_survival.csv", "money.csv"):
+                f.table(name, for_people(table), float_format=FLOAT_FORMAT)
         title = f"{spec.region} {spec.first_year}-{spec.last_year}"
-        f.figure(plots.exits_vs_targets(fc.annual, title), "exits_vs_targets")
+        f.figure(plots.exits_vs_targets(fc.annual, title, start=spec.population.people), "exits_vs_targets")
         f.figure(plots.relapse_survival(fc.survival, title), "relapse_survival")
-        f.figure(plots.money(fc.spend, fc.money, title), "spend")
-        report = report_markdown(loaded, fc.annual, replicates, fc.spend, fc.survival, fc.money, fc.at_risk, fc.shards)
-        f.text("report.md", report)
-        f.text("report.html", report_html(report, title))
+        f.figure(plots.money(fc.spend, fc.money, title, levers=sorted(parameters.levers())), "spend")
+        parts = (loaded, fc.annual, replicates, fc.spend, fc.survival, fc.money, fc.at_risk, fc.shards)
+        f.text("report.md", report_markdown(*parts, at_risk_written=len(at_risk)))
+        f.text("report.html", report_html(report_markdown(*parts, escape=html.escape, at_risk_written=len(at_risk)),
+                                          title, folder=f.path))
     return fc.timings
 
 
+def report_headline(folder: Path) -> list[str]:
+    """The headline lines of a results folder's report.md (what `tuopin run` prints)."""
+    text = (Path(folder) / "report.md").read_text(encoding="utf-8")
+    section = text.split("## Headline", 1)[-1].split("\n## ", 1)[0]
+    return [line[2:] for line in section.splitlines() if line.startswith("- ")]
 def rerun(run: Path, out: Path | None = None, progress: bool = True) -> tuple[Path, list[str], list[str]]:
     """Run again what a results folder's manifest records into ``out`` (default: RUN-rerun); the
     folder written, the tables compared and those that differ."""

@@ -1,5 +1,8 @@
 """Figures. Built on matplotlib's object API (no pyplot state), so they work in scripts, workers
-and notebooks alike. Labels are bilingual when a CJK font is installed, English otherwise."""
+and notebooks alike. Labels are bilingual when a CJK font is installed, English otherwise; units
+are always written in words (million yuan, million people), so a figure reads the same on a
+machine without a CJK font, and :func:`save` drops any CJK character left (a scenario's region,
+say) rather than draw an empty box."""
 
 from __future__ import annotations
 
@@ -11,8 +14,11 @@ import numpy as np
 import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
+BETTER, WORSE, NEUTRAL = "#1a9850", "#d73027", "#7f7f7f"
+MILLION = 1e6
 
 
 @cache
@@ -26,11 +32,17 @@ def label(en: str, zh: str) -> str:
     return f"{en} {zh}" if cjk_font() else en
 
 
+def _cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+
+
 def plain(text: str) -> str:
-    """``text`` as the installed fonts can draw it: CJK characters dropped when there is no CJK font."""
-    if cjk_font():
+    """``text`` as the installed fonts can draw it: without a CJK font, the units 亿 and 万 become
+    words and other CJK characters are dropped."""
+    if cjk_font() or not any(_cjk(ch) for ch in text):
         return text
-    kept = "".join(ch for ch in text if not ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"))
+    text = text.replace("亿", " × 100 million ").replace("万", " × 10,000 ")
+    kept = "".join(ch for ch in text if not _cjk(ch))
     return " ".join(kept.split()) or text.encode("ascii", "replace").decode()
 
 
@@ -42,6 +54,16 @@ def style():
 
     fonts = [cjk_font(), "DejaVu Sans"] if cjk_font() else ["DejaVu Sans"]
     return mpl.rc_context({"font.family": fonts, "axes.unicode_minus": False})
+
+
+def drawable(fig: Figure) -> Figure:
+    """Every text of ``fig`` (titles, labels, legends, tick labels) made drawable with the installed
+    fonts (:func:`plain`): never a missing glyph, whoever built the figure."""
+    if not cjk_font():
+        for t in fig.findobj(Text):
+            if any(_cjk(ch) for ch in t.get_text()):
+                t.set_text(plain(t.get_text()))
+    return fig
 
 
 def _figure(ncols: int = 1, width: float = 6.4) -> Figure:
@@ -56,9 +78,16 @@ def _style(ax, title: str, ylabel: str) -> None:
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
 
 
-def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
+def _band_label(lo, hi, unit: str = "people") -> str:
+    """What the 5-95 % band shows, with its widest half-width (a band thinner than the line is said)."""
+    half = float(np.nanmax(np.asarray(hi, float) - np.asarray(lo, float))) / 2 if len(lo) else 0.0
+    return f"5-95 % over replicates (at most ±{half:,.0f} {unit})"
+
+
+def exits_vs_targets(annual: pd.DataFrame, title: str, start: int | None = None) -> Figure:
     """Left: exits per year (declared and true, median and 5-95 %) against the target.
-    Right: registered poor people remaining at each year end."""
+    Right: registered poor people remaining at each year end, from ``start`` (the registered
+    people at the start) when given."""
     with style():
         fig = _figure(ncols=2)
         ax1, ax2 = fig.subplots(1, 2)
@@ -67,20 +96,35 @@ def exits_vs_targets(annual: pd.DataFrame, title: str) -> Figure:
             ax1.bar(years, annual["target_exits"].fillna(0), width=0.6, color="#d9d9d9", label=label("target", "目标"))
         for key, color, en, zh in (("exits_declared", "#1f5fa8", "declared exits", "申报脱贫"),
                                    ("exits_true", "#d9730d", "true exits", "真实脱贫")):
-            ax1.fill_between(years, annual[f"{key}_p5"], annual[f"{key}_p95"], color=color, alpha=0.2, lw=0)
-            ax1.plot(years, annual[f"{key}_p50"], "o-", color=color, lw=1.6, label=label(en, zh) + " (p50, 5-95 %)")
+            lo, mid, hi = annual[f"{key}_p5"], annual[f"{key}_p50"], annual[f"{key}_p95"]
+            ax1.errorbar(years, mid, yerr=[mid - lo, hi - mid], fmt="o-", color=color, lw=1.6, capsize=4,
+                         label=label(en, zh) + ", median")
+        ax1.plot([], [], " ", label="bars: " + _band_label(
+            pd.concat([annual["exits_declared_p5"], annual["exits_true_p5"]]),
+            pd.concat([annual["exits_declared_p95"], annual["exits_true_p95"]])))
         ax1.set_xticks(years)
+        ax1.set_ylim(0, 1.3 * max(annual["target_exits"].max(skipna=True) if annual["target_exits"].notna().any() else 0,
+                                  annual["exits_declared_p95"].max()))
         _style(ax1, label("Exits against targets", "脱贫人数与目标"), label("people per year", "人/年"))
         ax1.legend(frameon=False, fontsize=8)
-        mid, lo, hi = annual["poor_end_p50"], annual["poor_end_p5"], annual["poor_end_p95"]
-        ax2.fill_between(years, lo, hi, color="#1f5fa8", alpha=0.2, lw=0, label="5-95 %")
-        ax2.plot(years, mid, "o-", color="#1f5fa8", label=label("registered poor, median", "未脱贫人口 中位数"))
-        ax2.plot(years, annual["truly_poor_p50"], "s--", color="#7f7f7f", ms=4,
+        x = years.astype(float)
+        mid, lo, hi = annual["poor_end_p50"].to_numpy(float), annual["poor_end_p5"].to_numpy(float), annual["poor_end_p95"].to_numpy(float)
+        truly = annual["truly_poor_p50"].to_numpy(float)
+        if start is not None:
+            x, mid, lo, hi = np.r_[years[0] - 1, x], np.r_[start, mid], np.r_[start, lo], np.r_[start, hi]
+        ax2.fill_between(x, lo, hi, color="#1f5fa8", alpha=0.25, lw=0)
+        ax2.errorbar(x, mid, yerr=[mid - lo, hi - mid], fmt="o-", color="#1f5fa8", capsize=4,
+                     label=label("registered poor, median", "未脱贫人口 中位数"))
+        ax2.plot(years, truly, "s--", color="#7f7f7f", ms=4,
                  label=label("below the line or a guarantee failing, median", "实际贫困 中位数"))
-        ax2.set_xticks(years)
-        ax2.set_ylim(bottom=0)
+        ax2.plot([], [], " ", label="bars: " + _band_label(lo, hi))
+        if start is not None:
+            ax2.annotate(f"registered at the start: {start:,}", (x[0], start), xytext=(8, -2), textcoords="offset points",
+                         fontsize=8, va="top")
+        ax2.set_xticks(x, [f"start\n{years[0]}" if start is not None and i == 0 else str(int(v)) for i, v in enumerate(x)])
+        ax2.set_ylim(0, 1.15 * np.nanmax(np.r_[hi, truly]))
         _style(ax2, label("Poor remaining at year end", "年末贫困人口"), label("people", "人"))
-        ax2.legend(frameon=False, fontsize=8, loc="upper right")
+        ax2.legend(frameon=False, fontsize=8, loc="lower left")
         fig.suptitle(plain(title), fontsize=12)
     return fig
 
@@ -90,6 +134,7 @@ def save(fig: Figure, folder: Path, stem: str) -> list[str]:
     are salted with the file name, not drawn at random, so the same run writes the same bytes."""
     names = [f"{stem}.png", f"{stem}.svg"]
     with style():
+        drawable(fig)
         fig.savefig(folder / names[0], dpi=150)
         with matplotlib.rc_context({"svg.hashsalt": stem}):
             fig.savefig(folder / names[1], metadata={"Date": None})
@@ -102,54 +147,85 @@ CAUSE_LABELS = {"illness": ("illness", "因病"), "disability": ("disability", "
                 "other": ("other", "其他")}
 
 
+def _break_marks(ax, floor: float) -> None:
+    """Mark a y axis that does not start at 0: two slanted strokes across its foot."""
+    kw = dict(transform=ax.transAxes, color="black", clip_on=False, lw=1)
+    for dy in (0.0, 0.025):
+        ax.plot([-0.015, 0.015], [0.01 + dy, 0.035 + dy], **kw)
+    ax.text(0.01, 0.07, f"axis starts at {floor:.0%}", transform=ax.transAxes, fontsize=7, color="#555555")
+
+
 def relapse_survival(survival: pd.DataFrame, title: str) -> Figure:
-    """Share of exits still out of poverty 12/24/36 months on, by main cause (left) and by exit
-    cohort (right): medians with 5-95 % bands over replicates."""
+    """Share of exits still out of poverty after each annual assessment, by main cause (left) and
+    by exit cohort (right): Kaplan-Meier step curves (medians over replicates, 5-95 % shaded), each
+    group's exited households in the legend. The y axis starts below the lowest band, with the
+    break marked."""
     with style():
         fig = _figure(ncols=2)
         axes = fig.subplots(1, 2, sharey=True)
+        low = float(survival["survival_p5"].min()) if len(survival) else 0.0
+        floor = max(0.0, np.floor(low * 10 - 0.5) / 10)
         for ax, kind, names in ((axes[0], "cause", CAUSE_LABELS), (axes[1], "cohort", None)):
             sub = survival[survival["group_kind"] == kind]
             for name, g in sub.groupby("group", sort=False):
                 x = [0] + g["months"].tolist()
                 text = label(*names[name]) if names else str(name)
-                line, = ax.plot(x, [1] + g["survival_p50"].tolist(), "o-", ms=3, label=text)
-                ax.fill_between(x, [1] + g["survival_p5"].tolist(), [1] + g["survival_p95"].tolist(),
-                                color=line.get_color(), alpha=0.15, lw=0)
+                n = g["exits_p50"].iloc[0] if "exits_p50" in g else np.nan
+                text += f" (n={n:,.0f})" if pd.notna(n) else ""
+                line, = ax.step(x, [1] + g["survival_p50"].tolist(), where="post", lw=1.5, label=text)
+                ax.fill_between(x, [1] + g["survival_p5"].tolist(), [1] + g["survival_p95"].tolist(), step="post",
+                                color=line.get_color(), alpha=0.2, lw=0)
             ax.set_xticks([0, 12, 24, 36])
-            ax.set_xlabel(label("months after exit", "脱贫后月数"))
+            ax.set_xlim(0, 38)
+            ax.set_xlabel(label("months after exit (assessed once a year)", "脱贫后月数"))
             ax.set_title(label("by main cause", "按致贫原因") if kind == "cause" else label("by exit year", "按脱贫年份"),
                          fontsize=11)
-            ax.legend(frameon=False, fontsize=7, loc="lower left")
+            ax.legend(frameon=False, fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 0.08),
+                      title="n = exited households; shaded: 5-95 %", title_fontsize=7)
             ax.spines[["top", "right"]].set_visible(False)
             ax.grid(axis="y", alpha=0.3)
-        axes[0].set_ylabel(label("still out of poverty", "未返贫比例"))
+        axes[0].set_ylim(floor, 1.005)
+        if floor > 0:
+            _break_marks(axes[0], floor)
+        axes[0].set_ylabel(label("share still out of poverty", "未返贫比例"))
         axes[0].yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
-        fig.suptitle(plain(title) + " — " + label("relapse survival", "返贫生存曲线"), fontsize=12)
+        fig.suptitle(plain(title) + " — " + label("relapse survival (Kaplan-Meier)", "返贫生存曲线"), fontsize=12)
     return fig
 
 
-def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str) -> Figure:
-    """Left: spend by lever and year (medians, 万 yuan). Right: spend per sustained exit by lever."""
+def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str, levers: list[str] | None = None) -> Figure:
+    """Left: spend by lever and year (medians, million yuan). Right: spend per sustained exit by
+    lever. Every lever in ``levers`` (default: those in the table) is named; one that spent
+    nothing says so in the legend rather than vanish."""
     with style():
         fig = _figure(ncols=2)
         ax1, ax2 = fig.subplots(1, 2)
-        by = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e4
-        by = by.loc[:, by.sum() > 0]
+        by = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / MILLION
+        levers = sorted(set(levers or []) | set(by.columns))
+        by = by.reindex(columns=levers, fill_value=0)
         bottom = np.zeros(len(by))
-        for lever in by.columns:
-            ax1.bar(by.index, by[lever], bottom=bottom, width=0.6, label=lever)
+        colors = matplotlib.colormaps["tab20"].colors
+        for i, lever in enumerate(by.columns):
+            spent = by[lever].sum() > 0
+            ax1.bar(by.index, by[lever], bottom=bottom, width=0.6, color=colors[(2 * i) % 20 + (2 * i) // 20 % 2],
+                    label=lever if spent else f"{lever} (no spend)")
             bottom += by[lever].to_numpy()
         ax1.set_xticks(by.index)
-        ax1.set_ylim(0, 1.35 * bottom.max())  # room for the legend
-        _style(ax1, label("Spend by lever", "各项支出"), label("万 yuan per year", "万元/年"))
-        ax1.legend(frameon=False, fontsize=7, ncols=2)
-        m = money_table[(money_table["lever"] != "all") & (money_table["spend_yuan_p50"] > 0)]
+        ax1.set_ylim(0, 1.45 * max(bottom.max(), 1e-9))  # room for the legend
+        _style(ax1, label("Spend by lever (median)", "各项支出"), label("million yuan per year", "百万元/年"))
+        ax1.legend(frameon=False, fontsize=7, ncols=3)
+        m = money_table[money_table["lever"] != "all"].set_index("lever")
+        m = m.reindex(levers).fillna({"per_sustained_exit_yuan_p50": 0, "per_sustained_exit_yuan_p5": 0,
+                                      "per_sustained_exit_yuan_p95": 0, "spend_yuan_p50": 0})
         m = m.sort_values("per_sustained_exit_yuan_p50")
-        err = [m["per_sustained_exit_yuan_p50"] - m["per_sustained_exit_yuan_p5"],
-               m["per_sustained_exit_yuan_p95"] - m["per_sustained_exit_yuan_p50"]]
-        ax2.barh(m["lever"], m["per_sustained_exit_yuan_p50"], xerr=err, color="#1f5fa8", capsize=2)
-        ax2.set_title(label("Spend per sustained exit", "每个稳定脱贫的支出"), fontsize=11)
+        mid = m["per_sustained_exit_yuan_p50"]
+        err = [mid - m["per_sustained_exit_yuan_p5"], m["per_sustained_exit_yuan_p95"] - mid]
+        y = np.arange(len(m))
+        ax2.barh(y, mid, xerr=err, color="#1f5fa8", capsize=2)
+        ax2.set_yticks(y, [lv if m.loc[lv, "spend_yuan_p50"] > 0 else f"{lv} (no spend)" for lv in m.index])
+        if not mid.notna().any() or not (mid > 0).any():
+            ax2.text(0.5, 0.5, "no exit sustained 24 months within the run", transform=ax2.transAxes, ha="center")
+        ax2.set_title(label("Spend per sustained exit (median, 5-95 %)", "每个稳定脱贫的支出"), fontsize=11)
         ax2.set_xlabel(label("yuan per person out of poverty 24 months on", "元/人"))
         ax2.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
         ax2.spines[["top", "right"]].set_visible(False)
@@ -157,27 +233,54 @@ def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
-def compare(totals: pd.DataFrame, title: str) -> Figure:
-    """Scenarios side by side: true exits, relapses and spend over the run, each as the difference
-    from the first scenario with its 5-95 % interval over paired replicates (``compare_totals``)."""
+# what each compared total is, and whether more of it is better (None: neither, e.g. spend)
+COMPARE_PANELS = (("poor_end", "poor remaining at the end", "期末贫困人口", False, 1.0, "people"),
+                  ("exits_true", "true exits", "真实脱贫", True, 1.0, "people"),
+                  ("relapses", "relapses", "返贫", False, 1.0, "people"),
+                  ("spend_10k_yuan", "spend", "支出", None, 100.0, "million yuan"))
+
+
+def compare(totals: pd.DataFrame, title: str, names: dict[str, str] | None = None) -> Figure:
+    """Scenarios side by side: poor remaining at the end, true exits, relapses and spend over the
+    run, each as the difference from the first scenario with its 5-95 % interval over paired
+    replicates (``compare_totals``). Bars are green when the change is better, red when worse,
+    grey for spend (more is neither); scenarios are labelled by ``names`` (run key → the
+    scenario's name)."""
     from matplotlib.ticker import MaxNLocator
 
+    names = names or {}
     with style():
-        fig = _figure(ncols=3, width=4.6)
-        axes = fig.subplots(1, 3, sharey=True)
+        fig = _figure(ncols=4, width=3.9)
+        fig.set_figheight(max(3.2, 1.9 + 0.45 * len(totals)))
+        axes = fig.subplots(1, 4, sharey=True)
         base = totals["baseline"].iloc[0]
         tot = totals.set_index("scenario")
-        for ax, (col, en, zh) in zip(axes, (("exits_true", "true exits", "真实脱贫"), ("relapses", "relapses", "返贫"),
-                                            ("spend_10k_yuan", "spend, 万 yuan", "支出 万元"))):
-            mid, lo, hi = tot[f"{col}_diff_p50"], tot[f"{col}_diff_p5"], tot[f"{col}_diff_p95"]
-            ax.barh(tot.index, mid, xerr=[mid - lo, hi - mid], color=np.where(mid >= 0, "#1f5fa8", "#d62728"), capsize=3)
+        y = np.arange(len(tot))
+        for ax, (col, en, zh, more_better, unit, unit_name) in zip(axes, COMPARE_PANELS):
+            if f"{col}_diff_p50" not in tot:
+                ax.set_visible(False)
+                continue
+            mid, lo, hi = (tot[f"{col}_diff_{q}"].to_numpy(float) / unit for q in ("p50", "p5", "p95"))
+            if more_better is None:
+                colors = [NEUTRAL] * len(mid)
+            else:
+                better = mid > 0 if more_better else mid < 0
+                colors = np.where(mid == 0, NEUTRAL, np.where(better, BETTER, WORSE))
+            ax.barh(y, mid, xerr=[mid - lo, hi - mid], color=colors, capsize=3)
             ax.axvline(0, color="black", lw=0.8)
-            ax.set_title(label(en, zh), fontsize=11)
-            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}")
+            ax.set_title(label(en, zh) + f"\n({unit_name})", fontsize=10)
+            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}" if abs(v) >= 10 or v == 0 else f"{v:+,.1f}")
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.spines[["top", "right"]].set_visible(False)
+        axes[0].set_yticks(y, [plain(names.get(s, s)) for s in tot.index])
         axes[0].invert_yaxis()
-        fig.suptitle(plain(title) + " — " + label(f"difference from {base}, totals over the run", "与基准之差"), fontsize=12)
+        from matplotlib.patches import Patch
+
+        fig.legend(handles=[Patch(color=BETTER, label="better"), Patch(color=WORSE, label="worse"),
+                            Patch(color=NEUTRAL, label="spend (neither) or no change")],
+                   loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+        fig.suptitle(plain(title) + " — " + plain(f"difference from {names.get(base, base)}, over the run "
+                                                  "(median, bars 5-95 % over paired replicates)"), fontsize=11)
     return fig
 
 
@@ -186,24 +289,28 @@ SERIES_LABELS = {"poor_headcount_10k": ("Poor at year end", "年末贫困人口"
 
 
 def calibration_fit(fit: pd.DataFrame, title: str, cutoff: int | None = None) -> Figure:
-    """Observed series (points) against the calibrated model (median and 5-95 %, 万 people); with a
-    backtest cut-off, the fitted years left of the dashed line and the scored forecast right of it."""
+    """Observed series (points) against the calibrated model (median and 5-95 %, million people);
+    with a backtest cut-off, the fitted years left of the dashed line and the scored forecast right
+    of it. The tables hold the series in 万 (10,000) people, as the statistics are published."""
     with style():
         fig = _figure(ncols=2)
         for ax, (series, (en, zh)) in zip(fig.subplots(1, 2), SERIES_LABELS.items()):
             d = fit[fit["series"] == series].sort_values("year")
             years = d["year"].to_numpy()
-            ax.fill_between(years, d["simulated_p5"], d["simulated_p95"], color="#1f5fa8", alpha=0.2, lw=0)
-            ax.plot(years, d["simulated_p50"], "o-", color="#1f5fa8", ms=4, label=label("model (p50, 5-95 %)", "模型"))
+            to_m = 1e4 / MILLION
+            ax.fill_between(years, d["simulated_p5"] * to_m, d["simulated_p95"] * to_m, color="#1f5fa8", alpha=0.2, lw=0)
+            ax.plot(years, d["simulated_p50"] * to_m, "o-", color="#1f5fa8", ms=4,
+                    label=label("model, median", "模型") + "; shaded: 5-95 %")
             if "default_p50" in d:
-                ax.plot(years, d["default_p50"], "s:", color="#7f7f7f", ms=3, label=label("before calibration", "校准前"))
-            ax.plot(years, d["observed"], "o", color="black", ms=6, mfc="white", label=label("observed", "观测"))
+                ax.plot(years, d["default_p50"] * to_m, "s:", color="#7f7f7f", ms=3, label=label("before calibration", "校准前"))
+            ax.plot(years, d["observed"] * to_m, "o", color="black", ms=6, mfc="white", label=label("observed", "观测"))
             if cutoff is not None:
                 ax.axvline(cutoff + 0.5, color="#d9730d", ls="--", lw=1)
                 ax.text(cutoff + 0.6, ax.get_ylim()[1] * 0.95, label("forecast", "预测"), color="#d9730d", fontsize=8, va="top")
             ax.set_xticks(years)
             ax.set_ylim(bottom=0)
-            _style(ax, label(en, zh), label("万 people", "万人"))
+            _style(ax, label(en, zh), label("million people", "百万人"))
+            ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:,.1f}")
             ax.legend(frameon=False, fontsize=8)
         fig.suptitle(plain(title), fontsize=12)
     return fig

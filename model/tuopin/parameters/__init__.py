@@ -143,6 +143,18 @@ def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
     return flat
 
 
+def suggest(name: str, known=None) -> str:
+    """`` (did you mean X?)`` for a misspelt ``name`` among ``known`` (default: the catalog's
+    names), or "" when nothing is close. A catalog name with the same key in another section
+    counts as close (``oop_cap`` → ``medical.oop_cap``)."""
+    import difflib
+
+    known = list(catalog() if known is None else known)
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.6)
+    close += [n for n in known if "." in n and n.split(".")[-1] == name.split(".")[-1] and n not in close]
+    return f" (did you mean {' or '.join(close[:2])}?)" if close else ""
+
+
 def resolve(overrides: dict[str, object]) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """Defaults updated by ``overrides``; also the list of (name, problem) for bad overrides."""
     cat = catalog()
@@ -150,9 +162,7 @@ def resolve(overrides: dict[str, object]) -> tuple[dict[str, object], list[tuple
     problems: list[tuple[str, str]] = []
     for name, value in overrides.items():
         if name not in cat:
-            close = [n for n in cat if n.split(".")[-1] == name.split(".")[-1]]
-            hint = f" (did you mean {close[0]}?)" if close else " (see `tuopin params`)"
-            problems.append((name, "is not a known parameter" + hint))
+            problems.append((name, "is not a known parameter" + (suggest(name, cat) or " (see `tuopin params`)")))
             continue
         why = cat[name].check(value)
         if why:

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ...inputs.scenario import FieldProblem, ScenarioError, explain, read_toml
+from ...parameters import suggest
 
 DOUDI = "dibao"          # the 兜底 lever: 低保 and 五保 transfers
 
@@ -62,7 +63,8 @@ def load_constraints(path: str | Path | None, levers: list[str]) -> Constraints:
     raw = read_toml(path, ConstraintsError)
     for name in (raw.get("levers") or {}) if isinstance(raw.get("levers"), dict) else ():
         if name not in levers:
-            raise ConstraintsError(path, f"levers.{name}", f"is not a lever; allowed: {', '.join(sorted(levers))}")
+            raise ConstraintsError(path, f"levers.{name}", f"is not a lever{suggest(name, levers)}; allowed: "
+                                   f"{', '.join(sorted(levers))}")
     try:
         return Constraints.model_validate(raw)
     except ValidationError as e:
