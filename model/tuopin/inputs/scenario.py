@@ -35,10 +35,7 @@ class ScenarioError(Exception):
     def __init__(self, file: Path | str, field: str, message: str, problems: list[tuple[str, str]] | None = None):
         self.file, self.field, self.message = str(file), field, message
         self.problems = problems or [(field, message)]
-        text = f"{self.file}: {field}: {message}"
-        if len(self.problems) > 1:
-            text = f"{self.file}: {len(self.problems)} problems:" + "".join(f"\n  {f}: {m}" for f, m in self.problems)
-        super().__init__(text)
+        super().__init__(f"{self.file}: {field}: {message}" + "".join(f"\n  also {f}: {m}" for f, m in self.problems[1:]))
 
 
 class FieldProblem(ValueError):

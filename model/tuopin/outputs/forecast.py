@@ -162,7 +162,7 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
               "take-up of each lever. Every value and its source is in `manifest.json` and `tuopin params`.", ""]
     docs = _documents(loaded)
     if docs:
-        lines += ["## Policy documents the parameters cite", "", *docs, ""]
+        lines += ["## Policy documents the parameter catalog cites", "", *docs, ""]
     return "\n".join(lines)
 
 

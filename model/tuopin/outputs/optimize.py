@@ -70,7 +70,7 @@ def frontier_figure(p: Plan, title: str):
         fig.set_figheight(4.8)  # room for the legend below
         ax = fig.subplots()
         f = p.frontier.sort_values("budget_yuan")
-        unit, zh = (1e8, "亿") if f["budget_yuan"].max() >= 1e8 else (1e4, "万")
+        unit = plots.MILLION
         x = f["budget_yuan"] / unit
         ax.fill_between(x, f["optimised_p5"], f["optimised_p95"], color="#1f5fa8", alpha=0.2, lw=0)
         ax.plot(x, f["optimised_p50"], "o-", color="#1f5fa8", label=plots.label("optimised split", "优化分配") + " (p50, 5-95 %)")
@@ -83,7 +83,7 @@ def frontier_figure(p: Plan, title: str):
                         [u[f"{obj}_p95"] - u[f"{obj}_p50"]]], fmt="*", color="black", ms=10, capsize=3,
                         label=plots.label("no caps (each lever spends what it asks)", "不设上限"))
         ax.axvline(p.budget / unit, color="black", lw=0.8, ls=":")
-        ax.set_xlabel(plots.label(f"budget, {zh} yuan a year", f"年度预算 {zh}元"))
+        ax.set_xlabel(plots.label("budget, million yuan a year", "年度预算 百万元"))
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.2f}".rstrip("0").rstrip("."))
         plots._style(ax, plots.label("Budget–outcome frontier", "预算—效果前沿"), plots.label(*names))
         fig.legend(*ax.get_legend_handles_labels(), frameon=False, fontsize=8, loc="outside lower center", ncols=2)
@@ -101,15 +101,15 @@ def split_figure(p: Plan, title: str):
         for k, (col, color, en, zh) in enumerate((("cap_yuan", "#1f5fa8", "optimised", "优化分配"),
                                                   ("seed_allocation_yuan", "#d9730d", "seed allocation", "现行结构"),
                                                   ("uniform_yuan", "#bdbdbd", "uniform", "平均分配"))):
-            ax.barh(y + (1 - k) * h, s[col] / 1e4, height=h, color=color, label=plots.label(en, zh))
-        ax.plot(s["uncapped_spend_yuan"] / 1e4, y, "k|", ms=12, mew=1.5,
+            ax.barh(y + (1 - k) * h, s[col] / plots.MILLION, height=h, color=color, label=plots.label(en, zh))
+        ax.plot(s["uncapped_spend_yuan"] / plots.MILLION, y, "k|", ms=12, mew=1.5,
                 label=plots.label("uncapped spend, yearly mean", "不设上限年均支出"))
-        ax.plot(s["uncapped_need_max_yuan"] / 1e4, y, "kd", ms=5, mfc="white",
+        ax.plot(s["uncapped_need_max_yuan"] / plots.MILLION, y, "kd", ms=5, mfc="white",
                 label=plots.label("uncapped spend, largest year", "不设上限最高年支出"))
         ax.set_yticks(y, s["lever"])
-        ax.set_xlabel(plots.label("万 yuan a year", "万元/年"))
+        ax.set_xlabel(plots.label("million yuan a year", "百万元/年"))
         ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-        ax.set_title(plots.label(f"Split of {yi(p.budget)} yuan a year", "预算分配"), fontsize=11)
+        ax.set_title(plots.label(f"Split of {p.budget / plots.MILLION:,.1f} million yuan a year", "预算分配"), fontsize=11)
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="x", alpha=0.3)
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))

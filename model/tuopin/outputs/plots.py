@@ -84,6 +84,13 @@ def _band_label(lo, hi, unit: str = "people") -> str:
     return f"5-95 % over replicates (at most ±{half:,.0f} {unit})"
 
 
+def _legend(ax, **kw) -> None:
+    """The axes' legend with the notes (labels without a drawn handle, "bars: …") last."""
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("bars:"))
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], frameon=False, fontsize=8, **kw)
+
+
 def exits_vs_targets(annual: pd.DataFrame, title: str, start: int | None = None) -> Figure:
     """Left: exits per year (declared and true, median and 5-95 %) against the target.
     Right: registered poor people remaining at each year end, from ``start`` (the registered
@@ -106,7 +113,7 @@ def exits_vs_targets(annual: pd.DataFrame, title: str, start: int | None = None)
         ax1.set_ylim(0, 1.3 * max(annual["target_exits"].max(skipna=True) if annual["target_exits"].notna().any() else 0,
                                   annual["exits_declared_p95"].max()))
         _style(ax1, label("Exits against targets", "脱贫人数与目标"), label("people per year", "人/年"))
-        ax1.legend(frameon=False, fontsize=8)
+        _legend(ax1)
         x = years.astype(float)
         mid, lo, hi = annual["poor_end_p50"].to_numpy(float), annual["poor_end_p5"].to_numpy(float), annual["poor_end_p95"].to_numpy(float)
         truly = annual["truly_poor_p50"].to_numpy(float)
@@ -119,12 +126,12 @@ def exits_vs_targets(annual: pd.DataFrame, title: str, start: int | None = None)
                  label=label("below the line or a guarantee failing, median", "实际贫困 中位数"))
         ax2.plot([], [], " ", label="bars: " + _band_label(lo, hi))
         if start is not None:
-            ax2.annotate(f"registered at the start: {start:,}", (x[0], start), xytext=(8, -2), textcoords="offset points",
-                         fontsize=8, va="top")
+            ax2.annotate(f"registered at the start: {start:,}", (x[0], start), xytext=(10, 2), textcoords="offset points",
+                         fontsize=8, va="bottom")
         ax2.set_xticks(x, [f"start\n{years[0]}" if start is not None and i == 0 else str(int(v)) for i, v in enumerate(x)])
         ax2.set_ylim(0, 1.15 * np.nanmax(np.r_[hi, truly]))
         _style(ax2, label("Poor remaining at year end", "年末贫困人口"), label("people", "人"))
-        ax2.legend(frameon=False, fontsize=8, loc="lower left")
+        _legend(ax2, loc="lower left")
         fig.suptitle(plain(title), fontsize=12)
     return fig
 

@@ -15,7 +15,10 @@ TEN_THOUSANDS = ("_10k",)  # 万 units (compare.csv's spend, the calibration ser
 
 
 def FLOAT_FORMAT(v: float) -> str:
-    """Six significant digits, never in scientific notation (for ``DataFrame.to_csv``)."""
+    """Six significant digits (one decimal from 100,000 up), never in scientific notation (for
+    ``DataFrame.to_csv``)."""
+    if abs(v) >= 1e5:
+        return np.format_float_positional(v, precision=1, unique=True, fractional=True, trim="-")
     return np.format_float_positional(v, precision=6, unique=True, fractional=False, trim="-")
 
 
