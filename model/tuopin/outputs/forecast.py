@@ -50,6 +50,12 @@ def _range(r, col: str, unit: float = 1.0, fmt: str = ",.0f") -> str:
     return f"{r[col + '_p50'] / unit:{fmt}} [{r[col + '_p5'] / unit:{fmt}}, {r[col + '_p95'] / unit:{fmt}}]"
 
 
+def _spend(a) -> str:
+    """Spend over the run, median [5-95 %], in million or billion yuan."""
+    unit, (name, _) = plots.yuan_unit(a["spend_yuan_p95"])
+    return f"{_range(a, 'spend_yuan', unit, ',.1f')} {name}"
+
+
 def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> list[str]:
     """The run's result in a few lines: exits against targets, the poor left, relapses and spend
     (medians with 5-95 % over replicates). The report's first section and what `tuopin run` prints."""
@@ -65,7 +71,7 @@ def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> l
                  f"{annual['relapses_p50'].sum():,.0f} people (yearly medians summed)")
     if money is not None and len(money) and "all" in set(money["lever"]):
         a = money.set_index("lever").loc["all"]
-        lines.append(f"Spend over the run: {_range(a, 'spend_yuan', 1e6, ',.1f')} million yuan")
+        lines.append(f"Spend over the run: {_spend(a)}")
     return lines
 
 
@@ -121,9 +127,10 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
                   f"{_range(r, 'poor_end')} |" for _, r in end.iterrows()]
         lines += [""]
     if spend is not None and len(spend):
-        by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / 1e6
-        by_lever = by_lever.reindex(columns=sorted(set(by_lever.columns) | parameters.levers()), fill_value=0)
-        lines += ["## Spend by lever (million yuan, medians)", "",
+        by_lever = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0)
+        unit, (unit_name, _) = plots.yuan_unit(by_lever.sum(axis=1).max())
+        by_lever = by_lever.reindex(columns=sorted(set(by_lever.columns) | parameters.levers()), fill_value=0) / unit
+        lines += [f"## Spend by lever ({unit_name}, medians)", "",
                   "| year | " + " | ".join(by_lever.columns) + " | total |",
                   "|---|" + "---|" * (len(by_lever.columns) + 1)]
         for year, r in by_lever.iterrows():
@@ -135,7 +142,7 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
                      else "not available (no exit cohort is followed 24 months within the run)")
         per_true = f"{a['per_true_exit_yuan_p50']:,.0f} yuan" if pd.notna(a["per_true_exit_yuan_p50"]) else "not available"
         lines += ["## Money", "",
-                  f"- Spend over the run: {_range(a, 'spend_yuan', 1e6, ',.1f')} million yuan",
+                  f"- Spend over the run: {_spend(a)}",
                   f"- Per true exit: {per_true}; per sustained exit (no relapse within 24 months, cohorts up to "
                   f"{spec.last_year - 2}): {sustained}", ""]
     if survival is not None and len(survival):

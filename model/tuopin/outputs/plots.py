@@ -66,6 +66,11 @@ def drawable(fig: Figure) -> Figure:
     return fig
 
 
+def yuan_unit(largest: float) -> tuple[float, tuple[str, str]]:
+    """The unit to show yuan amounts up to ``largest`` in: million yuan, or billion from 100 billion."""
+    return (1e9, ("billion yuan", "十亿元")) if abs(largest) >= 1e11 else (MILLION, ("million yuan", "百万元"))
+
+
 def _figure(ncols: int = 1, width: float = 6.4) -> Figure:
     return Figure(figsize=(width * ncols, 4.2), layout="constrained")
 
@@ -207,7 +212,9 @@ def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str, levers: li
     with style():
         fig = _figure(ncols=2)
         ax1, ax2 = fig.subplots(1, 2)
-        by = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0) / MILLION
+        by = spend.groupby(["year", "lever"])["spend_yuan_p50"].sum().unstack(fill_value=0)
+        unit, (en_unit, zh_unit) = yuan_unit(by.sum(axis=1).max() if len(by) else 0)
+        by = by / unit
         levers = sorted(set(levers or []) | set(by.columns))
         by = by.reindex(columns=levers, fill_value=0)
         bottom = np.zeros(len(by))
@@ -219,7 +226,7 @@ def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str, levers: li
             bottom += by[lever].to_numpy()
         ax1.set_xticks(by.index)
         ax1.set_ylim(0, 1.45 * max(bottom.max(), 1e-9))  # room for the legend
-        _style(ax1, label("Spend by lever (median)", "各项支出"), label("million yuan per year", "百万元/年"))
+        _style(ax1, label("Spend by lever (median)", "各项支出"), label(f"{en_unit} per year", f"{zh_unit}/年"))
         ax1.legend(frameon=False, fontsize=7, ncols=3)
         m = money_table[money_table["lever"] != "all"].set_index("lever")
         m = m.reindex(levers).fillna({"per_sustained_exit_yuan_p50": 0, "per_sustained_exit_yuan_p5": 0,
@@ -276,7 +283,7 @@ def compare(totals: pd.DataFrame, title: str, names: dict[str, str] | None = Non
             ax.barh(y, mid, xerr=[mid - lo, hi - mid], color=colors, capsize=3)
             ax.axvline(0, color="black", lw=0.8)
             ax.set_title(label(en, zh) + f"\n({unit_name})", fontsize=10)
-            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}" if abs(v) >= 10 or v == 0 else f"{v:+,.1f}")
+            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.1f}".removesuffix(".0") if v else "0")
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.spines[["top", "right"]].set_visible(False)
         axes[0].set_yticks(y, [plain(names.get(s, s)) for s in tot.index])
@@ -317,7 +324,7 @@ def calibration_fit(fit: pd.DataFrame, title: str, cutoff: int | None = None) ->
             ax.set_xticks(years)
             ax.set_ylim(bottom=0)
             _style(ax, label(en, zh), label("million people", "百万人"))
-            ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}" if v >= 10 or v == 0 else f"{v:,.1f}")
+            ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.1f}".removesuffix(".0"))
             ax.legend(frameon=False, fontsize=8)
         fig.suptitle(plain(title), fontsize=12)
     return fig
