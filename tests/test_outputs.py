@@ -176,3 +176,27 @@ def test_compare_summary_leads_with_poor_remaining(tmp_path, capsys):
                  "--out", str(tmp_path / "c"), "--quiet"]) == 0
     line = [x for x in capsys.readouterr().out.splitlines() if " vs " in x][0]
     assert line.index("poor remaining") < line.index("true exits") < line.index("relapses") < line.index("spend")
+
+
+def test_data_dictionary_names_every_column_written(run_folder, tmp_path, capsys):
+    doc = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
+    out, _ = run_folder
+    assert main(["compare", str(SMALL), str(SMALL), "--replicates", "2", "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    capsys.readouterr()
+    for csv in [*out.glob("*.csv"), tmp_path / "c" / "compare.csv"]:
+        assert f"{csv.name}" in doc, csv.name
+        for col in pd.read_csv(csv, nrows=1).columns:
+            base = re.sub(r"_(p5|p50|p95)$", "", col)
+            names = {col, base, base.replace("_households", ""), re.sub(r"_diff$", "", base)}
+            assert any(re.search(rf"\b{re.escape(n)}(\b|_p5/)", doc) for n in names), (csv.name, col)
+
+
+def test_one_year_report_says_not_available_not_nan(run_folder, small):
+    from tuopin.outputs.forecast import report_markdown
+
+    out, _ = run_folder
+    annual = pd.read_csv(out / "annual.csv").head(1)
+    money = pd.read_csv(out / "money.csv")
+    money[[c for c in money.columns if c.startswith("per_sustained")]] = float("nan")
+    text = report_markdown(small, annual, 1, money=money)
+    assert "nan" not in text and "per sustained exit" in text and "not available" in text
