@@ -42,6 +42,7 @@ def report_html(markdown_text: str, title: str, folder: Path | None = None) -> s
     return (f"<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
             "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.4}"
             "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}"
+            "td:first-child,th:first-child{text-align:left}"
             "img{max-width:100%}</style></head><body>" + body + "</body></html>\n")
 
 
