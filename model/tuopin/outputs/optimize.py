@@ -11,6 +11,7 @@ from ..analysis.optimize.evaluate import OBJECTIVES
 from ..analysis.optimize.plan import Plan, yi
 from ..inputs.scenario import LoadedScenario
 from . import plots, results
+from .tables import FLOAT_FORMAT, for_people
 
 
 def markdown(p: Plan, loaded: LoadedScenario, options: dict, figures: list[str]) -> str:
@@ -125,9 +126,9 @@ def write_folder(out: Path, p: Plan, loaded: LoadedScenario, options: dict, seco
                                 workers=options["workers"], options={**opts, "budget_yuan": p.budget},
                                 timings={"wall_seconds": round(seconds, 4)}) as f:
         f.table("split.csv", p.split, float_format="%.10g")
-        f.table("frontier.csv", p.frontier)
+        f.table("frontier.csv", for_people(p.frontier), float_format=FLOAT_FORMAT)
         f.table("candidates.csv", p.candidates, float_format="%.10g")
-        f.table("comparison.csv", p.comparison)
+        f.table("comparison.csv", for_people(p.comparison), float_format=FLOAT_FORMAT)
         figures = f.figure(frontier_figure(p, loaded.spec.region), "frontier")
         figures += f.figure(split_figure(p, loaded.spec.region), "split")
         f.text("optimize.md", markdown(p, loaded, options, figures))
