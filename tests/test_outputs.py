@@ -37,7 +37,7 @@ def run_folder(hostile, tmp_path_factory, monkeymodule):
     out = tmp_path_factory.mktemp("run") / "out"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert main(["run", str(hostile), "--replicates", "2", "--out", str(out), "--quiet", "--at-risk", "50"]) == 0
+        assert main(["run", str(hostile), "--replicates", "2", "--out", str(out), "--at-risk", "50"]) == 0  # progress shown
     return out, [str(w.message) for w in caught]
 
 
