@@ -26,6 +26,19 @@ def report_html(markdown_text: str, title: str) -> str:
             "img{max-width:100%}</style></head><body>" + body + "</body></html>\n")
 
 
+def uncertainty(loaded) -> str:
+    """Which uncertainty the bounds hold, in words, for the report."""
+    held = ["the model's own randomness (shocks, targeting, detection)"]
+    if loaded.spec.population.sample > 1:
+        held.append(f"sampling error (1 household in {loaded.spec.population.sample} simulated)")
+    if loaded.posterior:
+        held.append(f"parameter uncertainty ({len(loaded.posterior)} posterior draws from "
+                    f"{Path(loaded.spec.posterior).name}, one per replicate)")
+        return "they hold " + ", ".join(held[:-1]) + " and " + held[-1]
+    return ("they hold " + " and ".join(held) + ", not the uncertainty about the parameters "
+            "(`--posterior FILE` adds it)")
+
+
 def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
                     survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
                     at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None) -> str:
@@ -42,8 +55,8 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
                          f"{r['target_exits']:,.0f} people; P(meet target) = {r['p_meet_target']:.2f}")
     lines += [f"- Registered poor left at the end of {int(last['year'])}: {last['poor_end_p50']:,.0f} people "
               f"[{last['poor_end_p5']:,.0f}, {last['poor_end_p95']:,.0f}]", "",
-              "Bounds are the 5th and 95th percentiles over replicates. Declared exits are what the assessment "
-              "declared; true exits are those that truly met the standard.", "",
+              f"Bounds are the 5th and 95th percentiles over replicates; {uncertainty(loaded)}. Declared exits are "
+              "what the assessment declared; true exits are those that truly met the standard.", "",
               "## Annual table (people, medians)", "",
               "| year | target | declared exits | true exits | relapses | new poor | poor at year end |",
               "|---|---|---|---|---|---|---|"]
