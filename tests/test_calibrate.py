@@ -9,8 +9,7 @@ import pytest
 
 from conftest import ROOT, SMALL
 from tuopin import load_scenario
-from tuopin.analysis.calibrate import (SERIES, CalibrationError, backtest, calibrate, read_data, scores, simulated,
-                              with_parameters)
+from tuopin.analysis.calibrate import SERIES, CalibrationError, backtest, calibrate, read_data, scores, simulated
 from tuopin.cli import main
 from tuopin.runs.ensemble import run_ensemble
 
@@ -21,7 +20,7 @@ DATA = ROOT / "data" / "national_series.csv"
 def synthetic_data(loaded, values: dict, seed: int = 99, replicates: int = 4) -> pd.DataFrame:
     """The model's own series at ``values`` (mean of replicates), in the observed format, with the
     year before the start holding the registered people as the headcount (scale 1)."""
-    scn = with_parameters(replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})), values)
+    scn = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})).with_parameters(values)
     sim = simulated(run_ensemble(scn, replicates, progress=False), 1.0).groupby("year")[list(SERIES)].mean()
     base = pd.DataFrame({"year": [loaded.spec.first_year - 1], "poor_headcount_10k": [loaded.spec.population.people / 1e4],
                          "lifted_out_10k": [np.nan]})
@@ -85,6 +84,9 @@ def test_cli_calibrate_and_backtest_write_their_folders(tmp_path):
     calibrated = load_scenario(out / "small_calibrated.toml")
     fitted = pd.read_csv(out / "parameters.csv").set_index("parameter").at["income.wage_growth", "posterior_p50"]
     assert calibrated.params["income.wage_growth"] == pytest.approx(fitted, rel=1e-5)
+    # the calibrated scenario carries its accepted draws: forecasts from it hold parameter uncertainty
+    accepted = pd.read_csv(out / "posterior.csv").query("accepted")["income.wage_growth"]
+    assert sorted(d["income.wage_growth"] for d in calibrated.posterior) == pytest.approx(sorted(accepted))
     bt = tmp_path / "bt"
     assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--draws", "6",
                  "--params", "income.wage_growth", "--out", str(bt), "--quiet"]) == 0

@@ -87,6 +87,8 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=1, help="worker processes (default 1)")
     run.add_argument("--sample", type=_positive, metavar="K", help="sampled mode: simulate 1 household and village in K, "
                      "each standing for K (overrides population.sample)")
+    run.add_argument("--posterior", metavar="FILE", help="parameter draws (tuopin calibrate's posterior.csv): each "
+                     "replicate runs one, so the bands include parameter uncertainty (overrides the scenario's)")
     run.add_argument("--scheduler", help="run replicates on a Dask cluster: its scheduler address (tcp://host:8786), "
                      "or 'local' for a local cluster of --workers processes on loopback")
     run.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out from its "

@@ -29,7 +29,8 @@ def cmd_run(args) -> int:
     from .runs.runner import dask_executor
 
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
-                 **({"population": {"sample": args.sample}} if args.sample else {})}
+                 **({"population": {"sample": args.sample}} if args.sample else {}),
+                 **({"posterior": str(Path(args.posterior).resolve())} if args.posterior else {})}
     loaded = load_scenario(args.scenario, overrides or None)
     if args.resume and not args.out:
         raise OutputError("--resume needs the --out folder of the interrupted run")

@@ -104,11 +104,6 @@ def distance(sim: pd.DataFrame, obs: pd.DataFrame, base: float) -> float:
     return float(math.sqrt(np.mean(np.square(diffs))))
 
 
-def with_parameters(loaded, values: dict[str, float]):
-    """``loaded`` with some catalog parameters set (already resolved: in range by construction)."""
-    return replace(loaded, params={**loaded.params, **values})
-
-
 @dataclass
 class Posterior:
     draws: pd.DataFrame      # every draw: parameters, distance, accepted
@@ -128,10 +123,11 @@ class Posterior:
 
 def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int, progress: bool):
     """Simulate every design point on the runner (the same replicate seeds for each: common random
-    numbers); the simulated series of each, in design order."""
-    base = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed}))
+    numbers); the simulated series of each, in design order. A posterior the scenario carries is set
+    aside: each design point is one parameter set."""
+    base = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed}), posterior=())
     with Runner(workers) as runner:
-        reps = ensembles([with_parameters(base, values) for values in designs], replicates, runner, origin=False,
+        reps = ensembles([base.with_parameters(values) for values in designs], replicates, runner, origin=False,
                          progress=progress, desc="calibrate")
     return [simulated(r, scale) for r in reps]
 

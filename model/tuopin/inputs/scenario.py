@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import parameters
+from .posterior import PosteriorError, read_posterior
 
 CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (the Jingzhou decision §二(一)2)
 CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other")
@@ -171,6 +172,8 @@ class Scenario(_Strict):
     population: Population
     budget: Budget = Field(default_factory=Budget)
     parameters: dict = Field(default_factory=dict)
+    posterior: str | None = Field(default=None, description="CSV of parameter draws (tuopin calibrate's "
+                                  "posterior.csv); each replicate takes one, so the bands hold parameter uncertainty")
     shards: dict[str, Shard] = Field(default_factory=dict, description="run as independent pieces (e.g. provinces)")
 
     @model_validator(mode="after")
@@ -218,10 +221,15 @@ class LoadedScenario:
     files: tuple[Path, ...]
     sha256: str
     params: dict[str, object] = field(repr=False)
+    posterior: tuple[dict[str, object], ...] = field(default=(), repr=False)  # parameter draws, if any
 
     @property
     def stem(self) -> str:
         return self.path.stem
+
+    def with_parameters(self, values: dict[str, object]) -> LoadedScenario:
+        """This scenario with some catalog parameters set (values already checked)."""
+        return replace(self, params={**self.params, **values})
 
 
 def _deep_merge(base: dict, over: dict) -> dict:
@@ -252,6 +260,8 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
         raise ScenarioError(where, field_, f"no such scenario file: {path}")
     raw = read_toml(path)
     files = (path,)
+    if isinstance(raw.get("posterior"), str):  # relative to the file that names it
+        raw["posterior"] = str((path.parent / raw["posterior"]).resolve())
     parent = raw.pop("extends", None)
     if parent is not None:
         if not isinstance(parent, str) or not parent.endswith(".toml"):
@@ -352,6 +362,13 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
                                  f"is not a lever{parameters.suggest(name, known)}; allowed: {', '.join(known)}"))
     if problems or spec is None:
         raise ScenarioError(path, *problems[0], problems=problems)
-    sources = [*files, *([Path(spec.population.registry)] if spec.population.registry else [])]
+    draws = ()
+    if spec.posterior:
+        try:
+            draws = read_posterior(spec.posterior)
+        except PosteriorError as e:
+            raise ScenarioError(path, "posterior", str(e)) from None
+    sources = [*files, *([Path(spec.population.registry)] if spec.population.registry else []),
+               *([Path(spec.posterior)] if spec.posterior else [])]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()
-    return LoadedScenario(spec=spec, path=path, files=files, sha256=digest, params=values)
+    return LoadedScenario(spec=spec, path=path, files=files, sha256=digest, params=values, posterior=draws)

@@ -13,12 +13,14 @@ from ..parameters import catalog
 from . import plots, results
 
 
-def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str) -> str:
-    """A scenario file that extends the calibrated one and sets the posterior medians."""
+def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str, draws_file: str) -> str:
+    """A scenario file that extends the calibrated one, sets the posterior medians and names the file of
+    accepted draws, so its forecasts carry the parameter uncertainty (one draw per replicate)."""
     import os
 
     rel = os.path.relpath(loaded.path, where.parent).replace(os.sep, "/")
-    lines = [f"# {loaded.spec.name} calibrated: {method}", f'extends = "{rel}"', f'name = "{loaded.spec.name}_calibrated"', ""]
+    lines = [f"# {loaded.spec.name} calibrated: {method}", f'extends = "{rel}"', f'name = "{loaded.spec.name}_calibrated"',
+             f'posterior = "{draws_file}"   # accepted draws: each replicate of a forecast runs one', ""]
     sections: dict[str, list[str]] = {}
     for _, r in posterior.summary.iterrows():
         section, key = r["parameter"].split(".", 1)
@@ -92,8 +94,10 @@ def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: 
                 lines += ["", f"Mean absolute error {sc['abs_error'].mean():,.0f}万; 5-95 % intervals cover "
                               f"{sc['covered_5_95'].mean():.0%} of the {len(sc)} scored observations."]
         else:
-            name = f"{loaded.stem}_calibrated.toml"
-            f.text(name, calibrated_toml(loaded, posterior, out / name, method))
-            lines += ["", f"The calibrated scenario is `{name}` (it extends `{loaded.path.name}`)."]
+            name, draws = f"{loaded.stem}_calibrated.toml", f"{loaded.stem}_posterior.csv"
+            f.table(draws, posterior.accepted[list(posterior.summary["parameter"])])
+            f.text(name, calibrated_toml(loaded, posterior, out / name, method, draws))
+            lines += ["", f"The calibrated scenario is `{name}` (it extends `{loaded.path.name}`; its forecasts "
+                          f"draw parameters from `{draws}`, one accepted draw per replicate)."]
         f.text(f"{kind}.md", _report(title, lines, posterior, fit) + "\n![fit](fit.png)\n")
     return f.files

@@ -91,6 +91,19 @@ def _documents(loaded) -> list[str]:
             for k in DOCUMENTS if k in keys]
 
 
+def uncertainty(loaded) -> str:
+    """Which uncertainty the bounds hold, in words, for the report."""
+    held = ["the model's own randomness (shocks, targeting, detection)"]
+    if loaded.spec.population.sample > 1:
+        held.append(f"sampling error (1 household in {loaded.spec.population.sample} simulated)")
+    if loaded.posterior:
+        held.append(f"parameter uncertainty ({len(loaded.posterior)} posterior draws from "
+                    f"{Path(loaded.spec.posterior).name}, one per replicate)")
+        return "they hold " + ", ".join(held[:-1]) + " and " + held[-1]
+    return ("they hold " + " and ".join(held) + ", not the uncertainty about the parameters "
+            "(`--posterior FILE` adds it)")
+
+
 def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
                     survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
                     at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None,
@@ -104,8 +117,9 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
              f"{'s' * (replicates > 1)} · random seed {spec.seed}", "",
              escape(spec.description), "", "## Headline", ""]
     lines += [f"- {line}" for line in headline(spec, annual, money)]
-    lines += ["", "Bounds in brackets are the 5th and 95th percentiles over replicates. Declared exits are what the "
-              "assessment declared; true exits are those that truly met the standard. Every column of every table "
+    lines += ["", f"Bounds in brackets are the 5th and 95th percentiles over replicates; {escape(uncertainty(loaded))}. "
+              "Declared exits are what the assessment declared; true exits are those that truly met the standard. "
+              "Every column of every table "
               f"in this folder, its unit and meaning, is described in `{DICTIONARY}` of the tuopin source.", "",
               "## Annual table (people, medians)", "",
               "| year | target | declared exits | true exits | relapses | new poor | poor at year end |",

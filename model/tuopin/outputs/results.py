@@ -203,6 +203,7 @@ def results_folder(out: Path, command: str, scenarios: list, *, seed: int, repli
 def scenario_from_manifest(folder: Path):
     """The scenario, replicates and workers a ``tuopin run`` folder's manifest records: the spec
     and resolved parameters as they were, not the scenario file as it is now."""
+    from ..inputs.posterior import read_posterior
     from ..inputs.scenario import LoadedScenario, Scenario
 
     try:
@@ -214,8 +215,10 @@ def scenario_from_manifest(folder: Path):
             made = m["command"] if isinstance(m.get("command"), str) else "another command"
             raise ValueError(f"made by `tuopin {made}`; rerun reproduces `tuopin run` folders")
         s = m["scenarios"][0]
-        loaded = LoadedScenario(spec=Scenario.model_validate(s["spec"]), path=Path(s["file"]),
-                                files=tuple(map(Path, s["extends_chain"])), sha256=s["sha256"], params=s["parameters"])
+        spec = Scenario.model_validate(s["spec"])
+        loaded = LoadedScenario(spec=spec, path=Path(s["file"]), files=tuple(map(Path, s["extends_chain"])),
+                                sha256=s["sha256"], params=s["parameters"],
+                                posterior=read_posterior(spec.posterior) if spec.posterior else ())
         return loaded, int(m["replicates"]), int(m["workers"])
     except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
         raise OutputError(f"{folder}/manifest.json: not a readable tuopin run manifest ({e})") from None

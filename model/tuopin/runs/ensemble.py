@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..inputs.posterior import choose
 from ..inputs.scenario import LoadedScenario
 from .replicate import Replicate
 from .runner import Point, Runner, batches
@@ -28,13 +29,24 @@ def seeds(seed: int, replicates: int) -> list[np.random.SeedSequence]:
     return np.random.SeedSequence(seed).spawn(replicates)
 
 
+def draws(scenario: LoadedScenario, replicates: int) -> list[LoadedScenario]:
+    """The scenario each replicate runs: itself, or with a scenario posterior, itself with the
+    parameter draw that replicate takes (:func:`~tuopin.inputs.posterior.choose`)."""
+    if not scenario.posterior:
+        return [scenario] * replicates
+    rows = choose(scenario.posterior, scenario.spec.seed, replicates)
+    return [scenario.with_parameters(scenario.posterior[k]) for k in rows]
+
+
 def points(scenario: LoadedScenario, replicates: int, origin: bool = True) -> list[Point]:
-    """The points of an ensemble: one per replicate, or one per replicate and shard (in that order)."""
+    """The points of an ensemble: one per replicate, or one per replicate and shard (in that order).
+    With a posterior, every shard of replicate i runs replicate i's parameter draw."""
+    each = draws(scenario, replicates)
     if not scenario.spec.shards:
-        return [Point(scenario, i, s, origin) for i, s in enumerate(seeds(scenario.spec.seed, replicates))]
-    parts = shard_scenarios(scenario)
+        return [Point(each[i], i, s, origin) for i, s in enumerate(seeds(scenario.spec.seed, replicates))]
+    shared = None if scenario.posterior else shard_scenarios(scenario)  # the same parts for every replicate
     return [Point(part, i, shard_seed(scenario.spec.seed, i, s), False)
-            for i in range(replicates) for s, part in enumerate(parts)]
+            for i in range(replicates) for s, part in enumerate(shared or shard_scenarios(each[i]))]
 
 
 def assemble(scenario: LoadedScenario, results: Iterable[Replicate]) -> Iterator[Replicate]:

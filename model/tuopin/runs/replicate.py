@@ -16,6 +16,7 @@ import numpy as np
 
 from ..inputs.scenario import CAUSES, LoadedScenario
 from ..sim.model import PovertyModel
+from .allocator import tune_allocator
 
 HORIZONS = (1, 2, 3)  # years after exit at which survival of exits is counted
 SUSTAINED_YEARS = 2   # an exit is sustained when it has not relapsed within this many years
@@ -70,6 +71,7 @@ def sustained_people(ev: dict, last_year: int) -> int:
 def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequence, origin: bool = True) -> Replicate:
     """Build and run one replicate of an unsharded scenario (or of one shard); return its summary.
     ``origin=False`` leaves out the per-household at-risk drivers (shards do not build that list)."""
+    tune_allocator()  # the same speed on any allocator setting (a Dask worker's included)
     t0 = time.perf_counter()
     model = PovertyModel(scenario=scenario, rng=np.random.default_rng(seed))
     w = model.weight
