@@ -10,9 +10,9 @@ cliff.compare(fc)                   # paired differences on common random number
 fc.save("results/jz")               # the results folder `tuopin run` writes
 ```
 
-Everything here is a thin layer over what the commands use (:func:`tuopin.analysis.forecast.forecast`,
-:mod:`tuopin.analysis.compare`, :mod:`tuopin.outputs`), so Python and the command line give the same
-numbers for the same scenario, seed and replicates.
+Everything here is a thin layer over what the commands use (`tuopin.analysis.forecast.forecast`,
+`tuopin.analysis.compare`, `tuopin.outputs`), so Python and the command line give the same numbers
+for the same scenario, seed and replicates.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = ["Scenario", "Forecast", "Comparison", "load_scenario", "run"]
 
 @dataclass(frozen=True)
 class Scenario(LoadedScenario):
-    """A validated scenario (a :class:`~tuopin.inputs.scenario.LoadedScenario`) that remembers the
+    """A validated scenario (a `LoadedScenario`) that remembers the
     changes made to its file in Python, so variants can be derived from it.
 
     ``spec`` is the validated file (region, years, targets, population…), ``params`` every catalog
@@ -80,8 +80,9 @@ def load_scenario(path: str | Path | LoadedScenario, overrides: dict | None = No
     """Read and validate a scenario file, with optional changes by dotted name.
 
     ``overrides`` is a nested table merged over the file (as in the file: ``{"seed": 1,
-    "population": {"sample": 10}}``); ``changes`` are dotted names as in :meth:`Scenario.with_parameters`.
-    Raises :class:`~tuopin.inputs.scenario.ScenarioError` (file, field, what is allowed) on any problem.
+    "population": {"sample": 10}}``); ``changes`` are dotted names as in
+    [`Scenario.with_parameters`][tuopin.api.Scenario.with_parameters]. Raises `tuopin.ScenarioError`
+    (file, field, what is allowed) on any problem.
     """
     if isinstance(path, LoadedScenario):
         changes = {**getattr(path, "changes", {}), **changes}
@@ -104,9 +105,9 @@ def load_scenario(path: str | Path | LoadedScenario, overrides: dict | None = No
 
 def run(scenario: str | Path | LoadedScenario, replicates: int = 1, *, seed: int | None = None, workers: int = 1,
         sample: int | None = None, progress: bool = False, **changes) -> Forecast:
-    """Run ``replicates`` replicates of ``scenario`` and return the :class:`Forecast`.
+    """Run ``replicates`` replicates of ``scenario`` and return the [`Forecast`][tuopin.api.Forecast].
 
-    ``scenario`` is a file or a :class:`Scenario`; ``seed`` (default: the scenario's) fixes every
+    ``scenario`` is a file or a [`Scenario`][tuopin.api.Scenario]; ``seed`` (default: the scenario's) fixes every
     replicate's random numbers, the same on 1 or ``workers`` processes; ``sample`` simulates 1
     household in ``sample`` (quicker, with the sampling error in the bounds); ``changes`` are
     parameter changes by dotted name, e.g. ``**{"after_exit.transition_years": 0}``.
@@ -123,10 +124,10 @@ def _interval(s: pd.Series, scale: float = 1.0, fmt: str = "{:,.0f}") -> str:
 
 
 class Forecast:
-    """The result of :func:`run`: tables over the replicates (medians and 5-95 % bounds) and
+    """The result of [`run`][tuopin.api.run]: tables over the replicates (medians and 5-95 % bounds) and
     ways to read them.
 
-    Attributes: ``scenario`` (the :class:`Scenario` as run), ``replicates``, ``seed``, ``annual``
+    Attributes: ``scenario`` (the [`Scenario`][tuopin.api.Scenario] as run), ``replicates``, ``seed``, ``annual``
     (one row per year: targets, exits declared and true, relapses, new poor, poor remaining, in
     people and households, p50/p5/p95, and ``p_meet_target``), ``spend`` (by year, lever and
     source, yuan), ``survival`` (Kaplan-Meier share of exits still out of poverty 12/24/36 months
@@ -182,8 +183,9 @@ class Forecast:
 
         Both must run on the same seed and number of replicates, so replicate i of each shares its
         random numbers (common random numbers) and a difference is the policy's, not noise. A
-        :class:`Scenario` or file is run here that way; a :class:`Forecast` made with another seed
-        or number of replicates is run again that way (the scenario must cover the same years)."""
+        [`Scenario`][tuopin.api.Scenario] or file is run here that way; a [`Forecast`][tuopin.api.Forecast]
+        made with another seed or number of replicates is run again that way (the scenario must cover
+        the same years)."""
         if not isinstance(other, Forecast) or other.seed != self.seed or other.replicates != self.replicates:
             scenario = other.scenario if isinstance(other, Forecast) else other
             other = run(scenario, self.replicates, seed=self.seed, workers=self.workers)
@@ -216,8 +218,8 @@ class Forecast:
 
 
 class Comparison(_compare.Comparison):
-    """Forecasts side by side on common random numbers (:meth:`Forecast.compare`). ``table``: per
-    scenario and year, medians and each scenario's paired difference from the first with 5-95 %
+    """Forecasts side by side on common random numbers ([`Forecast.compare`][tuopin.api.Forecast.compare]).
+    ``table``: per scenario and year, medians and each scenario's paired difference from the first with 5-95 %
     intervals; ``totals``: the differences over the whole run; ``summary``: them in words."""
 
     def differences(self) -> pd.DataFrame:
@@ -231,7 +233,8 @@ class Comparison(_compare.Comparison):
         for name in names[1:]:
             d = per[name][list(_compare.DIFF_COLUMNS)] - base[list(_compare.DIFF_COLUMNS)]
             run_total = d.groupby(level="replicate").sum()
-            rows[name] = {"poor remaining, end " + str(last): _interval(d.xs(last, level="year")["poor_end"], fmt="{:+,.0f}"),
+            end = d.xs(last, level="year")["poor_end"]
+            rows[name] = {f"poor remaining, end {last}": _interval(end, fmt="{:+,.0f}"),
                           "true exits": _interval(run_total["exits_true"], fmt="{:+,.0f}"),
                           "relapses": _interval(run_total["relapses"], fmt="{:+,.0f}"),
                           "spend, million yuan": _interval(run_total["spend_10k_yuan"], 100, "{:+,.1f}")}

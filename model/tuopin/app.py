@@ -151,7 +151,8 @@ def ExitsAgainstTargets(model: PageModel, band):
         lines = [(model, CHANGE, "o-", "this run (the scenario as written)")] if model.baseline is None else \
             [(model.baseline, BASE, "s--", "baseline"), (model, CHANGE, "o-", "with your changes")]
         for m, color, style_, name in lines:
-            ax.plot([r["year"] for r in m.annual], [r["exits_declared"] for r in m.annual], style_, color=color, label=name)
+            done = m.annual
+            ax.plot([r["year"] for r in done], [r["exits_declared"] for r in done], style_, color=color, label=name)
         if band is not None:
             ax.fill_between([], [], [], color="#999", alpha=0.25, lw=0, label=f"range of {BAND_REPLICATES} more runs")
         ax.set_xticks(years)
