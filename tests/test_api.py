@@ -53,6 +53,8 @@ def test_plot_returns_a_figure(base):
     fig = base.plot()
     assert isinstance(fig, matplotlib.figure.Figure)
     assert "Exits against targets" in [ax.get_title() for ax in fig.axes]
+    for fig in (base.plot_survival(), base.plot_spend()):
+        assert isinstance(fig, matplotlib.figure.Figure) and fig.axes
 
 
 def test_changes_by_dotted_name_change_the_run(base, cliff):

@@ -120,7 +120,8 @@ def run(scenario: str | Path | LoadedScenario, replicates: int = 1, *, seed: int
 
 def _interval(s: pd.Series, scale: float = 1.0, fmt: str = "{:,.0f}") -> str:
     lo, mid, hi = (s.quantile(q) / scale for q in (0.05, 0.5, 0.95))
-    return f"{fmt.format(mid)} ({fmt.format(lo)}–{fmt.format(hi)})"
+    sep = " to " if "+" in fmt else "–"   # "-9,493–-9,180" would misread
+    return f"{fmt.format(mid)} ({fmt.format(lo)}{sep}{fmt.format(hi)})"
 
 
 class Forecast:
@@ -177,6 +178,20 @@ class Forecast:
 
         s = self.scenario.spec
         return plots.exits_vs_targets(self.annual, f"{s.region} {s.first_year}-{s.last_year}")
+
+    def plot_survival(self):
+        """Share of exits still out of poverty 12/24/36 months on, overall and by group: a Figure."""
+        from .outputs import plots
+
+        s = self.scenario.spec
+        return plots.relapse_survival(self.survival, f"{s.region} {s.first_year}-{s.last_year}")
+
+    def plot_spend(self):
+        """Spend by lever and year, and cost per sustained exit: a Figure."""
+        from .outputs import plots
+
+        s = self.scenario.spec
+        return plots.money(self.spend, self.money, f"{s.region} {s.first_year}-{s.last_year}")
 
     def compare(self, other: Forecast | Scenario | str | Path) -> Comparison:
         """This forecast against ``other`` (the baseline), replicate by replicate.
