@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 SCENARIO ?= scenarios/jingzhou_2015_2018.toml
 REPLICATES ?= 20
 
-.PHONY: forecast test baseline bench install app
+.PHONY: forecast test baseline bench install app docs
 
 install: $(VENV)/.installed
 
@@ -30,3 +30,6 @@ bench: $(VENV)/.installed
 
 app: $(VENV)/.installed
 	$(VENV)/bin/tuopin app
+
+docs: $(VENV)/.installed  # the documentation site (user guide and API reference from the docstrings) into site/
+	$(VENV)/bin/mkdocs build --strict

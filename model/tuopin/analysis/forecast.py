@@ -7,7 +7,7 @@ into the at-risk list as it arrives and returns every table; writing them is :mo
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,6 +132,8 @@ class Forecast:
     shards: pd.DataFrame
     at_risk: pd.DataFrame
     timings: dict
+    # the replicates' summaries (without per-household arrays), for paired comparisons in tuopin.api
+    replicate_runs: list[Replicate] = field(default_factory=list, repr=False)
 
 
 def forecast(loaded, replicates: int = 1, *, workers: int = 1, executor: Executor | None = None,
@@ -155,4 +157,4 @@ def forecast(loaded, replicates: int = 1, *, workers: int = 1, executor: Executo
                   shards=shard_table(reps), at_risk=risk.table() if risk else pd.DataFrame())
     timings["wall_seconds"] = round(time.perf_counter() - t0, 4)
     timings["household_steps_per_second"] = round(timings["household_steps"] / max(timings["simulate_seconds"], 1e-9))
-    return Forecast(replicates, timings=timings, **tables)
+    return Forecast(replicates, timings=timings, replicate_runs=reps, **tables)
