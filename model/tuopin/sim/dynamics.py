@@ -136,8 +136,7 @@ def transitory_shocks(ys: YearState, p: Params, rng: np.random.Generator) -> Non
     this year's income and are gone the next (the permanent/transitory decomposition)."""
     inc, n = p.income, ys.income.size
     for out, sigma in ((ys.wage_shock, inc.wage_transitory_sigma), (ys.farm_shock, inc.farm_transitory_sigma)):
-        if sigma > 0:
-            out[:] = np.exp(sigma * rng.standard_normal(n) - sigma ** 2 / 2)
+        out[:] = np.exp(sigma * rng.standard_normal(n) - sigma ** 2 / 2)  # drawn at any sigma: common random numbers
 
 
 def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -> None:

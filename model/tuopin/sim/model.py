@@ -108,7 +108,6 @@ class PovertyModel(mesa.Model):
         self._exit_events: list[tuple[np.ndarray, int]] = []  # (households, year) per assessment
         self._relapse_events: list[tuple[np.ndarray, int]] = []  # (event ids, year)
         self._true_fall_events: list[tuple[np.ndarray, int]] = []  # (event ids, year): exited and truly poor
-        self._event_start: list[int] = []  # the first event id of each assessment's exits
         self._n_events = 0
         self.origin: dict[str, np.ndarray] = {}  # the state of exited households at the next-to-last assessment
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -253,7 +252,9 @@ class PovertyModel(mesa.Model):
             self.totals[key] += row[key]
         self._record_events(self.last_assessment)
         row["exited_start"] = exited_start
-        row["exits_sustained_true"] = self._sustained_true(self.year - 2)
+        row["exits_sustained_true"] = self._sustained_true()
+        row["registered_people"] = int(round(size[hh.category > 0].sum() * w))
+        row["doudi_people"] = int(round(size[self._doudi()].sum() * w))
         row["villages_exited"] = int(round(newly * self.village_weight))
         row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
@@ -271,7 +272,6 @@ class PovertyModel(mesa.Model):
         exited = np.flatnonzero(r["exit_declared"])
         self._exit_events.append((exited, self.year))
         self._open_exit[exited] = np.arange(self._n_events, self._n_events + exited.size)
-        self._event_start.append(self._n_events)
         self._n_events += exited.size
         # and exits declared now that do not truly meet the standard (paper exits)
         self._true_fall_events.append((np.concatenate([fell, self._open_exit[r["exit_declared"] & ~r["exit_true"]]]),
@@ -285,18 +285,22 @@ class PovertyModel(mesa.Model):
         if self.year == self.spec.last_year and self.origin:
             self.origin["relapsed"] = r["relapse"][self.origin["household"]]
 
-    def _sustained_true(self, cohort: int) -> int:
-        """People of the exits declared at the assessment of year ``cohort`` who were truly out of
-        poverty at every assessment since (their exit's and the two after): truly sustained exits."""
-        i = cohort - self.spec.first_year
-        if i < 0 or i >= len(self._exit_events):
+    def _doudi(self) -> np.ndarray:
+        """Households 兜底 pays this month: 低保 or 五保 top-ups (渐退 included), registered ever."""
+        dibao = next(pol for pol in self.policies if pol.lever == "dibao")
+        if not dibao.active(self.year):
+            return np.zeros(self.hh.n, bool)
+        return ((dibao.monthly > 0) | (dibao.phase_left > 0)) & (self.hh.category > 0)
+
+    def _sustained_true(self) -> int:
+        """People of every exit declared so far who were truly out of poverty at their exit's
+        assessment and every one since (true status): the truly sustained exits to date."""
+        if not self._n_events:
             return 0
-        who = self._exit_events[i][0]
-        start = self._event_start[i]
-        fell = np.zeros(who.size, bool)
-        for ids, _ in self._true_fall_events[i:]:
-            local = ids[(ids >= start) & (ids < start + who.size)] - start
-            fell[local] = True
+        who = np.concatenate([e for e, _ in self._exit_events])
+        fell = np.zeros(self._n_events, bool)
+        for ids, _ in self._true_fall_events:
+            fell[ids] = True
         return int(round(self.hh.size[who[~fell]].sum() * self.weight))
 
     def exit_events(self) -> dict[str, np.ndarray]:
