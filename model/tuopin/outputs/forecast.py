@@ -45,12 +45,15 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
               "Bounds are the 5th and 95th percentiles over replicates. Declared exits are what the assessment "
               "declared; true exits are those that truly met the standard.", "",
               "## Annual table (people, medians)", "",
-              "| year | target | declared exits | true exits | relapses | new poor | poor at year end |",
-              "|---|---|---|---|---|---|---|"]
+              "| year | target | declared exits | true exits | relapses | relapses, % of the exited | new poor | "
+              "poor at year end | poor villages exited [5-95 %] |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for _, r in annual.iterrows():
         tgt = f"{r['target_exits']:,.0f}" if pd.notna(r["target_exits"]) else "–"
+        rate = f"{100 * r['relapse_rate_p50']:.1f}" if pd.notna(r.get("relapse_rate_p50")) else "–"
         lines.append(f"| {int(r['year'])} | {tgt} | {r['exits_declared_p50']:,.0f} | {r['exits_true_p50']:,.0f} | "
-                     f"{r['relapses_p50']:,.0f} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} |")
+                     f"{r['relapses_p50']:,.0f} | {rate} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} | "
+                     f"{r['villages_exited_p50']:,.0f} [{r['villages_exited_p5']:,.0f}, {r['villages_exited_p95']:,.0f}] |")
     lines += ["", "![exits against targets](exits_vs_targets.png)", ""]
     if spec.population.sample > 1:
         lines += [f"Sampled mode: 1 household (and village) in {spec.population.sample} was simulated, each standing for "
@@ -78,7 +81,9 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
                   f"- Spend over the run: {a['spend_yuan_p50'] / 1e8:,.2f} 亿 yuan "
                   f"[{a['spend_yuan_p5'] / 1e8:,.2f}, {a['spend_yuan_p95'] / 1e8:,.2f}]",
                   f"- Per true exit: {a['per_true_exit_yuan_p50']:,.0f} yuan; per sustained exit (no relapse within "
-                  f"24 months, cohorts up to {loaded.spec.last_year - 2}): {a['per_sustained_exit_yuan_p50']:,.0f} yuan", ""]
+                  f"24 months, cohorts up to {loaded.spec.last_year - 2}; detected): {a['per_sustained_exit_yuan_p50']:,.0f} yuan",
+                  f"- Per truly sustained exit (true status: truly out of poverty at exit and at every assessment since): "
+                  f"{a['per_true_sustained_exit_yuan_p50']:,.0f} yuan", ""]
     if survival is not None and len(survival):
         lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
                   "(Kaplan-Meier at the annual assessments; median over replicates):", "",
