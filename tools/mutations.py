@@ -65,7 +65,7 @@ MUTATIONS = [
     Mutation("低保 means test ignores lever income", "sim/policies/dibao.py",
              r"means = self\._market\(\) \+ self\.other_income", "means = self._market()"),
     Mutation("no 低保渐退", "sim/policies/dibao.py",
-             r"start = \(self\.monthly > 0\) & \(topup == 0\) & entitled", "start = np.zeros(hh.n, bool)"),
+             r"start = \(self\.monthly > 0\) & \(need == 0\) & entitled", "start = np.zeros(hh.n, bool)"),
     # the same mechanisms broken another way
     Mutation("dibao before relocation", "sim/policies/__init__.py",
              r"Relocation, ([^)]*?), Dibao,", r"Dibao, Relocation, \1,"),

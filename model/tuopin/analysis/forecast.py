@@ -56,7 +56,7 @@ def annual_table(replicates: list[Replicate]) -> pd.DataFrame:
             for q, pct in QUANTILES.items():
                 row[f"{m}_{q}"] = float(np.percentile(g[m], pct)) if m in g else np.nan
         # detected relapse as a share of the exited stock at the assessment (the national series' terms)
-        rate = g["relapses"] / g["exited_start"].where(g["exited_start"] > 0)
+        rate = g["relapses"] / g["exited_start"].where(g["exited_start"] > 0) if "exited_start" in g else pd.Series([np.nan])
         for q, pct in QUANTILES.items():
             row[f"relapse_rate_{q}"] = float(np.nanpercentile(rate, pct)) if rate.notna().any() else np.nan
         rows.append(row)

@@ -73,9 +73,10 @@ class Dibao(Policy):
         means = self._market() + self.other_income
         wubao = hh.category == CATEGORY_CODES["wubao"]
         standard = np.where(wubao, p.wubao_ratio * c.line, self.line()) * hh.size
-        topup = np.where(self.covered | (wubao & entitled), np.maximum(standard - means, 0.0), 0.0)
-        # 渐退: covered last year, above the line now, still entitled: keep last year's top-up a while
-        start = (self.monthly > 0) & (topup == 0) & entitled
+        need = np.maximum(standard - means, 0.0)
+        topup = np.where(self.covered | (wubao & entitled), need, 0.0)
+        # 渐退: topped up last year, income above the line now, still entitled: keep last year's top-up a while
+        start = (self.monthly > 0) & (need == 0) & entitled
         self.phase = np.where(start, self.monthly, np.where(topup > 0, 0.0, self.phase))
         self.phase_left = np.where(start, p.phaseout_months, np.where(topup > 0, 0, self.phase_left)).astype(np.int16)
         self.monthly = topup / 12
