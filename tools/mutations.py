@@ -39,7 +39,7 @@ MUTATIONS = [
     Mutation("dibao first in the lever order", "sim/policies/__init__.py",
              r"^(LEVERS: [^=]*= )\(([^)]*?), Dibao, (\w+)\)", r"\1(Dibao, \2, \3)"),
     Mutation("等靠要 effort ignored", "sim/dynamics.py",
-             r"monthly = \(wage_now \* effort", "monthly = (wage_now"),
+             r"ys\.wage_factor\[:\] = effort \* ys\.wage_shock", "ys.wage_factor[:] = ys.wage_shock"),
     Mutation("relocation keeps its farm income", "sim/policies/relocation.py",
              r"^\s*hh\.farm\[moved\] \*= .*\n", ""),
     Mutation("credit interest subsidy unpaid", "sim/policies/credit.py",

@@ -138,7 +138,9 @@ class PovertyModel(mesa.Model):
         dynamics.monthly_shocks(hh, ys, self.p, self.month, self.rng)
         for policy in self._active():
             policy.month()
-        self.income_month = float(dynamics.accrue_income(hh, ys, self.shared.effort).sum())
+        if self.month == 1:
+            dynamics.persistent_income(hh, self.ys, self.shared.effort)
+        self.income_month = float(dynamics.accrue_income(hh, ys).sum())
         if self.month == spec.assessment_month:
             for policy in self._active():
                 policy.assessment()
@@ -211,8 +213,9 @@ class PovertyModel(mesa.Model):
         (pension premiums), not medical, school or housing spending. ``stable``: without the year's
         transitory gains and losses (家庭人均稳定收入)."""
         ys, hh = self.ys, self.hh
-        income = ys.income - ys.transient if stable else ys.income
-        return (income - ys.expense) * (12 / (self.t % 12 + 1)) / hh.size
+        months = self.t % 12 + 1
+        income = ys.income - ys.transient(months) if stable else ys.income
+        return (income - ys.expense) * (12 / months) / hh.size
 
     def _assess(self) -> None:
         hh, p = self.hh, self.p.assessment

@@ -29,7 +29,7 @@ class Dibao(Policy):
     p: DibaoSection
     owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
     reads = ("hh.category", "hh.labour", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
-             "hh.transfer", "hh.property", "ys.income", "ys.transient", "shared.effort")
+             "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
     def __init__(self, ctx, seed):
@@ -90,13 +90,18 @@ class Dibao(Policy):
             keep = self.entitled()
             self.monthly = self.monthly * keep
             self.phase_left = self.phase_left * keep
-        phasing = self.phase_left > 0
-        self.paid += self.transfer(self.monthly + np.where(phasing, self.phase, 0.0))
-        self.phase_left -= phasing
+        amounts = self.monthly
+        phasing = np.flatnonzero(self.phase_left > 0)  # a few households: work on their rows only
+        if phasing.size:
+            amounts = amounts.copy()
+            amounts[phasing] += self.phase[phasing]
+            self.phase_left[phasing] -= 1
+        self.paid += self.transfer(amounts)
 
     def assessment(self) -> None:
         """Income from other levers this year (annualised), for next year's means test."""
         c = self.ctx
-        k = 12 / (c.t % 12 + 1)
-        stable = (c.ys.income - c.ys.transient - self.paid) * k
+        months = c.t % 12 + 1
+        transient = c.ys.market - months * c.ys.persistent  # the year's shocks (YearState.transient)
+        stable = (c.ys.income - transient - self.paid) * (12 / months)
         self.other_income = np.maximum(stable - self._market(), 0.0)
