@@ -177,3 +177,70 @@ def test_villages_below_the_collective_income_minimum_do_not_exit():
     assert free.annual[0]["villages_exited"] > 0
     assert held.annual[0]["villages_exited"] == 0
     assert all(v.exit_year is None for v in held.villages)
+
+
+# ---- stable income, 支出型贫困, monitoring (the assessment) ----------------------------------------
+def test_exit_is_tested_on_stable_income_not_the_years_shocks():
+    """Transitory shocks move the year's income but not the stable income the assessment tests
+    (家庭人均稳定收入): the same households, with and without them, have the same stable income."""
+    on = {"income.wage_transitory_sigma": 0.3, "income.farm_transitory_sigma": 0.3}
+    off = {"income.wage_transitory_sigma": 0.0, "income.farm_transitory_sigma": 0.0}
+    a, b = (m.last_assessment for m in first_year_pair(11, {}, on, off))
+    assert (~np.isclose(a["pc_income"], b["pc_income"], rtol=1e-6)).mean() > 0.5
+    np.testing.assert_allclose(a["pc_true"], b["pc_true"], rtol=1e-9)
+
+
+def test_expenditure_poor_households_do_not_exit():
+    """A household whose out-of-pocket medical cost is over the share of its income and leaves it
+    below the line (支出型贫困) does not exit, even with a stable income measured above the line."""
+    m = months(model(3), 12)
+    a = m.last_assessment
+    assert ((a["pc_measured"] >= m.line) & a["spend_poor"] & (m.hh.category > 0)).sum() > 5
+    assert not (a["exit_declared"] & a["spend_poor"]).any()
+
+
+def test_monitoring_raises_relapse_detection_from_its_year():
+    from tuopin.sim.assessment import detection
+
+    p = model(1, **{"assessment.monitoring_from_year": 2017, "assessment.monitoring_detection": 0.9,
+                    "assessment.relapse_detection": 0.2}).p.assessment
+    assert detection(p, 2016) == 0.2 and detection(p, 2017) == 0.9 and detection(p, 2018) == 0.9
+
+
+# ---- 兜底 as an entitlement ----------------------------------------------------------------------
+def test_doudi_continues_after_exit_while_the_household_qualifies():
+    """With every 特惠 measure ending at exit, exited 兜底 households still draw 低保/五保 the next
+    January when 兜底 is an entitlement, and none do when it is not."""
+    base = {"after_exit.transition_years": 0}
+    kept, ended = (months(model(12, **base, **x), 13) for x in ({"dibao.entitlement": True},
+                                                                  {"dibao.entitlement": False}))
+    for m, expect in ((kept, True), (ended, False)):
+        exited = m.hh.status == EXITED
+        drawing = (exited & (lever(m, "dibao").monthly > 0)).sum()
+        assert (drawing > 20) if expect else (drawing == 0)
+
+
+def test_dibao_means_test_counts_income_from_other_levers():
+    """Next year's top-up falls by what a public-welfare post paid this year (the means test counts
+    lever income): the same households, with and without the post wage."""
+    base = {"employment.post_rate": 1.0, "motivation.effort_elasticity": 0.0, "motivation.hiding_share": 0.0,
+            "dibao.phaseout_months": 0, "dibao.exclusion_error": 0.0}
+    paid, unpaid = (months(model(13, **base, **{"employment.post_wage": w}), 1) for w in (1200.0, 0.0))
+    post = lever(paid, "employment").post.copy()  # posts held all year from this January
+    paid, unpaid = months(paid, 12), months(unpaid, 12)
+    post &= lever(paid, "employment").post & lever(unpaid, "employment").post
+    a, b = lever(paid, "dibao").monthly, lever(unpaid, "dibao").monthly
+    both = post & (a > 0) & (b > 0) & (paid.hh.status == unpaid.hh.status)
+    assert both.sum() > 20
+    np.testing.assert_allclose(12 * (b - a)[both], 1200.0, rtol=1e-6)
+
+
+def test_dibao_phases_out_over_the_given_months():
+    """A household topped up last year whose income is now above the line keeps last year's top-up
+    for ``phaseout_months`` (低保渐退); with no phase-out it stops at once."""
+    base = {"income.wage_growth": 0.5, "income.farm_growth": 0.5}
+    phased, cut = (months(model(14, **base, **{"dibao.phaseout_months": k}), 13) for k in (6, 0))
+    d = lever(phased, "dibao")
+    on = d.phase_left > 0
+    assert on.sum() > 10 and (d.phase[on] > 0).all() and (d.phase_left[on] == 5).all()
+    assert (lever(cut, "dibao").phase_left == 0).all()

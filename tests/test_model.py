@@ -70,3 +70,14 @@ def test_keyword_parameter_overrides(small):
     assert m.params["assessment.relapse_detection"] == 0.0
     m.run()
     assert all(r["relapses"] == 0 for r in m.annual)
+
+
+def test_expenditure_poverty_by_hand():
+    """支出型贫困: out-of-pocket medical cost over 40 % of income AND income net of it below the line."""
+    from tuopin.sim.assessment import expenditure_poor
+
+    income = np.array([9000.0, 9000.0, 20000.0, 0.0])
+    rigid = np.array([4000.0, 3000.0, 9000.0, 100.0])
+    size = np.array([3, 3, 3, 1])
+    # 4000 > 3600 and 5000/3 < 2952; 3000 < 3600; 9000 > 8000 but 11000/3 = 3667 ≥ 2952; 100 > 0 and -100 < 2952
+    np.testing.assert_array_equal(expenditure_poor(income, rigid, size, 2952.0, 0.4), [True, False, False, True])

@@ -50,7 +50,7 @@ ZERO = {
     "credit": {"credit.take_up": 0.0},
     "education": {"education.free_highschool": False, "education.yulu_subsidy": 0.0, "education.college_grant": 0.0,
                   "education.compulsory_subsidy": 0.0, "education.dropout_recall_rate": 0.0},
-    "dibao": {"dibao.line_ratio": 0.0, "dibao.wubao_ratio": 0.0},
+    "dibao": {"dibao.line_ratio": 0.0, "dibao.aligned": False, "dibao.wubao_ratio": 0.0},
     "housing": {"housing.renovation_rate": 0.0},
     "relocation": {"relocation.households_per_year": 0},
     "motivation": {"motivation.effort_elasticity": 0.0, "motivation.hiding_share": 0.0},
@@ -94,8 +94,8 @@ def test_oop_cap_never_raises_medical_impoverishment():
 
 
 def test_dibao_alignment_spends_more_and_lifts_more():
-    aligned = _first_year(**{"dibao.aligned": True})
-    lagging = _first_year(**{"dibao.aligned": False})
+    aligned = _first_year(**{"dibao.aligned": True, "dibao.line_ratio": 0.9})
+    lagging = _first_year(**{"dibao.aligned": False, "dibao.line_ratio": 0.9})
     assert aligned.ledger.spent(2015, "dibao") > lagging.ledger.spent(2015, "dibao")
     assert aligned.last_assessment["truly_poor"].sum() <= lagging.last_assessment["truly_poor"].sum()
 
@@ -154,7 +154,8 @@ def test_dibao_lines_align_from_the_given_year():
     """两线合一 from ``aligned_from_year``: the 低保 line is 0.9 of the poverty line before, the line after."""
     from tuopin import PovertyModel
 
-    m = PovertyModel(scenario=ROOT / "tests" / "data" / "small.toml", rng=1, **{"dibao.aligned_from_year": 2017, "dibao.line_ratio": 0.9})
+    m = PovertyModel(scenario=ROOT / "tests" / "data" / "small.toml", rng=1, **{"dibao.aligned_from_year": 2017, "dibao.aligned": False,
+                                                                             "dibao.line_ratio": 0.9})
     dibao = next(p for p in m.policies if p.lever == "dibao")
     seen = {}
     while m.running:

@@ -93,7 +93,8 @@ def test_design_rows_become_nested_overrides_with_whole_numbers_rounded():
     assert sa.overrides(names, [5.5, 0.1])["after_exit"]["transition_years"] == 5  # kept in range
     assert "pressure.enabled" not in sa.parameters()  # switches are left out
     assert sa.parameters("income.*") == ["income.wage_growth", "income.farm_growth", "income.wage_sigma",
-                                         "income.farm_sigma"]
+                                         "income.farm_sigma", "income.wage_transitory_sigma",
+                                         "income.farm_transitory_sigma"]
     with pytest.raises(sa.SensitivityError):
         sa.parameters("nothing.like.this")
 

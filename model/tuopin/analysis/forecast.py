@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
 METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
+# people only: the exited stock at the assessment, truly sustained exits to date (true status), 兜底
+# cover and the registered; villages
+EXTRA = ("exited_start", "exits_sustained_true", "doudi_people", "registered_people", "villages_exited",
+         "poor_villages_remaining")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
 
 
@@ -48,8 +52,13 @@ def annual_table(replicates: list[Replicate]) -> pd.DataFrame:
         for m in ("exits_declared_cum", "exits_true_cum"):
             for q, pct in QUANTILES.items():
                 row[f"{m}_{q}"] = float(np.percentile(g[m], pct))
-        row["villages_exited_p50"] = float(np.percentile(g["villages_exited"], 50))
-        row["poor_villages_remaining_p50"] = float(np.percentile(g["poor_villages_remaining"], 50))
+        for m in EXTRA:
+            for q, pct in QUANTILES.items():
+                row[f"{m}_{q}"] = float(np.percentile(g[m], pct)) if m in g else np.nan
+        # detected relapse as a share of the exited stock at the assessment (the national series' terms)
+        rate = g["relapses"] / g["exited_start"].where(g["exited_start"] > 0) if "exited_start" in g else pd.Series([np.nan])
+        for q, pct in QUANTILES.items():
+            row[f"relapse_rate_{q}"] = float(np.nanpercentile(rate, pct)) if rate.notna().any() else np.nan
         rows.append(row)
     df = pd.DataFrame(rows)
     lead = ["year", "target_exits", "exits_declared_p50", "exits_true_p50", "relapses_p50", "new_poor_p50", "poor_end_p50"]
@@ -84,13 +93,16 @@ def spend_table(replicates: list[Replicate]) -> pd.DataFrame:
 
 def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
     """Spend over the run by lever (and all levers), and per true exit and per sustained exit (an
-    exit not relapsed within 24 months, counted over the cohorts observed that long): medians and
-    5-95 % over replicates. Per-lever costs divide each lever's spend by all exits: levers act
+    exit not relapsed within 24 months, counted over the cohorts observed that long; *detected*: no
+    relapse found) and per truly sustained exit (*true status*: spend over the run over the people
+    of every exit that was truly out of poverty at its exit and at every assessment since, to the
+    final year): medians and 5-95 % over replicates. Per-lever costs divide each lever's spend by all exits: levers act
     together, so this is a share of the cost, not a lever's own effect (compare runs for that)."""
     rows = []
     for r in replicates:
         true_exits = sum(row["exits_true"] for row in r.annual)
         sustained = r.sustained_people
+        sustained_true = r.annual[-1].get("exits_sustained_true", 0) if r.annual else 0
         spend = pd.DataFrame(r.spend)
         by_lever = spend.groupby("lever")["spend_yuan"].sum() if len(spend) else pd.Series(dtype=float)
         spend_observed = spend[spend["year"] <= last_year - 2]["spend_yuan"].sum() if len(spend) else 0.0
@@ -99,11 +111,13 @@ def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
             share = total / by_lever.sum() if by_lever.sum() else 0.0
             rows.append({"lever": lever, "replicate": r.index, "spend_yuan": total,
                          "per_true_exit_yuan": total / true_exits if true_exits else np.nan,
-                         "per_sustained_exit_yuan": share * spend_observed / sustained if sustained else np.nan})
+                         "per_sustained_exit_yuan": share * spend_observed / sustained if sustained else np.nan,
+                         "per_true_sustained_exit_yuan": total / sustained_true if sustained_true else np.nan})
     df = pd.DataFrame(rows)
     g = df.groupby("lever", sort=False)
     out = pd.DataFrame({f"{c}_{q}": g[c].quantile(pct / 100) for c in ("spend_yuan", "per_true_exit_yuan",
-                                                                      "per_sustained_exit_yuan")
+                                                                      "per_sustained_exit_yuan",
+                                                                      "per_true_sustained_exit_yuan")
                         for q, pct in QUANTILES.items()})
     return out.reset_index()
 

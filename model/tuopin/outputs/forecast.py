@@ -122,12 +122,15 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
               "Every column of every table "
               f"in this folder, its unit and meaning, is described in `{DICTIONARY}` of the tuopin source.", "",
               "## Annual table (people, medians)", "",
-              "| year | target | declared exits | true exits | relapses | new poor | poor at year end |",
-              "|---|---|---|---|---|---|---|"]
+              "| year | target | declared exits | true exits | relapses | relapses, % of the exited | new poor | "
+              "poor at year end | poor villages exited [5-95 %] |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for _, r in annual.iterrows():
         tgt = f"{r['target_exits']:,.0f}" if pd.notna(r["target_exits"]) else "–"
+        rate = f"{100 * r['relapse_rate_p50']:.1f}" if pd.notna(r.get("relapse_rate_p50")) else "–"
         lines.append(f"| {int(r['year'])} | {tgt} | {r['exits_declared_p50']:,.0f} | {r['exits_true_p50']:,.0f} | "
-                     f"{r['relapses_p50']:,.0f} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} |")
+                     f"{r['relapses_p50']:,.0f} | {rate} | {r['new_poor_p50']:,.0f} | {r['poor_end_p50']:,.0f} | "
+                     f"{r['villages_exited_p50']:,.0f} [{r['villages_exited_p5']:,.0f}, {r['villages_exited_p95']:,.0f}] |")
     lines += ["", "![exits against targets](exits_vs_targets.png)", ""]
     if spec.population.sample > 1:
         lines += [f"Sampled mode: 1 household (and village) in {spec.population.sample} was simulated, each standing for "
@@ -156,10 +159,14 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
         sustained = (f"{a['per_sustained_exit_yuan_p50']:,.0f} yuan" if pd.notna(a["per_sustained_exit_yuan_p50"])
                      else "not available (no exit cohort is followed 24 months within the run)")
         per_true = f"{a['per_true_exit_yuan_p50']:,.0f} yuan" if pd.notna(a["per_true_exit_yuan_p50"]) else "not available"
+        truly = (f"{a['per_true_sustained_exit_yuan_p50']:,.0f} yuan" if pd.notna(a["per_true_sustained_exit_yuan_p50"])
+                 else "not available")
         lines += ["## Money", "",
                   f"- Spend over the run: {_spend(a)}",
                   f"- Per true exit: {per_true}; per sustained exit (no relapse within 24 months, cohorts up to "
-                  f"{spec.last_year - 2}): {sustained}", ""]
+                  f"{spec.last_year - 2}; detected): {sustained}",
+                  f"- Per truly sustained exit (true status: truly out of poverty at exit and at every assessment "
+                  f"since): {truly}", ""]
     if survival is not None and len(survival):
         lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
                   "(Kaplan-Meier at the annual assessments; median over replicates):", "",

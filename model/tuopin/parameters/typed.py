@@ -24,9 +24,13 @@ class AfterExitSection:
 class AssessmentSection:
     """``assessment.toml``."""
     verification_sigma: float  # log
+    verification_persistent_share: float  # share
     require_stable_source: bool
     stable_income_threshold: float  # yuan per person-year
     relapse_detection: float  # share
+    monitoring_from_year: int  # year
+    monitoring_detection: float  # share
+    expenditure_share: float  # share of income
     new_poor_identification: float  # share
     village_incidence: float  # share
     village_incidence_west: float  # share
@@ -67,6 +71,8 @@ class DibaoSection:
     exclusion_error: float  # share
     inclusion_error: float  # share
     aligned_from_year: int  # year
+    entitlement: bool
+    phaseout_months: int  # months
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +162,8 @@ class IncomeSection:
     farm_growth: float  # per year
     wage_sigma: float  # log
     farm_sigma: float  # log
+    wage_transitory_sigma: float  # log
+    farm_transitory_sigma: float  # log
     pension_premium: float  # yuan per person-year
     pension_enrolment: float  # share
 
@@ -275,6 +283,7 @@ class PopulationSection:
     registry_wubao_transfer_cap: float  # share of gross income
     max_household_size: int  # people
     unmodelled_village_spread: float  # share
+    poor_village_concentration: float  # gamma shape
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,15 @@ Order matters and follows practice: households that exited earlier are checked f
 一有: a stable income source), then non-registered households below the line are identified as
 new poor. Verification measures income with error; the model records declared exits (what the
 verification said) and true exits (declared and truly meeting the standard).
+
+Income is the household's **stable** per-capita net income: official net income (no deduction of
+medical, school or housing spending) with the year's transitory gains and losses left out, as the
+precise-exit briefing §一(三)1 asks (收入测算能够真实反映家庭稳定收入水平) and as its re-inclusion rule
+reads (家庭人均稳定收入, §二 三). School and housing burdens act through 三保障; medical ones through
+insurance (三保障) and the expenditure-poverty criterion (支出型贫困: the Jingzhou decision §一(三); the briefing §二 三), which
+counts a household poor, and keeps it from exiting, whatever its income. Relapse is found on the
+same measured terms as exit; from ``monitoring_from_year`` (防止返贫监测) exited households that
+fall back are found with ``monitoring_detection``.
 """
 
 from __future__ import annotations
@@ -41,28 +50,42 @@ def fill_quota(candidates: np.ndarray, score: np.ndarray, size: np.ndarray, peop
     return out
 
 
+def expenditure_poor(income: np.ndarray, rigid: np.ndarray, size: np.ndarray, line: float, share: float) -> np.ndarray:
+    """支出型贫困: rigid spending (out-of-pocket medical cost, yuan a year) above ``share``
+    of the household's income (yuan a year) and leaving it below the line per person."""
+    return (rigid > share * np.maximum(income, 0.0)) & ((income - rigid) / size < line)
+
+
+def detection(p: AssessmentSection, year: int) -> float:
+    """The chance a relapse is found: ``relapse_detection``, or under monitoring (防止返贫监测) the higher
+    ``monitoring_detection``."""
+    return max(p.monitoring_detection, p.relapse_detection) if year >= p.monitoring_from_year else p.relapse_detection
+
+
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
-           p: AssessmentSection, rng: np.random.Generator, quota: int | None = None) -> dict[str, np.ndarray]:
+           p: AssessmentSection, rng: np.random.Generator, quota: int | None = None,
+           spend_poor: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
-    ``pc_true`` is per-capita net income (gross minus out-of-pocket medical, school and other
-    compulsory costs), ``pc_measured`` what verification sees. ``p`` is the ``assessment`` catalog
-    section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
+    ``pc_true`` is stable per-capita net income, ``pc_measured`` what verification sees of it;
+    ``spend_poor`` marks the expenditure-poor (:func:`expenditure_poor`). ``p`` is the ``assessment``
+    catalog section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
     if the households that meet the standard fall short, the ones closest to it are declared
     exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits.
     """
     n = hh.n
     three = three_guarantees(hh)
     source_ok = stable_source(hh) | (not p.require_stable_source)
-    meets_true = (pc_true >= line) & three & source_ok
-    meets_measured = (pc_measured >= line) & three & source_ok
+    spend_ok = True if spend_poor is None else ~spend_poor
+    meets_true = (pc_true >= line) & three & source_ok & spend_ok
+    meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
     # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
-    # under the stable-income threshold (above it, the failing guarantee is fixed on its own)
-    falls_true = (pc_true < line) | (~three & (pc_true < p.stable_income_threshold))
-    falls_measured = (pc_measured < line) | (~three & (pc_measured < p.stable_income_threshold))
+    # under the stable-income threshold (above it, the failing guarantee is fixed on its own), or 支出型贫困
+    falls_true = (pc_true < line) | (~three & (pc_true < p.stable_income_threshold)) | ~spend_ok
+    falls_measured = (pc_measured < line) | (~three & (pc_measured < p.stable_income_threshold)) | ~spend_ok
 
     u = rng.random(n)
-    relapse = (hh.status == EXITED) & falls_true & (u < p.relapse_detection)
+    relapse = (hh.status == EXITED) & falls_measured & (u < detection(p, year))
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 

@@ -30,14 +30,28 @@ class YearState:
     ill_months: np.ndarray      # months left with one labourer off work
     episodes: np.ndarray        # inpatient episodes this year
     benefits: np.ndarray        # income paid by policy levers so far (also counted in income)
-    expense: np.ndarray         # other compulsory spending so far (pension premiums, loan repayments)
+    expense: np.ndarray         # costs net income deducts so far: pension premiums, unpaid loan interest
     ill_prob: np.ndarray        # monthly chance of an inpatient episode (float32, set in January)
+    market: np.ndarray          # wage and farm income received so far (after the year's shocks)
+    outlay: np.ndarray          # spending net income does not deduct: loan principal, the owner's share of a renovation
+    wage_shock: np.ndarray      # the year's transitory wage factor (set in January)
+    farm_shock: np.ndarray      # the year's transitory farm factor (set in January)
+    persistent: np.ndarray      # persistent monthly wage and farm income this year (set in January, :func:`persistent_income`)
+    inv_labour: np.ndarray      # 1 / labourers (1 with none), the share of wages one sick labourer loses
+    wage_factor: np.ndarray     # effort (等靠要) times the transitory wage factor, for the year
+    regular: np.ndarray         # monthly transfers and property income this year
+
+    def transient(self, months: int) -> np.ndarray:
+        """Income above (below) its persistent level over the first ``months`` months: the year's
+        transitory shocks, illness, disaster and job loss. Stable income leaves it out."""
+        return self.market - months * self.persistent
 
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         f = lambda dt: np.zeros(n, dt)  # noqa: E731
         return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16),
-                   f(float), f(float), f(np.float32))
+                   f(float), f(float), f(np.float32), f(float), f(float), np.ones(n), np.ones(n), f(float), np.ones(n),
+                   np.ones(n), f(float))
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
@@ -109,7 +123,8 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
 
 
 def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator) -> None:
-    """The January income change: trend growth, household and village noise, business failure."""
+    """The January change of persistent income: trend growth, permanent household shocks (a random
+    walk in logs), village prices, business failure. Transitory shocks are :func:`transitory_shocks`."""
     inc, sh = p.income, p.shocks
     n = hh.n
     wage_noise = np.exp(inc.wage_sigma * rng.standard_normal(n) - inc.wage_sigma ** 2 / 2)
@@ -123,6 +138,14 @@ def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Ge
     hh.farm[failed] *= 1 - sh.business_failure_loss
     hh.property *= 1 + inc.wage_growth
     hh.transfer *= line_ratio  # standards follow the line
+
+
+def transitory_shocks(ys: YearState, p: Params, rng: np.random.Generator) -> None:
+    """The year's transitory factors on wages and farm income (mean one, log-normal): they move
+    this year's income and are gone the next (the permanent/transitory decomposition)."""
+    inc, n = p.income, ys.income.size
+    for out, sigma in ((ys.wage_shock, inc.wage_transitory_sigma), (ys.farm_shock, inc.farm_transitory_sigma)):
+        out[:] = np.exp(sigma * rng.standard_normal(n) - sigma ** 2 / 2)  # drawn at any sigma: common random numbers
 
 
 def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -> None:
@@ -190,13 +213,24 @@ def pension_premiums(hh: Households, p: Params) -> np.ndarray:
     return (hh.labour + hh.disabled) * (i.pension_premium * i.pension_enrolment)
 
 
-def accrue_income(hh: Households, ys: YearState, effort: np.ndarray | float = 1.0) -> np.ndarray:
-    """This month's gross income, after the shocks in force; adds it to the year's total.
-    ``effort`` scales wage work (below 1 where benefits dampen it, 等靠要)."""
-    off = np.where(ys.ill_months > 0, 1.0 / np.maximum(hh.labour, 1), 0.0)
-    working = (1.0 - off) * effort
-    monthly = (hh.wage_local * working + hh.wage_migrant * working * (ys.jobless_months == 0)
-               + hh.farm * (1.0 - ys.disaster_loss) + hh.transfer + hh.property) / 12
+def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float = 1.0) -> None:
+    """The year's persistent monthly income, once the January changes are made (growth, ageing, the
+    levers' January hooks, effort): what :func:`accrue_income` measures the shocks against. Wages,
+    farm income, transfers, labour and effort change only in January."""
+    ys.persistent[:] = ((hh.wage_local + hh.wage_migrant) * effort + hh.farm) / 12
+    ys.inv_labour[:] = 1.0 / np.maximum(hh.labour, 1)
+    ys.wage_factor[:] = effort * ys.wage_shock
+    ys.regular[:] = (hh.transfer + hh.property) / 12
+
+
+def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
+    """This month's gross income, after the shocks in force; adds it to the year's total and its
+    wage and farm part to ``ys.market``. Effort (等靠要) scales wage work through ``ys.wage_factor``."""
+    working = (1.0 - (ys.ill_months > 0) * ys.inv_labour) * ys.wage_factor
+    market = ((hh.wage_local + hh.wage_migrant * (ys.jobless_months == 0)) * working
+              + hh.farm * ((1.0 - ys.disaster_loss) * ys.farm_shock)) / 12
+    ys.market += market
+    monthly = market + ys.regular
     ys.income += monthly
     np.subtract(ys.ill_months, 1, out=ys.ill_months, where=ys.ill_months > 0)
     np.subtract(ys.jobless_months, 1, out=ys.jobless_months, where=ys.jobless_months > 0)

@@ -80,6 +80,8 @@ class PovertyModel(mesa.Model):
         ) * np.exp(v.collective_income_sigma * self.rng.standard_normal(n_v))
         self.villages = [Village(self, i) for i in range(n_v)]
         self._household_agents: dict[int, HouseholdAgent] = {}
+        # the household's own verification error, the same at every assessment (the rest is drawn each year)
+        self.verification_bias = self.rng.standard_normal(hh.n)
         self.ledger = Ledger(spec.years, [cls.lever for cls in LEVERS], spec.budget.cap, spec.budget.sources,
                              weight=self.weight)
         # what levers write and the model reads (effort, reported income, out-of-pocket medical cost)
@@ -105,6 +107,7 @@ class PovertyModel(mesa.Model):
         self._open_exit = np.full(hh.n, -1, np.int64)
         self._exit_events: list[tuple[np.ndarray, int]] = []  # (households, year) per assessment
         self._relapse_events: list[tuple[np.ndarray, int]] = []  # (event ids, year)
+        self._true_fall_events: list[tuple[np.ndarray, int]] = []  # (event ids, year): exited and truly poor
         self._n_events = 0
         self.origin: dict[str, np.ndarray] = {}  # the state of exited households at the next-to-last assessment
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -135,7 +138,9 @@ class PovertyModel(mesa.Model):
         dynamics.monthly_shocks(hh, ys, self.p, self.month, self.rng)
         for policy in self._active():
             policy.month()
-        self.income_month = float(dynamics.accrue_income(hh, ys, self.shared.effort).sum())
+        if self.month == 1:
+            dynamics.persistent_income(hh, self.ys, self.shared.effort)
+        self.income_month = float(dynamics.accrue_income(hh, ys).sum())
         if self.month == spec.assessment_month:
             for policy in self._active():
                 policy.assessment()
@@ -163,6 +168,7 @@ class PovertyModel(mesa.Model):
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
         dynamics.housing_and_insurance(hh, self.p, rng)
         self.ys = dynamics.YearState.zeros(hh.n)
+        dynamics.transitory_shocks(self.ys, self.p, rng)
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
         self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
@@ -201,24 +207,37 @@ class PovertyModel(mesa.Model):
                             insured=self.hh.insured, p=MedicalParams.in_force(self.p.medical, self.year)).oop
 
     # ---- the assessment --------------------------------------------------------------------
-    def net_income_pc(self, oop: np.ndarray) -> np.ndarray:
-        """Per-capita net income for the year, annualised from the months so far."""
+    def net_income_pc(self, stable: bool = False) -> np.ndarray:
+        """Per-capita net income for the year, annualised from the months so far: the official concept,
+        gross income less the costs of earning it (unpaid loan interest) and compulsory contributions
+        (pension premiums), not medical, school or housing spending. ``stable``: without the year's
+        transitory gains and losses (家庭人均稳定收入)."""
         ys, hh = self.ys, self.hh
         months = self.t % 12 + 1
-        return (ys.income - oop - ys.education_cost - ys.expense) * (12 / months) / hh.size
+        income = ys.income - ys.transient(months) if stable else ys.income
+        return (income - ys.expense) * (12 / months) / hh.size
 
     def _assess(self) -> None:
         hh, p = self.hh, self.p.assessment
         oop = self.medical_oop()
-        pc_true = self.net_income_pc(oop)
-        noise = np.exp(p.verification_sigma * self.rng.standard_normal(hh.n))
+        pc_income = self.net_income_pc()
+        pc_true = self.net_income_pc(stable=True)
+        k = 12 / (self.t % 12 + 1)
+        spend_poor = assessment.expenditure_poor(pc_income * hh.size, oop * k, hh.size,
+                                                 self.line, p.expenditure_share)
+        share = p.verification_persistent_share
+        noise = np.exp(p.verification_sigma * (np.sqrt(share) * self.verification_bias
+                                               + np.sqrt(1 - share) * self.rng.standard_normal(hh.n)))
         pc_measured = pc_true * noise * self.shared.report_factor
         quota = self._pressure_quota()
-        r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota)
+        exited_start = int(round(hh.size[hh.status == EXITED].sum() * self.weight))
+        r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
+                              spend_poor=spend_poor)
         self._eligible = None
         self.ctx.eligible = self.benefit_eligible()
         self.people = hh.people_by_status() * self.weight
-        self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, oop=oop)
+        self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, pc_income=pc_income, oop=oop,
+                                    spend_poor=spend_poor)
         self.ctx.priority = pc_measured
         newly = self._village_exits()
         size, w = hh.size, self.weight
@@ -235,6 +254,10 @@ class PovertyModel(mesa.Model):
         for key in self.totals:
             self.totals[key] += row[key]
         self._record_events(self.last_assessment)
+        row["exited_start"] = exited_start
+        row["exits_sustained_true"] = self._sustained_true()
+        row["registered_people"] = int(round(size[hh.category > 0].sum() * w))
+        row["doudi_people"] = int(round(size[self._doudi()].sum() * w))
         row["villages_exited"] = int(round(newly * self.village_weight))
         row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
@@ -243,6 +266,8 @@ class PovertyModel(mesa.Model):
     def _record_events(self, r: dict) -> None:
         """Keep the exit and relapse events of this assessment, and the risk drivers of exited
         households at the next-to-last assessment (the at-risk list's origin)."""
+        # open exits (relapsed now or not) truly poor at this assessment: not truly sustained
+        fell = self._open_exit[r["truly_poor"] & (self._open_exit >= 0)]
         relapsed = np.flatnonzero(r["relapse"])
         ids = self._open_exit[relapsed]
         self._relapse_events.append((ids[ids >= 0], self.year))
@@ -251,6 +276,9 @@ class PovertyModel(mesa.Model):
         self._exit_events.append((exited, self.year))
         self._open_exit[exited] = np.arange(self._n_events, self._n_events + exited.size)
         self._n_events += exited.size
+        # and exits declared now that do not truly meet the standard (paper exits)
+        self._true_fall_events.append((np.concatenate([fell, self._open_exit[r["exit_declared"] & ~r["exit_true"]]]),
+                                       self.year))
         if self.year == self.spec.last_year - 1:
             hh = self.hh
             idx = np.flatnonzero(hh.status == EXITED)
@@ -259,6 +287,24 @@ class PovertyModel(mesa.Model):
                            "unsafe_housing": hh.housing[idx] != 0}
         if self.year == self.spec.last_year and self.origin:
             self.origin["relapsed"] = r["relapse"][self.origin["household"]]
+
+    def _doudi(self) -> np.ndarray:
+        """Households 兜底 pays this month: 低保 or 五保 top-ups (渐退 included), registered ever."""
+        dibao = next(pol for pol in self.policies if pol.lever == "dibao")
+        if not dibao.active(self.year):
+            return np.zeros(self.hh.n, bool)
+        return ((dibao.monthly > 0) | (dibao.phase_left > 0)) & (self.hh.category > 0)
+
+    def _sustained_true(self) -> int:
+        """People of every exit declared so far who were truly out of poverty at their exit's
+        assessment and every one since (true status): the truly sustained exits to date."""
+        if not self._n_events:
+            return 0
+        who = np.concatenate([e for e, _ in self._exit_events])
+        fell = np.zeros(self._n_events, bool)
+        for ids, _ in self._true_fall_events:
+            fell[ids] = True
+        return int(round(self.hh.size[who[~fell]].sum() * self.weight))
 
     def exit_events(self) -> dict[str, np.ndarray]:
         """Every exit so far: household, year, cause, people, and the year it relapsed (-1: not yet)."""

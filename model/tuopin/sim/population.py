@@ -257,7 +257,13 @@ def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[
     # villages: poor villages are ids 0..poor_villages-1
     n_v, n_pv = pop.villages, pop.poor_villages
     in_poor = rng.random(n) < pop.share_in_poor_villages
-    village = np.where(in_poor, rng.integers(0, max(n_pv, 1), n), rng.integers(n_pv, n_v, n) if n_v > n_pv else 0)
+    if n_pv > 0 and p.poor_village_concentration > 0:
+        # the registered poor are spread unevenly over the poor villages, so their incidence varies
+        share = rng.gamma(p.poor_village_concentration, size=n_pv)
+        in_village = np.minimum(np.searchsorted(np.cumsum(share / share.sum()), rng.random(n)), n_pv - 1)
+    else:
+        in_village = rng.integers(0, max(n_pv, 1), n)
+    village = np.where(in_poor, in_village, rng.integers(n_pv, n_v, n) if n_v > n_pv else 0)
     if reg is not None and "village" in reg:
         # registry villages, most registered people first: the first poor_villages of them are the
         # poor villages (assumption: the registry does not say which villages are poor)

@@ -19,7 +19,7 @@ class Credit(Policy):
     p: CreditSection
     owns = ("loan", "months_left", "failed")
     reads = ("hh.labour", "hh.category", "ys.disaster_loss")
-    writes = ("ys.income", "ys.expense")
+    writes = ("ys.income", "ys.expense", "ys.outlay")
 
     def __init__(self, ctx, seed):
         super().__init__(ctx, seed)
@@ -58,7 +58,8 @@ class Credit(Policy):
         paid = self.pay(wanted)[a]
         ys.expense[a] += interest - paid
         ys.income[a] += np.where(failed, 0.0, loan * p.return_rate / 12 * (1 - ys.disaster_loss[a]))
-        ys.expense[a] += np.where(failed, loan * (1 - p.risk_fund_share) / (12 * p.term_years), 0.0)
+        # repaying the principal of a failed loan is a financing flow: net income does not deduct it
+        ys.outlay[a] += np.where(failed, loan * (1 - p.risk_fund_share) / (12 * p.term_years), 0.0)
         self.months_left[a] -= 1
         done = a[self.months_left[a] <= 0]
         self.loan[done] = 0.0

@@ -5,8 +5,12 @@ precise-exit briefing §一(一)2 (低保标准和兜底标准衔接不够); the
 标准要逐步达到扶贫标准). The 低保 line is a share of the poverty line; ``aligned`` (两线合一), or the
 year reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided each January:
 eligible households (the 兜底 categories, and registered households with no labourer) are missed with
-the exclusion error; others are covered with the inclusion error. The top-up is the gap between the
-line and the household's expected income; 五保 support is raised to its own standard.
+the exclusion error; others are covered with the inclusion error. 兜底 is an entitlement of civil
+affairs, not a registry benefit: with ``entitlement`` it continues after exit while the household
+qualifies (应保尽保). The means test counts all income: the persistent market income and what the other
+levers paid last year (posts, dividends, project and loan returns). The top-up is the gap between the
+line and that income; 五保 support is raised to its own standard. A household whose income rises above
+the line keeps its top-up ``phaseout_months`` more months (低保渐退).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import DibaoSection
-from ..population import CATEGORY_CODES
+from ..population import CATEGORY_CODES, EXITED
 from .base import Policy
 
 DOUBAO = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES["wubao"])
@@ -23,20 +27,30 @@ DOUBAO = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES
 class Dibao(Policy):
     lever = "dibao"
     p: DibaoSection
-    owns = ("covered", "monthly")
-    reads = ("hh.category", "hh.labour", "hh.size", "hh.wage_local", "hh.wage_migrant", "hh.farm", "hh.transfer",
-             "hh.property")
+    owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
+    reads = ("hh.category", "hh.labour", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
+             "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
     def __init__(self, ctx, seed):
         super().__init__(ctx, seed)
-        self.covered = np.zeros(ctx.hh.n, bool)  # covered by 低保 this year
-        self.monthly = np.zeros(ctx.hh.n)        # the monthly top-up, yuan per household
+        n = ctx.hh.n
+        self.covered = np.zeros(n, bool)  # covered by 低保 this year
+        self.monthly = np.zeros(n)        # the monthly top-up, yuan per household
+        self.paid = np.zeros(n)           # paid this year so far
+        self.other_income = np.zeros(n)   # income from other levers at the last assessment, yuan a year
+        self.phase = np.zeros(n)          # the monthly top-up kept while phasing out (渐退)
+        self.phase_left = np.zeros(n, np.int16)  # months of it left
+
+    def entitled(self) -> np.ndarray:
+        """Benefit-eligible households, and (``entitlement``) exited ones: 兜底 does not end at exit."""
+        c = self.ctx
+        return c.eligible | (self.p.entitlement & (c.hh.status == EXITED))
 
     def eligible(self) -> np.ndarray:
-        """Benefit-eligible households of the 兜底 categories, or with no labourer."""
+        """Entitled households of the 兜底 categories, or registered with no labourer."""
         hh = self.ctx.hh
-        return self.ctx.eligible & (np.isin(hh.category, DOUBAO) | (hh.labour == 0))
+        return self.entitled() & (np.isin(hh.category, DOUBAO) | ((hh.labour == 0) & (hh.category > 0)))
 
     def line(self) -> float:
         """The 低保 line this year, yuan per person."""
@@ -44,23 +58,50 @@ class Dibao(Policy):
         ratio = max(self.p.line_ratio, 1.0) if aligned else self.p.line_ratio
         return ratio * self.ctx.line
 
+    def _market(self) -> np.ndarray:
+        """Persistent market income and regular transfers, yuan a year."""
+        hh = self.ctx.hh
+        return (hh.wage_local + hh.wage_migrant) * self.ctx.shared.effort + hh.farm + hh.transfer + hh.property
+
     def year_start(self) -> None:
         c, p, hh = self.ctx, self.p, self.ctx.hh
-        registered = c.eligible
         u = self.rng.random(hh.n)
-        self.covered = np.where(self.eligible(), u >= p.exclusion_error, registered & (u < p.inclusion_error))
+        entitled = self.entitled()
+        self.covered = np.where(self.eligible(), u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
-        # those that raise them) and cover changes only at the assessment
-        expected = hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property
+        # those that raise them); the means test counts all income, lever income included
+        means = self._market() + self.other_income
         wubao = hh.category == CATEGORY_CODES["wubao"]
         standard = np.where(wubao, p.wubao_ratio * c.line, self.line()) * hh.size
-        topup = np.where(self.covered | (wubao & registered), np.maximum(standard - expected, 0.0), 0.0)
+        need = np.maximum(standard - means, 0.0)
+        topup = np.where(self.covered | (wubao & entitled), need, 0.0)
+        # 渐退: topped up last year, income above the line now, still entitled: keep last year's top-up a while
+        start = (self.monthly > 0) & (need == 0) & entitled
+        self.phase = np.where(start, self.monthly, np.where(topup > 0, 0.0, self.phase))
+        self.phase_left = np.where(start, p.phaseout_months, np.where(topup > 0, 0, self.phase_left)).astype(np.int16)
         self.monthly = topup / 12
+        self.paid[:] = 0.0
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
         # stable source at the exit assessment (一有: a working member, or 兜底 cover)
         hh.category[(topup > 0) & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
 
     def month(self) -> None:
-        if self.ctx.month > self.ctx.assessment_month:  # cover ends with the assessment
-            self.monthly = self.monthly * self.ctx.eligible
-        self.transfer(self.monthly)
+        if self.ctx.month > self.ctx.assessment_month:  # cover ends with the entitlement
+            keep = self.entitled()
+            self.monthly = self.monthly * keep
+            self.phase_left = self.phase_left * keep
+        amounts = self.monthly
+        phasing = np.flatnonzero(self.phase_left > 0)  # a few households: work on their rows only
+        if phasing.size:
+            amounts = amounts.copy()
+            amounts[phasing] += self.phase[phasing]
+            self.phase_left[phasing] -= 1
+        self.paid += self.transfer(amounts)
+
+    def assessment(self) -> None:
+        """Income from other levers this year (annualised), for next year's means test."""
+        c = self.ctx
+        months = c.t % 12 + 1
+        transient = c.ys.market - months * c.ys.persistent  # the year's shocks (YearState.transient)
+        stable = (c.ys.income - transient - self.paid) * (12 / months)
+        self.other_income = np.maximum(stable - self._market(), 0.0)

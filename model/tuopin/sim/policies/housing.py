@@ -18,7 +18,7 @@ class Housing(Policy):
     lever = "housing"
     p: HousingSection
     reads = ("hh.housing",)
-    writes = ("hh.housing", "ys.expense")
+    writes = ("hh.housing", "ys.outlay")
 
     def eligible(self) -> np.ndarray:
         """Benefit-eligible households in a C or D house."""
@@ -32,4 +32,4 @@ class Housing(Policy):
         # D first, then the poorest: a lower priority number is paid first
         paid = self.pay(np.where(take, grant, 0.0), priority=c.priority - 1e9 * (hh.housing == HOUSING_D)) > 0
         hh.housing[paid] = HOUSING_SAFE
-        c.ys.expense[paid] += p.own_contribution * grant[paid]
+        c.ys.outlay[paid] += p.own_contribution * grant[paid]  # spending, not a deduction from net income
