@@ -61,29 +61,50 @@ def _fault_injection() -> None:
         os._exit(70)
 
 
-def _watch_parent(parent: int) -> None:
-    """Exit as soon as this process's parent is gone (it then belongs to init, or a subreaper)."""
+def _started(pid: int) -> str | None:
+    """The process's start time (Linux /proc), or None when it is gone or a zombie; elsewhere "" while
+    a signal can reach it. With the start time a reused pid is not mistaken for the process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return None if fields[0] in "ZX" else fields[19]
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass
+    try:
+        os.kill(pid, 0)
+        return ""
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return ""
+
+
+def _watch(main: int, started: str | None) -> None:
+    """Exit as soon as the command's main process is gone, however it ended (SIGKILL included)."""
     while True:
         time.sleep(0.5)
-        if os.getppid() != parent:
+        if _started(main) != started:
             os._exit(1)
 
 
-def _worker_init() -> None:
-    """A pool worker's set-up, so that no worker outlives the command however it ends: on Linux the
-    kernel kills it when its parent (the forkserver, which exits when the main process is gone) dies
-    (PR_SET_PDEATHSIG); elsewhere, and as a second guard, a thread polls the parent. Ctrl-C and
-    SIGTERM are the main process's to handle: it stops the pool."""
+def _worker_init(main: int) -> None:
+    """A pool worker's set-up, so that no worker outlives the command however it ends: a thread polls
+    the main process ``main`` and exits when it is gone (the forkserver and the resource tracker then
+    end too: they stop when the last worker holding their pipes is gone); on Linux the kernel also
+    kills the worker if the forkserver dies (PR_SET_PDEATHSIG). Ctrl-C is the main process's to
+    handle: it stops the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
         except (OSError, AttributeError):
             pass
-    if os.getppid() != parent or parent == 1:  # the parent died before the guard was set
+    started = _started(main)
+    if started is None:  # the command died before this worker started
         os._exit(1)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="tuopin-parent-watch").start()
+    threading.Thread(target=_watch, args=(main, started), daemon=True, name="tuopin-main-watch").start()
 
 
 def evaluate(point: Point, reduce: Callable[[Replicate], object] | None = None):
@@ -105,7 +126,7 @@ class Runner:
     def __enter__(self) -> Runner:
         if self.executor is None and self.workers > 1:
             # forkserver: workers start from a clean process, not a fork of this (maybe threaded) one
-            self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init,
+            self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init, initargs=(os.getpid(),),
                                                 mp_context=multiprocessing.get_context("forkserver"))
             self.own = True
         return self
