@@ -77,7 +77,7 @@ def _yuan(text: str) -> float:
     t = text.strip().replace(",", "")
     scale = 1e8 if t.endswith("亿") else 1e4 if t.endswith("万") else 1.0
     try:
-        v = float(t.rstrip("亿万")) * scale
+        v = float(t[:-1] if scale > 1 else t) * scale
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be yuan a year (e.g. 7.6e8 or 7.6亿), got {text!r}") from None
     if not 0 < v < 1e13:  # also refuses nan

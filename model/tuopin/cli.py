@@ -30,7 +30,7 @@ def cmd_run(args) -> int:
 
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
                  **({"population": {"sample": args.sample}} if args.sample else {})}
-    if args.scheduler:
+    if args.scheduler is not None:
         check_scheduler(args.scheduler)
     loaded = load_scenario(args.scenario, overrides or None)
     if args.resume and not args.out:
@@ -38,7 +38,7 @@ def cmd_run(args) -> int:
     out = _out(args, loaded.stem)
     check_destination(out, input_files([loaded]))
     options = dict(replicates=args.replicates, workers=args.workers, progress=not args.quiet, resume=args.resume)
-    if args.scheduler:
+    if args.scheduler is not None:
         with dask_executor(args.scheduler, args.workers) as ex:
             timings = run_to_folder(loaded, out, executor=ex, **options)
     else:

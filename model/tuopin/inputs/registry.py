@@ -128,6 +128,9 @@ def read_registry(path: str | Path, skip_bad_rows: bool = False, hash_ids: bool 
     except Exception as e:  # noqa: BLE001 - pandas, openpyxl, zipfile, csv: any unreadable file is one message
         text = (str(e).splitlines() or [type(e).__name__])[0][:200]
         raise RegistryError(path, f"cannot read it as CSV (UTF-8 or GBK) or Excel (.xlsx) ({text})") from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas moves the surplus of a too-long row into the index
+        raise RegistryError(path, "some rows have more cells than the header line (a stray comma or an unquoted "
+                                  "text?); nothing was imported")
     if df.shape[1] == 0 or len(df) == 0:
         raise RegistryError(path, "has no rows under a header line")
     df.columns = [str(c) for c in df.columns]

@@ -368,7 +368,6 @@ def scenario_from_manifest(folder: Path):
         if m.get("command") != "run":
             made = m["command"] if isinstance(m.get("command"), str) else "another command"
             raise ValueError(f"made by `tuopin {made}`; rerun reproduces `tuopin run` folders")
-        s = m["scenarios"][0]
         replicates, workers, files = m["replicates"], m["workers"], m["files"]
         for name, v, hi in (("replicates", replicates, MAX_REPLICATES), ("workers", workers, MAX_WORKERS)):
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= hi:
@@ -376,6 +375,9 @@ def scenario_from_manifest(folder: Path):
         if not isinstance(files, list) or not all(isinstance(f, str) and f and "/" not in f and "\\" not in f
                                                   and not f.startswith(".") for f in files):
             raise ValueError("files must be a list of file names in the folder")
+        if not isinstance(m["scenarios"], list) or not m["scenarios"] or not isinstance(m["scenarios"][0], dict):
+            raise ValueError("scenarios must list the scenario that was run")
+        s = m["scenarios"][0]
         if not isinstance(s.get("parameters"), dict):
             raise ValueError("scenarios[0].parameters must be a table")
         values, problems = parameters.resolve(s["parameters"])
