@@ -1,5 +1,13 @@
-import tomli_w, pathlib, json
-root = pathlib.Path("/work/wt/harden/tests/bad_inputs")
+"""Writes the bad-input corpus (tests/bad_inputs/<command>/*.toml; see tests/test_hardening_corpus.py).
+Run it again after changing it: python tests/bad_inputs/make_corpus.py"""
+import json
+import pathlib
+import zlib
+
+import tomli_w
+
+root = pathlib.Path(__file__).resolve().parent
+hash = lambda v: zlib.crc32(v.encode())  # noqa: E731 - stable case names
 S = "{small}"
 def case(cmd, name, why, args, expect, **extra):
     d = root / cmd; d.mkdir(parents=True, exist_ok=True)
