@@ -262,10 +262,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def neutralise(value):
     """A text cell a spreadsheet would run as a formula (leading = + - @, tab or CR), prefixed with
-    a single quote so it is shown as text (the OWASP rule for CSV injection); anything else as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    a single quote so it is shown as text (the OWASP rule for CSV injection); carriage returns
+    inside a cell become line feeds (which are quoted); anything else as is."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    # a bare CR inside a cell would end the row for some readers (pandas' writer does not quote it)
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def neutralised(df):
