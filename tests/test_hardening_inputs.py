@@ -38,7 +38,7 @@ def test_people_per_household_within_what_the_builder_can_build(tmp_path):
     assert 3000 < lo < hi < 12 * 3000  # tighter than the schema's plain 12 per household
     for people in (lo, hi):  # the limits themselves build
         m = PovertyModel(scenario=load_scenario(_variant(tmp_path, f"[population]\npeople = {people}\n")))
-        assert int(m.households.size[:3000].sum()) == people
+        assert int(m.hh.size[:3000].sum()) == people
     for people in (lo - 1, hi + 1):
         with pytest.raises(ScenarioError, match="population.people: the builder can place"):
             load_scenario(_variant(tmp_path, f"[population]\npeople = {people}\n"))
@@ -69,11 +69,11 @@ def test_registry_with_more_villages_than_the_scenario_is_refused(tmp_path):
     reg.write_text("户编码,人口数,贫困户属性,主要致贫原因,年人均纯收入,村编码\n" +
                    "".join(f"H{i},2,一般贫困户,因病,2500,V{i}\n" for i in range(6)), encoding="utf-8")
     assert main(["import-registry", str(reg), "--out", str(tmp_path / "pop.parquet")]) == 0
-    text = (f'[population]\nregistry = "{tmp_path / "pop.parquet"}"\nhouseholds = 6\npeople = 12\n'
-            "poor_villages = 1\nvillages = {}\n")
+    text = (f'[targets]\npeople = {{}}\nhouseholds = {{}}\n[population]\nregistry = "{tmp_path / "pop.parquet"}"\nhouseholds = 6\npeople = 12\n'
+            "poor_villages = 1\nvillages = VILLAGES\n")
     with pytest.raises(ScenarioError, match="population.villages: must be at least the 6 villages"):
-        load_scenario(_variant(tmp_path, text.format(5)))
-    assert load_scenario(_variant(tmp_path, text.format(6))).spec.population.villages == 6
+        load_scenario(_variant(tmp_path, text.replace("VILLAGES", "5")))
+    assert load_scenario(_variant(tmp_path, text.replace("VILLAGES", "6"))).spec.population.villages == 6
 
 
 def test_deep_extends_chain_is_one_message(tmp_path):
