@@ -87,6 +87,8 @@ def test_force_replaces_only_a_folder_tuopin_wrote_whole(tmp_path):
     (out / "report.md").write_text("edited by hand")  # a file tuopin wrote, edited: still tuopin's to replace
     assert main(["run", str(SMALL), "--out", str(out), "--quiet", "--force"]) == 0
     assert (out / "report.md").read_text() != "edited by hand"
+    assert main(["compare", str(SMALL), "--out", str(out), "--replicates", "1", "--quiet", "--force"]) == 2
+    assert json.loads((out / "manifest.json").read_text())["command"] == "run"  # compare never replaces a run
     (out / "notes.txt").write_text("mine")
     assert main(["run", str(SMALL), "--out", str(out), "--quiet", "--force"]) == 2
     assert (out / "notes.txt").read_text() == "mine"

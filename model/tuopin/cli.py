@@ -36,7 +36,7 @@ def cmd_run(args) -> int:
     if args.resume and not args.out:
         raise OutputError("--resume needs the --out folder of the interrupted run")
     out = _out(args, loaded.stem)
-    check_destination(out, input_files([loaded]))
+    check_destination(out, input_files([loaded]), "run")
     options = dict(replicates=args.replicates, workers=args.workers, progress=not args.quiet, resume=args.resume)
     if args.scheduler is not None:
         with dask_executor(args.scheduler, args.workers) as ex:
@@ -93,7 +93,7 @@ def cmd_compare(args) -> int:
     from .outputs.compare import write_folder
 
     out = _out(args, "compare")
-    check_destination(out, args.scenario)
+    check_destination(out, args.scenario, "compare")
     c = compare(args.scenario, args.replicates, seed=args.seed, workers=args.workers, progress=not args.quiet)
     write_folder(out, c, args.replicates, args.workers)
     cols = ["scenario", "year", "target_exits", *COMPARE_COLUMNS, "spend_10k_yuan"]
@@ -114,7 +114,7 @@ def _calibration(args, cutoff: int | None) -> int:
     params = tuple(p.strip() for p in args.params.split(",") if p.strip()) if args.params else cal.DEFAULT_PARAMS
     seed = args.seed if args.seed is not None else loaded.spec.seed
     out = _out(args, f"{args.command}-{loaded.stem}")
-    check_destination(out, input_files([loaded], args.data))
+    check_destination(out, input_files([loaded], args.data), args.command)
     fitting = dict(params=params, draws=args.draws, accept=args.accept, replicates=args.replicates, seed=seed,
                    workers=args.workers)
     if cutoff is None:
@@ -148,7 +148,7 @@ def cmd_optimize(args) -> int:
     if sample != loaded.spec.population.sample:
         loaded = load_scenario(args.scenario, {**seed, "population": {"sample": sample}})
     out = _out(args, f"optimize-{loaded.stem}")
-    check_destination(out, input_files([loaded], args.constraints))
+    check_destination(out, input_files([loaded], args.constraints), "optimize")
     say = (lambda msg: None) if args.quiet else (lambda msg: print(f"tuopin optimize: {msg}", file=sys.stderr))
     p = plan(loaded, args.budget, args.objective, constraints, replicates=args.replicates, confirm=args.confirm,
              evaluations=args.evaluations, workers=args.workers, seed=args.seed, progress=say, fractions=args.frontier,
@@ -177,7 +177,7 @@ def cmd_sensitivity(args) -> int:
     if sample > 1:
         loaded = load_scenario(args.scenario, {"population": {"sample": sample}})
     out = _out(args, f"sensitivity-{loaded.stem}")
-    check_destination(out, input_files([loaded]))
+    check_destination(out, input_files([loaded]), "sensitivity")
     if args.method == "sobol" and args.samples and args.samples & (args.samples - 1):
         print(f"tuopin sensitivity: warning: --samples {args.samples} is not a power of 2; Sobol indices are less "
               f"accurate (use {1 << (args.samples - 1).bit_length()})", file=sys.stderr)

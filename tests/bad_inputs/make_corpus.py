@@ -242,3 +242,37 @@ case("validate", "empty_path", "an empty path", [""], "scenario")
 # ---------------- app (bounds only; a good port would start the server)
 for v in ("0", "70000", "-1", "http"):
     case("app", f"port_{v.replace('-', 'neg')}", f"--port {v}", ["--port", v], "--port")
+# ---------------- later additions
+import io  # noqa: E402
+
+import pandas as pd  # noqa: E402
+
+
+def _parquet_hex(df):
+    b = io.BytesIO()
+    df.to_parquet(b, index=False)
+    return b.getvalue().hex()
+
+
+for name, df, why in (
+        ("registry_people_zero", pd.DataFrame({"people": [0, 2], "category": ["fupin"] * 2, "cause": ["illness"] * 2,
+                                               "income_per_capita": [1.0, 2.0]}), "a household of 0 people"),
+        ("registry_people_text", pd.DataFrame({"people": ["3", "2"], "category": ["fupin"] * 2, "cause": ["illness"] * 2,
+                                               "income_per_capita": [1.0, 2.0]}), "people as text"),
+        ("registry_unknown_category", pd.DataFrame({"people": [3, 2], "category": ["rich", "fupin"], "cause": ["illness"] * 2,
+                                                    "income_per_capita": [1.0, 2.0]}), "an unknown category"),
+        ("registry_income_inf", pd.DataFrame({"people": [3, 2], "category": ["fupin"] * 2, "cause": ["illness"] * 2,
+                                              "income_per_capita": [float("inf"), 2.0]}), "an infinite income"),
+        ("registry_empty", pd.DataFrame({"people": pd.Series([], dtype="int64"), "category": pd.Series([], dtype=str),
+                                         "cause": pd.Series([], dtype=str), "income_per_capita": pd.Series([], dtype=float)}),
+         "no households")):
+    for cmd in ("run", "validate"):
+        args = ["{tmp}/s.toml"] + (["--out", "{tmp}/out"] if cmd == "run" else [])
+        case(cmd, name, f"a registry Parquet written by other means: {why}", args, "population.registry",
+             files={"s.toml": VARIANT('[targets]\npeople = {}\nhouseholds = {}\n[population]\nregistry = "r.parquet"\n'
+                                      'poor_villages = 1\nvillages = 2\n')},
+             files_hex={"r.parquet": _parquet_hex(df)})
+case("compare", "out_run_force", "compare --force onto a run's folder (the run is never replaced by a comparison)",
+     [S, S, "--out", "{tmp}/run", "--force", "--quiet"], "not of `tuopin compare`", copy_run="run")
+case("sensitivity", "out_run_force", "sensitivity --force onto a run's folder", [S, "--out", "{tmp}/run", "--force", "--quiet"],
+     "not of `tuopin sensitivity`", copy_run="run")

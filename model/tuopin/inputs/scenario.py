@@ -312,6 +312,27 @@ def _field_path(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _registry_problem(df) -> str | None:
+    """What makes an imported registry's table unusable by the builder, or None (a file written by
+    other means may hold anything)."""
+    import pandas as pd
+
+    if len(df) == 0:
+        return "it has no households"
+    if len(df) > MAX_HOUSEHOLDS:
+        return f"more than {MAX_HOUSEHOLDS:,} households"
+    people = pd.to_numeric(df["people"], errors="coerce")
+    if not pd.api.types.is_integer_dtype(df["people"]) or not people.between(1, 20).all():
+        return "people must be whole numbers from 1 to 20"
+    income = pd.to_numeric(df["income_per_capita"], errors="coerce")
+    if not income.between(0, 200_000).all():
+        return "income_per_capita must be numbers from 0 to 200,000"
+    for col, allowed in (("category", CATEGORIES), ("cause", CAUSES)):
+        if not df[col].isin(allowed).all():
+            return f"{col} must be one of {', '.join(allowed)}"
+    return None
+
+
 def _registry_counts(path: Path, pop: dict) -> dict:
     """Fill the population's counts and shares from an imported registry; check any given ones."""
     import pandas as pd
@@ -319,10 +340,14 @@ def _registry_counts(path: Path, pop: dict) -> dict:
     reg_path = Path(pop["registry"])
     reg_path = reg_path if reg_path.is_absolute() else (path.parent / reg_path).resolve()
     try:
-        df = pd.read_parquet(reg_path, columns=["people", "category", "cause"])
+        df = pd.read_parquet(reg_path, columns=["people", "category", "cause", "income_per_capita"])
     except Exception as e:  # noqa: BLE001 - any unreadable file is one message
         raise ScenarioError(path, "population.registry", f"cannot read {reg_path} as an imported registry "
                                                          f"(make it with `tuopin import-registry`): {str(e)[:120]}") from None
+    problem = _registry_problem(df)
+    if problem:
+        raise ScenarioError(path, "population.registry", f"{reg_path} is not a registry the model can run "
+                                                         f"(make it with `tuopin import-registry`): {problem}")
     found = {"households": len(df), "people": int(df["people"].sum())}
     try:
         villages = pd.read_parquet(reg_path, columns=["village"])["village"].nunique()

@@ -72,21 +72,24 @@ def check_not_input(out: Path, inputs) -> None:
                               "choose another --out")
 
 
-def written_by_tuopin(out: Path) -> str | None:
+def written_by_tuopin(out: Path, command: str | None = None) -> str | None:
     """Why ``out`` is not a folder tuopin wrote whole (None when it is): it must have a readable
-    manifest, and every file in it must be the manifest or one the manifest lists."""
+    manifest, every file in it must be the manifest or one the manifest lists and, when ``command``
+    is given, that command must have written it (compare --force never replaces a run)."""
     try:
-        files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
-        listed = {"manifest.json", *map(str, files)}
+        m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        listed = {"manifest.json", *map(str, m["files"])}
     except (OSError, ValueError, KeyError, TypeError):
         return "it has no readable tuopin manifest.json"
     other = sorted(p.name for p in out.iterdir() if p.name not in listed)
     if other:
         return f"it holds files tuopin did not write ({', '.join(other[:5])}{' …' if len(other) > 5 else ''})"
+    if command is not None and m.get("command") != command:
+        return f"it holds the results of `tuopin {m.get('command')}`, not of `tuopin {command}`"
     return None
 
 
-def check_destination(out: Path, inputs=()) -> None:
+def check_destination(out: Path, inputs=(), command: str | None = None) -> None:
     """Refuse a destination that exists (an empty folder excepted), unless ``--force`` is on and it
     is a folder tuopin wrote whole: tuopin never deletes a file it did not write. Refuse an input."""
     out = Path(out)
@@ -98,7 +101,7 @@ def check_destination(out: Path, inputs=()) -> None:
     if not _REPLACE.get():
         raise OutputError(f"{out} already exists; choose another --out, or pass --force to replace it "
                           "(only a results folder tuopin wrote is replaced)")
-    why = written_by_tuopin(out)
+    why = written_by_tuopin(out, command)
     if why:
         raise OutputError(f"{out} cannot be replaced: {why}; tuopin only replaces a folder it wrote whole")
 
@@ -195,12 +198,12 @@ def _digest(params: dict) -> str:
 
 
 @contextmanager
-def atomic_folder(out: Path, remove_after: Path | None = None, inputs=()):
+def atomic_folder(out: Path, remove_after: Path | None = None, inputs=(), command: str | None = None):
     """Yield a temporary folder; on success it replaces ``out`` in one rename (and ``remove_after``,
     a checkpoint, is deleted), on failure it is removed. Disk errors become one OutputError.
     Stale temporary folders of ``out`` (a killed process's) are removed first."""
     out = Path(out)
-    check_destination(out, inputs)
+    check_destination(out, inputs, command)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(out)
@@ -209,7 +212,7 @@ def atomic_folder(out: Path, remove_after: Path | None = None, inputs=()):
         raise OutputError(f"cannot write under {out.parent}: {e.strerror or e}") from None
     try:
         yield tmp
-        check_destination(out, inputs)  # again: the destination may have changed while we worked
+        check_destination(out, inputs, command)  # again: the destination may have changed while we worked
         if out.exists():
             old = out.with_name(f".{out.name}.old-{os.getpid()}")
             out.rename(old)
@@ -342,7 +345,7 @@ def results_folder(out: Path, command: str, scenarios: list, *, seed: int, repli
     """Yield a :class:`Folder` to write into; on success it becomes ``out`` with its manifest, in
     one rename. ``timings`` may be filled in while the folder is written."""
     timings = {} if timings is None else timings
-    with atomic_folder(out, remove_after, input_files(scenarios, data)) as tmp:
+    with atomic_folder(out, remove_after, input_files(scenarios, data), command) as tmp:
         folder = Folder(tmp)
         yield folder
         text = manifest_json(manifest(command, scenarios, seed=seed, replicates=replicates, workers=workers,
