@@ -110,3 +110,52 @@ def test_fuzz_the_command_line(tmp_path_factory, monkeypatch):
 
     one()
     assert {d: _tree(ROOT / d) for d in outside} == outside
+
+
+CELLS = st.sampled_from(["H1", "3", "一般贫困户", "低保户", "因病", "1", "2500", "C", "是", "V1", "", "0", "-1", "nan",
+                         "inf", "1e999", "=1+1", "@x", "+86 13812345678", "11010519491231002X", "110105491231002",
+                         "\"", ",", "\t=x", "五保户", "缺资金", "999999"]) | HOSTILE_TEXT
+HEADERS = st.sampled_from(["户编码", "人口数", "贫困户属性", "主要致贫原因", "年人均纯收入", "村编码", "危房等级", "是否参合",
+                           "户主姓名", "身份证号", "household_id", "people", "备注", "联系电话", "县编码", "x", ""])
+
+
+def test_fuzz_registry_files(tmp_path_factory):
+    """Random registry exports: exit 0 or 2, never a traceback; what is imported holds no formula
+    cell, no ID- or phone-shaped code and no personal column."""
+    import io
+    import contextlib
+
+    import pandas as pd
+
+    from tuopin.inputs.registry import CODE_COLUMNS, personal_shape
+
+    tmp = tmp_path_factory.mktemp("fuzz_registry")
+    base = ["户编码", "人口数", "贫困户属性", "主要致贫原因", "年人均纯收入"]
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.lists(HEADERS, max_size=4), st.lists(st.lists(CELLS, min_size=5, max_size=9), min_size=0, max_size=6),
+           st.booleans(), st.booleans())
+    def one(extra, rows, skip, hash_ids):
+        header = base + extra
+        text = ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows)
+        reg = tmp / "reg.csv"
+        reg.write_text(text, encoding="utf-8")
+        out = tmp / "pop.parquet"
+        argv = ["import-registry", str(reg), "--out", str(out), "--force"] + ["--skip-bad-rows"] * skip + ["--hash-ids"] * hash_ids
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            code = main(argv)
+        assert code in (0, 2) and "Traceback" not in err.getvalue(), (text, err.getvalue())
+        if code == 0:
+            df = pd.read_parquet(out)
+            assert not {"户主姓名", "身份证号", "联系电话"} & set(df.columns)
+            for col in df.columns:
+                if df[col].dtype == object:
+                    assert not df[col].astype(str).str.match(r"[=+\-@\t\r]").any(), (col, df[col].tolist())
+            for col in CODE_COLUMNS:
+                if col in df:
+                    assert not any(personal_shape(v) for v in df[col]), df[col].tolist()
+        out.unlink(missing_ok=True)
+        out.with_name("pop.bad_rows.csv").unlink(missing_ok=True)
+
+    one()
