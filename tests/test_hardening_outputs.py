@@ -7,7 +7,6 @@ import csv
 import json
 import os
 import tomllib
-from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .results import OutputError, _REPLACE, check_not_input, neutralised, write_table
+from .results import OutputError, check_not_input, force, neutralised, write_table
 
 MARK = b"tuopin"
 
@@ -40,7 +40,7 @@ def _check(out: Path, bad: Path, source: Path) -> None:
     existing = [p for p in (out, bad) if p.exists()]
     if not existing:
         return
-    if not _REPLACE.get():
+    if not force():
         raise OutputError(f"{existing[0]} already exists; choose another --out, or pass --force to replace "
                           "a population file tuopin wrote")
     if not (out.exists() and _ours(out)):

@@ -54,6 +54,11 @@ def replacing(force: bool):
         _REPLACE.reset(token)
 
 
+def force() -> bool:
+    """Whether ``--force`` is on (see :func:`replacing`)."""
+    return _REPLACE.get()
+
+
 def input_files(scenarios=(), *paths) -> list[Path]:
     """The files a command reads: every scenario's extends chain and registry, and ``paths``."""
     files = [Path(p) for p in paths if p]
