@@ -108,6 +108,7 @@ def test_page_reads_for_planners_and_compares_a_change(server, browser):
     assert "Baseline" not in first                          # nothing changed: one run
 
     # raise the 低保 line: the page says RESET is needed, then runs the change beside the baseline
+    before = re.search(r"低保 line [\d.]+", page.inner_text("body")).group(0)  # the scenario's own line
     slider = page.locator(".v-input", has_text="dibao) line").locator(".v-slider").first
     slider.click()
     for _ in range(6):
@@ -117,7 +118,7 @@ def test_page_reads_for_planners_and_compares_a_change(server, browser):
                            timeout=30_000)
     page.get_by_role("button", name="Reset").click()
     _wait_text(page, "t.includes('not started')")
-    page.wait_for_function("() => !document.body.innerText.includes('低保 line 0.90')", timeout=30_000)
+    page.wait_for_function("(b) => !document.body.innerText.includes(b)", arg=before, timeout=30_000)
     assert "Press RESET to run with the new values" not in page.inner_text("body")
     _step(page, 12)
     second = _numbers(page)

@@ -115,14 +115,17 @@ def test_cli_run_writes_the_results_folder(tmp_path):
     assert m["command"] == "run" and m["replicates"] == 3 and m["timings"]["simulate_seconds"] > 0
     assert len(m["scenarios"][0]["sha256"]) == 64 and m["scenarios"][0]["parameters"]["medical.oop_cap"] == 3000
     assert m["files"][0] == "annual.csv" and "manifest.json" not in m["files"]
-    # running again into the same results folder replaces it whole; a foreign folder is refused
+    # running again into the same results folder is refused, and with --force replaces it whole;
+    # a foreign folder is refused even with --force
     assert subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
-                           "--out", str(out), "--quiet"]).returncode == 0
+                           "--out", str(out), "--quiet"]).returncode == 2
+    assert subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
+                           "--out", str(out), "--quiet", "--force"]).returncode == 0
     (tmp_path / "foreign").mkdir()
     (tmp_path / "foreign" / "notes.txt").write_text("mine")
     r = subprocess.run([sys.executable, "-m", "tuopin.cli", "run", str(ROOT / "tests" / "data" / "small.toml"),
-                        "--out", str(tmp_path / "foreign"), "--quiet"], capture_output=True, text=True)
-    assert r.returncode == 2 and "not a tuopin results folder" in r.stderr
+                        "--out", str(tmp_path / "foreign"), "--quiet", "--force"], capture_output=True, text=True)
+    assert r.returncode == 2 and "tuopin only replaces a folder it wrote whole" in r.stderr
     assert [p.name for p in (tmp_path / "foreign").iterdir()] == ["notes.txt"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]   # no temporary folders left
 

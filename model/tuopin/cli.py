@@ -15,8 +15,8 @@ from pathlib import Path
 from .analysis.calibrate import CalibrationError
 from .arguments import parser
 from .inputs.scenario import ScenarioError, load_scenario
-from .outputs.results import OutputError, check_destination
-from .runs.runner import WorkerLost
+from .outputs.results import OutputError, check_destination, input_files, replacing
+from .runs.runner import SchedulerError, WorkerLost, check_scheduler
 
 
 def _out(args, name: str) -> Path:
@@ -31,13 +31,16 @@ def cmd_run(args) -> int:
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
                  **({"population": {"sample": args.sample}} if args.sample else {}),
                  **({"posterior": str(Path(args.posterior).resolve())} if args.posterior else {})}
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     loaded = load_scenario(args.scenario, overrides or None)
     if args.resume and not args.out:
         raise OutputError("--resume needs the --out folder of the interrupted run")
     out = _out(args, loaded.stem)
+    check_destination(out, input_files([loaded]), "run")
     options = dict(replicates=args.replicates, workers=args.workers, progress=not args.quiet, resume=args.resume,
                    at_risk_top=args.at_risk)
-    if args.scheduler:
+    if args.scheduler is not None:
         with dask_executor(args.scheduler, args.workers) as ex:
             timings = run_to_folder(loaded, out, executor=ex, **options)
     else:
@@ -63,10 +66,11 @@ def cmd_rerun(args) -> int:
 
 
 def cmd_import_registry(args) -> int:
-    from .inputs.registry import RegistryError, read_registry, write_population
+    from .inputs.registry import RegistryError, read_registry
+    from .outputs.population import write_population
 
     try:
-        imp = read_registry(args.file, skip_bad_rows=args.skip_bad_rows)
+        imp = read_registry(args.file, skip_bad_rows=args.skip_bad_rows, hash_ids=args.hash_ids)
     except RegistryError as e:
         print(f"tuopin: error: {e}", file=sys.stderr)
         if e.rows is not None and len(e.rows):
@@ -75,11 +79,15 @@ def cmd_import_registry(args) -> int:
             if len(e.rows) > 20:
                 print(f"  … and {len(e.rows) - 20} more rows", file=sys.stderr)
         return 2
-    out = write_population(imp, args.out)
+    out = write_population(imp, args.out, args.file)
     h = imp.households
     print(f"imported {len(h):,} households, {h['people'].sum():,} people into {out}")
     if imp.dropped_personal:
         print(f"dropped personal columns (never stored): {', '.join(imp.dropped_personal)}")
+    if imp.dropped_unused:
+        print(f"dropped columns the model does not use: {', '.join(imp.dropped_unused)}")
+    if imp.hashed:
+        print(f"replaced the codes of {', '.join(imp.hashed)} by salted hashes (--hash-ids)")
     if len(imp.bad_rows):
         print(f"skipped {len(imp.bad_rows)} bad rows, listed in {out.with_name(out.stem + '.bad_rows.csv')}")
     return 0
@@ -90,7 +98,7 @@ def cmd_compare(args) -> int:
     from .outputs.compare import write_folder
 
     out = _out(args, "compare")
-    check_destination(out)
+    check_destination(out, args.scenario, "compare")
     specs = [load_scenario(p).spec for p in args.scenario]
     regions = sorted({s.region for s in specs})
     if len(regions) > 1:
@@ -120,7 +128,7 @@ def _calibration(args, cutoff: int | None) -> int:
     params = tuple(p.strip() for p in args.params.split(",") if p.strip()) if args.params else cal.DEFAULT_PARAMS
     seed = args.seed if args.seed is not None else loaded.spec.seed
     out = _out(args, f"{args.command}-{loaded.stem}")
-    check_destination(out)
+    check_destination(out, input_files([loaded], args.data), args.command)
     fitting = dict(params=params, draws=args.draws, accept=args.accept, replicates=args.replicates, seed=seed,
                    workers=args.workers)
     if cutoff is None:
@@ -154,7 +162,7 @@ def cmd_optimize(args) -> int:
     if sample != loaded.spec.population.sample:
         loaded = load_scenario(args.scenario, {**seed, "population": {"sample": sample}})
     out = _out(args, f"optimize-{loaded.stem}")
-    check_destination(out)
+    check_destination(out, input_files([loaded], args.constraints), "optimize")
     say = (lambda msg: None) if args.quiet else (lambda msg: print(f"tuopin optimize: {msg}", file=sys.stderr))
     p = plan(loaded, args.budget, args.objective, constraints, replicates=args.replicates, confirm=args.confirm,
              evaluations=args.evaluations, workers=args.workers, seed=args.seed, progress=say, fractions=args.frontier,
@@ -183,7 +191,7 @@ def cmd_sensitivity(args) -> int:
     if sample > 1:
         loaded = load_scenario(args.scenario, {"population": {"sample": sample}})
     out = _out(args, f"sensitivity-{loaded.stem}")
-    check_destination(out)
+    check_destination(out, input_files([loaded]), "sensitivity")
     if args.method == "sobol" and args.samples and args.samples & (args.samples - 1):
         print(f"tuopin sensitivity: warning: --samples {args.samples} is not a power of 2; Sobol indices are less "
               f"accurate (use {1 << (args.samples - 1).bit_length()})", file=sys.stderr)
@@ -256,15 +264,27 @@ COMMANDS = {"run": cmd_run, "rerun": cmd_rerun, "import_registry": cmd_import_re
             "app": cmd_app}
 
 
+def _terminated(signum, frame):
+    """SIGTERM (a scheduler's time limit, `kill`) is handled like Ctrl-C: the pool is stopped, no
+    results folder is written and the finished replicates are kept for --resume."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser(COMMANDS).parse_args(argv)
+    import signal
+    import threading
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main_thread else None
     try:
-        return args.func(args)
-    except (ScenarioError, CalibrationError) as e:
+        with replacing(getattr(args, "force", False)):
+            return args.func(args)
+    except (ScenarioError, CalibrationError, SchedulerError) as e:
         print(f"tuopin: error: {e}", file=sys.stderr)
         return 2
     except OutputError as e:
-        print(f"tuopin: error: --out: {e}", file=sys.stderr)
+        print(f"tuopin: error: {e}", file=sys.stderr)
         return 2
     except WorkerLost:
         print("tuopin: error: a worker process died; no results folder was written (finished replicates are "
@@ -279,6 +299,21 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit flush cannot fail again
         return 0
+    except (OSError, RecursionError, MemoryError) as e:  # a path that cannot be read, a disk that is full …
+        what = f"{e.strerror}: {e.filename}" if isinstance(e, OSError) and e.strerror and e.filename else str(e)[:300]
+        print(f"tuopin: error: {what or type(e).__name__}; nothing was written", file=sys.stderr)
+        return 2
+    except Exception as e:  # noqa: BLE001 - the last resort: one line, not a traceback (TUOPIN_DEBUG=1 shows it)
+        import os
+
+        if os.environ.get("TUOPIN_DEBUG"):
+            raise
+        print(f"tuopin: error: {type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else 'unexpected'}; "
+              "nothing was written (TUOPIN_DEBUG=1 shows where)", file=sys.stderr)
+        return 2
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -57,10 +57,10 @@ def read_data(path: str | Path) -> pd.DataFrame:
                                    "in 万 people, as in data/national_series.csv)")
     for col in ("year", *SERIES):
         values = pd.to_numeric(df[col], errors="coerce")
-        bad = df[col].notna() & (values.isna() | (values < 0))
+        bad = df[col].notna() & (values.isna() | (values < 0) | (values.abs() == np.inf))  # finite numbers only
         if bad.any():
             line = int(np.flatnonzero(bad)[0]) + 2
-            raise CalibrationError(f"{path}: {col}: line {line} has {df[col][bad].iloc[0]!r}; must be a number ≥ 0")
+            raise CalibrationError(f"{path}: {col}: line {line} has {df[col][bad].iloc[0]!r}; must be a finite number ≥ 0")
         df[col] = values
     if df["year"].isna().any() or df["year"].duplicated().any() or (df["year"] % 1 != 0).any():
         raise CalibrationError(f"{path}: year: must be whole, present and unique on every line")

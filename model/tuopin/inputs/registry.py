@@ -1,18 +1,25 @@
 """Import a 建档立卡 registry export (CSV or Excel, Chinese or English headers) into the model's
 household fields, and check it row by row.
 
-Personal identifiers (姓名, 身份证号, 电话 …) are dropped the moment the file is read: they never
-reach the model, the results or any message. Every row that cannot be used is reported with its
+Personal identifiers (姓名, 身份证号, 电话 …, recognised by header words) and every column the model
+does not use are dropped the moment the file is read, and listed: they never reach the model, the
+results or any message. A kept code column (户编码, 村编码, 县编码) holding values shaped like an ID
+card number (18 digits with a valid check character, or 15 digits, with a birth date) or a mobile
+number (11 digits, 1[3-9]…) is refused with the column and line, unless ``hash_ids`` replaces every
+kept code by a salted hash (the salt is random and not stored: codes stay distinct within the file,
+and cannot be looked up). Every row that cannot be used is reported with its
 line number and reason; by default a registry with bad rows is refused whole (nothing
 half-imported), and ``skip_bad_rows`` imports the good rows and reports the rest.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
-import os
-import tempfile
-from dataclasses import dataclass
+import re
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +40,15 @@ COLUMNS = {
 REQUIRED = ("household_id", "people", "category", "cause", "income_per_capita")
 PERSONAL = ("姓名", "户主姓名", "身份证号", "身份证号码", "证件号码", "联系电话", "电话", "手机号", "手机号码",
             "name", "head_name", "id_number", "id_card", "phone", "telephone", "mobile")
+# header words that mark a personal column under any other header (户主身份证, 开户银行账号, Head name …)
+PERSONAL_WORDS = ("姓名", "名字", "身份证", "证件", "电话", "手机", "联系方式", "住址", "地址", "银行", "账号", "卡号",
+                  "name", "phone", "mobile", "tel", "id_card", "idcard", "id_no", "id_number", "identity",
+                  "address", "bank", "account", "email", "邮箱", "微信", "wechat", "qq")
+CODE_COLUMNS = ("household_id", "village", "county")  # kept text codes, checked for personal-data shapes
+_ID18 = re.compile(r"\d{6}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+_ID15 = re.compile(r"\d{6}\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}")
+_PHONE = re.compile(r"(\+?86)?1[3-9]\d{9}")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CATEGORY_VALUES = {"五保户": "wubao", "五保": "wubao", "特困": "wubao", "低保户": "dibao", "低保": "dibao",
                    "扶贫低保户": "fupin_dibao", "低保贫困户": "fupin_dibao", "扶贫低保": "fupin_dibao",
                    "一般贫困户": "fupin", "扶贫户": "fupin", "一般户": "fupin", "一般贫困": "fupin",
@@ -63,11 +79,35 @@ class Imported:
     households: pd.DataFrame   # canonical columns, one row per usable household
     bad_rows: pd.DataFrame     # line, household_id, reasons
     dropped_personal: list[str]  # headers of personal columns that were dropped
+    dropped_unused: list[str] = field(default_factory=list)  # other headers the model does not use
+    hashed: list[str] = field(default_factory=list)  # code columns replaced by salted hashes (hash_ids)
+
+
+def personal_shape(value: str) -> str | None:
+    """'an ID card number' or 'a mobile number' when ``value`` has that shape (spaces and dashes
+    ignored), else None."""
+    v = re.sub(r"[\s\-]", "", value).upper()
+    if _ID18.fullmatch(v) and "10X98765432"[sum(int(d) * w for d, w in zip(v, _ID_WEIGHTS)) % 11] == v[17]:
+        return "an ID card number"
+    if _ID15.fullmatch(v):
+        return "an old 15-digit ID card number"
+    if _PHONE.fullmatch(v):
+        return "a mobile phone number"
+    return None
+
+
+def _is_personal(header) -> bool:
+    key = str(header).strip().lower()
+    if key in PERSONAL:
+        return True
+    if any(key in (a.lower() for a in aliases) for aliases in COLUMNS.values()):
+        return False
+    return any(w in key for w in PERSONAL_WORDS) or key.endswith(("_id_no", "身份"))
 
 
 def _read(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in (".xlsx", ".xls"):
-        return pd.read_excel(path, dtype=str)
+    if path.suffix.lower() in (".xlsx", ".xls", ".xlsm"):
+        return pd.read_excel(path, dtype=str).fillna("")
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # UTF-8 (with or without BOM), then GBK/GB18030 exports
         try:
@@ -77,15 +117,24 @@ def _read(path: Path) -> pd.DataFrame:
     raise RegistryError(path, "cannot decode the file: it is neither UTF-8 nor GBK/GB18030 text")
 
 
-def read_registry(path: str | Path, skip_bad_rows: bool = False) -> Imported:
+def read_registry(path: str | Path, skip_bad_rows: bool = False, hash_ids: bool = False) -> Imported:
     path = Path(path)
     if not path.is_file():
         raise RegistryError(path, "no such file")
     try:
         df = _read(path)
-    except (ValueError, OSError, pd.errors.ParserError) as e:
-        raise RegistryError(path, f"cannot read it as CSV or Excel ({str(e).splitlines()[0][:200]})") from None
-    personal = [c for c in df.columns if str(c).strip().lower() in PERSONAL]
+    except RegistryError:
+        raise
+    except Exception as e:  # noqa: BLE001 - pandas, openpyxl, zipfile, csv: any unreadable file is one message
+        text = (str(e).splitlines() or [type(e).__name__])[0][:200]
+        raise RegistryError(path, f"cannot read it as CSV (UTF-8 or GBK) or Excel (.xlsx) ({text})") from None
+    if not isinstance(df.index, pd.RangeIndex):  # pandas moves the surplus of a too-long row into the index
+        raise RegistryError(path, "some rows have more cells than the header line (a stray comma or an unquoted "
+                                  "text?); nothing was imported")
+    if df.shape[1] == 0 or len(df) == 0:
+        raise RegistryError(path, "has no rows under a header line")
+    df.columns = [str(c) for c in df.columns]
+    personal = [c for c in df.columns if _is_personal(c)]
     df = df.drop(columns=personal)  # identifiers go before anything else looks at the rows
     rename, seen = {}, {}
     for col in df.columns:
@@ -99,7 +148,9 @@ def read_registry(path: str | Path, skip_bad_rows: bool = False) -> Imported:
     if missing:
         allowed = "; ".join(f"{c}: {' / '.join(COLUMNS[c])}" for c in missing)
         raise RegistryError(path, f"missing columns {', '.join(missing)} (accepted headers — {allowed})")
-    df = df[list(rename)].rename(columns=rename)
+    unused = [str(c) for c in df.columns if c not in rename]
+    df = df[list(rename)].rename(columns=rename).astype(str)
+    hashed = _personal_codes(path, df, seen, hash_ids)
     out = pd.DataFrame({"line": np.arange(len(df)) + 2})  # line 1 is the header
     reasons = [[] for _ in range(len(df))]
 
@@ -144,22 +195,29 @@ def read_registry(path: str | Path, skip_bad_rows: bool = False) -> Imported:
                             bad_rows)
     good = out[~rows_bad].drop(columns="line").reset_index(drop=True)
     good["people"] = good["people"].astype(int)
-    return Imported(good, bad_rows.reset_index(drop=True), [str(c) for c in personal])
+    return Imported(good, bad_rows.reset_index(drop=True), [str(c) for c in personal], unused, hashed)
 
 
-def write_population(imported: Imported, out: str | Path) -> Path:
-    """Write the households as Parquet (atomically), and the bad rows beside it when there are any."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
-        imported.households.to_parquet(tmp, index=False)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    report = out.with_name(out.stem + ".bad_rows.csv")
-    if len(imported.bad_rows):
-        imported.bad_rows.to_csv(report, index=False)
-    return out
+def _personal_codes(path: Path, df: pd.DataFrame, headers: dict, hash_ids: bool) -> list[str]:
+    """Refuse ID- or phone-shaped values in the kept code columns, or (``hash_ids``) replace every
+    code of those columns by a salted hash; the columns hashed."""
+    if hash_ids:
+        salt = secrets.token_bytes(32)
+        cols = [c for c in CODE_COLUMNS if c in df]
+        for c in cols:
+            df[c] = [v if not v.strip() else "h" + hmac.new(salt, v.strip().encode(), hashlib.sha256).hexdigest()[:20]
+                     for v in df[c]]
+        return [str(headers[c]) for c in cols]
+    for c in CODE_COLUMNS:
+        if c not in df:
+            continue
+        v = df[c].str.replace(r"[\s\-]", "", regex=True).str.upper()
+        candidates = np.flatnonzero((v.str.fullmatch(_ID18.pattern) | v.str.fullmatch(_ID15.pattern)
+                                     | v.str.fullmatch(_PHONE.pattern)).to_numpy(bool))
+        for i in candidates:  # only the values of the right shape are checked one by one
+            shape = personal_shape(df[c].iloc[i])
+            if shape:
+                raise RegistryError(path, f"column {headers[c]!r} ({c}), line {i + 2}: the value looks like {shape}; "
+                                          "personal data is not stored — use registry codes, or pass --hash-ids to "
+                                          "replace every code by a salted hash")
+    return []

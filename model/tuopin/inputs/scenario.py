@@ -14,9 +14,10 @@ import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+import numpy as np
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import parameters
 from .posterior import PosteriorError, read_posterior
@@ -25,6 +26,8 @@ CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶�
 CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other")
 Category = Literal["wubao", "dibao", "fupin_dibao", "fupin"]
 Cause = Literal["illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other"]
+MAX_EXTENDS = 16            # a variant of a variant ... at most this deep
+MAX_TEXT = 2000             # characters of a description; names and regions at most 200, on one line
 MAX_HOUSEHOLDS = 40_000_000  # the 2014 national registry held 29.48 million (data/validation_figures.csv)
 LINE_RANGE = (500, 50_000)   # plausible poverty lines, yuan per person per year (national: 2300 at 2010 prices)
 
@@ -48,7 +51,29 @@ class FieldProblem(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+    # every number finite: inf and nan are refused wherever a float is read
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True, allow_inf_nan=False)
+
+
+def _one_line(v: str) -> str:
+    """Names and regions reach file names, tables and generated files: one line, no control characters."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in v):
+        raise ValueError("must be one line of text without control characters (tab, newline …)")
+    return v
+
+
+Line = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
+
+
+def allocate(total: int, shares: dict[str, float] | np.ndarray) -> np.ndarray:
+    """Whole counts summing exactly to ``total``, proportional to ``shares`` (largest remainder)."""
+    s = np.asarray(list(shares.values()) if isinstance(shares, dict) else shares, dtype=float)
+    raw = total * s / s.sum()
+    counts = np.floor(raw).astype(np.int64)
+    short = total - counts.sum()
+    if short:
+        counts[np.argsort(-(raw - counts), kind="stable")[:short]] += 1
+    return counts
 
 
 def _shares_or_counts(table: dict[str, float], total: int, what: str) -> dict[str, float]:
@@ -152,16 +177,16 @@ class Shard(_Strict):
     scenario's counts (households, people, villages, rural people, targets, caps and catalog counts
     such as relocations) are split over its shards in proportion to ``weight``."""
 
-    region: str = Field(min_length=1)
-    weight: float = Field(gt=0, description="relative size, e.g. the shard's poor people (any unit)")
+    region: Line
+    weight: float = Field(gt=0, le=1e15, description="relative size, e.g. the shard's poor people (any unit)")
     west: bool | None = Field(default=None, description="western region (village exit at < 3 %); default: the scenario's")
     poor_counties: int = Field(default=0, ge=0, description="poor counties in the shard (reported, not simulated)")
 
 
 class Scenario(_Strict):
-    name: str = Field(min_length=1)
-    region: str = Field(min_length=1)
-    description: str = ""
+    name: Line
+    region: Line
+    description: str = Field(default="", max_length=MAX_TEXT)
     first_year: int = Field(ge=2000, le=2100)
     last_year: int = Field(ge=2000, le=2100)
     assessment_month: int = Field(default=12, ge=1, le=12)
@@ -233,9 +258,12 @@ class LoadedScenario:
 
 
 def _deep_merge(base: dict, over: dict) -> dict:
+    """``over``'s tables merged into ``base``'s; an explicitly empty table (``[targets.people]`` with
+    nothing under it, or ``people = {}``) replaces the inherited one, so a variant can remove it."""
     out = dict(base)
     for k, v in over.items():
-        out[k] = _deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+        merge = isinstance(v, dict) and v and isinstance(out.get(k), dict)
+        out[k] = _deep_merge(out[k], v) if merge else v
     return out
 
 
@@ -251,6 +279,9 @@ def read_toml(path: Path, error: type[ScenarioError] = ScenarioError) -> dict:
 
 def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]:
     """The raw table of ``path`` with its ``extends`` chain merged in, and the files read."""
+    if len(chain) >= MAX_EXTENDS:
+        raise ScenarioError(chain[0], "extends", f"the extends chain is deeper than {MAX_EXTENDS} files "
+                                                 f"(at {path.name}); flatten it")
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise ScenarioError(chain[-1], "extends", f"cyclic extends: {cycle}")
@@ -314,6 +345,27 @@ def _field_path(loc: tuple) -> str:
     return ".".join(parts) or "(top level)"
 
 
+def _registry_problem(df) -> str | None:
+    """What makes an imported registry's table unusable by the builder, or None (a file written by
+    other means may hold anything)."""
+    import pandas as pd
+
+    if len(df) == 0:
+        return "it has no households"
+    if len(df) > MAX_HOUSEHOLDS:
+        return f"more than {MAX_HOUSEHOLDS:,} households"
+    people = pd.to_numeric(df["people"], errors="coerce")
+    if not pd.api.types.is_integer_dtype(df["people"]) or not people.between(1, 20).all():
+        return "people must be whole numbers from 1 to 20"
+    income = pd.to_numeric(df["income_per_capita"], errors="coerce")
+    if not income.between(0, 200_000).all():
+        return "income_per_capita must be numbers from 0 to 200,000"
+    for col, allowed in (("category", CATEGORIES), ("cause", CAUSES)):
+        if not df[col].isin(allowed).all():
+            return f"{col} must be one of {', '.join(allowed)}"
+    return None
+
+
 def _registry_counts(path: Path, pop: dict) -> dict:
     """Fill the population's counts and shares from an imported registry; check any given ones."""
     import pandas as pd
@@ -321,11 +373,22 @@ def _registry_counts(path: Path, pop: dict) -> dict:
     reg_path = Path(pop["registry"])
     reg_path = reg_path if reg_path.is_absolute() else (path.parent / reg_path).resolve()
     try:
-        df = pd.read_parquet(reg_path, columns=["people", "category", "cause"])
+        df = pd.read_parquet(reg_path, columns=["people", "category", "cause", "income_per_capita"])
     except Exception as e:  # noqa: BLE001 - any unreadable file is one message
         raise ScenarioError(path, "population.registry", f"cannot read {reg_path} as an imported registry "
                                                          f"(make it with `tuopin import-registry`): {str(e)[:120]}") from None
+    problem = _registry_problem(df)
+    if problem:
+        raise ScenarioError(path, "population.registry", f"{reg_path} is not a registry the model can run "
+                                                         f"(make it with `tuopin import-registry`): {problem}")
     found = {"households": len(df), "people": int(df["people"].sum())}
+    try:
+        villages = pd.read_parquet(reg_path, columns=["village"])["village"].nunique()
+    except Exception:  # noqa: BLE001 - a registry without village codes
+        villages = 0
+    if villages and isinstance(pop.get("villages"), int) and villages > pop["villages"]:
+        raise ScenarioError(path, "population.villages", f"must be at least the {villages:,} villages of the registry "
+                                                         f"{reg_path.name}, got {pop['villages']:,}")
     for key, value in found.items():
         if key in pop and pop[key] != value:
             raise ScenarioError(path, f"population.{key}", f"must match the registry {reg_path.name} ({value:,}), got {pop[key]:,}")
@@ -333,6 +396,46 @@ def _registry_counts(path: Path, pop: dict) -> dict:
     pop["category"] = {k: int(v) for k, v in df["category"].value_counts().items()}
     pop["cause"] = {k: int(v) for k, v in df["cause"].value_counts().items()}
     return pop
+
+
+def _people_range(households: int, category: dict[str, float], params: dict) -> tuple[int, int]:
+    """The fewest and most people the builder can always place in ``households`` synthetic households:
+    五保 households have 1 or 2 people (drawn, not adjusted), the others 1 to max_household_size."""
+    wubao = int(allocate(households, [category.get(c, 0.0) for c in CATEGORIES])[0])
+    two = params["population.wubao_two_person_share"]
+    others = households - wubao
+    return wubao * (2 if two > 0 else 1) + others, wubao * (2 if two >= 1 else 1) + others * params["population.max_household_size"]
+
+
+def buildable(spec: Scenario, params: dict) -> tuple[str, str] | None:
+    """(field, message) when the builder cannot build what ``spec`` asks for — whole, sampled or shard by
+    shard (the same split as runs.shards) — else None. Validation runs this so that what validates, runs."""
+    pop = spec.population
+    pieces = [("population.people", pop.households, pop.people)]
+    if spec.shards:
+        w = np.array([sh.weight for sh in spec.shards.values()], float)
+        total = w.sum()
+        if not np.isfinite(total):
+            return "shards", "the weights must add up to a finite number"
+        for name, share in zip(spec.shards, w / total):
+            if not share * pop.households >= 1:
+                return (f"shards.{name}.weight", f"gives the shard {share * pop.households:.3g} of the "
+                                                 f"{pop.households:,} households; every shard needs at least 1")
+        hh, pp = allocate(pop.households, w), allocate(pop.people, w)
+        pieces = [(f"shards.{n}", int(h), int(p)) for n, h, p in zip(spec.shards, hh, pp)]
+    if pop.registry:
+        return None  # the registry's own households, as recorded
+    k = pop.sample
+    for where, households, people in pieces:
+        if k > 1:
+            households, people = max(1, round(households / k)), max(1, round(households / k), round(people / k))
+        lo, hi = _people_range(households, pop.category, params)
+        if not lo <= people <= hi:
+            scope = "" if where == "population.people" else f" ({where})"
+            return ("population.people", f"the builder can place {lo:,} to {hi:,} people in {households:,} households"
+                                         f"{scope} (五保 1-2 people, others 1-{params['population.max_household_size']}: "
+                                         f"population.max_household_size); got {people:,}")
+    return None
 
 
 def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) -> LoadedScenario:
@@ -362,6 +465,9 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
                                  f"is not a lever{parameters.suggest(name, known)}; allowed: {', '.join(known)}"))
     if problems or spec is None:
         raise ScenarioError(path, *problems[0], problems=problems)
+    problem = buildable(spec, values)
+    if problem:
+        raise ScenarioError(path, *problem)
     draws = ()
     if spec.posterior:
         try:

@@ -15,25 +15,26 @@ from . import plots, results
 
 def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str, draws_file: str) -> str:
     """A scenario file that extends the calibrated one, sets the posterior medians and names the file of
-    accepted draws, so its forecasts carry the parameter uncertainty (one draw per replicate)."""
+    accepted draws, so its forecasts carry the parameter uncertainty (one draw per replicate). Written
+    by a TOML writer (tomli-w), so no name or path can break the file or add lines to it; the comments
+    are made of numbers and catalog names only."""
     import os
 
+    import tomli_w
+
     rel = os.path.relpath(loaded.path, where.parent).replace(os.sep, "/")
-    lines = [f"# {loaded.spec.name} calibrated: {method}", f'extends = "{rel}"', f'name = "{loaded.spec.name}_calibrated"',
-             f'posterior = "{draws_file}"   # accepted draws: each replicate of a forecast runs one', ""]
-    sections: dict[str, list[str]] = {}
+    comments = [f"# calibrated: {method}", "# posterior median; 5-95 %; prior; default"]
+    params: dict[str, dict] = {}
     for _, r in posterior.summary.iterrows():
         section, key = r["parameter"].split(".", 1)
         v = r["posterior_p50"]
-        text = f"{int(v)}" if isinstance(catalog()[r['parameter']].default, int) else f"{v:.6g}"
-        if "." not in text and "e" not in text and not isinstance(catalog()[r['parameter']].default, int):
-            text += ".0"
-        sections.setdefault(section, []).append(
-            f"{key} = {text}   # posterior median; 5-95 %: [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}]; "
-            f"prior [{r['prior_low']:.4g}, {r['prior_high']:.4g}]; default {r['default']}")
-    for section, items in sections.items():
-        lines += [f"[parameters.{section}]", *items, ""]
-    return "\n".join(lines)
+        params.setdefault(section, {})[key] = int(v) if isinstance(catalog()[r["parameter"]].default, int) else float(f"{v:.6g}")
+        comments.append(f"# {r['parameter']}: {v:.6g}; [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}]; "
+                        f"[{r['prior_low']:.4g}, {r['prior_high']:.4g}]; {r['default']}")
+    comments.append("# posterior: the accepted draws; each replicate of a forecast runs one")
+    body = tomli_w.dumps({"extends": rel, "name": f"{loaded.spec.name[:189]}_calibrated", "posterior": draws_file,
+                          "parameters": params})
+    return "\n".join(comments) + "\n\n" + body
 
 
 def _report(title: str, lines: list[str], posterior: Posterior, fit: pd.DataFrame) -> str:

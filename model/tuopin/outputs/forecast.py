@@ -238,9 +238,12 @@ def rerun(run: Path, out: Path | None = None, progress: bool = True) -> tuple[Pa
     """Run again what a results folder's manifest records into ``out`` (default: RUN-rerun); the
     folder written, the tables compared and those that differ."""
     run = Path(run)
-    loaded, replicates, workers = results.scenario_from_manifest(run)
+    loaded, replicates, workers, files = results.scenario_from_manifest(run)
     out = Path(out) if out else run.with_name(run.name + "-rerun")
+    results.check_not_input(out, [run])
     run_to_folder(loaded, out, replicates=replicates, workers=workers, progress=progress)
-    tables = sorted(p.name for p in run.glob("*.csv"))
-    differ = [t for t in tables if not (out / t).is_file() or (out / t).read_bytes() != (run / t).read_bytes()]
+    # every table the manifest lists (a table deleted from the run folder, or not made again, differs)
+    tables = sorted(f for f in files if f.endswith(".csv"))
+    differ = [t for t in tables if not (run / t).is_file() or not (out / t).is_file()
+              or (out / t).read_bytes() != (run / t).read_bytes()]
     return out, tables, differ

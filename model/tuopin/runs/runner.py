@@ -14,8 +14,13 @@ This is the only module that creates process pools or Dask clients.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -56,6 +61,52 @@ def _fault_injection() -> None:
         os._exit(70)
 
 
+def _started(pid: int) -> str | None:
+    """The process's start time (Linux /proc), or None when it is gone or a zombie; elsewhere "" while
+    a signal can reach it. With the start time a reused pid is not mistaken for the process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return None if fields[0] in "ZX" else fields[19]
+    except FileNotFoundError:
+        return None
+    except OSError:
+        pass
+    try:
+        os.kill(pid, 0)
+        return ""
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        return ""
+
+
+def _watch(main: int, started: str | None) -> None:
+    """Exit as soon as the command's main process is gone, however it ended (SIGKILL included)."""
+    while True:
+        time.sleep(0.5)
+        if _started(main) != started:
+            os._exit(1)
+
+
+def _worker_init(main: int) -> None:
+    """A pool worker's set-up, so that no worker outlives the command however it ends: a thread polls
+    the main process ``main`` and exits when it is gone (the forkserver and the resource tracker then
+    end too: they stop when the last worker holding their pipes is gone); on Linux the kernel also
+    kills the worker if the forkserver dies (PR_SET_PDEATHSIG). Ctrl-C is the main process's to
+    handle: it stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass
+    started = _started(main)
+    if started is None:  # the command died before this worker started
+        os._exit(1)
+    threading.Thread(target=_watch, args=(main, started), daemon=True, name="tuopin-main-watch").start()
+
+
 def evaluate(point: Point, reduce: Callable[[Replicate], object] | None = None):
     """Run one point; its replicate summary, or ``reduce`` of it (computed where the point ran, so
     only what the caller needs travels back)."""
@@ -75,14 +126,22 @@ class Runner:
     def __enter__(self) -> Runner:
         if self.executor is None and self.workers > 1:
             # forkserver: workers start from a clean process, not a fork of this (maybe threaded) one
-            self.executor = ProcessPoolExecutor(max_workers=self.workers,
+            self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init, initargs=(os.getpid(),),
                                                 mp_context=multiprocessing.get_context("forkserver"))
             self.own = True
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, *exc) -> None:
         if self.own:
-            self.executor.shutdown(cancel_futures=True)
+            if kind is None:
+                self.executor.shutdown(cancel_futures=True)
+            else:  # interrupted or failed: stop the workers now rather than wait for their points
+                processes = list((getattr(self.executor, "_processes", None) or {}).values())
+                self.executor.shutdown(wait=False, cancel_futures=True)
+                for p in processes:
+                    p.kill()
+                for p in processes:
+                    p.join(5)
             self.executor, self.own = None, False
 
     def run(self, points: list[Point], reduce: Callable[[Replicate], object] | None = None, *,
@@ -92,7 +151,7 @@ class Runner:
         saved by an earlier, interrupted call are loaded instead of run."""
         done = {}
         if checkpoint is not None:
-            found = {int(p.stem.split("-")[1]): p for p in sorted(checkpoint.glob("point-*.npz"))}
+            found = {int(p.stem[6:]): p for p in sorted(checkpoint.glob("point-*.npz")) if p.stem[6:].isdigit()}
             done = {k: p for k, p in found.items() if k < len(points)}
         bar = tqdm(total=len(points), desc=desc, unit=unit, disable=not progress)
         futures = {}
@@ -106,9 +165,11 @@ class Runner:
 
         try:
             for k in range(len(points)):
-                if k in done:
-                    r = load_replicate(done[k])
-                else:
+                r = _load(done[k]) if k in done else None
+                if r is None and k in done:  # a damaged checkpoint file: run that point again here
+                    r = evaluate(points[k], reduce)
+                    save_replicate(r, checkpoint / f"point-{k:05d}.npz")
+                elif r is None:
                     r = result(k)
                     if checkpoint is not None:
                         save_replicate(r, checkpoint / f"point-{k:05d}.npz")
@@ -122,11 +183,32 @@ class Runner:
             bar.close()
 
 
+def _load(path: Path):
+    """A checkpointed point, or None when its file is damaged (cut short by a kill, or altered)."""
+    try:
+        return load_replicate(path)
+    except Exception:  # noqa: BLE001 - numpy, zipfile and json errors alike: the point is run again
+        return None
+
+
 def batches(results: Iterable, sizes: Iterable[int]) -> Iterator[list]:
     """Consecutive groups of ``results`` of the given sizes (the points of one ensemble, one split…)."""
     it = iter(results)
     for n in sizes:
         yield [next(it) for _ in range(n)]
+
+
+class SchedulerError(Exception):
+    """The Dask scheduler named by --scheduler cannot be used."""
+
+
+def check_scheduler(address: str) -> None:
+    """Refuse, before any work, a --scheduler that is neither 'local' nor a scheduler address."""
+    import re
+
+    if address != "local" and not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://[A-Za-z0-9.\-\[\]:_]{1,253}:\d{1,5}",
+                                                address):
+        raise SchedulerError(f"--scheduler must be 'local' or a scheduler address such as tcp://host:8786, got {address!r}")
 
 
 class dask_executor:
@@ -140,12 +222,17 @@ class dask_executor:
     def __enter__(self) -> Executor:
         from dask.distributed import Client, LocalCluster
 
+        check_scheduler(self.address)
         if self.address == "local":
             self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                         host="127.0.0.1", dashboard_address=None)
             self.client = Client(self.cluster)
         else:
-            self.cluster, self.client = None, Client(self.address)
+            self.cluster = None
+            try:
+                self.client = Client(self.address, timeout="20s")
+            except (OSError, ValueError, TypeError) as e:  # refused, timed out, unknown protocol
+                raise SchedulerError(f"--scheduler {self.address}: cannot reach the scheduler ({str(e)[:200]})") from None
         return self.client.get_executor()
 
     def __exit__(self, *exc) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from ..inputs.scenario import CATEGORIES, CAUSES, Scenario
+from ..inputs.scenario import CATEGORIES, CAUSES, Scenario, allocate
 from ..parameters import section
 from ..parameters.typed import PopulationSection
 
@@ -112,17 +112,6 @@ class HouseholdView:
     def __repr__(self) -> str:
         return (f"<Household {self.index}: {self.size} people, {self.category_name}, {self.status_name}, "
                 f"income {self.income:,.0f} yuan/yr>")
-
-
-def allocate(total: int, shares: dict[str, float] | np.ndarray) -> np.ndarray:
-    """Whole counts summing exactly to ``total``, proportional to ``shares`` (largest remainder)."""
-    s = np.asarray(list(shares.values()) if isinstance(shares, dict) else shares, dtype=float)
-    raw = total * s / s.sum()
-    counts = np.floor(raw).astype(np.int64)
-    short = total - counts.sum()
-    if short:
-        counts[np.argsort(-(raw - counts), kind="stable")[:short]] += 1
-    return counts
 
 
 def _sizes(cat: np.ndarray, target_people: int | None, p: PopulationSection, rng: np.random.Generator) -> np.ndarray:
