@@ -109,5 +109,8 @@ def test_save_writes_the_run_folder(base, tmp_path):
     assert saved["poor_end_p50"].round().tolist() == base.annual["poor_end_p50"].round().tolist()
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
-    with pytest.raises(Exception, match="not a tuopin results folder"):
+    with pytest.raises(Exception, match="already exists"):
         base.save(tmp_path / "other")
+    with pytest.raises(Exception, match="cannot be replaced"):
+        base.save(tmp_path / "other", force=True)          # a folder with the user's own file is never replaced
+    assert base.save(out, force=True) == out                # a folder tuopin wrote is

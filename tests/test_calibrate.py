@@ -20,7 +20,7 @@ DATA = ROOT / "data" / "national_series.csv"
 def synthetic_data(loaded, values: dict, seed: int = 99, replicates: int = 4) -> pd.DataFrame:
     """The model's own series at ``values`` (mean of replicates), in the observed format, with the
     year before the start holding the registered people as the headcount (scale 1)."""
-    scn = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})).with_parameters(values)
+    scn = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed})).with_values(values)
     sim = simulated(run_ensemble(scn, replicates, progress=False), 1.0).groupby("year")[list(SERIES)].mean()
     base = pd.DataFrame({"year": [loaded.spec.first_year - 1], "poor_headcount_10k": [loaded.spec.population.people / 1e4],
                          "lifted_out_10k": [np.nan]})

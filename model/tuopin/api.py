@@ -214,15 +214,19 @@ class Forecast:
                           _compare.compare_totals(runs), _compare.compare_summary(runs),
                           other._tables.timings["wall_seconds"] + self._tables.timings["wall_seconds"])
 
-    def save(self, folder: str | Path) -> Path:
+    def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write the results folder ``tuopin run`` writes (tables, figures, report, manifest).
 
         The folder is written by the command's own writer, which runs the ensemble again on the same
         seed (the same numbers) so that its manifest records exactly how it was made. As with the
-        command, an earlier results folder there is replaced and any other non-empty folder refused."""
+        command, an existing folder is refused; with ``force`` one that tuopin wrote is replaced, and
+        a folder holding anything else never is."""
         from .outputs.forecast import run_to_folder
+        from .outputs.results import check_destination, input_files, replacing
 
-        run_to_folder(self.scenario, Path(folder), replicates=self.replicates, workers=self.workers, progress=False)
+        with replacing(force):
+            check_destination(Path(folder), input_files([self.scenario]), "run")
+            run_to_folder(self.scenario, Path(folder), replicates=self.replicates, workers=self.workers, progress=False)
         return Path(folder)
 
     def __repr__(self) -> str:
@@ -263,13 +267,14 @@ class Comparison(_compare.Comparison):
 
         return plots.compare(self.totals, self.scenarios[0].spec.region)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write the results folder ``tuopin compare`` writes."""
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write the results folder ``tuopin compare`` writes (an existing folder as :meth:`Forecast.save`)."""
         from .outputs.compare import write_folder
-        from .outputs.results import check_destination
+        from .outputs.results import check_destination, input_files, replacing
 
-        check_destination(Path(folder))
-        write_folder(Path(folder), self, len(next(iter(self.runs.values()))), 1)
+        with replacing(force):
+            check_destination(Path(folder), input_files(self.scenarios), "compare")
+            write_folder(Path(folder), self, len(next(iter(self.runs.values()))), 1)
         return Path(folder)
 
     def __repr__(self) -> str:

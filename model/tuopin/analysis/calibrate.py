@@ -127,7 +127,7 @@ def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: fl
     aside: each design point is one parameter set."""
     base = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed}), posterior=())
     with Runner(workers) as runner:
-        reps = ensembles([base.with_parameters(values) for values in designs], replicates, runner, origin=False,
+        reps = ensembles([base.with_values(values) for values in designs], replicates, runner, origin=False,
                          progress=progress, desc="calibrate")
     return [simulated(r, scale) for r in reps]
 

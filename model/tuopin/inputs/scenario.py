@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Literal
@@ -21,6 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .. import parameters
 from .posterior import PosteriorError, read_posterior
+from .problems import FieldProblem, ScenarioError, explain, explain_all  # noqa: F401 (explain: re-exported)
 
 CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (the Jingzhou decision §二(一)2)
 CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other")
@@ -30,24 +30,6 @@ MAX_EXTENDS = 16            # a variant of a variant ... at most this deep
 MAX_TEXT = 2000             # characters of a description; names and regions at most 200, on one line
 MAX_HOUSEHOLDS = 40_000_000  # the 2014 national registry held 29.48 million (data/validation_figures.csv)
 LINE_RANGE = (500, 50_000)   # plausible poverty lines, yuan per person per year (national: 2300 at 2010 prices)
-
-
-class ScenarioError(Exception):
-    """What is wrong with a scenario file: which file, which field, what is allowed. ``field`` and
-    ``message`` are the first problem; ``problems`` lists every one found as (field, message)."""
-
-    def __init__(self, file: Path | str, field: str, message: str, problems: list[tuple[str, str]] | None = None):
-        self.file, self.field, self.message = str(file), field, message
-        self.problems = problems or [(field, message)]
-        super().__init__(f"{self.file}: {field}: {message}" + "".join(f"\n  also {f}: {m}" for f, m in self.problems[1:]))
-
-
-class FieldProblem(ValueError):
-    """A validator's complaint about one field (a path below the model being validated)."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 class _Strict(BaseModel):
@@ -252,7 +234,7 @@ class LoadedScenario:
     def stem(self) -> str:
         return self.path.stem
 
-    def with_parameters(self, values: dict[str, object]) -> LoadedScenario:
+    def with_values(self, values: dict[str, object]) -> LoadedScenario:
         """This scenario with some catalog parameters set (values already checked)."""
         return replace(self, params={**self.params, **values})
 
@@ -302,32 +284,6 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
     return raw, files
 
 
-def explain_all(e: ValidationError, allowed: Callable[[tuple], Iterable[str]] | None = None) -> list[tuple[str, str]]:
-    """Every problem of a pydantic error as (field path, message): the one way every input file
-    (scenarios, constraints) says what is wrong. ``allowed(loc)`` lists the known fields at ``loc``."""
-    out = []
-    for err in e.errors():
-        loc, msg = err["loc"], err["msg"].removeprefix("Value error, ")
-        problem = err.get("ctx", {}).get("error")
-        if isinstance(problem, FieldProblem):
-            loc, msg = (*loc, *problem.field.split(".")), str(problem)
-        if err["type"] == "extra_forbidden":
-            known = list(allowed(loc)) if allowed else []
-            msg = "is not a known field" + (parameters.suggest(str(loc[-1]), known) if known else "") \
-                + (f"; allowed: {', '.join(known)}" if known else "")
-        elif err["type"] == "missing":
-            msg = "is required"
-        out.append((_field_path(loc), msg))
-    return out
-
-
-def explain(e: ValidationError, allowed: Callable[[tuple], Iterable[str]] | None = None) -> tuple[str, str]:
-    """The first problem of a pydantic error as (field path, message), the others appended to the
-    message, so a one-line error still names them all."""
-    (field_, msg), *rest = explain_all(e, allowed)
-    return field_, msg + ("".join(f"; also {f}: {m}" for f, m in rest))
-
-
 def _allowed_fields(loc: tuple) -> list[str]:
     """The fields a scenario allows beside the unknown one at ``loc`` (for did-you-mean)."""
     model: type[BaseModel] = Scenario
@@ -338,11 +294,6 @@ def _allowed_fields(loc: tuple) -> list[str]:
             return []
         model = sub
     return list(model.model_fields)
-
-
-def _field_path(loc: tuple) -> str:
-    parts = [str(p) for p in loc if not str(p).startswith("function-after") and str(p) != "[key]"]
-    return ".".join(parts) or "(top level)"
 
 
 def _registry_problem(df) -> str | None:

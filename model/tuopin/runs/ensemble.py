@@ -35,7 +35,7 @@ def draws(scenario: LoadedScenario, replicates: int) -> list[LoadedScenario]:
     if not scenario.posterior:
         return [scenario] * replicates
     rows = choose(scenario.posterior, scenario.spec.seed, replicates)
-    return [scenario.with_parameters(scenario.posterior[k]) for k in rows]
+    return [scenario.with_values(scenario.posterior[k]) for k in rows]
 
 
 def points(scenario: LoadedScenario, replicates: int, origin: bool = True) -> list[Point]:
