@@ -116,9 +116,10 @@ def test_calibrated_toml_cannot_be_broken_by_a_name(tmp_path):
                             "posterior_p95": [0.09], "prior_low": [0.0], "prior_high": [0.1], "default": [0.04]})
     for name in ('a"b', "x\\y", "'] = 1\n[parameters.medical]\noop_cap = 0 #", "名字 \"引号\""):
         loaded = SimpleNamespace(path=SMALL, spec=SimpleNamespace(name=name))
-        text = calibrated_toml(loaded, SimpleNamespace(summary=summary), tmp_path / "c.toml", "ABC")
+        text = calibrated_toml(loaded, SimpleNamespace(summary=summary), tmp_path / "c.toml", "ABC", name + "_posterior.csv")
         parsed = tomllib.loads(text)
         assert parsed["name"] == name[:189] + "_calibrated"
+        assert parsed["posterior"] == name + "_posterior.csv"
         assert parsed["parameters"] == {"assessment": {"relapse_detection": 0.05}}
 
 
