@@ -200,7 +200,7 @@ def relapse_survival(survival: pd.DataFrame, title: str) -> Figure:
         if floor > 0:
             _break_marks(axes[0], floor)
         axes[0].set_ylabel(label("share still out of poverty", "未返贫比例"))
-        axes[0].yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
+        axes[0].yaxis.set_major_formatter(lambda v, _: f"{v:.1%}".replace(".0%", "%"))  # 97.5 %, not 98 %
         fig.suptitle(plain(title) + " — " + label("relapse survival (Kaplan-Meier)", "返贫生存曲线"), fontsize=12)
     return fig
 
