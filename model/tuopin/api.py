@@ -17,16 +17,14 @@ for the same scenario, seed and replicates.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
 
-from . import parameters
 from .analysis import compare as _compare
 from .analysis.forecast import forecast as _forecast
-from .inputs.scenario import LoadedScenario, ScenarioError
+from .inputs.scenario import LoadedScenario
 from .inputs.scenario import load_scenario as _load
 from .sim.model import _overrides
 
@@ -63,19 +61,6 @@ class Scenario(LoadedScenario):
                 f"{s.population.households:,} households, {s.population.people:,} people, seed {s.seed})")
 
 
-def _check_names(path: Path, names) -> None:
-    """Refuse unknown parameter names, suggesting the closest catalog names."""
-    known = list(parameters.catalog())
-    for name in names:
-        if name in ("seed", "sample") or name.startswith("budget.cap.") or name in known:
-            continue
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        if not close:  # a right leaf under a wrong section ("oop_cap" for "medical.oop_cap")
-            close = [n for n in known if n.split(".")[-1] == name.split(".")[-1]][:3]
-        hint = f"did you mean {' or '.join(close)}?" if close else "see `tuopin params` for the names"
-        raise ScenarioError(path, name, f"is not a known parameter; {hint}")
-
-
 def load_scenario(path: str | Path | LoadedScenario, overrides: dict | None = None, **changes) -> Scenario:
     """Read and validate a scenario file, with optional changes by dotted name.
 
@@ -88,7 +73,6 @@ def load_scenario(path: str | Path | LoadedScenario, overrides: dict | None = No
         changes = {**getattr(path, "changes", {}), **changes}
         path = path.path
     path = Path(path).resolve()
-    _check_names(path, changes)
     rest = {k: v for k, v in changes.items() if k not in ("seed", "sample")}
     table = _overrides(rest) if rest else {}
     if "seed" in changes:

@@ -9,7 +9,6 @@ chosen from the scenario's seed, so the numbers are the same on one worker, many
 
 from __future__ import annotations
 
-import difflib
 import math
 from pathlib import Path
 
@@ -49,9 +48,8 @@ def read_posterior(path: str | Path) -> tuple[dict[str, float | int], ...]:
     names = [c for c in df.columns if c not in BOOKKEEPING]
     for name in names:
         if name not in cat:
-            close = difflib.get_close_matches(name, cat, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else " (see `tuopin params`)"
-            raise PosteriorError(path, name, "is not a catalog parameter" + hint)
+            raise PosteriorError(path, name, "is not a catalog parameter"
+                                 + (parameters.suggest(name, cat) or " (see `tuopin params`)"))
         if isinstance(cat[name].default, bool):
             raise PosteriorError(path, name, "is a switch; a posterior holds numeric parameters")
     if not names:
