@@ -24,9 +24,8 @@ import pandas as pd
 
 from .analysis import compare as _compare
 from .analysis.forecast import forecast as _forecast
-from .inputs.scenario import LoadedScenario
+from .inputs.scenario import LoadedScenario, deep_merge, overrides_table
 from .inputs.scenario import load_scenario as _load
-from .sim.model import _overrides
 
 __all__ = ["Scenario", "Forecast", "Comparison", "load_scenario", "run"]
 
@@ -74,15 +73,13 @@ def load_scenario(path: str | Path | LoadedScenario, overrides: dict | None = No
         path = path.path
     path = Path(path).resolve()
     rest = {k: v for k, v in changes.items() if k not in ("seed", "sample")}
-    table = _overrides(rest) if rest else {}
+    table = overrides_table(rest) if rest else {}
     if "seed" in changes:
         table["seed"] = int(changes["seed"])
     if "sample" in changes:
         table["population"] = {"sample": int(changes["sample"])}
     if overrides:
-        from .inputs.scenario import _deep_merge
-
-        table = _deep_merge(overrides, table)
+        table = deep_merge(overrides, table)
     loaded = _load(path, table or None)
     return Scenario(**{f.name: getattr(loaded, f.name) for f in fields(LoadedScenario)}, changes=dict(changes))
 
@@ -103,7 +100,11 @@ def run(scenario: str | Path | LoadedScenario, replicates: int = 1, *, seed: int
 
 
 def _interval(s: pd.Series, scale: float = 1.0, fmt: str = "{:,.0f}") -> str:
-    lo, mid, hi = (s.quantile(q) / scale for q in (0.05, 0.5, 0.95))
+    return _span(*(s.quantile(q) / scale for q in (0.05, 0.5, 0.95)), fmt)
+
+
+def _span(lo: float, mid: float, hi: float, fmt: str) -> str:
+    """``median (5 %–95 %)`` in ``fmt``."""
     sep = " to " if "+" in fmt else "–"   # "-9,493–-9,180" would misread
     return f"{fmt.format(mid)} ({fmt.format(lo)}{sep}{fmt.format(hi)})"
 
@@ -133,7 +134,7 @@ class Forecast:
     def per_replicate(self) -> pd.DataFrame:
         """One row per replicate and year: the outcomes (people) and that year's spend
         (``spend_10k_yuan``, 万 yuan), the numbers every interval here is taken over."""
-        return _compare._per_replicate(self._tables.replicate_runs)
+        return _compare.per_replicate(self._tables.replicate_runs)
 
     def summary(self) -> pd.DataFrame:
         """Per year, as readable text: the target, declared and true exits, relapses, poor remaining
@@ -225,24 +226,36 @@ class Comparison(_compare.Comparison):
     ``table``: per scenario and year, medians and each scenario's paired difference from the first with 5-95 %
     intervals; ``totals``: the differences over the whole run; ``summary``: them in words."""
 
-    def differences(self) -> pd.DataFrame:
-        """Each scenario after the first against the first, as readable text: the difference in
-        poor remaining at the end, true exits, relapses and spend over the run (million yuan),
-        median (5-95 %) over paired replicates. Positive means more in the scenario than the base."""
-        per = {name: _compare._per_replicate(reps).set_index(["replicate", "year"]) for name, reps in self.runs.items()}
+    def paired(self) -> pd.DataFrame:
+        """Each scenario after the first against the first, paired by replicate: one row per scenario
+        and outcome (``poor_end``: poor remaining at the end; ``exits_true``, ``relapses``, ``spend_yuan``:
+        over the run) with the median (``p50``) and 5-95 % (``p5``, ``p95``) of the differences.
+        Positive means more in the scenario than the base."""
+        per = {name: _compare.per_replicate(reps).set_index(["replicate", "year"]) for name, reps in self.runs.items()}
         names, last = list(per), max(self.scenarios[0].spec.years)
         base = per[names[0]]
-        rows = {}
+        rows = []
         for name in names[1:]:
             d = per[name][list(_compare.DIFF_COLUMNS)] - base[list(_compare.DIFF_COLUMNS)]
             run_total = d.groupby(level="replicate").sum()
-            end = d.xs(last, level="year")["poor_end"]
-            rows[name] = {f"poor remaining, end {last}": _interval(end, fmt="{:+,.0f}"),
-                          "true exits": _interval(run_total["exits_true"], fmt="{:+,.0f}"),
-                          "relapses": _interval(run_total["relapses"], fmt="{:+,.0f}"),
-                          "spend, million yuan": _interval(run_total["spend_10k_yuan"], 100, "{:+,.1f}")}
+            for outcome, s in (("poor_end", d.xs(last, level="year")["poor_end"]), ("exits_true", run_total["exits_true"]),
+                               ("relapses", run_total["relapses"]), ("spend_yuan", run_total["spend_10k_yuan"] * 1e4)):
+                rows.append({"scenario": name, "outcome": outcome, "p50": s.quantile(0.5), "p5": s.quantile(0.05),
+                             "p95": s.quantile(0.95)})
+        return pd.DataFrame(rows, columns=["scenario", "outcome", "p50", "p5", "p95"])
+
+    def differences(self) -> pd.DataFrame:
+        """:meth:`paired` as readable text: the difference in poor remaining at the end, true exits,
+        relapses and spend over the run (million yuan), median (5-95 %) over paired replicates."""
+        last = max(self.scenarios[0].spec.years)
+        heads = {"poor_end": (f"poor remaining, end {last}", 1.0, "{:+,.0f}"), "exits_true": ("true exits", 1.0, "{:+,.0f}"),
+                 "relapses": ("relapses", 1.0, "{:+,.0f}"), "spend_yuan": ("spend, million yuan", 1e6, "{:+,.1f}")}
+        rows: dict[str, dict] = {}
+        for _, r in self.paired().iterrows():
+            head, scale, fmt = heads[r["outcome"]]
+            rows.setdefault(r["scenario"], {})[head] = _span(r["p5"] / scale, r["p50"] / scale, r["p95"] / scale, fmt)
         out = pd.DataFrame.from_dict(rows, orient="index")
-        out.index.name = f"against {names[0]}"
+        out.index.name = f"against {next(iter(self.runs))}"
         return out
 
     def plot(self):

@@ -51,7 +51,7 @@ def compare(paths: list[str | Path], replicates: int, seed: int | None = None, w
                       time.perf_counter() - t0)
 
 
-def _per_replicate(reps: list[Replicate]) -> pd.DataFrame:
+def per_replicate(reps: list[Replicate]) -> pd.DataFrame:
     """One row per replicate and year: the outcomes and the year's spend (万 yuan)."""
     df = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.annual])
     spend = pd.DataFrame([dict(row, replicate=r.index) for r in reps for row in r.spend])
@@ -65,7 +65,7 @@ def compare_table(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
     for every scenario after the first, its difference from the first with a 5-95 % interval.
     Runs share their seeds (common random numbers), so replicate i of each is paired with
     replicate i of the first, and differences are the policies', not seed noise."""
-    per = {name: _per_replicate(reps) for name, reps in runs.items()}
+    per = {name: per_replicate(reps) for name, reps in runs.items()}
     base = next(iter(per.values())).set_index(["replicate", "year"])
     rows = []
     for name, df in per.items():
@@ -91,7 +91,7 @@ def compare_totals(runs: dict[str, list[Replicate]]) -> pd.DataFrame:
         g = df.sort_values("year").groupby("replicate")
         return g[[c for c in DIFF_COLUMNS if c != "poor_end"]].sum().join(g["poor_end"].last())
 
-    per = {name: totals(_per_replicate(reps))[list(DIFF_COLUMNS)] for name, reps in runs.items()}
+    per = {name: totals(per_replicate(reps))[list(DIFF_COLUMNS)] for name, reps in runs.items()}
     names = list(per)
     rows = []
     for name in names[1:]:

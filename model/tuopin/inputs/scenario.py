@@ -239,13 +239,20 @@ class LoadedScenario:
         return replace(self, params={**self.params, **values})
 
 
-def _deep_merge(base: dict, over: dict) -> dict:
+def overrides_table(flat: dict[str, object]) -> dict:
+    """Overrides by dotted name as scenario tables: budget caps (``budget.cap.<lever>``, yuan a year)
+    under ``budget``, catalog parameters under ``parameters``."""
+    budget = {k: v for k, v in flat.items() if k.startswith("budget.")}
+    return {**parameters.nest(budget), "parameters": parameters.nest({k: v for k, v in flat.items() if k not in budget})}
+
+
+def deep_merge(base: dict, over: dict) -> dict:
     """``over``'s tables merged into ``base``'s; an explicitly empty table (``[targets.people]`` with
     nothing under it, or ``people = {}``) replaces the inherited one, so a variant can remove it."""
     out = dict(base)
     for k, v in over.items():
         merge = isinstance(v, dict) and v and isinstance(out.get(k), dict)
-        out[k] = _deep_merge(out[k], v) if merge else v
+        out[k] = deep_merge(out[k], v) if merge else v
     return out
 
 
@@ -280,7 +287,7 @@ def _read_toml(path: Path, chain: tuple[Path, ...]) -> tuple[dict, tuple[Path, .
         if not isinstance(parent, str) or not parent.endswith(".toml"):
             raise ScenarioError(path, "extends", f"must be the name of another .toml file, got {parent!r}")
         base, base_files = _read_toml((path.parent / parent).resolve(), (*chain, path))
-        raw, files = _deep_merge(base, raw), base_files + files
+        raw, files = deep_merge(base, raw), base_files + files
     return raw, files
 
 
@@ -394,7 +401,7 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
     path = Path(path).resolve()
     raw, files = _read_toml(path, ())
     if overrides:
-        raw = _deep_merge(raw, overrides)
+        raw = deep_merge(raw, overrides)
     if isinstance(raw.get("population"), dict) and raw["population"].get("registry"):
         raw["population"] = _registry_counts(path, raw["population"])
     problems: list[tuple[str, str]] = []

@@ -143,6 +143,18 @@ def flatten(tree: dict, prefix: str = "") -> dict[str, object]:
     return flat
 
 
+def nest(flat: dict[str, object]) -> dict:
+    """``{"medical.oop_cap": 1}`` -> ``{"medical": {"oop_cap": 1}}`` (the inverse of :func:`flatten`)."""
+    out: dict = {}
+    for name, value in flat.items():
+        *head, last = name.split(".")
+        d = out
+        for h in head:
+            d = d.setdefault(h, {})
+        d[last] = value
+    return out
+
+
 def suggest(name: str, known=None) -> str:
     """`` (did you mean X?)`` for a misspelt ``name`` among ``known`` (default: the catalog's
     names), or "" when nothing is close. A catalog name with the same key in another section

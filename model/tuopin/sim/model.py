@@ -18,28 +18,8 @@ from ..parameters.typed import typed
 from .policies import LEVERS, SharedState, StepContext, VillageArrays
 from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
-from ..inputs.scenario import LoadedScenario, load_scenario
+from ..inputs.scenario import LoadedScenario, load_scenario, overrides_table
 from .village import HouseholdAgent, Village
-
-
-def _overrides(flat: dict[str, object]) -> dict:
-    """Keyword overrides as scenario tables: catalog parameters go under ``parameters``, budget caps
-    (``budget.cap.<lever>``, yuan a year) under ``budget``."""
-    budget = {k: v for k, v in flat.items() if k.startswith("budget.")}
-    params = {k: v for k, v in flat.items() if k not in budget}
-    return {**_nest(budget), "parameters": _nest(params)}
-
-
-def _nest(flat: dict[str, object]) -> dict:
-    """``{"medical.oop_cap": 1}`` -> ``{"medical": {"oop_cap": 1}}``."""
-    out: dict = {}
-    for name, value in flat.items():
-        *head, last = name.split(".")
-        d = out
-        for h in head:
-            d = d.setdefault(h, {})
-        d[last] = value
-    return out
 
 
 class PovertyModel(mesa.Model):
@@ -55,7 +35,7 @@ class PovertyModel(mesa.Model):
     def __init__(self, *, scenario: str | LoadedScenario = "scenarios/jingzhou_2015_2018.toml", rng=None, **parameters):
         if not isinstance(scenario, LoadedScenario) or parameters:
             path = scenario.path if isinstance(scenario, LoadedScenario) else scenario
-            scenario = load_scenario(path, _overrides(parameters) if parameters else None)
+            scenario = load_scenario(path, overrides_table(parameters) if parameters else None)
         super().__init__(rng=scenario.spec.seed if rng is None else rng)
         self.loaded = scenario  # (Mesa owns self.scenario)
         self.spec = spec = scenario.spec
