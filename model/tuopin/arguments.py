@@ -123,6 +123,13 @@ QUIET = "no progress bar"
 WORKERS = "worker processes (default 1)"
 
 
+def _results_folder(p: argparse.ArgumentParser) -> None:
+    """The options of every command that writes a results folder."""
+    p.add_argument("--out", type=_path, help="results folder (default: a new folder under results/)")
+    p.add_argument("--quiet", action="store_true", help=QUIET)
+    p.add_argument("--force", action="store_true", help=FORCE_HELP)
+
+
 def parser(commands: dict) -> argparse.ArgumentParser:
     """The parser; ``commands`` maps each subcommand to the function that carries it out."""
     ap = argparse.ArgumentParser(prog="tuopin", description="Simulate and forecast poverty exits under 精准扶贫.")
@@ -130,9 +137,7 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="forecast a scenario and write a results folder")
     run.add_argument("scenario", type=_path, help="scenario TOML file")
-    run.add_argument("--out", type=_path, help="results folder (default: a new folder under results/)")
     run.add_argument("--seed", type=_seed, help="override the scenario's seed")
-    run.add_argument("--force", action="store_true", help=FORCE_HELP)
     run.add_argument("--replicates", type=_positive, default=1, help="replicates with independent seeds (default 1)")
     run.add_argument("--workers", type=bounded(MAX_WORKERS), default=1, help="worker processes (default 1)")
     run.add_argument("--sample", type=bounded(MAX_SAMPLE), metavar="K", help="sampled mode: simulate 1 household and village in K, "
@@ -145,7 +150,7 @@ def parser(commands: dict) -> argparse.ArgumentParser:
                      "finished replicates (the numbers are the same as an uninterrupted run)")
     run.add_argument("--at-risk", type=_at_risk, default=1000, metavar="N|all", dest="at_risk",
                      help="households listed in at_risk.csv, most at risk first (default 1000; 'all' for every exited one)")
-    run.add_argument("--quiet", action="store_true", help=QUIET)
+    _results_folder(run)
     run.set_defaults(func=commands["run"])
     imp = sub.add_parser("import-registry", help="read a 建档立卡 registry export (CSV/Excel) into a population file")
     imp.add_argument("file", type=_path, help="registry export: .csv (UTF-8 or GBK) or .xlsx")
@@ -164,15 +169,13 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     rer.set_defaults(func=commands["rerun"])
     cmp = sub.add_parser("compare", help="run scenarios with common random numbers and tabulate them side by side")
     cmp.add_argument("scenario", type=_path, nargs="+", help="scenario TOML files")
-    cmp.add_argument("--out", type=_path, help="results folder (default: a new folder under results/)")
     cmp.add_argument("--seed", type=_seed, help="the seed shared by all scenarios (default: the first scenario's)")
-    cmp.add_argument("--force", action="store_true", help=FORCE_HELP)
     cmp.add_argument("--replicates", type=_positive, default=5, help="replicates per scenario, paired by seed (default 5)")
     cmp.add_argument("--workers", type=bounded(MAX_WORKERS), default=1, help=WORKERS)
     cmp.add_argument("--allow-other-regions", action="store_true", dest="allow_other_regions",
                      help="compare scenarios of different regions (refused by default: their differences are not a "
                      "policy's effect)")
-    cmp.add_argument("--quiet", action="store_true", help=QUIET)
+    _results_folder(cmp)
     cmp.set_defaults(func=commands["compare"])
     opt = sub.add_parser("optimize", help="split a yearly budget over the levers to maximise an objective; "
                          "the best split and the budget-outcome frontier")
@@ -193,9 +196,7 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     opt.add_argument("--sample", type=bounded(MAX_SAMPLE), metavar="K", help="simulate 1 household in K (default: about "
                      "10,000 simulated households; --sample 1 for the whole population)")
     opt.add_argument("--seed", type=_seed, help="override the scenario's seed")
-    opt.add_argument("--out", type=_path, help="results folder (default: a new folder under results/)")
-    opt.add_argument("--quiet", action="store_true", help=QUIET)
-    opt.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _results_folder(opt)
     opt.set_defaults(func=commands["optimize"])
     for name, what in (("calibrate", "fit behavioural parameters to observed aggregates (ABC) and write a calibrated scenario"),
                        ("backtest", "calibrate on the years up to a cut-off and score the forecast of the years after it")):
@@ -215,9 +216,7 @@ def parser(commands: dict) -> argparse.ArgumentParser:
         c.add_argument("--sample", type=bounded(MAX_SAMPLE), metavar="K", help="simulate 1 household in K (sampled mode)")
         c.add_argument("--workers", type=bounded(MAX_WORKERS), default=1, help=WORKERS)
         c.add_argument("--seed", type=_seed, help="override the scenario's seed")
-        c.add_argument("--out", type=_path, help="results folder (default: a new folder under results/)")
-        c.add_argument("--quiet", action="store_true", help=QUIET)
-        c.add_argument("--force", action="store_true", help=FORCE_HELP)
+        _results_folder(c)
         c.set_defaults(func=commands[name])
     sen = sub.add_parser("sensitivity", help="Morris or Sobol sensitivity of exits and relapses to the uncertain "
                          "parameters over their plausible ranges, with a tornado chart")
@@ -233,9 +232,7 @@ def parser(commands: dict) -> argparse.ArgumentParser:
     sen.add_argument("--params", metavar="GLOBS", help="only these uncertain parameters: comma-separated names or "
                      "globs (income.*,health.*)")
     sen.add_argument("--seed", type=_seed, help="override the scenario's seed")
-    sen.add_argument("--out", type=_path, help="results folder (default: a new folder under results/)")
-    sen.add_argument("--quiet", action="store_true", help=QUIET)
-    sen.add_argument("--force", action="store_true", help=FORCE_HELP)
+    _results_folder(sen)
     sen.set_defaults(func=commands["sensitivity"])
     val = sub.add_parser("validate", help="check scenario files and say what is wrong")
     val.add_argument("scenario", type=_path, nargs="+", help="scenario TOML files; every one is checked and every problem listed")
