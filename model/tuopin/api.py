@@ -200,18 +200,16 @@ class Forecast:
                           other._tables.timings["wall_seconds"] + self._tables.timings["wall_seconds"])
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
-        """Write the results folder ``tuopin run`` writes (tables, figures, report, manifest).
-
-        The folder is written by the command's own writer, which runs the ensemble again on the same
-        seed (the same numbers) so that its manifest records exactly how it was made. As with the
-        command, an existing folder is refused; with ``force`` one that tuopin wrote is replaced, and
-        a folder holding anything else never is."""
-        from .outputs.forecast import run_to_folder
+        """Write the results folder ``tuopin run`` writes (tables, figures, report, manifest) from
+        this forecast, with the command's own writer. As with the command, an existing folder is
+        refused; with ``force`` one that tuopin wrote is replaced, and a folder holding anything else
+        never is."""
+        from .outputs.forecast import write_forecast
         from .outputs.results import check_destination, input_files, replacing
 
         with replacing(force):
             check_destination(Path(folder), input_files([self.scenario]), "run")
-            run_to_folder(self.scenario, Path(folder), replicates=self.replicates, workers=self.workers, progress=False)
+            write_forecast(self.scenario, Path(folder), self._tables, self.replicates, self.workers)
         return Path(folder)
 
     def __repr__(self) -> str:

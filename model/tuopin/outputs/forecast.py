@@ -208,11 +208,19 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
     results.check_memory(loaded, workers)
     checkpoint = results.checkpoint_folder(out, loaded, replicates, resume)
     fc = forecast(loaded, replicates, workers=workers, executor=executor, progress=progress, checkpoint=checkpoint)
+    write_forecast(loaded, out, fc, replicates, workers, resume=resume, at_risk_top=at_risk_top, remove_after=checkpoint)
+    return fc.timings
+
+
+def write_forecast(loaded, out, fc, replicates: int, workers: int, resume: bool = False,
+                   at_risk_top: int | None = AT_RISK_TOP, remove_after: Path | None = None) -> None:
+    """Write the results folder of a forecast already run (``fc``), atomically: tables, figures,
+    the report and the manifest (``remove_after``: a checkpoint folder to remove once it is in place)."""
     spec = loaded.spec
     at_risk = fc.at_risk if at_risk_top is None else fc.at_risk.head(at_risk_top)
     with results.results_folder(out, "run", [loaded], seed=spec.seed, replicates=replicates, workers=workers,
                                 options={"resumed": resume, "at_risk_top": at_risk_top}, timings=fc.timings,
-                                remove_after=checkpoint) as f:
+                                remove_after=remove_after) as f:
         for name, table in (("annual.csv", fc.annual), ("spend.csv", fc.spend), ("relapse_survival.csv", fc.survival),
                             ("money.csv", fc.money), ("budget_utilisation.csv", fc.utilisation),
                             ("shards.csv", fc.shards), ("at_risk.csv", at_risk)):
@@ -226,7 +234,6 @@ def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: 
         f.text("report.md", report_markdown(*parts, at_risk_written=len(at_risk)))
         f.text("report.html", report_html(report_markdown(*parts, escape=html.escape, at_risk_written=len(at_risk)),
                                           title, folder=f.path))
-    return fc.timings
 
 
 def report_headline(folder: Path) -> list[str]:
