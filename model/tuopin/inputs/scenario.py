@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .. import parameters
 from .posterior import PosteriorError, read_posterior
-from .problems import FieldProblem, ScenarioError, explain, explain_all  # noqa: F401 (explain: re-exported)
+from .problems import FieldProblem, ScenarioError, explain_all
 
 CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (the Jingzhou decision §二(一)2)
 CAUSES = ("illness", "disability", "schooling", "disaster", "lack_labour", "lack_funds", "lack_skills", "other")

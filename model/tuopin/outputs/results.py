@@ -368,7 +368,8 @@ def scenario_from_manifest(folder: Path):
     validated by the schema and the parameters against the catalog, as a scenario file would be."""
     from .. import parameters
     from ..inputs.posterior import read_posterior
-    from ..inputs.scenario import LoadedScenario, Scenario, ScenarioError, buildable, explain
+    from ..inputs.problems import explain
+    from ..inputs.scenario import LoadedScenario, Scenario, ScenarioError, buildable
 
     where = f"{folder}/manifest.json"
     try:

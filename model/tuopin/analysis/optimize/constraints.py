@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ...inputs.scenario import FieldProblem, ScenarioError, explain, read_toml
+from ...inputs.problems import explain
+from ...inputs.scenario import FieldProblem, ScenarioError, read_toml
 from ...parameters import suggest
 
 DOUDI = "dibao"          # the 兜底 lever: 低保 and 五保 transfers
