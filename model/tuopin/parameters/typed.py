@@ -321,6 +321,12 @@ class ShocksSection:
 
 
 @dataclass(frozen=True, slots=True)
+class TargetingSection:
+    """``targeting.toml``."""
+    by_cause: bool  # bool
+
+
+@dataclass(frozen=True, slots=True)
 class VillageSection:
     """``village.toml``."""
     collective_income_median_poor: float  # yuan per year
@@ -351,6 +357,7 @@ class Params:
     pressure: PressureSection
     relocation: RelocationSection
     shocks: ShocksSection
+    targeting: TargetingSection
     village: VillageSection
 
 
@@ -374,6 +381,7 @@ SECTIONS: dict[str, type] = {
     "pressure": PressureSection,
     "relocation": RelocationSection,
     "shocks": ShocksSection,
+    "targeting": TargetingSection,
     "village": VillageSection,
 }
 

@@ -75,6 +75,7 @@ class StepContext:
     line: float = 0.0        # poverty line this year, yuan per person
     ys: YearState | None = None
     eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # benefit-eligible (read-only)
+    intensity: float = 1.0   # the year's funding intensity: levers scale their yearly take-up by it (1 = catalog)
 
     def count(self, n: float) -> int:
         """A number of households in the whole region (a catalog count such as relocations a year)
