@@ -151,7 +151,8 @@ def _calibration(args, cutoff: int | None) -> int:
 def cmd_optimize(args) -> int:
     from . import parameters
     from .analysis.optimize.constraints import load_constraints
-    from .analysis.optimize.plan import auto_sample, plan
+    from .analysis.optimize.plan import plan
+    from .analysis.sampling import auto_sample
     from .outputs.optimize import write_folder
 
     t0 = time.perf_counter()
@@ -184,10 +185,11 @@ def cmd_sensitivity(args) -> int:
     import warnings
 
     from .analysis import sensitivity as sa
+    from .analysis.sampling import auto_sample
     from .outputs.sensitivity import write_folder
 
     loaded = load_scenario(args.scenario)
-    sample = args.sample or sa.auto_sample(loaded)
+    sample = args.sample or auto_sample(loaded)
     if sample > 1:
         loaded = load_scenario(args.scenario, {"population": {"sample": sample}})
     out = _out(args, f"sensitivity-{loaded.stem}")

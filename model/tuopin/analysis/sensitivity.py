@@ -41,22 +41,10 @@ MORRIS_LEVELS = 4
 # mu* of an effect that is pure noise, per standard error of a point: E|N(0, sqrt(2) se / delta)|
 # with the Morris step delta = 2/3 of the range (4 levels): sqrt(2/pi) * sqrt(2) / (2/3) ~ 1.7
 NOISE_TO_MU_STAR = math.sqrt(2 / math.pi) * math.sqrt(2) / (MORRIS_LEVELS / (2 * (MORRIS_LEVELS - 1)))
-DEFAULT_SAMPLE = 20            # sampled mode for large populations: 1 household in 20 (Jingzhou: ~7,000 simulated)
-AUTO_SAMPLE_HOUSEHOLDS = 40_000
 
 
 class SensitivityError(Exception):
     """Bad options (method, samples, parameter selection): one message, exit status 2."""
-
-
-def auto_sample(loaded) -> int:
-    """The default sampled mode: 1 in 20 for synthetic populations of 40,000 households or more
-    (a Morris screening of Jingzhou then takes minutes, not an hour), else the whole population.
-    The ranking needs differences between points, which common seeds keep sharp at 1 in 20."""
-    pop = loaded.spec.population
-    if pop.sample > 1 or pop.registry or pop.households < AUTO_SAMPLE_HOUSEHOLDS:
-        return pop.sample
-    return DEFAULT_SAMPLE
 
 
 # -- the design ------------------------------------------------------------------------------------

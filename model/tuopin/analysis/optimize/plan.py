@@ -16,16 +16,6 @@ from .evaluate import OBJECTIVES, Evaluator, Outcome, summarise
 from .search import Search, search
 
 FRONTIER = (0.5, 0.75, 1.0, 1.25, 1.5)
-AUTO_SAMPLE_HOUSEHOLDS = 10_000  # sampled mode by default simulates about this many registered households
-
-
-def auto_sample(loaded: LoadedScenario) -> int:
-    """Sampled mode for planning: about ``AUTO_SAMPLE_HOUSEHOLDS`` simulated registered households
-    (a scenario that sets its own sample keeps it)."""
-    pop = loaded.spec.population
-    if pop.sample > 1 or pop.registry or loaded.spec.shards:
-        return pop.sample
-    return max(1, pop.households // AUTO_SAMPLE_HOUSEHOLDS)
 
 
 @dataclass
