@@ -225,11 +225,21 @@ def Numbers(model: PageModel):
             solara.Success(f"The scenario ends in December {s.last_year}. Press RESET to run it again.")
 
 
+def _dibao_line(p: dict) -> str:
+    """The 低保 line in words, saying when 两线合一 raises a ratio below 1 (the slider then changes nothing)."""
+    text, ratio = f"低保 line {p['dibao.line_ratio']:.2f} × the poverty line", p["dibao.line_ratio"]
+    if ratio < 1 and p["dibao.aligned"]:
+        return text + " (raised to 1.00 by 两线合一, dibao.aligned)"
+    if ratio < 1 and p["dibao.aligned_from_year"] < 9999:
+        return text + f" (raised to 1.00 from {p['dibao.aligned_from_year']} by 两线合一)"
+    return text
+
+
 def _values(model: PageModel) -> str:
     """The values this run uses, in words."""
     p, caps = model.params, model.spec.budget.cap
     cap = lambda lever: f"{caps[lever] / 1e4:,.0f} 万 yuan a year" if lever in caps else "none"  # noqa: E731
-    return (f"This run: 低保 line {p['dibao.line_ratio']:.2f} × the poverty line · out-of-pocket cap "
+    return (f"This run: {_dibao_line(p)} · out-of-pocket cap "
             f"{p['medical.oop_cap']:,.0f} yuan · 大病 deductible {p['medical.dabing_deductible_poor']:,.0f} yuan · "
             f"{p['after_exit.transition_years']} transition years · industry cap {cap('industry')} · "
             f"education cap {cap('education')} · seed {model.page_args['rng']}")
