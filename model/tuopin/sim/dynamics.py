@@ -8,7 +8,7 @@ the rules read its sections ``income``, ``health``, ``shocks``, ``education``, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .population import HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
 
 @dataclass
 class YearState:
-    """What accumulates over a calendar year, reset each January."""
+    """What accumulates over a calendar year, reset each January (in place: the arrays are reused)."""
 
     income: np.ndarray          # gross income received so far, yuan
     inpatient: np.ndarray       # compliant inpatient cost so far
@@ -28,7 +28,7 @@ class YearState:
     disaster_loss: np.ndarray   # share of farm income lost for the rest of the year
     jobless_months: np.ndarray  # months left without migrant work
     ill_months: np.ndarray      # months left with one labourer off work
-    episodes: np.ndarray        # inpatient episodes this year
+    episodes: np.ndarray        # inpatient episodes this year (at most one a month)
     benefits: np.ndarray        # income paid by policy levers so far (also counted in income)
     expense: np.ndarray         # costs net income deducts so far: pension premiums, unpaid loan interest
     ill_prob: np.ndarray        # monthly chance of an inpatient episode (float32, set in January)
@@ -37,12 +37,14 @@ class YearState:
     wage_shock: np.ndarray      # the year's transitory wage factor (set in January)
     farm_shock: np.ndarray      # the year's transitory farm factor (set in January)
     persistent: np.ndarray      # persistent monthly wage and farm income this year (set in January, :func:`persistent_income`)
-    inv_labour: np.ndarray      # 1 / labourers (1 with none), the share of wages one sick labourer loses
     wage_factor: np.ndarray     # effort (等靠要) times the transitory wage factor, for the year
     regular: np.ndarray         # monthly transfers and property income this year
     rate: np.ndarray            # this month's wage and farm income, kept current row by row (:func:`accrue_income`)
-    monthly: np.ndarray         # this month's gross income (the buffer :func:`accrue_income` returns)
     touched: list = field(default_factory=list)  # rows whose shocks changed since ``rate`` was computed
+
+    # each array's type and its value in January
+    START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
+             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1)}
 
     def transient(self, months: int) -> np.ndarray:
         """Income above (below) its persistent level over the first ``months`` months: the year's
@@ -51,10 +53,16 @@ class YearState:
 
     @classmethod
     def zeros(cls, n: int) -> "YearState":
-        f = lambda dt: np.zeros(n, dt)  # noqa: E731
-        return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16),
-                   f(float), f(float), f(np.float32), f(float), f(float), np.ones(n), np.ones(n), f(float), np.ones(n),
-                   np.ones(n), f(float), f(float), f(float))
+        return cls(**{f.name: np.full(n, *cls.START.get(f.name, (float, 0))[::-1]) for f in fields(cls)
+                      if f.name != "touched"})
+
+    def reset(self) -> "YearState":
+        """Start a new year in the same arrays (no second set alive while the year turns)."""
+        for f in fields(self):
+            if f.name != "touched":
+                getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
+        self.touched.clear()
+        return self
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
@@ -224,7 +232,6 @@ def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float 
     levers' January hooks, effort): what :func:`accrue_income` measures the shocks against. Wages,
     farm income, transfers, labour and effort change only in January."""
     ys.persistent[:] = ((hh.wage_local + hh.wage_migrant) * effort + hh.farm) / 12
-    ys.inv_labour[:] = 1.0 / np.maximum(hh.labour, 1)
     ys.wage_factor[:] = effort * ys.wage_shock
     ys.regular[:] = (hh.transfer + hh.property) / 12
     ys.rate[:] = market_income(hh, ys, slice(None))
@@ -235,7 +242,7 @@ def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
     """This month's wage and farm income of ``rows`` (an index array, or ``slice(None)`` for all),
     after the shocks in force: illness keeps one labourer off work, job loss stops migrant wages,
     disaster takes a share of farm income. Effort (等靠要) scales wage work through ``ys.wage_factor``."""
-    working = (1.0 - (ys.ill_months[rows] > 0) * ys.inv_labour[rows]) * ys.wage_factor[rows]
+    working = (1.0 - (ys.ill_months[rows] > 0) * (1.0 / np.maximum(hh.labour[rows], 1))) * ys.wage_factor[rows]
     return ((hh.wage_local[rows] + hh.wage_migrant[rows] * (ys.jobless_months[rows] == 0)) * working
             + hh.farm[rows] * ((1.0 - ys.disaster_loss[rows]) * ys.farm_shock[rows])) / 12
 
@@ -245,17 +252,17 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
     ended since (``ys.touched``) are computed again, since wages, farm income and effort change only in
-    January. Returns ``ys.monthly``, overwritten next month."""
+    January."""
     if ys.touched:
         rows = np.concatenate(ys.touched)
         ys.rate[rows] = market_income(hh, ys, rows)
         ys.touched.clear()
     ys.market += ys.rate
-    np.add(ys.rate, ys.regular, out=ys.monthly)
-    ys.income += ys.monthly
+    monthly = ys.rate + ys.regular
+    ys.income += monthly
     for left in (ys.ill_months, ys.jobless_months):  # a month of the shock passes; rows leaving it change next month
         ending = np.flatnonzero(left == 1)
         if ending.size:
             ys.touched.append(ending)
         np.subtract(left, 1, out=left, where=left > 0)
-    return ys.monthly
+    return monthly

@@ -206,7 +206,7 @@ def _registry(path: str) -> "pd.DataFrame":
 
 # the last population built in this process, kept when it has at most this many households: every
 # replicate of a scenario starts from the same synthetic registry, so a worker running many builds it once
-CACHE_HOUSEHOLDS = 2_000_000
+CACHE_HOUSEHOLDS = 500_000
 _cache: dict = {}
 _cache_lock = threading.Lock()
 
