@@ -201,8 +201,9 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
         ys.inpatient[ill] += cost * (1 - nc)
         ys.noncompliant[ill] += cost * nc
         ys.episodes[ill] += 1
-        ys.ill_months[ill] = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
-        ys.touched.append(ill)
+        was_off = ys.ill_months[ill] > 0
+        ys.ill_months[ill] = off = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
+        ys.touched.append(ill[was_off != (off > 0)])  # only these rows' income changes
     ys.chronic_cost += hh.chronic * (hl.chronic_cost_per_person / 12)
     # disaster strikes whole villages; each household loses a share of the rest of its farm year
     n_v = hh.villages()
@@ -264,5 +265,5 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
         ending = np.flatnonzero(left == 1)
         if ending.size:
             ys.touched.append(ending)
-        np.subtract(left, 1, out=left, where=left > 0)
+        left -= left > 0
     return monthly
