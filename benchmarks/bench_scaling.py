@@ -2,7 +2,9 @@
 
 Jingzhou's rules and shares on populations of 10^4 to 10^7 registered households (one replicate
 each, in this process), printing a table. Bytes per household is the peak traced by tracemalloc
-while building and running, over all households simulated (registered and near-poor).
+while building and running, over all households simulated (registered and near-poor); then where
+the state at the end lives: the household table, the year state, the levers' own arrays. The last
+population is kept per process (``population.CACHE_HOUSEHOLDS``) and counts at the smaller sizes.
 
     python benchmarks/bench_scaling.py [--sizes 10000 100000 1000000 10000000]   # ~3 minutes, ~6 GB
 """
@@ -12,7 +14,10 @@ from __future__ import annotations
 import argparse
 import time
 import tracemalloc
+from dataclasses import fields
 from pathlib import Path
+
+import numpy as np
 
 from tuopin import PovertyModel, load_scenario
 
@@ -36,7 +41,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000, 10_000_000])
     args = ap.parse_args()
-    print(f"{'registered':>12} {'simulated':>12} {'seconds':>8} {'ns per household-month':>24} {'bytes per household':>20}")
+    print(f"{'registered':>12} {'simulated':>12} {'seconds':>8} {'ns per household-month':>24} {'bytes per household':>20}"
+          f"   state at the end, bytes per household")
     for n in args.sizes:
         loaded = scaled(n)
         tracemalloc.start()
@@ -45,7 +51,11 @@ def main() -> None:
         seconds = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"{n:>12,} {m.hh.n:>12,} {seconds:>8.2f} {1e9 * seconds / (m.hh.n * m.t):>24.1f} {peak / m.hh.n:>20,.0f}")
+        ys = sum(getattr(m.ys, f.name).nbytes for f in fields(m.ys) if f.name != "touched")
+        levers = sum(v.nbytes for pol in m.policies for v in vars(pol).values()
+                     if isinstance(v, np.ndarray) and v.shape[:1] == (m.hh.n,))
+        print(f"{n:>12,} {m.hh.n:>12,} {seconds:>8.2f} {1e9 * seconds / (m.hh.n * m.t):>24.1f} {peak / m.hh.n:>20,.0f}"
+              f"   households {m.hh.nbytes() / m.hh.n:.0f}, year state {ys / m.hh.n:.0f}, levers {levers / m.hh.n:.0f}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ the rules read its sections ``income``, ``health``, ``shocks``, ``education``, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -18,7 +18,7 @@ from .population import HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
 
 @dataclass
 class YearState:
-    """What accumulates over a calendar year, reset each January."""
+    """What accumulates over a calendar year, reset each January (in place: the arrays are reused)."""
 
     income: np.ndarray          # gross income received so far, yuan
     inpatient: np.ndarray       # compliant inpatient cost so far
@@ -28,7 +28,7 @@ class YearState:
     disaster_loss: np.ndarray   # share of farm income lost for the rest of the year
     jobless_months: np.ndarray  # months left without migrant work
     ill_months: np.ndarray      # months left with one labourer off work
-    episodes: np.ndarray        # inpatient episodes this year
+    episodes: np.ndarray        # inpatient episodes this year (at most one a month)
     benefits: np.ndarray        # income paid by policy levers so far (also counted in income)
     expense: np.ndarray         # costs net income deducts so far: pension premiums, unpaid loan interest
     ill_prob: np.ndarray        # monthly chance of an inpatient episode (float32, set in January)
@@ -37,9 +37,14 @@ class YearState:
     wage_shock: np.ndarray      # the year's transitory wage factor (set in January)
     farm_shock: np.ndarray      # the year's transitory farm factor (set in January)
     persistent: np.ndarray      # persistent monthly wage and farm income this year (set in January, :func:`persistent_income`)
-    inv_labour: np.ndarray      # 1 / labourers (1 with none), the share of wages one sick labourer loses
     wage_factor: np.ndarray     # effort (等靠要) times the transitory wage factor, for the year
     regular: np.ndarray         # monthly transfers and property income this year
+    rate: np.ndarray            # this month's wage and farm income, kept current row by row (:func:`accrue_income`)
+    touched: list = field(default_factory=list)  # rows whose shocks changed since ``rate`` was computed
+
+    # each array's type and its value in January
+    START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
+             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1)}
 
     def transient(self, months: int) -> np.ndarray:
         """Income above (below) its persistent level over the first ``months`` months: the year's
@@ -48,10 +53,16 @@ class YearState:
 
     @classmethod
     def zeros(cls, n: int) -> "YearState":
-        f = lambda dt: np.zeros(n, dt)  # noqa: E731
-        return cls(f(float), f(float), f(float), f(float), f(float), f(float), f(np.int8), f(np.int8), f(np.int16),
-                   f(float), f(float), f(np.float32), f(float), f(float), np.ones(n), np.ones(n), f(float), np.ones(n),
-                   np.ones(n), f(float))
+        return cls(**{f.name: np.full(n, *cls.START.get(f.name, (float, 0))[::-1]) for f in fields(cls)
+                      if f.name != "touched"})
+
+    def reset(self) -> "YearState":
+        """Start a new year in the same arrays (no second set alive while the year turns)."""
+        for f in fields(self):
+            if f.name != "touched":
+                getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
+        self.touched.clear()
+        return self
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
@@ -65,8 +76,8 @@ def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
 
 
 def _move(hh: Households, src: str, dst: str, k: np.ndarray) -> None:
-    setattr(hh, src, (getattr(hh, src) - k).astype(np.int16))
-    setattr(hh, dst, (getattr(hh, dst) + k).astype(np.int16))
+    np.subtract(getattr(hh, src), k, out=getattr(hh, src), casting="unsafe")
+    np.add(getattr(hh, dst), k, out=getattr(hh, dst), casting="unsafe")
 
 
 def _lose_labour(hh: Households, k: np.ndarray) -> None:
@@ -130,7 +141,7 @@ def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Ge
     wage_noise = np.exp(inc.wage_sigma * rng.standard_normal(n) - inc.wage_sigma ** 2 / 2)
     hh.wage_local *= (1 + inc.wage_growth) * wage_noise
     hh.wage_migrant *= (1 + inc.wage_growth) * wage_noise
-    n_v = int(hh.village.max()) + 1
+    n_v = hh.villages()
     price = np.exp(sh.price_sigma * rng.standard_normal(n_v) - sh.price_sigma ** 2 / 2)
     farm_noise = np.exp(inc.farm_sigma * rng.standard_normal(n) - inc.farm_sigma ** 2 / 2)
     hh.farm *= (1 + inc.farm_growth) * price[hh.village] * farm_noise
@@ -190,21 +201,25 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
         ys.inpatient[ill] += cost * (1 - nc)
         ys.noncompliant[ill] += cost * nc
         ys.episodes[ill] += 1
-        ys.ill_months[ill] = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
+        was_off = ys.ill_months[ill] > 0
+        ys.ill_months[ill] = off = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
+        ys.touched.append(ill[was_off != (off > 0)])  # only these rows' income changes
     ys.chronic_cost += hh.chronic * (hl.chronic_cost_per_person / 12)
     # disaster strikes whole villages; each household loses a share of the rest of its farm year
-    n_v = int(hh.village.max()) + 1
+    n_v = hh.villages()
     hit = rng.random(n_v) < sh.disaster_rate / 12
     if hit.any():
         sev = np.where(hit, rng.beta(sh.disaster_severity_a, sh.disaster_severity_b, n_v), 0.0)
-        in_hit = np.flatnonzero(hit[hh.village])
+        in_hit = hh.in_villages(np.flatnonzero(hit))
         spread = sh.disaster_household_spread
         loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
         ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
+        ys.touched.append(in_hit)
     # migrant job loss
     at_risk = np.flatnonzero((hh.wage_migrant > 0) & (ys.jobless_months == 0))
     lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh.job_loss_rate / 12]
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
+    ys.touched.append(lose)
 
 
 def pension_premiums(hh: Households, p: Params) -> np.ndarray:
@@ -218,20 +233,37 @@ def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float 
     levers' January hooks, effort): what :func:`accrue_income` measures the shocks against. Wages,
     farm income, transfers, labour and effort change only in January."""
     ys.persistent[:] = ((hh.wage_local + hh.wage_migrant) * effort + hh.farm) / 12
-    ys.inv_labour[:] = 1.0 / np.maximum(hh.labour, 1)
     ys.wage_factor[:] = effort * ys.wage_shock
     ys.regular[:] = (hh.transfer + hh.property) / 12
+    ys.rate[:] = market_income(hh, ys, slice(None))
+    ys.touched.clear()
+
+
+def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
+    """This month's wage and farm income of ``rows`` (an index array, or ``slice(None)`` for all),
+    after the shocks in force: illness keeps one labourer off work, job loss stops migrant wages,
+    disaster takes a share of farm income. Effort (等靠要) scales wage work through ``ys.wage_factor``."""
+    working = (1.0 - (ys.ill_months[rows] > 0) * (1.0 / np.maximum(hh.labour[rows], 1))) * ys.wage_factor[rows]
+    return ((hh.wage_local[rows] + hh.wage_migrant[rows] * (ys.jobless_months[rows] == 0)) * working
+            + hh.farm[rows] * ((1.0 - ys.disaster_loss[rows]) * ys.farm_shock[rows])) / 12
 
 
 def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
-    """This month's gross income, after the shocks in force; adds it to the year's total and its
-    wage and farm part to ``ys.market``. Effort (等靠要) scales wage work through ``ys.wage_factor``."""
-    working = (1.0 - (ys.ill_months > 0) * ys.inv_labour) * ys.wage_factor
-    market = ((hh.wage_local + hh.wage_migrant * (ys.jobless_months == 0)) * working
-              + hh.farm * ((1.0 - ys.disaster_loss) * ys.farm_shock)) / 12
-    ys.market += market
-    monthly = market + ys.regular
+    """This month's gross income; adds it to the year's total and its wage and farm part to ``ys.market``.
+
+    ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
+    ended since (``ys.touched``) are computed again, since wages, farm income and effort change only in
+    January."""
+    if ys.touched:
+        rows = np.concatenate(ys.touched)
+        ys.rate[rows] = market_income(hh, ys, rows)
+        ys.touched.clear()
+    ys.market += ys.rate
+    monthly = ys.rate + ys.regular
     ys.income += monthly
-    np.subtract(ys.ill_months, 1, out=ys.ill_months, where=ys.ill_months > 0)
-    np.subtract(ys.jobless_months, 1, out=ys.jobless_months, where=ys.jobless_months > 0)
+    for left in (ys.ill_months, ys.jobless_months):  # a month of the shock passes; rows leaving it change next month
+        ending = np.flatnonzero(left == 1)
+        if ending.size:
+            ys.touched.append(ending)
+        left -= left > 0
     return monthly

@@ -147,7 +147,7 @@ class PovertyModel(mesa.Model):
             dynamics.age_and_school(hh, self.p, self.line, rng)
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
         dynamics.housing_and_insurance(hh, self.p, rng)
-        self.ys = dynamics.YearState.zeros(hh.n)
+        self.ys.reset()  # the same arrays: no second year state alive while the year turns
         dynamics.transitory_shocks(self.ys, self.p, rng)
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
         self.ys.expense += dynamics.pension_premiums(hh, self.p)

@@ -8,6 +8,9 @@ and category counts match the scenario exactly.
 
 from __future__ import annotations
 
+import json
+import os
+import threading
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -73,6 +76,27 @@ class Households:
 
     def nbytes(self) -> int:
         return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+    def villages(self) -> int:
+        """Number of village ids (one more than the largest)."""
+        return self._by_village()[1].size - 1
+
+    def in_villages(self, villages: np.ndarray) -> np.ndarray:
+        """The households of ``villages`` (ids), in household order: a monthly disaster hits a few
+        villages, so this reads their rows of the village index instead of every household."""
+        order, start = self._by_village()
+        first, count = start[villages], start[villages + 1] - start[villages]
+        offset = np.repeat(first - (np.cumsum(count) - count), count)
+        return np.sort(order[offset + np.arange(offset.size)])
+
+    def _by_village(self) -> tuple[np.ndarray, np.ndarray]:
+        """Households sorted by village and where each village starts (made once: villages never change)."""
+        cached = self.__dict__.get("_village_index")
+        if cached is None or cached[0] is not self.village:
+            order = np.argsort(self.village, kind="stable").astype(np.int32)
+            start = np.concatenate(([0], np.cumsum(np.bincount(self.village))))
+            cached = self._village_index = (self.village, order, start)
+        return cached[1], cached[2]
 
 
 class HouseholdView:
@@ -152,8 +176,11 @@ def _roles(size, cat, cause, p: PopulationSection, rng) -> tuple[np.ndarray, np.
     general /= general.sum()
     nolabour = np.array([0, p.role_share_nolabour_disabled, p.role_share_nolabour_elderly, 0, 0, 0, 0, 0])
     no_lab_hh = (cat == CATEGORY_CODES["wubao"]) | (cause == CAUSE_CODES["lack_labour"])
-    cum = np.cumsum(np.where(no_lab_hh[hh, None], nolabour, general), axis=1)
-    role = (rng.random(hh.shape[0])[:, None] > cum[:, :-1]).sum(axis=1)
+    # a member's role: the first whose cumulative probability reaches the member's uniform draw
+    u = rng.random(hh.shape[0])
+    role = np.searchsorted(np.cumsum(general)[:-1], u)
+    nolab = np.flatnonzero(no_lab_hh[hh])
+    role[nolab] = np.searchsorted(np.cumsum(nolabour)[:-1], u[nolab])
     # the first member is the household head: labour, unless the household's cause says otherwise
     head = np.full(n, ROLES.index("labour"))
     head[no_lab_hh] = ROLES.index("elderly")
@@ -177,12 +204,52 @@ def _registry(path: str) -> "pd.DataFrame":
     return pd.read_parquet(path)
 
 
+# the last population built in this process, kept when it has at most this many households: every
+# replicate of a scenario starts from the same synthetic registry, so a worker running many builds it once
+CACHE_HOUSEHOLDS = 500_000
+_cache: dict = {}
+_cache_lock = threading.Lock()
+
+
 def synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[Households, np.ndarray, np.ndarray]:
     """A synthetic population for ``spec``: the households, each village's rural people, and which villages are poor.
 
     Registered households, their people and their category counts match the scenario exactly;
     cause counts match exactly too. Near-poor households (边缘户) are added outside the registry.
+    The same inputs (scenario population, first line, catalog section, registry file, generator
+    state) give the same population, so the last one is kept and copied (``CACHE_HOUSEHOLDS``);
+    ``rng`` is left as building it would leave it.
     """
+    pop = spec.population
+    stat = os.stat(pop.registry) if pop.registry else None
+    key = (pop.model_dump_json(), spec.first_year, spec.poverty_line[spec.first_year],
+           json.dumps(section(params, "population"), sort_keys=True, default=str),
+           stat and (stat.st_mtime_ns, stat.st_size), json.dumps(rng.bit_generator.state, sort_keys=True))
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is None:
+        _cache.clear()  # one population at a time: memory stays bounded by the largest
+        built = _synthesize(spec, params, rng)
+        if built[0].n <= CACHE_HOUSEHOLDS:
+            with _cache_lock:
+                _cache.clear()
+                _cache[key] = (built, rng.bit_generator.state)
+            return _copy(built)
+        return built
+    built, state = hit
+    rng.bit_generator.state = state
+    return _copy(built)
+
+
+def _copy(built: tuple[Households, np.ndarray, np.ndarray]) -> tuple[Households, np.ndarray, np.ndarray]:
+    hh, village_people, poor_village = built
+    new = Households(**{f.name: getattr(hh, f.name).copy() for f in fields(hh)})
+    order, start = hh._by_village()
+    new._village_index = (new.village, order, start)  # the same villages: share the (read-only) index
+    return new, village_people.copy(), poor_village.copy()
+
+
+def _synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple[Households, np.ndarray, np.ndarray]:
     pop = spec.population
     p = PopulationSection(**section(params, "population"))
     n_reg = pop.households

@@ -1,0 +1,55 @@
+"""The engine's shortcuts give what the plain rules give: the month's market income kept row by row,
+the village index, the kept population."""
+
+import numpy as np
+from conftest import JINGZHOU
+from tuopin import PovertyModel, load_scenario
+from tuopin.sim import dynamics, population
+from tuopin.sim.population import synthesize
+
+
+def test_kept_market_income_is_the_full_rule_every_month(monkeypatch):
+    """``ys.rate`` is recomputed only on rows whose shocks changed; it must equal the rule on every
+    row, every month, with every lever on. This fails if a lever starts changing wages, farm income
+    or effort in a month other than January without telling ``accrue_income``."""
+    checked = []
+    accrue = dynamics.accrue_income
+
+    def checking(hh, ys):
+        expected = dynamics.market_income(hh, ys, slice(None)) + ys.regular  # the rule on every row
+        monthly = accrue(hh, ys)
+        np.testing.assert_array_equal(monthly, expected, err_msg="a lever changed wages, farm income or effort "
+                                      "after January: ys.rate is stale (see dynamics.accrue_income)")
+        checked.append(hh.n)
+        return monthly
+
+    monkeypatch.setattr(dynamics, "accrue_income", checking)
+    m = PovertyModel(scenario=load_scenario(JINGZHOU), rng=3)
+    for _ in range(26):
+        m.step()
+    assert len(checked) == 26
+
+
+def test_households_in_villages_match_a_scan():
+    rng = np.random.default_rng(0)
+    hh = synthesize(load_scenario(JINGZHOU).spec, load_scenario(JINGZHOU).params, rng)[0]
+    assert hh.villages() == hh.village.max() + 1
+    for hit in (np.array([0]), np.array([3, 17, 250]), rng.choice(hh.villages(), 40, replace=False), np.array([], int)):
+        np.testing.assert_array_equal(hh.in_villages(hit), np.flatnonzero(np.isin(hh.village, hit)))
+
+
+def test_kept_population_is_a_fresh_copy_and_the_same():
+    s = load_scenario(JINGZHOU)
+    population._cache.clear()
+    r1, r2 = np.random.default_rng(11), np.random.default_rng(11)
+    a = synthesize(s.spec, s.params, r1)[0]
+    a.labour[:] = 0  # a run changes its households; the kept population must not see it
+    b = synthesize(s.spec, s.params, r2)[0]
+    assert r1.bit_generator.state == r2.bit_generator.state  # the generator left as a build leaves it
+    population._cache.clear()
+    c = synthesize(s.spec, s.params, np.random.default_rng(11))[0]
+    assert b.labour.sum() > 0
+    for f in ("labour", "wage_local", "village", "category", "size"):
+        np.testing.assert_array_equal(getattr(b, f), getattr(c, f))
+    other = synthesize(s.spec, s.params, np.random.default_rng(12))[0]
+    assert not np.array_equal(other.wage_local, c.wage_local)
