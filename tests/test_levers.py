@@ -47,6 +47,8 @@ def test_paired_table_against_a_hand_calculation():
     p = t.loc[PRECISION]                                           # same money: no cost ratio, the gain reported
     assert p["exits_sustained_true_added_p50"] == 5 and np.isnan(p["yuan_per_sustained_exit_p50"])
     assert "precision" in p["note"] and p["switched_off"] == "targeting.by_cause = false"
+    same = lever_table({"scenario": per["scenario"], PRECISION: per["scenario"].copy()}).iloc[0]
+    assert "changes nothing" in same["note"]
     none = lever_table({"scenario": per["scenario"], "x": _per([100, 110, 120], [1000, 1100, 1200])}).iloc[0]
     assert "no effect and no spend" in none["note"]
     worse = lever_table({"scenario": per["scenario"], "x": _per([101, 111, 121], [900, 900, 900])}).iloc[0]

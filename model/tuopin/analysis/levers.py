@@ -120,7 +120,10 @@ def lever_table(per: dict[str, pd.DataFrame]) -> pd.DataFrame:
         detected, note_detected = _ratio(d["spend_observed_yuan"], d["exits_sustained"])
         if name == PRECISION:  # the same money either way: a cost ratio would divide noise
             true, detected = ({q: np.nan for q in QUANTILES},) * 2
-            note_true, note_detected = "the same measures and money, at random: the gain is precision's", ""
+            none = (d[list(OUTCOMES)] == 0).all().all()
+            note_true = ("no measure in this scenario is assigned by cause: 因户施策 changes nothing" if none
+                         else "the same measures and money, at random: the gain is precision's")
+            note_detected = ""
         row.update({f"yuan_per_sustained_exit_{q}": v for q, v in true.items()})
         row.update({f"yuan_per_detected_sustained_exit_{q}": v for q, v in detected.items()})
         row["note"] = note_true or (f"detected: {note_detected}" if note_detected else "")

@@ -263,7 +263,7 @@ def _cost_per_exit(ax, t: pd.DataFrame, sort: bool = True) -> None:
     names = [_lever_name(*x) for x in zip(t["lever"], t["yuan_per_sustained_exit_p50"], t["note"].fillna(""))]
     ax.set_yticks(y, names, fontsize=8)
     ax.set_title(label("Spend per additional sustained exit\n(lever on minus off, median, 5-95 %)", "边际成本"), fontsize=10)
-    ax.set_xlabel(label("yuan per person truly out of poverty at the end (true status)", "元/人"), fontsize=8)
+    ax.set_xlabel(label("yuan per person truly out of poverty at the end", "元/人"), fontsize=8)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     ax.spines[["top", "right"]].set_visible(False)
 
@@ -276,7 +276,7 @@ def _lever_name(lever: str, value: float, note: str) -> str:
 
 def _short(note: str) -> str:
     """A lever note in a few words for an axis label."""
-    for key, words in (("no effect and no spend", "not used"), ("precision", "no cost ratio"),
+    for key, words in (("no effect and no spend", "not used"), ("precision", "no cost ratio"), ("changes nothing", "no change"),
                        ("crosses 0", "gain not distinct from 0"), ("buys no", "no gain")):
         if key in note:
             return words
