@@ -131,3 +131,15 @@ def test_run_with_levers_reports_them_and_reruns_identically(tmp_path, capsys):
     assert not (plain / "levers.csv").exists() and "What each lever buys" not in (plain / "report.md").read_text()
     money = pd.read_csv(plain / "money.csv").set_index("lever")
     assert money.loc["all", "per_true_exit_yuan_p50"] > 0 and money.drop(index="all")["per_true_exit_yuan_p50"].isna().all()
+
+
+def test_api_levers_match_the_command_and_attach_to_the_forecast(small_runs, tmp_path):
+    import tuopin
+
+    fc = tuopin.run(SMALL, replicates=2)
+    lv = fc.levers()
+    pd.testing.assert_frame_equal(lv.table, small_runs.table)      # the forecast's replicates reused: same numbers
+    assert "yuan per additional sustained exit" in lv.summary().columns
+    assert "additional sustained exit" in fc.plot_spend().axes[1].get_title()
+    out = fc.save(tmp_path / "fc")
+    assert (out / "levers.csv").is_file() and "## What each lever buys" in (out / "report.md").read_text()

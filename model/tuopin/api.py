@@ -223,11 +223,14 @@ class Forecast:
         return plots.relapse_survival(self.survival, f"{s.region} {s.first_year}-{s.last_year}")
 
     def plot_spend(self):
-        """Spend by lever and year, and cost per sustained exit: a Figure."""
+        """Spend by lever and year, and spend over the run by lever (after :meth:`levers`: yuan per
+        additional sustained exit by lever): a Figure."""
         from .outputs import plots
 
         s = self.scenario.spec
-        return plots.money(self.spend, self.money, f"{s.region} {s.first_year}-{s.last_year}")
+        table = self._tables.levers
+        return plots.money(self.spend, self.money, f"{s.region} {s.first_year}-{s.last_year}",
+                           lever_table=table if len(table) else None)
 
     def compare(self, other: Forecast | Scenario | str | Path) -> Comparison:
         """This forecast against ``other`` (the baseline), replicate by replicate.
@@ -252,9 +255,11 @@ class Forecast:
 
     def levers(self, progress: bool = False) -> Levers:
         """What each lever buys: this forecast's replicates against the scenario with each lever
-        switched off in turn (and 因户施策 off), run here on the same seeds."""
+        switched off in turn (and 因户施策 off), run here on the same seeds. The forecast keeps the
+        table: :meth:`plot_spend` and :meth:`save` then show it, as ``tuopin run --levers`` does."""
         runs = _levers.run_levers(self.scenario, self.replicates, workers=self.workers, progress=progress,
                                   base=self._tables.replicate_runs)
+        self._tables.levers = runs.table
         return Levers(runs, self.workers)
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
