@@ -96,8 +96,8 @@ def _ratio(spend: pd.Series, exits: pd.Series) -> tuple[dict[str, float], str]:
     if (exits <= 0).all():
         return empty, "buys no sustained exit (none lost without it)"
     if (exits <= 0).any():
-        return empty, (f"gains no sustained exit in {int((exits <= 0).sum())} of {len(exits)} replicates "
-                       "(the interval crosses 0): cost per exit unbounded")
+        return empty, (f"gains no sustained exit in {int((exits <= 0).sum())} of {len(exits)} replicates: "
+                       "the gain is not distinct from 0, cost per exit unbounded")
     r = spend / exits
     note = "gains exits at no extra spend" if (spend <= 0).all() else ""
     return {q: float(r.quantile(p)) for q, p in QUANTILES.items()}, note

@@ -277,7 +277,7 @@ def _lever_name(lever: str, value: float, note: str) -> str:
 def _short(note: str) -> str:
     """A lever note in a few words for an axis label."""
     for key, words in (("no effect and no spend", "not used"), ("precision", "no cost ratio"), ("changes nothing", "no change"),
-                       ("crosses 0", "gain not distinct from 0"), ("buys no", "no gain")):
+                       ("not distinct from 0", "gain not distinct from 0"), ("buys no", "no gain")):
         if key in note:
             return words
     return "no ratio"
