@@ -38,8 +38,9 @@ def test_a_parameter_source_is_its_citations_joined():
     assert p.source == "《精准扶贫精准退出政策传达》 (a provincial poverty-alleviation office, unnamed, c. 2017-2018) " \
                        "§一(二)5: 个人自付合规医疗费用控制在3000元以内"
     p = catalog()["dibao.exclusion_error"]
-    assert [c.kind for c in p.sources] == ["document", "assumption"]
-    assert p.source.endswith("符合扶贫标准的低保人口没有纳入; assumption: the size")
+    assert [c.kind for c in p.sources] == ["document", "evaluation", "evaluation", "assumption"]
+    assert "符合扶贫标准的低保人口没有纳入; Golan, Sicular and Umapathi (2017)" in p.source
+    assert p.source.endswith("far fewer are missed: 0.15, plausible 0.05-0.3")
 
 
 def test_toml_citations_are_read_and_checked():

@@ -24,7 +24,7 @@ from tuopin.cli import main
 
 CORPUS_DIR = Path(__file__).parent / "bad_inputs"
 CASES = sorted(CORPUS_DIR.glob("*/*.toml"))
-COMMANDS = ("run", "rerun", "import-registry", "compare", "calibrate", "backtest", "optimize", "sensitivity",
+COMMANDS = ("run", "rerun", "import-registry", "compare", "levers", "calibrate", "backtest", "optimize", "sensitivity",
             "validate", "app")
 
 

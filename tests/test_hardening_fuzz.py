@@ -32,6 +32,7 @@ def _paths(tmp: Path):
 OPTIONS = {
     "run": ["--out", "--seed", "--replicates", "--workers", "--sample", "--scheduler", "--resume", "--force", "--quiet"],
     "compare": ["--out", "--seed", "--replicates", "--workers", "--force", "--quiet"],
+    "levers": ["--out", "--seed", "--replicates", "--workers", "--sample", "--force", "--quiet"],
     "import-registry": ["--out", "--skip-bad-rows", "--hash-ids", "--force"],
     "rerun": ["--out", "--force", "--quiet"],
     "validate": [],

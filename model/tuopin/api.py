@@ -8,6 +8,8 @@ fc.plot()                           # exits against targets (a matplotlib Figure
 cliff = tuopin.run(fc.scenario.with_parameters(**{"after_exit.transition_years": 0}), replicates=20)
 cliff.compare(fc)                   # paired differences on common random numbers
 fc.save("results/jz")               # the results folder `tuopin run` writes
+lv = fc.levers()                    # what each lever buys: paired runs with each lever switched off
+lv.summary()                        # (or tuopin.levers(scenario, replicates=…), as `tuopin levers`)
 ```
 
 Everything here is a thin layer over what the commands use (`tuopin.analysis.forecast.forecast`,
@@ -23,11 +25,12 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis import compare as _compare
+from .analysis import levers as _levers
 from .analysis.forecast import forecast as _forecast
 from .inputs.scenario import LoadedScenario, deep_merge, overrides_table
 from .inputs.scenario import load_scenario as _load
 
-__all__ = ["Scenario", "Forecast", "Comparison", "load_scenario", "run"]
+__all__ = ["Scenario", "Forecast", "Comparison", "Levers", "load_scenario", "run", "levers"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,54 @@ def run(scenario: str | Path | LoadedScenario, replicates: int = 1, *, seed: int
     loaded = load_scenario(scenario, **extra) if extra or not isinstance(scenario, Scenario) else scenario
     tables = _forecast(loaded, replicates, workers=workers, progress=progress)
     return Forecast(loaded, replicates, workers, tables)
+
+
+def levers(scenario: str | Path | LoadedScenario, replicates: int = 10, *, seed: int | None = None, workers: int = 1,
+           sample: int | None = None, progress: bool = False, **changes) -> Levers:
+    """What each lever buys (as ``tuopin levers``): ``scenario`` against itself with each lever
+    switched off in turn, and with 因户施策 off, on the same ``replicates`` seeds; a [`Levers`][tuopin.api.Levers].
+    Arguments as [`run`][tuopin.api.run]."""
+    extra = {**({"seed": seed} if seed is not None else {}), **({"sample": sample} if sample else {}), **changes}
+    loaded = load_scenario(scenario, **extra) if extra or not isinstance(scenario, Scenario) else scenario
+    return Levers(_levers.run_levers(loaded, replicates, workers=workers, progress=progress), workers)
+
+
+class Levers:
+    """What each lever buys: ``table`` (one row per lever: what it adds over the run, the scenario
+    minus the scenario without it, median and 5-95 % over paired replicates, and yuan per additional
+    sustained exit), ``totals`` (each variant's outcomes per replicate) and ``skipped`` (levers the
+    scenario already switches off). Columns are in the outputs guide (levers.csv)."""
+
+    def __init__(self, runs: _levers.LeverRuns, workers: int = 1):
+        self.runs, self.workers = runs, workers
+        self.scenario, self.replicates = runs.scenario, runs.replicates
+        self.table, self.totals, self.skipped = runs.table, runs.totals, runs.skipped
+
+    def summary(self) -> pd.DataFrame:
+        """The table as readable text: median [5-95 %] of what each lever adds, and the note."""
+        from .outputs.levers import readable
+
+        return readable(self.table)
+
+    def plot(self):
+        """Sustained exits and spend added, and yuan per additional sustained exit: a Figure."""
+        from .outputs import plots
+
+        s = self.scenario.spec
+        return plots.lever_effects(self.table, f"{s.region} {s.first_year}-{s.last_year}")
+
+    def save(self, folder: str | Path, force: bool = False) -> Path:
+        """Write the results folder ``tuopin levers`` writes (an existing folder as :meth:`Forecast.save`)."""
+        from .outputs.levers import write_folder
+        from .outputs.results import check_destination, input_files, replacing
+
+        with replacing(force):
+            check_destination(Path(folder), input_files([self.scenario]), "levers")
+            write_folder(Path(folder), self.runs, self.workers)
+        return Path(folder)
+
+    def __repr__(self) -> str:
+        return self.summary().drop(columns="note").to_string()
 
 
 def _interval(s: pd.Series, scale: float = 1.0, fmt: str = "{:,.0f}") -> str:
@@ -172,11 +223,14 @@ class Forecast:
         return plots.relapse_survival(self.survival, f"{s.region} {s.first_year}-{s.last_year}")
 
     def plot_spend(self):
-        """Spend by lever and year, and cost per sustained exit: a Figure."""
+        """Spend by lever and year, and spend over the run by lever (after :meth:`levers`: yuan per
+        additional sustained exit by lever): a Figure."""
         from .outputs import plots
 
         s = self.scenario.spec
-        return plots.money(self.spend, self.money, f"{s.region} {s.first_year}-{s.last_year}")
+        table = self._tables.levers
+        return plots.money(self.spend, self.money, f"{s.region} {s.first_year}-{s.last_year}",
+                           lever_table=table if len(table) else None)
 
     def compare(self, other: Forecast | Scenario | str | Path) -> Comparison:
         """This forecast against ``other`` (the baseline), replicate by replicate.
@@ -198,6 +252,15 @@ class Forecast:
         return Comparison([other.scenario, self.scenario], self.seed, runs, _compare.compare_table(runs),
                           _compare.compare_totals(runs), _compare.compare_summary(runs),
                           other._tables.timings["wall_seconds"] + self._tables.timings["wall_seconds"])
+
+    def levers(self, progress: bool = False) -> Levers:
+        """What each lever buys: this forecast's replicates against the scenario with each lever
+        switched off in turn (and 因户施策 off), run here on the same seeds. The forecast keeps the
+        table: :meth:`plot_spend` and :meth:`save` then show it, as ``tuopin run --levers`` does."""
+        runs = _levers.run_levers(self.scenario, self.replicates, workers=self.workers, progress=progress,
+                                  base=self._tables.replicate_runs)
+        self._tables.levers = runs.table
+        return Levers(runs, self.workers)
 
     def save(self, folder: str | Path, force: bool = False) -> Path:
         """Write the results folder ``tuopin run`` writes (tables, figures, report, manifest) from

@@ -150,6 +150,9 @@ def parser(commands: dict) -> argparse.ArgumentParser:
                      "finished replicates (the numbers are the same as an uninterrupted run)")
     run.add_argument("--at-risk", type=_at_risk, default=1000, metavar="N|all", dest="at_risk",
                      help="households listed in at_risk.csv, most at risk first (default 1000; 'all' for every exited one)")
+    run.add_argument("--levers", action="store_true", help="also run the scenario with each lever switched off in turn "
+                     "(and 因户施策 off) on the same seeds: what each lever buys, in levers.csv and the report "
+                     "(about 12 times the work)")
     _results_folder(run)
     run.set_defaults(func=commands["run"])
     imp = sub.add_parser("import-registry", help="read a 建档立卡 registry export (CSV/Excel) into a population file")
@@ -177,6 +180,16 @@ def parser(commands: dict) -> argparse.ArgumentParser:
                      "policy's effect)")
     _results_folder(cmp)
     cmp.set_defaults(func=commands["compare"])
+    lev = sub.add_parser("levers", help="what each lever buys: paired runs with each lever switched off in turn "
+                         "(and 因户施策 off), on common random numbers")
+    lev.add_argument("scenario", type=_path, help="scenario TOML file")
+    lev.add_argument("--replicates", type=_positive, default=10, help="replicates per variant, paired by seed (default 10)")
+    lev.add_argument("--workers", type=bounded(MAX_WORKERS), default=1, help=WORKERS)
+    lev.add_argument("--sample", type=bounded(MAX_SAMPLE), metavar="K", help="sampled mode: simulate 1 household and "
+                     "village in K (overrides population.sample)")
+    lev.add_argument("--seed", type=_seed, help="override the scenario's seed")
+    _results_folder(lev)
+    lev.set_defaults(func=commands["levers"])
     opt = sub.add_parser("optimize", help="split a yearly budget over the levers to maximise an objective; "
                          "the best split and the budget-outcome frontier")
     opt.add_argument("scenario", type=_path, help="scenario TOML file")

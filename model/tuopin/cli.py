@@ -39,7 +39,7 @@ def cmd_run(args) -> int:
     out = _out(args, loaded.stem)
     check_destination(out, input_files([loaded]), "run")
     options = dict(replicates=args.replicates, workers=args.workers, progress=not args.quiet, resume=args.resume,
-                   at_risk_top=args.at_risk)
+                   at_risk_top=args.at_risk, levers=args.levers)
     if args.scheduler is not None:
         with dask_executor(args.scheduler, args.workers) as ex:
             timings = run_to_folder(loaded, out, executor=ex, **options)
@@ -114,6 +114,28 @@ def cmd_compare(args) -> int:
     print(c.table[cols].to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
     print("\n".join(c.summary))
     print(f"wrote {out}/")
+    return 0
+
+
+def cmd_levers(args) -> int:
+    """What each lever buys: the scenario against itself with each lever switched off, paired."""
+    import pandas as pd
+
+    from .analysis.levers import run_levers
+    from .outputs.levers import readable, write_folder
+    from .outputs.results import check_memory
+
+    overrides = {**({"seed": args.seed} if args.seed is not None else {}),
+                 **({"population": {"sample": args.sample}} if args.sample else {})}
+    loaded = load_scenario(args.scenario, overrides or None)
+    out = _out(args, f"levers-{loaded.stem}")
+    check_destination(out, input_files([loaded]), "levers")
+    check_memory(loaded, args.workers)
+    lr = run_levers(loaded, args.replicates, workers=args.workers, progress=not args.quiet)
+    write_folder(out, lr, args.workers, {"sample": loaded.spec.population.sample})
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60):
+        print(readable(lr.table).drop(columns="note").to_string())
+    print(f"{len(lr.variants) + 1} variants x {args.replicates} replicates in {lr.seconds:,.0f} s; wrote {out}/")
     return 0
 
 
@@ -262,7 +284,7 @@ def cmd_app(args) -> int:
 
 COMMANDS = {"run": cmd_run, "rerun": cmd_rerun, "import_registry": cmd_import_registry, "compare": cmd_compare,
             "calibrate": lambda args: _calibration(args, None), "backtest": lambda args: _calibration(args, args.cutoff),
-            "optimize": cmd_optimize, "sensitivity": cmd_sensitivity, "validate": cmd_validate, "params": cmd_params,
+            "optimize": cmd_optimize, "levers": cmd_levers, "sensitivity": cmd_sensitivity, "validate": cmd_validate, "params": cmd_params,
             "app": cmd_app}
 
 

@@ -96,8 +96,9 @@ def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
     exit not relapsed within 24 months, counted over the cohorts observed that long; *detected*: no
     relapse found) and per truly sustained exit (*true status*: spend over the run over the people
     of every exit that was truly out of poverty at its exit and at every assessment since, to the
-    final year): medians and 5-95 % over replicates. Per-lever costs divide each lever's spend by all exits: levers act
-    together, so this is a share of the cost, not a lever's own effect (compare runs for that)."""
+    final year): medians and 5-95 % over replicates. Lever rows have their spend only: levers act
+    together, so a lever's share of the spend over all exits says nothing about what it buys
+    (:mod:`tuopin.analysis.levers` measures that with paired runs)."""
     rows = []
     for r in replicates:
         true_exits = sum(row["exits_true"] for row in r.annual)
@@ -107,12 +108,12 @@ def money_table(replicates: list[Replicate], last_year: int) -> pd.DataFrame:
         by_lever = spend.groupby("lever")["spend_yuan"].sum() if len(spend) else pd.Series(dtype=float)
         spend_observed = spend[spend["year"] <= last_year - 2]["spend_yuan"].sum() if len(spend) else 0.0
         by_lever = by_lever[by_lever > 0]
-        for lever, total in [("all", by_lever.sum()), *by_lever.items()]:
-            share = total / by_lever.sum() if by_lever.sum() else 0.0
-            rows.append({"lever": lever, "replicate": r.index, "spend_yuan": total,
-                         "per_true_exit_yuan": total / true_exits if true_exits else np.nan,
-                         "per_sustained_exit_yuan": share * spend_observed / sustained if sustained else np.nan,
-                         "per_true_sustained_exit_yuan": total / sustained_true if sustained_true else np.nan})
+        total = by_lever.sum()
+        rows.append({"lever": "all", "replicate": r.index, "spend_yuan": total,
+                     "per_true_exit_yuan": total / true_exits if true_exits else np.nan,
+                     "per_sustained_exit_yuan": spend_observed / sustained if sustained else np.nan,
+                     "per_true_sustained_exit_yuan": total / sustained_true if sustained_true else np.nan})
+        rows += [{"lever": lever, "replicate": r.index, "spend_yuan": v} for lever, v in by_lever.items()]
     df = pd.DataFrame(rows)
     g = df.groupby("lever", sort=False)
     out = pd.DataFrame({f"{c}_{q}": g[c].quantile(pct / 100) for c in ("spend_yuan", "per_true_exit_yuan",
@@ -148,6 +149,8 @@ class Forecast:
     timings: dict
     # the replicates' summaries (without per-household arrays), for paired comparisons in tuopin.api
     replicate_runs: list[Replicate] = field(default_factory=list, repr=False)
+    # what each lever buys (tuopin.analysis.levers.lever_table), when the paired runs were made
+    levers: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def forecast(loaded, replicates: int = 1, *, workers: int = 1, executor: Executor | None = None,

@@ -16,7 +16,9 @@ import pandas as pd
 
 from .. import parameters
 from ..analysis.forecast import forecast
+from ..analysis.levers import run_levers
 from ..parameters.citations import DOCUMENTS
+from . import levers as lever_section
 from . import plots, results
 from .tables import FLOAT_FORMAT, for_people
 
@@ -107,7 +109,7 @@ def uncertainty(loaded) -> str:
 def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,
                     survival: pd.DataFrame | None = None, money: pd.DataFrame | None = None,
                     at_risk: pd.DataFrame | None = None, shards: pd.DataFrame | None = None,
-                    escape=lambda s: s, at_risk_written: int | None = None) -> str:
+                    escape=lambda s: s, at_risk_written: int | None = None, levers: pd.DataFrame | None = None) -> str:
     """The report: the scenario, the headline, the annual table and a section per table. The
     scenario's own text (region, name, description) goes through ``escape`` (``html.escape`` for
     the HTML page)."""
@@ -167,6 +169,8 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
                   f"{spec.last_year - 2}; detected): {sustained}",
                   f"- Per truly sustained exit (true status: truly out of poverty at exit and at every assessment "
                   f"since): {truly}", ""]
+    if levers is not None and len(levers):
+        lines += ["## What each lever buys", "", *lever_section.markdown(levers, replicates)]
     if survival is not None and len(survival):
         lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
                   "(Kaplan-Meier at the annual assessments; median over replicates):", "",
@@ -196,18 +200,25 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
 
 
 def run_to_folder(loaded, out, replicates: int = 1, workers: int = 1, progress: bool = True, executor=None,
-                  resume: bool = False, at_risk_top: int | None = AT_RISK_TOP) -> dict:
+                  resume: bool = False, at_risk_top: int | None = AT_RISK_TOP, levers: bool = False) -> dict:
     """Run a forecast and write its results folder atomically; return the manifest's timings.
 
     Finished points are checkpointed in a hidden ``.<out>.partial`` folder beside ``out``; with
     ``resume`` an interrupted run continues from them (same numbers), otherwise it starts afresh.
     The checkpoint is removed once the results folder is in place. ``at_risk.csv`` keeps the
-    ``at_risk_top`` households most at risk (None: all)."""
+    ``at_risk_top`` households most at risk (None: all). With ``levers``, the scenario also runs with
+    each lever switched off on the same seeds (:func:`~tuopin.analysis.levers.run_levers`, reusing
+    the forecast's replicates): levers.csv, the report's lever section and the spend figure's
+    cost per additional sustained exit."""
     out = Path(out)
     results.check_destination(out)
     results.check_memory(loaded, workers)
     checkpoint = results.checkpoint_folder(out, loaded, replicates, resume)
     fc = forecast(loaded, replicates, workers=workers, executor=executor, progress=progress, checkpoint=checkpoint)
+    if levers:
+        lr = run_levers(loaded, replicates, workers=workers, progress=progress, executor=executor, base=fc.replicate_runs)
+        fc.levers = lr.table
+        fc.timings["levers_wall_seconds"] = round(lr.seconds, 4)
     write_forecast(loaded, out, fc, replicates, workers, resume=resume, at_risk_top=at_risk_top, remove_after=checkpoint)
     return fc.timings
 
@@ -219,21 +230,25 @@ def write_forecast(loaded, out, fc, replicates: int, workers: int, resume: bool 
     spec = loaded.spec
     at_risk = fc.at_risk if at_risk_top is None else fc.at_risk.head(at_risk_top)
     with results.results_folder(out, "run", [loaded], seed=spec.seed, replicates=replicates, workers=workers,
-                                options={"resumed": resume, "at_risk_top": at_risk_top}, timings=fc.timings,
+                                options={"resumed": resume, "at_risk_top": at_risk_top, "levers": bool(len(fc.levers))},
+                                timings=fc.timings,
                                 remove_after=remove_after) as f:
         for name, table in (("annual.csv", fc.annual), ("spend.csv", fc.spend), ("relapse_survival.csv", fc.survival),
                             ("money.csv", fc.money), ("budget_utilisation.csv", fc.utilisation),
-                            ("shards.csv", fc.shards), ("at_risk.csv", at_risk)):
+                            ("shards.csv", fc.shards), ("at_risk.csv", at_risk), ("levers.csv", fc.levers)):
             if len(table) or name in ("annual.csv", "spend.csv", "relapse_survival.csv", "money.csv"):
                 f.table(name, for_people(table), float_format=FLOAT_FORMAT)
         title = f"{spec.region} {spec.first_year}-{spec.last_year}"
         f.figure(plots.exits_vs_targets(fc.annual, title, start=spec.population.people), "exits_vs_targets")
         f.figure(plots.relapse_survival(fc.survival, title), "relapse_survival")
-        f.figure(plots.money(fc.spend, fc.money, title, levers=sorted(parameters.levers())), "spend")
+        f.figure(plots.money(fc.spend, fc.money, title, levers=sorted(parameters.levers()),
+                             lever_table=fc.levers if len(fc.levers) else None), "spend")
+        if len(fc.levers):
+            f.figure(plots.lever_effects(fc.levers, title), "levers")
         parts = (loaded, fc.annual, replicates, fc.spend, fc.survival, fc.money, fc.at_risk, fc.shards)
-        f.text("report.md", report_markdown(*parts, at_risk_written=len(at_risk)))
-        f.text("report.html", report_html(report_markdown(*parts, escape=html.escape, at_risk_written=len(at_risk)),
-                                          title, folder=f.path))
+        extra = dict(at_risk_written=len(at_risk), levers=fc.levers)
+        f.text("report.md", report_markdown(*parts, **extra))
+        f.text("report.html", report_html(report_markdown(*parts, escape=html.escape, **extra), title, folder=f.path))
 
 
 def report_headline(folder: Path) -> list[str]:
@@ -248,7 +263,7 @@ def rerun(run: Path, out: Path | None = None, progress: bool = True) -> tuple[Pa
     loaded, replicates, workers, files = results.scenario_from_manifest(run)
     out = Path(out) if out else run.with_name(run.name + "-rerun")
     results.check_not_input(out, [run])
-    run_to_folder(loaded, out, replicates=replicates, workers=workers, progress=progress)
+    run_to_folder(loaded, out, replicates=replicates, workers=workers, progress=progress, levers="levers.csv" in files)
     # every table the manifest lists (a table deleted from the run folder, or not made again, differs)
     tables = sorted(f for f in files if f.endswith(".csv"))
     differ = [t for t in tables if not (run / t).is_file() or not (out / t).is_file()

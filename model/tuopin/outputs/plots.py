@@ -205,10 +205,13 @@ def relapse_survival(survival: pd.DataFrame, title: str) -> Figure:
     return fig
 
 
-def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str, levers: list[str] | None = None) -> Figure:
-    """Left: spend by lever and year (medians, million yuan). Right: spend per sustained exit by
-    lever. Every lever in ``levers`` (default: those in the table) is named; one that spent
-    nothing says so in the legend rather than vanish."""
+def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str, levers: list[str] | None = None,
+          lever_table: pd.DataFrame | None = None) -> Figure:
+    """Left: spend by lever and year (medians, million yuan). Right: with ``lever_table`` (paired
+    runs, :mod:`tuopin.analysis.levers`), yuan per additional sustained exit by lever; without it,
+    spend over the run by lever (5-95 %), since dividing a lever's share of joint spend by all exits
+    says nothing about what the lever buys. Every lever in ``levers`` (default: those in the table)
+    is named; one that spent nothing says so in the legend rather than vanish."""
     with style():
         fig = _figure(ncols=2)
         ax1, ax2 = fig.subplots(1, 2)
@@ -228,22 +231,89 @@ def money(spend: pd.DataFrame, money_table: pd.DataFrame, title: str, levers: li
         ax1.set_ylim(0, 1.45 * max(bottom.max(), 1e-9))  # room for the legend
         _style(ax1, label("Spend by lever (median)", "各项支出"), label(f"{en_unit} per year", f"{zh_unit}/年"))
         ax1.legend(frameon=False, fontsize=7, ncols=3)
-        m = money_table[money_table["lever"] != "all"].set_index("lever")
-        m = m.reindex(levers).fillna({"per_sustained_exit_yuan_p50": 0, "per_sustained_exit_yuan_p5": 0,
-                                      "per_sustained_exit_yuan_p95": 0, "spend_yuan_p50": 0})
-        m = m.sort_values("per_sustained_exit_yuan_p50")
-        mid = m["per_sustained_exit_yuan_p50"]
-        err = [mid - m["per_sustained_exit_yuan_p5"], m["per_sustained_exit_yuan_p95"] - mid]
-        y = np.arange(len(m))
-        ax2.barh(y, mid, xerr=err, color="#1f5fa8", capsize=2)
-        ax2.set_yticks(y, [lv if m.loc[lv, "spend_yuan_p50"] > 0 else f"{lv} (no spend)" for lv in m.index])
-        if not mid.notna().any() or not (mid > 0).any():
-            ax2.text(0.5, 0.5, "no exit sustained 24 months within the run", transform=ax2.transAxes, ha="center")
-        ax2.set_title(label("Spend per sustained exit (median, 5-95 %)", "每个稳定脱贫的支出"), fontsize=11)
-        ax2.set_xlabel(label("yuan per person out of poverty 24 months on", "元/人"))
-        ax2.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
-        ax2.spines[["top", "right"]].set_visible(False)
+        if lever_table is not None and len(lever_table):
+            _cost_per_exit(ax2, lever_table[lever_table["lever"].isin(levers)])
+        else:
+            m = money_table[money_table["lever"] != "all"].set_index("lever").reindex(levers)
+            m = m.fillna({"spend_yuan_p50": 0, "spend_yuan_p5": 0, "spend_yuan_p95": 0}).sort_values("spend_yuan_p50")
+            total_unit, (total_name, _) = yuan_unit(m["spend_yuan_p95"].max())
+            mid = m["spend_yuan_p50"] / total_unit
+            y = np.arange(len(m))
+            ax2.barh(y, mid, xerr=[mid - m["spend_yuan_p5"] / total_unit, m["spend_yuan_p95"] / total_unit - mid],
+                     color=NEUTRAL, capsize=2)
+            ax2.set_yticks(y, [lv if m.loc[lv, "spend_yuan_p50"] > 0 else f"{lv} (no spend)" for lv in m.index])
+            ax2.set_title(label("Spend over the run (median, 5-95 %)", "各项总支出"), fontsize=11)
+            ax2.set_xlabel(label(total_name, "") + "\n(what each lever buys: tuopin levers, or tuopin run --levers)",
+                           fontsize=8)
+            ax2.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+            ax2.spines[["top", "right"]].set_visible(False)
         fig.suptitle(plain(title), fontsize=12)
+    return fig
+
+
+def _cost_per_exit(ax, t: pd.DataFrame, sort: bool = True) -> None:
+    """Yuan per additional truly sustained exit by lever (median, 5-95 % over paired replicates),
+    cheapest on top when ``sort``; a lever without a ratio is listed with the reason at 0."""
+    if sort:
+        t = t.sort_values("yuan_per_sustained_exit_p50", ascending=False, na_position="first")
+    mid = t["yuan_per_sustained_exit_p50"].fillna(0).to_numpy(float)
+    lo, hi = t["yuan_per_sustained_exit_p5"].fillna(0).to_numpy(float), t["yuan_per_sustained_exit_p95"].fillna(0).to_numpy(float)
+    y = np.arange(len(t))
+    ax.barh(y, mid, xerr=[mid - lo, hi - mid], color="#1f5fa8", capsize=2)
+    names = [_lever_name(*x) for x in zip(t["lever"], t["yuan_per_sustained_exit_p50"], t["note"].fillna(""))]
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_title(label("Spend per additional sustained exit\n(lever on minus off, median, 5-95 %)", "边际成本"), fontsize=10)
+    ax.set_xlabel(label("yuan per person truly out of poverty at the end", "元/人"), fontsize=8)
+    ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _lever_name(lever: str, value: float, note: str) -> str:
+    """A row's axis label: the lever (因户施策 by its switch), with the reason when it has no ratio."""
+    name = "precise targeting (by_cause)" if lever == "targeting.by_cause" else lever
+    return name if pd.notna(value) else f"{name}: {_short(note)}"
+
+
+def _short(note: str) -> str:
+    """A lever note in a few words for an axis label."""
+    for key, words in (("no effect and no spend", "not used"), ("precision", "no cost ratio"), ("changes nothing", "no change"),
+                       ("not distinct from 0", "gain not distinct from 0"), ("buys no", "no gain")):
+        if key in note:
+            return words
+    return "no ratio"
+
+
+def lever_effects(table: pd.DataFrame, title: str) -> Figure:
+    """What each lever buys, from paired runs with it switched off (``tuopin levers``): truly
+    sustained exits added (people), spend added (million yuan) and yuan per additional sustained
+    exit, each the median with its 5-95 % interval over paired replicates. The 因户施策 row
+    (targeting.by_cause) shows what precise targeting adds with the same measures and money."""
+    from matplotlib.ticker import MaxNLocator
+
+    t = table.iloc[::-1]
+    y = np.arange(len(t))
+    with style():
+        fig = Figure(figsize=(13, max(3.4, 1.6 + 0.38 * len(t))), layout="constrained")
+        axes = fig.subplots(1, 3, sharey=True)
+        for ax, (col, en, zh, scale, unit) in zip(axes[:2], (
+                ("exits_sustained_true_added", "truly sustained exits added", "稳定脱贫", 1.0, "people"),
+                ("spend_yuan_added", "spend added", "支出", MILLION, "million yuan"))):
+            mid, lo, hi = (t[f"{col}_{q}"].to_numpy(float) / scale for q in ("p50", "p5", "p95"))
+            colors = NEUTRAL if col.startswith("spend") else np.where(mid > 0, BETTER, np.where(mid < 0, WORSE, NEUTRAL))
+            ax.barh(y, mid, xerr=[mid - lo, hi - mid], color=colors, capsize=3)
+            ax.axvline(0, color="black", lw=0.8)
+            ax.set_title(label(en, zh) + f"\n({unit}, over the run)", fontsize=10)
+            ax.xaxis.set_major_formatter(lambda v, _: f"{v:+,.0f}" if v else "0")
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+        _cost_per_exit(axes[2], t, sort=False)
+        axes[2].tick_params(labelleft=False)
+        axes[0].set_yticks(y, [_lever_name(*x) for x in zip(t["lever"], t["yuan_per_sustained_exit_p50"],
+                                                            t["note"].fillna(""))], fontsize=8)
+        for ax in axes:
+            ax.spines[["top", "right"]].set_visible(False)
+            ax.grid(axis="x", alpha=0.3)
+        fig.suptitle(plain(title) + " — " + "what each lever buys: the scenario minus the scenario with the lever "
+                     "switched off (paired replicates, bars 5-95 %)", fontsize=11)
     return fig
 
 

@@ -1,6 +1,6 @@
 """One results path for every command: a whole folder or nothing, and one manifest.
 
-Every command (run, compare, calibrate, backtest, sensitivity, optimize) writes through
+Every command (run, compare, levers, calibrate, backtest, sensitivity, optimize) writes through
 :func:`results_folder`: files go into a hidden temporary folder beside the destination, which is
 renamed into place at the end, so an interrupted command leaves no half-written folder behind.
 Its ``manifest.json`` has the same fields for every command:

@@ -1,16 +1,35 @@
 """兜底: 低保 top-up to its line, 五保 support, with targeting errors.
 
-The Jingzhou decision, 2015, §一(三) (低保五保…应保尽保; 保障性收入超过同期国家确定的扶贫标准); the
-precise-exit briefing §一(一)2 (低保标准和兜底标准衔接不够); the Shanxi poor-village plan §二(二)9 (农村低保
-标准要逐步达到扶贫标准). The 低保 line is a share of the poverty line; ``aligned`` (两线合一), or the
-year reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided each January:
-eligible households (the 兜底 categories, and registered households with no labourer) are missed with
-the exclusion error; others are covered with the inclusion error. 兜底 is an entitlement of civil
-affairs, not a registry benefit: with ``entitlement`` it continues after exit while the household
-qualifies (应保尽保). The means test counts all income: the persistent market income and what the other
-levers paid last year (posts, dividends, project and loan returns). The top-up is the gap between the
-line and that income; 五保 support is raised to its own standard. A household whose income rises above
-the line keeps its top-up ``phaseout_months`` more months (低保渐退).
+**Mechanism.** The 低保 line is a share of the poverty line; ``aligned`` (两线合一), or the year
+reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided each January:
+eligible households are missed with the exclusion error; registered households with labour outside
+the 兜底 categories are covered with the inclusion error. The means test counts all income: the
+persistent market income and what the other levers paid last year (posts, dividends, project and
+loan returns). The top-up is the gap between the line and that income, paid monthly; 五保 support is
+raised to its own standard. A household whose income rises above the line keeps its top-up
+``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up becomes a
+扶贫低保 household: 兜底 is then its stable income source at the exit assessment (一有).
+
+**Eligibility.** The 兜底 categories (低保, 扶贫低保, 五保) and registered households with no
+labourer, while benefit-eligible; 兜底 is an entitlement of civil affairs, not a registry benefit:
+with ``entitlement`` it continues after exit while the household qualifies (应保尽保).
+
+**Capacity per year.** Everyone eligible and not missed (an entitlement), limited only by a budget
+cap.
+
+**Effect size and source.** The top-up closes the gap to the line by construction. The Jingzhou
+decision, 2015, §一(三) (低保五保…应保尽保; 保障性收入超过同期国家确定的扶贫标准); the precise-exit
+briefing §一(一)2 (低保标准和兜底标准衔接不够); the Shanxi poor-village plan §二(二)9 (农村低保标准要逐步
+达到扶贫标准). Targeting errors: household surveys found large exclusion and inclusion errors
+before 两线衔接 (Golan, Sicular and Umapathi 2017, World Development; Kakwani, Li, Wang and Zhu 2019,
+China Economic Review); among households the registry already classes as 兜底 the model's rates are
+lower (see the catalog).
+
+**Cost.** The top-ups and 五保 support paid, through the ledger.
+
+**Left out.** 临时救助 (one-off assistance), the care of 五保 people in homes (集中供养), classes of
+低保 paying more to some households (分类施保), and the months a newly poor household waits before
+its cover starts.
 """
 
 from __future__ import annotations

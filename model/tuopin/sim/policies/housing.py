@@ -1,8 +1,30 @@
 """危房改造: grants that make C/D dangerous houses safe (safe housing is one of the 三保障).
 
-The Jingzhou decision, 2015, §二(四)4 (国家危房改造资金优先用于贫困户…补助标准在现行基础上翻番;
-到2018年全面解决); the precise-exit briefing §一(二)6 (C、D级危房全面排查; 2018年全面完成D级危房改造).
-D houses are renovated before C houses.
+**Mechanism.** Each January a share ``renovation_rate`` of the eligible households is drawn; the
+lever pays the grant (``grant_d`` to rebuild a D house, ``grant_c`` to repair a C house), D houses
+first and then the poorest under a cap, and the house becomes safe. The household adds
+``own_contribution`` of the grant itself, spent that year (not deducted from net income, as the
+texts measure it). Safe housing is one of the 三保障 the exit assessment tests, so the grant removes
+a barrier to exit; it raises no income.
+
+**Eligibility.** Benefit-eligible households (registered, or within ``after_exit.transition_years``
+of exit) in a C or D house.
+
+**Capacity per year.** ``renovation_rate`` of the eligible (0.4: 87 % of the backlog renovated in
+four years, as the decision's 到2018年全面解决 asks); a budget cap pays fewer, D houses first.
+
+**Effect size and source.** The Jingzhou decision, 2015, §二(四)4 (国家危房改造资金优先用于贫困户…补助
+标准在现行基础上翻番; 到2018年全面解决); the precise-exit briefing §一(二)6 (C、D级危房全面排查;
+2018年全面完成D级危房改造). Grants: the central subsidy (about 7,500 yuan per household on average,
+1,000 more in poor areas; recalled), doubled by Jingzhou. Nationally about 790万 registered poor
+households' houses were renovated in 2013-2020 (MOHURD, recalled).
+
+**Cost.** The grant per house, through the ledger; the household's own part is not public spend.
+
+**Left out.** House decay and households' own repairs are in the January turn (dynamics), not
+here. Not modelled: the quality of the work and houses found unsafe again, demolition of the old
+house (拆旧), the loans households took for their part, and any effect of a safe house on health or
+income.
 """
 
 from __future__ import annotations

@@ -1,5 +1,25 @@
-"""养老保障: the county pays the lowest pension premium of registered poor members (the Jingzhou
-decision, 2015, §二(三)3; the Shanxi poor-village plan §二(二)9). The household no longer pays it itself."""
+"""养老保障: the county pays the lowest pension premium of registered poor members.
+
+**Mechanism.** Each January the lever pays the premiums the household's working-age and disabled
+members would pay to the rural residents' pension scheme (``income.pension_premium`` per enrolled
+member, ``income.pension_enrolment`` of them enrolled, :func:`~tuopin.sim.dynamics.pension_premiums`).
+Premiums are deducted from net income, so the household's net income rises by what the county pays.
+
+**Eligibility.** Benefit-eligible households (registered, or within ``after_exit.transition_years``
+of exit).
+
+**Capacity per year.** Every eligible household: an entitlement, limited only by a budget cap.
+
+**Effect size and source.** The Jingzhou decision, 2015, §二(三)3 (县级财政为其代缴全部最低标准的养老
+保险费); the Shanxi poor-village plan §二(二)9. The lowest tier is 100 yuan a year (State Council,
+国发〔2014〕8号: twelve tiers of 100 to 2,000 yuan): small, but it counts for a household just below
+the line.
+
+**Cost.** The premiums paid, through the ledger.
+
+**Left out.** The basic pension paid to members over 60, and the pension today's premiums buy
+later (after the model's years); the scheme's own matching subsidy on premiums (缴费补贴).
+"""
 
 from __future__ import annotations
 

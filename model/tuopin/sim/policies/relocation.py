@@ -1,9 +1,28 @@
-"""易地扶贫搬迁: moving households out of places too poor to live in.
+"""易地扶贫搬迁: moving households out of places too poor to live in (一方水土养不起一方人).
 
-The Mukainaoer 2016 plan §四(二) (2016年计划易地搬迁153户316人; 搬得出、稳得住、能致富); the precise-exit
-briefing §一(二)7. A relocated household gets a safe house, loses part of its farm income, and may be
-placed in a job nearby. Households are chosen among the eligible, those in dangerous houses and hit
-by disaster first.
+**Mechanism.** Each January ``households_per_year`` households (a count for the whole region) are
+chosen among the eligible, those in dangerous houses and hit by disaster first, at random within
+that order. A moved household gets a safe house, loses ``farm_income_loss`` of its farm income (the
+land is farther away) and, if it has labour, gets a nearby job paying ``job_wage`` a year with
+chance ``job_placement_rate``. A household moves once.
+
+**Eligibility.** Registered, benefit-eligible households not yet moved.
+
+**Capacity per year.** ``households_per_year``: 0 by default and in Jingzhou (the decision plans
+no relocation); the Mukainaoer 2016 plan §四(二) moves 153 households (316 people) in 2016.
+
+**Effect size and source.** The Mukainaoer plan §四(二) (搬得出、稳得住、能致富; 产业扶持和就业培训…有业可就)
+and the precise-exit briefing §一(二)7. National figures (NDRC, 2020): about 6000亿 yuan for 960多万
+registered poor people moved in 2016-2020 (about 6.2万 yuan a person); 89 % of moved households
+with labour had a member in work; the per-capita net income of moved registered poor households rose
+from 4,221 yuan (2016) to 9,313 (2019). A county study of 1,149 moved households (Yonghe, Shanxi,
+2014-2019) found farm income fell and wage and property income rose after the move.
+
+**Cost.** ``cost_per_person`` × the household's size, through the ledger, in the year of the move.
+
+**Left out.** Support after the move beyond the first job (industries at the sites, 扶贫车间, the
+job found later by those not placed), adapting to the new place, the old land's use (复垦,
+增减挂钩 quota sales) and non-poor households moved at the same time (同步搬迁).
 """
 
 from __future__ import annotations
