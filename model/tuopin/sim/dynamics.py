@@ -213,6 +213,19 @@ def pension_premiums(hh: Households, p: Params) -> np.ndarray:
     return (hh.labour + hh.disabled) * (i.pension_premium * i.pension_enrolment)
 
 
+def insurance_premium(p: Params, year: int) -> float:
+    """The individual 新农合 contribution per person in ``year`` (yuan): the base year's, moved by the
+    yearly step, not below zero."""
+    h = p.health
+    return max(h.premium_per_person + h.premium_step * (year - h.premium_base_year), 0.0)
+
+
+def insurance_premiums(hh: Households, p: Params, year: int) -> np.ndarray:
+    """新农合 contributions insured households pay this year (yuan): a compulsory contribution, which
+    net income deducts like the pension premium. The medical lever pays them for the poor it covers."""
+    return hh.insured * (hh.size * insurance_premium(p, year))
+
+
 def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float = 1.0) -> None:
     """The year's persistent monthly income, once the January changes are made (growth, ageing, the
     levers' January hooks, effort): what :func:`accrue_income` measures the shocks against. Wages,
