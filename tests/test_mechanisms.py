@@ -321,3 +321,14 @@ def test_unsubsidised_poor_pay_the_contribution_themselves():
     assert (cost[~insured] == 0).all() and insured.sum() > 1000
     assert on.ledger.spent(2015, "medical") - off.ledger.spent(2015, "medical") == pytest.approx(cost.sum())
     assert off.annual[0]["truly_poor"] >= on.annual[0]["truly_poor"]
+
+
+def test_every_insured_household_pays_the_contribution():
+    """Without the medical lever, every insured household's net income is lower by 120 yuan a
+    member (the 2015 contribution), the uninsured's not at all."""
+    base = {"medical.enabled": False}
+    paying, free = first_year_pair(21, base, {"health.premium_per_person": 120.0}, {"health.premium_per_person": 0.0})
+    cost = (free.last_assessment["pc_true"] - paying.last_assessment["pc_true"]) * paying.hh.size
+    insured = paying.hh.insured
+    assert 0.9 < insured.mean() < 1.0
+    np.testing.assert_allclose(cost, np.where(insured, 120.0 * paying.hh.size, 0.0), rtol=1e-9, atol=1e-6)
