@@ -153,6 +153,8 @@ class HealthSection:
     premium_per_person: float  # yuan per person-year
     premium_step: float  # yuan per person-year, per year
     premium_base_year: int  # year
+    premium_assist_wubao: float  # share
+    premium_assist_dibao: float  # share
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,10 @@ briefing §一(二)5; the Shanxi poor-village plan §二(二)9).
 (+5 pp inpatient reimbursement, the lower 大病 deductible, 医疗救助, the out-of-pocket cap), are
 enrolled in 新农合 at ``enrolment_poor`` and have ``premium_subsidy_share`` of their individual
 contribution paid. Every insured household pays the contribution (``health.premium_per_person``
-and its yearly step: 120 yuan a person in 2015, 150 in 2016, …) as a compulsory contribution that
-net income deducts; the lever's subsidy takes it off again, so without the subsidy the poor pay it
-themselves and some fall below the line.
+and its yearly step: 120 yuan a person in 2015, 150 in 2016, …; 医疗救助 pays all of it for 五保
+and ``health.premium_assist_dibao`` of it for 低保 households, campaign or not) as a compulsory
+contribution that net income deducts; the lever's subsidy takes the rest off again, so without the
+subsidy the poor pay it themselves and some fall below the line.
 
 **Eligibility.** Benefit-eligible households (registered poor and exited ones in their transition
 years).
@@ -31,7 +32,7 @@ import numpy as np
 
 from ...parameters.typed import MedicalSection
 from ..cost_sharing import MedicalParams, cost_sharing
-from ..dynamics import insurance_premium
+from ..dynamics import own_contribution
 from .base import Policy
 
 
@@ -40,7 +41,8 @@ class MedicalHelp(Policy):
 
     lever = "medical"
     p: MedicalSection
-    reads = ("hh.insured", "hh.size", "ys.inpatient", "ys.chronic_cost", "ys.noncompliant", "params.health")
+    reads = ("hh.insured", "hh.size", "hh.category", "ys.inpatient", "ys.chronic_cost", "ys.noncompliant",
+             "params.health")
     writes = ("hh.insured", "shared.medical_oop", "ys.expense")
 
     def year_start(self) -> None:
@@ -49,7 +51,7 @@ class MedicalHelp(Policy):
         was = hh.insured.copy()
         hh.insured[eligible] = self.rng.random(int(eligible.sum())) < p.enrolment_poor
         # the contribution follows enrolment: charge those the lever enrols, refund those it does not
-        premium = hh.size * insurance_premium(c.params, c.year)
+        premium = own_contribution(hh, c.params, c.year)
         c.ys.expense += premium * (hh.insured.astype(float) - was)
         paid = self.pay(np.where(eligible & hh.insured, premium * p.premium_subsidy_share, 0.0))
         c.ys.expense -= paid
