@@ -12,7 +12,7 @@ import pytest
 
 from tuopin import PovertyModel
 from tuopin.sim.policies import LEVERS
-from tuopin.sim.population import CATEGORY_CODES, EXITED, POOR
+from tuopin.sim.population import CATEGORY_CODES, CAUSE_CODES, EXITED, POOR
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.toml"
 
@@ -272,16 +272,20 @@ def test_training_is_given_once_per_household():
 
 def test_training_raises_the_trained_labourers_wage_by_the_gain():
     """In the first January the trained household's local wage rises by the gain on its wage per
-    labourer (hand calculation on the household table before the January rules)."""
+    labourer, in full where lack of skills is the cause and by 0.4 + 0.6 × the cause score elsewhere
+    (hand calculation on the household table before the January rules)."""
     base = {"employment.training_take_up": 1.0, "employment.training_places_per_10k": 10000.0,
-            "employment.placement_rate": 0.0, "employment.post_rate": 0.0, "employment.training_wage_gain": 0.2}
+            "employment.placement_rate": 0.0, "employment.post_rate": 0.0, "employment.training_wage_gain": 0.2,
+            "employment.training_gain_unsuited": 0.4}
     m = model(17, **base)
     hh = m.hh
     wl, per_worker = hh.wage_local.copy(), (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
     months(m, 1)
     trained = lever(m, "employment").trained
     assert trained.sum() > 500
-    np.testing.assert_allclose(hh.wage_local[trained], (wl + 0.2 * per_worker)[trained], rtol=1e-12)
+    score = {"lack_skills": 1.0, "lack_funds": 0.5, "disaster": 0.5, "other": 0.5, "schooling": 0.25, "illness": 0.25}
+    share = np.array([0.4 + 0.6 * score.get(c, 0.0) for c in CAUSE_CODES])[hh.cause]
+    np.testing.assert_allclose(hh.wage_local[trained], (wl + 0.2 * share * per_worker)[trained], rtol=1e-12)
 
 
 def test_a_lost_job_takes_its_gain_away():

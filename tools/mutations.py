@@ -71,6 +71,8 @@ MUTATIONS = [
              "k = how_many(pool, p.placement_rate, self.rng, c.intensity)"),
     Mutation("training has no memory", "sim/policies/employment.py",
              r"pool = with_labour & ~self\.trained$", "pool = with_labour"),
+    Mutation("training gain ignores the cause", "sim/policies/employment.py",
+             r"gain = p\.training_wage_gain \* effect_scale\(.*$", "gain = p.training_wage_gain"),
     Mutation("a lost job keeps its wage", "sim/policies/employment.py",
              r"^\s*wage\[i\] -= .*\n", ""),
     Mutation("credit ignores the county volumes", "sim/policies/credit.py",

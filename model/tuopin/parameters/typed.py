@@ -55,6 +55,7 @@ class CreditSection:
     interest_subsidy_share: float  # share
     return_rate: float  # per year
     return_sd: float  # per year
+    return_unsuited: float  # share
     default_rate: float  # per year
     risk_fund_share: float  # share
 
@@ -124,6 +125,7 @@ class EmploymentSection:
     training_places_per_10k: float  # places per year per 10,000 registered people
     training_cost: float  # yuan per trainee
     training_wage_gain: float  # share
+    training_gain_unsuited: float  # share
     placement_rate: float  # per year
     placement_jobs_per_10k: float  # jobs per year per 10,000 registered people
     placement_cost: float  # yuan per placement

@@ -25,8 +25,11 @@ labourers come before those with one (a quarter of the score is capacity: min(la
 
 **Effect size.** Mean return 8 % a year with a 10 % spread and 3 % failures a year, stated
 assumptions (see the catalog): Cai, Park and Wang's randomised trial of village credit funds in poor
-Chinese villages finds the loans raise household income; 户贷企用 dividends paid to borrowers
-commonly ran at 6-10 % of the loan a year.
+Chinese villages finds the loans raise household income, and credit-constrained opportunities as
+one reason; 户贷企用 dividends paid to borrowers commonly ran at 6-10 % of the loan a year. The mean
+is full for households short of funds and ``return_unsuited`` of it (half) for those whose cause
+credit does not address, linearly in the cause score: so targeting by cause can buy something, and
+``return_unsuited = 1`` measures targeting when it buys nothing.
 
 **Cost.** Interest (``interest_rate`` × outstanding principal × ``interest_subsidy_share``) and the
 risk fund's share of failed principal.
@@ -43,7 +46,7 @@ import numpy as np
 from ...parameters.typed import CreditSection
 from ..targeting import choose, how_many
 from .base import Policy
-from .suits import cause_score
+from .suits import cause_score, effect_scale
 
 # how well credit suits a household's main cause of poverty (因户施策), 0-1
 SUITS_BY_CAUSE = {"lack_funds": 1.0, "disaster": 0.5, "lack_skills": 0.25, "other": 0.25}
@@ -90,13 +93,14 @@ class Credit(Policy):
         supply = volume(p, c.year) / p.loan / c.weight if p.loan > 0 else 0.0
         k = min(how_many(pool, p.take_up, self.rng, c.intensity), int(min(supply, n)))
         hh = c.hh
-        suits = 0.75 * cause_score(hh.cause, SUITS_BY_CAUSE) + 0.25 * np.minimum(hh.labour, 2) / 2
-        take = choose(pool, k, suits, self.rng, c.params.targeting.by_cause)
+        fit = cause_score(hh.cause, SUITS_BY_CAUSE)
+        take = choose(pool, k, 0.75 * fit + 0.25 * np.minimum(hh.labour, 2) / 2, self.rng, c.params.targeting.by_cause)
         self.issued = int(take.sum())
         self.loan[take] = p.loan
         self.months_left[take] = 12 * p.term_years
         self.failed[take] = False
-        self.ret[take] = p.return_rate + p.return_sd * self.rng.standard_normal(self.issued)
+        mean = p.return_rate * effect_scale(fit[take], p.return_unsuited)
+        self.ret[take] = mean + p.return_sd * self.rng.standard_normal(self.issued)
 
     def month(self) -> None:
         c, p = self.ctx, self.p

@@ -4,7 +4,7 @@ The Jingzhou decision, 2015, §二(三)1 (农村实用技术培训, 全市每年
 就业困难人员; 公益性岗位进行兜底安置); the Mukainaoer 2016 plan §四(三) (护林员、草原管护员).
 
 **Mechanism.** *Training* (once per household: it remembers who was trained) raises the trained
-labourer's wage by ``training_wage_gain`` and puts the household first in line for a placement.
+labourer's wage by ``training_wage_gain`` (scaled by how well it fits the cause) and puts the household first in line for a placement.
 *Placement* gives a low-earning labourer a job, local (``placement_wage``) or, with chance
 ``migrant_share``, away from home (转移就业, ``migrant_wage``, exposed to the migrant job-loss
 shocks); the household gains the job's wage less what that labourer earned before. A placed job
@@ -30,7 +30,10 @@ for placement the trained come before the untrained (half the score). Posts go f
 poor for lack of labour.
 
 **Effect size.** Wages from the national migrant-worker survey and Hubei's minimum wage (catalog);
-training gain 15 % and separation 20 % a year, stated assumptions with plausible ranges.
+training gain 15 % and separation 20 % a year, stated assumptions with plausible ranges. The
+training gain is full for households short of skills and ``training_gain_unsuited`` of it (half)
+where the cause is one training does not address (score 0), linearly in the cause score; set it to
+1 to measure targeting when the cause does not matter.
 
 **Cost.** ``training_cost`` per trainee and ``placement_cost`` per placement, once; post and
 ranger wages every month.
@@ -47,7 +50,7 @@ import numpy as np
 from ...parameters.typed import EmploymentSection
 from ..targeting import choose, how_many
 from .base import Policy
-from .suits import cause_score
+from .suits import cause_score, effect_scale
 
 # how well training and placement suit a household's main cause of poverty (因户施策), 0-1
 SUITS_BY_CAUSE = {"lack_skills": 1.0, "lack_funds": 0.5, "disaster": 0.5, "other": 0.5,
@@ -92,14 +95,17 @@ class Employment(Policy):
         self.gain[ends] = 0.0
         eligible = self.eligible()
         with_labour = eligible & (hh.labour > 0)
-        capacity = 0.75 * cause_score(hh.cause, SUITS_BY_CAUSE) + 0.25 * np.minimum(hh.labour, 2) / 2
-        # training, once per household: one labourer's wage up by the training gain
+        fit = cause_score(hh.cause, SUITS_BY_CAUSE)
+        capacity = 0.75 * fit + 0.25 * np.minimum(hh.labour, 2) / 2
+        # training, once per household: one labourer's wage up by the training gain (less where skills
+        # are not what holds the household back)
         pool = with_labour & ~self.trained
         k = min(how_many(pool, p.training_take_up, self.rng, c.intensity), self.capacity(p.training_places_per_10k))
         chosen = choose(pool, k, capacity, self.rng, by_cause)
         trained = self.pay(np.where(chosen, p.training_cost, 0.0)) > 0
         per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
-        hh.wage_local[trained] += p.training_wage_gain * per_worker[trained]
+        gain = p.training_wage_gain * effect_scale(fit[trained], p.training_gain_unsuited)
+        hh.wage_local[trained] += gain * per_worker[trained]
         self.trained |= trained
         # placement of a low-earning labourer into a local or a migrant job, within the year's jobs
         per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)

@@ -18,3 +18,9 @@ def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
     for name, s in table.items():
         scores[CAUSE_CODES[name]] = s
     return scores[cause]
+
+
+def effect_scale(score: np.ndarray, unsuited: float) -> np.ndarray:
+    """How much of a measure's full effect a household gets: all of it where the measure fits its
+    cause (score 1), ``unsuited`` of it where it does not (score 0), linearly between."""
+    return unsuited + (1.0 - unsuited) * score
