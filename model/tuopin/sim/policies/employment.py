@@ -40,7 +40,8 @@ ranger wages every month.
 
 **Left out.** Which member works (one labourer per measure), hours and seasons, the costs of living
 away, employers' choices beyond the yearly number of jobs, and self-employment (the 2000-yuan
-一次性创业补贴). A separated job's gain is removed as recorded at placement (not grown with wages).
+一次性创业补贴). A separated job's gain is removed as recorded at placement (not grown with wages),
+and jobs end only while the lever is in force (after its last year, placed jobs last).
 """
 
 from __future__ import annotations
