@@ -12,7 +12,7 @@ import pytest
 
 from tuopin import PovertyModel
 from tuopin.sim.policies import LEVERS
-from tuopin.sim.population import CATEGORY_CODES, EXITED, POOR
+from tuopin.sim.population import CATEGORY_CODES, CAUSE_CODES, EXITED, POOR
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.toml"
 
@@ -244,3 +244,101 @@ def test_dibao_phases_out_over_the_given_months():
     on = d.phase_left > 0
     assert on.sum() > 10 and (d.phase[on] > 0).all() and (d.phase_left[on] == 5).all()
     assert (lever(cut, "dibao").phase_left == 0).all()
+
+
+# ---- employment: labour demand, training once, job loss ------------------------------------------
+def test_placements_never_exceed_the_years_jobs():
+    """With every low-earning household seeking a job, each year's placements are exactly the jobs
+    open (per 10,000 registered people at the start), never more."""
+    m = model(15, **{"employment.placement_rate": 1.0, "employment.placement_jobs_per_10k": 200.0})
+    jobs = round(200.0 * m.hh.size[m.hh.category > 0].sum() / 1e4)  # the registered at the start
+    placed = [row["employment_placed"] for row in months(m, 36).annual]
+    assert jobs > 100 and placed == [jobs] * 3
+
+
+def test_training_is_given_once_per_household():
+    """In the second January only households never trained are trained: the lever spends the
+    training cost on exactly the newly trained (no compounding of the gain)."""
+    base = {"employment.training_take_up": 1.0, "employment.training_places_per_10k": 10000.0,
+            "employment.placement_rate": 0.0, "employment.post_rate": 0.0, "employment.training_cost": 1000.0}
+    m = months(model(16, **base), 12)
+    before = lever(m, "employment").trained.copy()
+    assert before.sum() > 500
+    months(m, 1)
+    after = lever(m, "employment").trained
+    assert (after >= before).all()
+    assert m.ledger.spent(2016, "employment") == pytest.approx(1000.0 * (after & ~before).sum())
+
+
+def test_training_raises_the_trained_labourers_wage_by_the_gain():
+    """In the first January the trained household's local wage rises by the gain on its wage per
+    labourer, in full where lack of skills is the cause and by 0.4 + 0.6 × the cause score elsewhere
+    (hand calculation on the household table before the January rules)."""
+    base = {"employment.training_take_up": 1.0, "employment.training_places_per_10k": 10000.0,
+            "employment.placement_rate": 0.0, "employment.post_rate": 0.0, "employment.training_wage_gain": 0.2,
+            "employment.training_gain_unsuited": 0.4}
+    m = model(17, **base)
+    hh = m.hh
+    wl, per_worker = hh.wage_local.copy(), (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
+    months(m, 1)
+    trained = lever(m, "employment").trained
+    assert trained.sum() > 500
+    score = {"lack_skills": 1.0, "lack_funds": 0.5, "disaster": 0.5, "other": 0.5, "schooling": 0.25, "illness": 0.25}
+    share = np.array([0.4 + 0.6 * score.get(c, 0.0) for c in CAUSE_CODES])[hh.cause]
+    np.testing.assert_allclose(hh.wage_local[trained], (wl + 0.2 * share * per_worker)[trained], rtol=1e-12)
+
+
+def test_a_lost_job_takes_its_gain_away():
+    """With every placed job ending the next January, the household's wages fall back by the gain."""
+    base = {"employment.placement_rate": 1.0, "employment.training_take_up": 0.0, "employment.separation_rate": 1.0,
+            "income.wage_growth": 0.0, "income.wage_sigma": 0.0, "demography.labour_to_elderly_rate": 0.0,
+            "demography.disability_onset_rate": 0.0}
+    m = months(model(18, **base), 1)
+    e = lever(m, "employment")
+    placed, gain, labour = e.placed.copy(), e.gain.copy(), m.hh.labour.copy()
+    wages = m.hh.wage_local + m.hh.wage_migrant
+    assert placed.sum() > 50 and (gain[placed] > 0).all()
+    months(m, 12)
+    # every job ended; those not placed again, with the same labourers (no school leaver joined), are back
+    back = placed & ~e.placed & (m.hh.labour == labour)
+    assert back.sum() > 0.5 * placed.sum()
+    np.testing.assert_allclose((m.hh.wage_local + m.hh.wage_migrant)[back], (wages - gain)[back], rtol=1e-9)
+
+
+# ---- credit: the county volumes ----------------------------------------------------------------
+def test_credit_lends_the_county_volume_when_demand_exceeds_it():
+    """Two counties at 50万 in 2015 and +50 % in 2016: 20 loans of 5万, then 30 (demand is larger)."""
+    m = months(model(19, **{"credit.take_up": 0.5, "credit.counties": 2, "credit.county_volume": 500000.0,
+                            "credit.volume_growth_1": 0.5}), 24)
+    assert [row["credit_loans_issued"] for row in m.annual] == [20, 30]
+    assert [row["credit_issued_yuan"] for row in m.annual] == [1_000_000.0, 1_500_000.0]
+
+
+# ---- medical: the 新农合 contribution --------------------------------------------------------
+def test_unsubsidised_poor_pay_the_contribution_themselves():
+    """Without the subsidy every eligible insured household pays its contribution (120 yuan a member
+    in 2015, less the 医疗救助 share: all for 五保, a quarter here for 低保), and the lever spends exactly
+    that less; no outcome can be better for it."""
+    base = {"health.premium_assist_wubao": 1.0, "health.premium_assist_dibao": 0.25}
+    on, off = first_year_pair(20, base, {"medical.premium_subsidy_share": 1.0}, {"medical.premium_subsidy_share": 0.0})
+    cost = (on.last_assessment["pc_true"] - off.last_assessment["pc_true"]) * on.hh.size
+    hh, start = on.hh, model(20)  # categories as in January, before 低保 reclassifies the households it tops up
+    category = start.hh.category
+    own = np.select([category == CATEGORY_CODES["wubao"],
+                     np.isin(category, [CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"]])], [0.0, 0.75], 1.0)
+    insured = hh.insured & registered_at_start(start)
+    np.testing.assert_allclose(cost, np.where(insured, 120.0 * hh.size * own, 0.0), rtol=1e-9, atol=1e-6)
+    assert (insured & (own == 0.75)).sum() > 300 and (insured & (own == 1.0)).sum() > 1000
+    assert on.ledger.spent(2015, "medical") - off.ledger.spent(2015, "medical") == pytest.approx(cost.sum())
+    assert off.annual[0]["truly_poor"] >= on.annual[0]["truly_poor"]
+
+
+def test_every_insured_household_pays_the_contribution():
+    """Without the medical lever and without 医疗救助 paying any of it, every insured household's net
+    income is lower by 120 yuan a member (the 2015 contribution), the uninsured's not at all."""
+    base = {"medical.enabled": False, "health.premium_assist_wubao": 0.0, "health.premium_assist_dibao": 0.0}
+    paying, free = first_year_pair(21, base, {"health.premium_per_person": 120.0}, {"health.premium_per_person": 0.0})
+    cost = (free.last_assessment["pc_true"] - paying.last_assessment["pc_true"]) * paying.hh.size
+    insured = paying.hh.insured
+    assert 0.9 < insured.mean() < 1.0
+    np.testing.assert_allclose(cost, np.where(insured, 120.0 * paying.hh.size, 0.0), rtol=1e-9, atol=1e-6)

@@ -43,11 +43,19 @@ class CreditSection:
     start_year: int  # year
     end_year: int  # year
     take_up: float  # per year
+    counties: int  # counties
+    county_volume: float  # yuan per county
+    volume_base_year: int  # year
+    volume_growth_1: float  # share
+    volume_growth_2: float  # share
+    volume_growth_3: float  # share
     loan: float  # yuan
     term_years: int  # years
     interest_rate: float  # per year
     interest_subsidy_share: float  # share
     return_rate: float  # per year
+    return_sd: float  # per year
+    return_unsuited: float  # share
     default_rate: float  # per year
     risk_fund_share: float  # share
 
@@ -114,12 +122,19 @@ class EmploymentSection:
     start_year: int  # year
     end_year: int  # year
     training_take_up: float  # per year
+    training_places_per_10k: float  # places per year per 10,000 registered people
     training_cost: float  # yuan per trainee
     training_wage_gain: float  # share
+    training_gain_unsuited: float  # share
     placement_rate: float  # per year
+    placement_jobs_per_10k: float  # jobs per year per 10,000 registered people
     placement_cost: float  # yuan per placement
     placement_wage: float  # yuan per year
+    migrant_share: float  # share
+    migrant_wage: float  # yuan per year
+    separation_rate: float  # per year
     post_rate: float  # per year
+    posts_per_10k: float  # posts per 10,000 registered people
     post_wage: float  # yuan per year
     ranger_posts: int  # posts
     ranger_wage: float  # yuan per year
@@ -137,6 +152,11 @@ class HealthSection:
     chronic_cost_per_person: float  # yuan per year
     chronic_onset_rate: float  # per person-year
     insurance_enrolment: float  # share
+    premium_per_person: float  # yuan per person-year
+    premium_step: float  # yuan per person-year, per year
+    premium_base_year: int  # year
+    premium_assist_wubao: float  # share
+    premium_assist_dibao: float  # share
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +238,6 @@ class MedicalSection:
     start_year: int  # year
     end_year: int  # year
     enrolment_poor: float  # share
-    premium_per_person: float  # yuan per person-year
     premium_subsidy_share: float  # share
 
 

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from ..parameters.typed import Params
-from .population import HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
+from .population import CATEGORY_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
+
+DIBAO_CATEGORIES = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"])  # 低保 households in the registry
 
 
 @dataclass
@@ -226,6 +228,28 @@ def pension_premiums(hh: Households, p: Params) -> np.ndarray:
     """Premiums working-age members pay to the rural pension scheme this year (yuan)."""
     i = p.income
     return (hh.labour + hh.disabled) * (i.pension_premium * i.pension_enrolment)
+
+
+def insurance_premium(p: Params, year: int) -> float:
+    """The individual 新农合 contribution per person in ``year`` (yuan): the base year's, moved by the
+    yearly step, not below zero."""
+    h = p.health
+    return max(h.premium_per_person + h.premium_step * (year - h.premium_base_year), 0.0)
+
+
+def own_contribution(hh: Households, p: Params, year: int) -> np.ndarray:
+    """The 新农合 contribution each household owes if insured this year (yuan): its members at the
+    year's rate, less what 医疗救助 pays for 五保 and 低保 households (outside the campaign)."""
+    h = p.health
+    assist = np.where(hh.category == CATEGORY_CODES["wubao"], h.premium_assist_wubao,
+                      np.where(np.isin(hh.category, DIBAO_CATEGORIES), h.premium_assist_dibao, 0.0))
+    return hh.size * insurance_premium(p, year) * (1.0 - assist)
+
+
+def insurance_premiums(hh: Households, p: Params, year: int) -> np.ndarray:
+    """新农合 contributions insured households pay this year (yuan): a compulsory contribution, which
+    net income deducts like the pension premium. The medical lever pays them for the poor it covers."""
+    return hh.insured * own_contribution(hh, p, year)
 
 
 def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float = 1.0) -> None:

@@ -151,6 +151,7 @@ class PovertyModel(mesa.Model):
         dynamics.transitory_shocks(self.ys, self.p, rng)
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
+        self.ys.expense += dynamics.insurance_premiums(hh, self.p, self.year)
         self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
         self._eligible = None
         self.ctx.line, self.ctx.ys, self.ctx.eligible = self.line, self.ys, self.benefit_eligible()
@@ -190,7 +191,7 @@ class PovertyModel(mesa.Model):
     def net_income_pc(self, stable: bool = False) -> np.ndarray:
         """Per-capita net income for the year, annualised from the months so far: the official concept,
         gross income less the costs of earning it (unpaid loan interest) and compulsory contributions
-        (pension premiums), not medical, school or housing spending. ``stable``: without the year's
+        (pension and 新农合 premiums), not medical, school or housing spending. ``stable``: without the year's
         transitory gains and losses (家庭人均稳定收入)."""
         ys, hh = self.ys, self.hh
         months = self.t % 12 + 1
@@ -241,6 +242,8 @@ class PovertyModel(mesa.Model):
         row["villages_exited"] = int(round(newly * self.village_weight))
         row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
+        for policy in self.policies:
+            row.update(policy.record())
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:

@@ -130,3 +130,8 @@ class Policy:
 
     def assessment(self) -> None:
         """Called in the assessment month, just before the assessment."""
+
+    def record(self) -> dict[str, float]:
+        """Columns this lever adds to the year's row of the annual table (region units, weighted),
+        asked at every assessment whether or not the lever is in force. Default: none."""
+        return {}

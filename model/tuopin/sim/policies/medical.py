@@ -1,5 +1,30 @@
 """健康扶贫: the medical lever (the Jingzhou decision, 2015, §一(三) 医疗救助扶持一批; the precise-exit
-briefing §一(二)5; the Shanxi poor-village plan §二(二)9)."""
+briefing §一(二)5; the Shanxi poor-village plan §二(二)9).
+
+**Mechanism.** While in force, eligible households get the poor rules of the cost-sharing chain
+(+5 pp inpatient reimbursement, the lower 大病 deductible, 医疗救助, the out-of-pocket cap), are
+enrolled in 新农合 at ``enrolment_poor`` and have ``premium_subsidy_share`` of their individual
+contribution paid. Every insured household pays the contribution (``health.premium_per_person``
+and its yearly step: 120 yuan a person in 2015, 150 in 2016, …; 医疗救助 pays all of it for 五保
+and ``health.premium_assist_dibao`` of it for 低保 households, campaign or not) as a compulsory
+contribution that net income deducts; the lever's subsidy takes the rest off again, so without the
+subsidy the poor pay it themselves and some fall below the line.
+
+**Eligibility.** Benefit-eligible households (registered poor and exited ones in their transition
+years).
+
+**Capacity.** An entitlement: every eligible household, no yearly limit.
+
+**Effect size.** The documents' own rules (catalog: ``medical.*``); contributions from the yearly
+national notices.
+
+**Cost.** Assistance, the cap top-up and the subsidised contributions, through the ledger; what a
+budget cap leaves unpaid stays with the household (``shared.medical_oop``, which the assessment
+reads; an unpaid contribution stays in its expenses).
+
+**Left out.** Enrolment does not respond to the contribution (unsubsidised households renew at
+``health.insurance_enrolment`` whatever it costs); outpatient care other than chronic illness.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +32,29 @@ import numpy as np
 
 from ...parameters.typed import MedicalSection
 from ..cost_sharing import MedicalParams, cost_sharing
+from ..dynamics import own_contribution
 from .base import Policy
 
 
 class MedicalHelp(Policy):
-    """健康扶贫: the poor-specific cost-sharing rules, premium subsidy and full enrolment.
-
-    While in force, eligible households get the poor rules of the chain (+5 pp, lower 大病
-    deductible, 医疗救助, the out-of-pocket cap), their premiums are paid and they are enrolled at
-    ``enrolment_poor``. The government's shares (assistance, the cap top-up, premiums) are spent
-    through the ledger; what a cap leaves unpaid stays with the household (``shared.medical_oop``,
-    which the assessment reads).
-    """
+    """健康扶贫: the poor-specific cost-sharing rules, premium subsidy and full enrolment."""
 
     lever = "medical"
     p: MedicalSection
-    reads = ("hh.insured", "hh.size", "ys.inpatient", "ys.chronic_cost", "ys.noncompliant")
-    writes = ("hh.insured", "shared.medical_oop")
+    reads = ("hh.insured", "hh.size", "hh.category", "ys.inpatient", "ys.chronic_cost", "ys.noncompliant",
+             "params.health")
+    writes = ("hh.insured", "shared.medical_oop", "ys.expense")
 
     def year_start(self) -> None:
-        hh, eligible, p = self.ctx.hh, self.eligible(), self.p
+        c, p = self.ctx, self.p
+        hh, eligible = c.hh, self.eligible()
+        was = hh.insured.copy()
         hh.insured[eligible] = self.rng.random(int(eligible.sum())) < p.enrolment_poor
-        self.pay(np.where(eligible & hh.insured, p.premium_per_person * p.premium_subsidy_share * hh.size, 0.0))
+        # the contribution follows enrolment: charge those the lever enrols, refund those it does not
+        premium = own_contribution(hh, c.params, c.year)
+        c.ys.expense += premium * (hh.insured.astype(float) - was)
+        paid = self.pay(np.where(eligible & hh.insured, premium * p.premium_subsidy_share, 0.0))
+        c.ys.expense -= paid
 
     def assessment(self) -> None:
         c = self.ctx

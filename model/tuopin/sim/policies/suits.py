@@ -1,0 +1,26 @@
+"""因户施策 scores: how well a measure suits a household, from its main cause of poverty.
+
+Each lever in this area states its own table (cause name → score in [0, 1]) in its docstring and
+passes the score, with its capacity term, to :func:`tuopin.sim.targeting.choose`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..population import CAUSE_CODES
+
+
+def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
+    """A 0-1 score per household from its main cause (``hh.cause``); causes not in ``table`` score 0.
+    An unknown cause name is a KeyError (a typo would silently score 0 otherwise)."""
+    scores = np.zeros(len(CAUSE_CODES))
+    for name, s in table.items():
+        scores[CAUSE_CODES[name]] = s
+    return scores[cause]
+
+
+def effect_scale(score: np.ndarray, unsuited: float) -> np.ndarray:
+    """How much of a measure's full effect a household gets: all of it where the measure fits its
+    cause (score 1), ``unsuited`` of it where it does not (score 0), linearly between."""
+    return unsuited + (1.0 - unsuited) * score
