@@ -12,8 +12,12 @@ precise-exit briefing §一(三)1 asks (收入测算能够真实反映家庭稳�
 reads (家庭人均稳定收入, §二 三). School and housing burdens act through 三保障; medical ones through
 insurance (三保障) and the expenditure-poverty criterion (支出型贫困: the Jingzhou decision §一(三); the briefing §二 三), which
 counts a household poor, and keeps it from exiting, whatever its income. Relapse is found on the
-same measured terms as exit; from ``monitoring_from_year`` (防止返贫监测) exited households that
-fall back are found with ``monitoring_detection``.
+same measured terms as exit: detection is what verification sees, so a household truly back below
+the line whose measured income is not is missed (``hidden_poor``), and true status is kept beside it
+(``truly_poor``; exits sustained on true status); from ``monitoring_from_year`` (防止返贫监测)
+exited households that fall back are found with ``monitoring_detection``. The fourth 保障 (养老,
+Jingzhou's 四保障) and the dates of later rules (the 3500-yuan threshold) are switches of
+``assessment``.
 """
 
 from __future__ import annotations
