@@ -35,7 +35,7 @@ def test_citations_render_for_readers():
 
 def test_a_parameter_source_is_its_citations_joined():
     p = catalog()["medical.oop_cap"]
-    assert p.source == "《精准扶贫精准退出政策传达》 (a provincial poverty-alleviation office, unnamed, c. 2017-2018) " \
+    assert p.source == "《精准扶贫精准退出政策传达》 (a provincial poverty-alleviation office, unnamed, c. 2017-07) " \
                        "§一(二)5: 个人自付合规医疗费用控制在3000元以内"
     p = catalog()["dibao.exclusion_error"]
     assert [c.kind for c in p.sources] == ["document", "evaluation", "evaluation", "assumption"]

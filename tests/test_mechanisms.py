@@ -157,8 +157,9 @@ def test_industry_income_ramps_up_over_the_first_year():
 
 # ---- pension -------------------------------------------------------------------------------
 def test_pension_premiums_of_the_poor_are_paid_by_the_lever():
-    """What the ledger spends on premiums is exactly what the registered households no longer pay."""
-    on, off = first_year_pair(7, {}, {"pension.enabled": True}, {"pension.enabled": False})
+    """What the ledger spends on premiums is exactly what the registered households no longer pay
+    (no one joins here: a joiner's premium is paid for a household that never paid it)."""
+    on, off = first_year_pair(7, {"pension.enrolment_poor": 0.0}, {"pension.enabled": True}, {"pension.enabled": False})
     relief = (on.last_assessment["pc_true"] - off.last_assessment["pc_true"]) * on.hh.size
     spent = on.ledger.spent(2015, "pension")
     assert spent > 0 and off.ledger.spent(2015, "pension") == 0

@@ -122,12 +122,12 @@ def test_pension_and_education_costs_match_hand_calculation():
     m = PovertyModel(scenario=MEDIUM, rng=8)
     hh, e = m.hh, m.p.education
     elig = hh.category > 0                       # before the first assessment: the registered
-    premiums = pension_premiums(hh, m.p)[elig].sum()
     # no ageing in the first January, so the pupils paid for are the ones there now
     expected = (hh.highschool[elig].sum() * 2500.0 + hh.vocational[elig].sum() * 3000.0
                 + hh.college[elig].sum() * 5000.0 + (hh.compulsory - hh.dropout)[elig].sum() * 300.0)
     assert (e.cost_highschool, e.yulu_subsidy, e.college_grant, e.compulsory_subsidy) == (2500, 3000, 5000, 300)
     m.step()  # January 2015: year-start payments
+    premiums = pension_premiums(hh, m.p)[elig].sum()  # of the enrolled, those who joined in January included
     assert m.ledger.spent(2015, "pension") == pytest.approx(premiums)
     assert m.ledger.spent(2015, "education") == pytest.approx(expected)
 

@@ -94,7 +94,7 @@ def test_design_rows_become_nested_overrides_with_whole_numbers_rounded():
     assert "pressure.enabled" not in sa.parameters()  # switches are left out
     assert sa.parameters("income.*") == ["income.wage_growth", "income.farm_growth", "income.wage_sigma",
                                          "income.farm_sigma", "income.wage_transitory_sigma",
-                                         "income.farm_transitory_sigma"]
+                                         "income.farm_transitory_sigma", "income.pension_renewal"]
     with pytest.raises(sa.SensitivityError):
         sa.parameters("nothing.like.this")
 

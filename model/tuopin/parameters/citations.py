@@ -25,7 +25,7 @@ DOCUMENTS: dict[str, Document] = {
     "jingzhou_decision": Document('关于实施精准扶贫加快推进"三年扶贫攻坚行动"的决定', "中共荆州市委 荆州市人民政府",
                                   "2015-10-17", "the Jingzhou decision"),
     "precise_exit_briefing": Document("精准扶贫精准退出政策传达", "a provincial poverty-alleviation office, unnamed",
-                                      "c. 2017-2018", "the precise-exit briefing"),
+                                      "c. 2017-07", "the precise-exit briefing"),
     "mukainaoer_plan": Document("2016年精准扶贫脱贫工作实施方案", "木凯淖尔镇人民政府, 木政发〔2016〕10号",
                                 "2016-04-20", "the Mukainaoer 2016 plan"),
     "shanxi_village_plan": Document("关于加快推进贫困村提升工程的实施意见", "Shanxi province", "c. 2017",

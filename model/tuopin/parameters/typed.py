@@ -18,6 +18,22 @@ from . import section
 class AfterExitSection:
     """``after_exit.toml``."""
     transition_years: int  # years
+    medical_years: int  # years
+    medical_until: int  # year
+    education_years: int  # years
+    education_until: int  # year
+    pension_years: int  # years
+    pension_until: int  # year
+    housing_years: int  # years
+    housing_until: int  # year
+    relocation_years: int  # years
+    relocation_until: int  # year
+    industry_years: int  # years
+    industry_until: int  # year
+    employment_years: int  # years
+    employment_until: int  # year
+    credit_years: int  # years
+    credit_until: int  # year
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +42,10 @@ class AssessmentSection:
     verification_sigma: float  # log
     verification_persistent_share: float  # share
     require_stable_source: bool
+    require_pension: bool
     stable_income_threshold: float  # yuan per person-year
+    stable_income_threshold_from_year: int  # year
+    stable_income_threshold_from_month: int  # month
     relapse_detection: float  # share
     monitoring_from_year: int  # year
     monitoring_detection: float  # share
@@ -41,6 +60,7 @@ class CreditSection:
     """``credit.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     take_up: float  # per year
     counties: int  # counties
@@ -72,6 +92,7 @@ class DibaoSection:
     """``dibao.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     line_ratio: float  # share of poverty line
     aligned: bool
@@ -101,6 +122,7 @@ class EducationSection:
     cost_college: float  # yuan per student-year
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     free_highschool: bool
     highschool_subsidy: float  # yuan per student-year
@@ -120,6 +142,7 @@ class EmploymentSection:
     """``employment.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     training_take_up: float  # per year
     training_places_per_10k: float  # places per year per 10,000 registered people
@@ -157,6 +180,7 @@ class HealthSection:
     premium_base_year: int  # year
     premium_assist_wubao: float  # share
     premium_assist_dibao: float  # share
+    insurance_renewal: float  # share
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +192,7 @@ class HousingSection:
     self_repair_rate_other: float  # per year
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     renovation_rate: float  # per year
     grant_d: float  # yuan per house
@@ -186,6 +211,7 @@ class IncomeSection:
     farm_transitory_sigma: float  # log
     pension_premium: float  # yuan per person-year
     pension_enrolment: float  # share
+    pension_renewal: float  # share
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +219,7 @@ class IndustrySection:
     """``industry.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     take_up: float  # per year
     grant: float  # yuan per household
@@ -232,10 +259,13 @@ class MedicalSection:
     assistance_cap: float  # yuan per year
     oop_cap_enabled: bool
     oop_cap: float  # yuan per year
+    oop_cap_from_year: int  # year
+    oop_cap_from_month: int  # month
     poor_noncompliant_to_hospital: bool
     noncompliant_share: float  # share
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     enrolment_poor: float  # share
     premium_subsidy_share: float  # share
@@ -246,6 +276,7 @@ class MotivationSection:
     """``motivation.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     effort_elasticity: float  # share
     hiding_share: float  # share
@@ -257,7 +288,9 @@ class PensionSection:
     """``pension.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
+    enrolment_poor: float  # share
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,6 +350,7 @@ class RelocationSection:
     """``relocation.toml``."""
     enabled: bool
     start_year: int  # year
+    start_month: int  # month
     end_year: int  # year
     households_per_year: int  # households
     cost_per_person: float  # yuan per person

@@ -2,7 +2,7 @@
 
 Order matters and follows practice: households that exited earlier are checked for relapse first
 (动态调整), then registered poor households are assessed for exit (一达标两不愁三保障, plus Jingzhou's
-一有: a stable income source), then non-registered households below the line are identified as
+一有: a stable income source, and its fourth 保障, 养老, when ``require_pension``), then non-registered households below the line are identified as
 new poor. Verification measures income with error; the model records declared exits (what the
 verification said) and true exits (declared and truly meeting the standard).
 
@@ -12,8 +12,12 @@ precise-exit briefing §一(三)1 asks (收入测算能够真实反映家庭稳�
 reads (家庭人均稳定收入, §二 三). School and housing burdens act through 三保障; medical ones through
 insurance (三保障) and the expenditure-poverty criterion (支出型贫困: the Jingzhou decision §一(三); the briefing §二 三), which
 counts a household poor, and keeps it from exiting, whatever its income. Relapse is found on the
-same measured terms as exit; from ``monitoring_from_year`` (防止返贫监测) exited households that
-fall back are found with ``monitoring_detection``.
+same measured terms as exit: detection is what verification sees, so a household truly back below
+the line whose measured income is not is missed (``hidden_poor``), and true status is kept beside it
+(``truly_poor``; exits sustained on true status); from ``monitoring_from_year`` (防止返贫监测)
+exited households that fall back are found with ``monitoring_detection``. The fourth 保障 (养老,
+Jingzhou's 四保障) and the dates of later rules (the 3500-yuan threshold) are switches of
+``assessment``.
 """
 
 from __future__ import annotations
@@ -27,9 +31,19 @@ from .population import CATEGORY_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Hou
 DOUBAO = (CATEGORY_CODES["wubao"], CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"])
 
 
-def three_guarantees(hh: Households) -> np.ndarray:
-    """三保障 as the model sees it: no compulsory-school dropout, insured, safe housing."""
-    return (hh.dropout == 0) & hh.insured & (hh.housing == HOUSING_SAFE)
+def three_guarantees(hh: Households, pension: bool = False) -> np.ndarray:
+    """三保障 as the model sees it: no compulsory-school dropout, insured, safe housing; with
+    ``pension``, Jingzhou's 四保障 adds 养老: the working-age members enrolled in the residents'
+    pension (a household of none but the elderly and children draws the basic pension)."""
+    ok = (hh.dropout == 0) & hh.insured & (hh.housing == HOUSING_SAFE)
+    return ok & (hh.pension | ((hh.labour + hh.disabled) == 0)) if pension else ok
+
+
+def income_threshold(p: AssessmentSection, year: int, month: int) -> float:
+    """The stable-income threshold in force at an assessment in ``month`` of ``year``; before its
+    date a failing 保障 counts as poor whatever the income (infinity)."""
+    in_force = (year, month) >= (p.stable_income_threshold_from_year, p.stable_income_threshold_from_month)
+    return p.stable_income_threshold if in_force else np.inf
 
 
 def stable_source(hh: Households) -> np.ndarray:
@@ -64,7 +78,7 @@ def detection(p: AssessmentSection, year: int) -> float:
 
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
            p: AssessmentSection, rng: np.random.Generator, quota: int | None = None,
-           spend_poor: np.ndarray | None = None) -> dict[str, np.ndarray]:
+           spend_poor: np.ndarray | None = None, month: int = 12) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
     ``pc_true`` is stable per-capita net income, ``pc_measured`` what verification sees of it;
@@ -74,15 +88,16 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits.
     """
     n = hh.n
-    three = three_guarantees(hh)
+    three = three_guarantees(hh, p.require_pension)
+    threshold = income_threshold(p, year, month)
     source_ok = stable_source(hh) | (not p.require_stable_source)
     spend_ok = True if spend_poor is None else ~spend_poor
     meets_true = (pc_true >= line) & three & source_ok & spend_ok
     meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
     # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
     # under the stable-income threshold (above it, the failing guarantee is fixed on its own), or 支出型贫困
-    falls_true = (pc_true < line) | (~three & (pc_true < p.stable_income_threshold)) | ~spend_ok
-    falls_measured = (pc_measured < line) | (~three & (pc_measured < p.stable_income_threshold)) | ~spend_ok
+    falls_true = (pc_true < line) | (~three & (pc_true < threshold)) | ~spend_ok
+    falls_measured = (pc_measured < line) | (~three & (pc_measured < threshold)) | ~spend_ok
 
     u = rng.random(n)
     relapse = (hh.status == EXITED) & falls_measured & (u < detection(p, year))

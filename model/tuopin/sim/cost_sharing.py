@@ -21,7 +21,9 @@ every share is non-decreasing in each cost. Its parameters are the ``medical`` c
 3. 医疗救助 (medical assistance), poor only: ``(remaining compliant - assistance_deductible)+ x
    assistance_rate``, capped at ``assistance_cap``.
 4. Out-of-pocket cap, poor only, when ``oop_cap_enabled``: the government pays the compliant cost
-   still left above ``oop_cap`` (the precise-exit briefing: 个人自付合规医疗费用控制在3000元以内).
+   still left above ``oop_cap`` (the precise-exit briefing: 个人自付合规医疗费用控制在3000元以内). In the
+   year the cap starts (``oop_cap_from_month`` > 1) it covers only the months in force: the cost
+   still left times ``oop_cap_share`` above the cap.
 5. Non-compliant cost (目录外): the household pays it, except the poor when
    ``poor_noncompliant_to_hospital`` (the precise-exit briefing: 将贫困人口不合规费用控制为零,
    超额由医疗机构自行承担).
@@ -64,16 +66,23 @@ class MedicalParams:
     oop_cap_enabled: bool
     oop_cap: float
     poor_noncompliant_to_hospital: bool
+    oop_cap_share: float = 1.0  # share of the year's compliant cost the cap covers (below 1 in the year it starts)
 
     @classmethod
     def from_section(cls, p: MedicalSection) -> "MedicalParams":
         """From the ``medical`` catalog section (its lever fields are not the chain's: left out)."""
-        return cls(**{f.name: getattr(p, f.name) for f in fields(cls)})
+        return cls(**{f.name: getattr(p, f.name) for f in fields(cls) if f.name != "oop_cap_share"})
 
     @classmethod
-    def in_force(cls, p: MedicalSection, year: int) -> "MedicalParams":
-        """The rules in force in ``year``: the poor-specific ones only from their start years."""
+    def in_force(cls, p: MedicalSection, year: int, month: int = 12) -> "MedicalParams":
+        """The rules in force for the costs of ``year`` up to ``month``: the poor-specific ones only
+        from their start years; the out-of-pocket cap from its month (in its first year it covers the
+        share of the costs from that month on)."""
         mp = cls.from_section(p)
+        if (year, month) < (p.oop_cap_from_year, p.oop_cap_from_month):
+            mp = replace(mp, oop_cap_enabled=False)
+        elif year == p.oop_cap_from_year and p.oop_cap_from_month > 1:
+            mp = replace(mp, oop_cap_share=(month - p.oop_cap_from_month + 1) / month)
         if year < p.poor_rate_bonus_from_year:
             mp = replace(mp, poor_rate_bonus=0.0)
         if year < p.dabing_poor_from_year:
@@ -119,7 +128,7 @@ def cost_sharing(inpatient, chronic, noncompliant, *, poor, insured, p: MedicalP
                                            np.maximum(left - p.assistance_deductible, 0.0) * p.assistance_rate), 0.0)
     left = left - assistance
     # 4. the out-of-pocket cap
-    cap_fund = np.where(poor & p.oop_cap_enabled, np.maximum(left - p.oop_cap, 0.0), 0.0)
+    cap_fund = np.where(poor & p.oop_cap_enabled, np.maximum(left * p.oop_cap_share - p.oop_cap, 0.0), 0.0)
     left = left - cap_fund
     # 5. non-compliant cost
     hospital = np.where(poor & p.poor_noncompliant_to_hospital, noncompliant, 0.0)

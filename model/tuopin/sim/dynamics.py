@@ -161,8 +161,17 @@ def transitory_shocks(ys: YearState, p: Params, rng: np.random.Generator) -> Non
         out[:] = np.exp(sigma * rng.standard_normal(n) - sigma ** 2 / 2)  # drawn at any sigma: common random numbers
 
 
+def renew(enrolled: np.ndarray, share: float, renewal: float, u: np.ndarray) -> np.ndarray:
+    """A year's enrolment that persists: the enrolled renew with chance ``renewal``, the others join
+    with the chance that keeps the share enrolled at ``share`` (s (1 - r) / (1 - s), at most 1), so
+    the same households stay out year after year instead of a fresh draw each year."""
+    join = min(1.0, share * (1 - renewal) / (1 - share)) if share < 1 else 1.0
+    return np.where(enrolled, u < renewal, u < join)
+
+
 def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -> None:
-    """Houses decay or are repaired by their owners; insurance is renewed for the year."""
+    """Houses decay or are repaired by their owners; insurance (新农合) and the residents' pension
+    are renewed for the year (:func:`renew`)."""
     h = p.housing
     u = rng.random(hh.n)
     registered = hh.category > 0
@@ -172,7 +181,8 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
     new[(hh.housing == HOUSING_C) & (u < h.decay_rate_c)] = HOUSING_D
     new[(hh.housing != HOUSING_SAFE) & (u > 1 - repair)] = HOUSING_SAFE
     hh.housing = new
-    hh.insured = rng.random(hh.n) < p.health.insurance_enrolment
+    hh.insured = renew(hh.insured, p.health.insurance_enrolment, p.health.insurance_renewal, rng.random(hh.n))
+    hh.pension = renew(hh.pension, p.income.pension_enrolment, p.income.pension_renewal, rng.random(hh.n))
 
 
 def illness_probability(hh: Households, p: Params) -> np.ndarray:
@@ -225,9 +235,8 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
 
 
 def pension_premiums(hh: Households, p: Params) -> np.ndarray:
-    """Premiums working-age members pay to the rural pension scheme this year (yuan)."""
-    i = p.income
-    return (hh.labour + hh.disabled) * (i.pension_premium * i.pension_enrolment)
+    """Premiums working-age members of enrolled households pay to the rural pension scheme this year (yuan)."""
+    return (hh.labour + hh.disabled) * (p.income.pension_premium * hh.pension)
 
 
 def insurance_premium(p: Params, year: int) -> float:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import assessment, dynamics
+from . import assessment, dynamics, eligibility
 from .budget import Ledger
 from ..parameters.typed import typed
 from .policies import LEVERS, SharedState, StepContext, VillageArrays
@@ -116,14 +116,12 @@ class PovertyModel(mesa.Model):
             self._year_start()
             ys = self.ys
         dynamics.monthly_shocks(hh, ys, self.p, self.month, self.rng)
-        for policy in self._active():
-            policy.month()
+        self._hook("month")
         if self.month == 1:
             dynamics.persistent_income(hh, self.ys, self.shared.effort)
         self.income_month = float(dynamics.accrue_income(hh, ys).sum())
         if self.month == spec.assessment_month:
-            for policy in self._active():
-                policy.assessment()
+            self._hook("assessment")
             self._assess()
         self.t += 1
         if self.t >= spec.months:
@@ -137,7 +135,22 @@ class PovertyModel(mesa.Model):
         return self
 
     def _active(self):
-        return [pol for pol in self.policies if pol.active(self.year)]
+        return [pol for pol in self.policies if pol.active(self.year, self.month)]
+
+    def _hook(self, name: str) -> None:
+        """Call hook ``name`` of every lever in force, each seeing its own benefit-eligible mask."""
+        ctx, general = self.ctx, self.ctx.eligible
+        for policy in self._active():
+            ctx.eligible = ctx.by_lever.get(policy.lever, general)
+            getattr(policy, name)()
+        ctx.eligible = general
+
+    def _set_eligible(self) -> None:
+        """The benefit-eligible masks for the levers, after a change of status (January, assessment)."""
+        self._eligible = None
+        general = self.benefit_eligible()
+        self.ctx.eligible = general
+        self.ctx.by_lever = eligibility.by_lever(self.hh, self.year, self.p.after_exit, general)
 
     def _year_start(self) -> None:
         hh, rng = self.hh, self.rng
@@ -153,10 +166,9 @@ class PovertyModel(mesa.Model):
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
         self.ys.expense += dynamics.insurance_premiums(hh, self.p, self.year)
         self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
-        self._eligible = None
-        self.ctx.line, self.ctx.ys, self.ctx.eligible = self.line, self.ys, self.benefit_eligible()
-        for policy in self._active():
-            policy.year_start()
+        self.ctx.line, self.ctx.ys = self.line, self.ys
+        self._set_eligible()
+        self._hook("year_start")
 
     def household(self, i: int) -> HouseholdAgent:
         """Household ``i`` as a Mesa agent (made once, then kept in ``self.agents``)."""
@@ -169,14 +181,11 @@ class PovertyModel(mesa.Model):
         """Registered poor, and exited households still within their transition years (脱贫不脱政策).
         Status changes only at the assessment, so the mask is kept until then (read-only)."""
         if self._eligible is None:
-            hh = self.hh
-            years = self.p.after_exit.transition_years
-            self._eligible = (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
-            self._eligible.flags.writeable = False
+            self._eligible = eligibility.benefit_eligible(self.hh, self.year, self.p.after_exit.transition_years)
         return self._eligible
 
     def lever_active(self, lever: str) -> bool:
-        return any(pol.lever == lever and pol.active(self.year) for pol in self.policies)
+        return any(pol.lever == lever and pol.active(self.year, self.month) for pol in self.policies)
 
     def medical_oop(self) -> np.ndarray:
         """The year's out-of-pocket medical cost of every household: what the medical lever left
@@ -185,7 +194,7 @@ class PovertyModel(mesa.Model):
             return self.shared.medical_oop
         ys = self.ys
         return cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=np.zeros(self.hh.n, bool),
-                            insured=self.hh.insured, p=MedicalParams.in_force(self.p.medical, self.year)).oop
+                            insured=self.hh.insured, p=MedicalParams.in_force(self.p.medical, self.year, self.month)).oop
 
     # ---- the assessment --------------------------------------------------------------------
     def net_income_pc(self, stable: bool = False) -> np.ndarray:
@@ -213,9 +222,8 @@ class PovertyModel(mesa.Model):
         quota = self._pressure_quota()
         exited_start = int(round(hh.size[hh.status == EXITED].sum() * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
-                              spend_poor=spend_poor)
-        self._eligible = None
-        self.ctx.eligible = self.benefit_eligible()
+                              spend_poor=spend_poor, month=self.month)
+        self._set_eligible()
         self.people = hh.people_by_status() * self.weight
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, pc_income=pc_income, oop=oop,
                                     spend_poor=spend_poor)
@@ -274,7 +282,7 @@ class PovertyModel(mesa.Model):
     def _doudi(self) -> np.ndarray:
         """Households 兜底 pays this month: 低保 or 五保 top-ups (渐退 included), registered ever."""
         dibao = next(pol for pol in self.policies if pol.lever == "dibao")
-        if not dibao.active(self.year):
+        if not dibao.active(self.year, self.month):
             return np.zeros(self.hh.n, bool)
         return ((dibao.monthly > 0) | (dibao.phase_left > 0)) & (self.hh.category > 0)
 

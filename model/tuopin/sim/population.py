@@ -53,6 +53,7 @@ class Households:
     cause: np.ndarray            # main cause of poverty (CAUSE_CODES); near-poor get one too
     housing: np.ndarray          # HOUSING_SAFE / _C / _D
     insured: np.ndarray          # enrolled in 新农合 this year
+    pension: np.ndarray          # working-age members enrolled in the residents' pension (养老保险) this year
     wage_local: np.ndarray       # annual income rates, yuan per household per year
     wage_migrant: np.ndarray
     farm: np.ndarray
@@ -334,6 +335,7 @@ def _synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple
     village_people = modelled + unmodelled
     poor_village = np.arange(n_v) < n_pv
 
+    pension = rng.random(n) < section(params, "income")["pension_enrolment"]  # drawn last: earlier draws unchanged
     hh = Households(
         village=village.astype(np.int32),
         size=size.astype(np.int16),
@@ -344,6 +346,7 @@ def _synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple
         cause=cause,
         housing=housing,
         insured=insured,
+        pension=pension,
         wage_local=wage - migrant,
         wage_migrant=migrant,
         farm=farm,

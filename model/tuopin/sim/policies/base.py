@@ -10,12 +10,15 @@ A lever is a small class named for its catalog section (``lever``); its typed pa
 - ``eligible()``: the households it may serve now.
 
 It is given a :class:`StepContext`, never the model: the clock, the households, the year's state,
-the poverty line, the benefit-eligible mask, the payment priority and a way to convert catalog
-counts; and a random stream of its own (``self.rng``). The model calls its hooks in the order of
-``LEVERS`` (see ``policies/__init__.py``, where every dependency between levers is stated):
-``year_start`` each January, ``month`` each month before income accrues, ``assessment`` just before
-the annual assessment; outside the years its section gives (``enabled``, ``start_year``,
-``end_year``) they are not called. A lever spends only through :meth:`Policy.pay` (costs),
+the poverty line, the benefit-eligible mask (its own: each 特惠 measure has its own rule after exit,
+:mod:`~tuopin.sim.eligibility`), the payment priority and a way to convert catalog counts; and a
+random stream of its own (``self.rng``). The model calls its hooks in the order of ``LEVERS`` (see
+``policies/__init__.py``, where every dependency between levers is stated): ``year_start`` each
+January, ``month`` each month before income accrues, ``assessment`` just before the annual
+assessment; outside the time its section gives (``enabled``, ``start_year``, ``start_month``,
+``end_year``) they are not called. A lever that starts after January (its document dated mid-year)
+runs its monthly and assessment hooks from that month and its yearly work from the next January;
+in its first year :meth:`Policy.year_share` is the part of the year so far it was in force. A lever spends only through :meth:`Policy.pay` (costs),
 :meth:`Policy.transfer` (income paid to households) and :meth:`Policy.pay_villages`; all three go
 through the ledger and so respect the budget caps. ``tests/test_lever_contract.py`` checks the
 declarations against the code.
@@ -74,7 +77,8 @@ class StepContext:
     t: int = 0               # months simulated before this one
     line: float = 0.0        # poverty line this year, yuan per person
     ys: YearState | None = None
-    eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # benefit-eligible (read-only)
+    eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # benefit-eligible for the lever called (read-only)
+    by_lever: dict = field(default_factory=dict)  # lever -> its own mask where its rule after exit differs (read-only)
     intensity: float = 1.0   # the year's funding intensity: levers scale their yearly take-up by it (1 = catalog)
 
     def count(self, n: float) -> int:
@@ -96,12 +100,23 @@ class Policy:
         # off leaves every other random draw as it was: common random numbers across scenarios
         self.rng = np.random.default_rng(seed)
 
-    def active(self, year: int) -> bool:
-        return self.p.enabled and self.p.start_year <= year <= self.p.end_year
+    def active(self, year: int, month: int = 12) -> bool:
+        """In force in ``month`` of ``year`` (from ``start_month`` of ``start_year`` to the end of ``end_year``)."""
+        p = self.p
+        return p.enabled and (p.start_year, p.start_month) <= (year, month) and year <= p.end_year
+
+    def year_share(self) -> float:
+        """The share of this year's months so far that the lever was in force: below 1 only in its
+        start year when it starts after January (a measure dated mid-year covers only its months)."""
+        c, p = self.ctx, self.p
+        if c.year != p.start_year or p.start_month <= 1:
+            return 1.0
+        return max(c.month - p.start_month + 1, 0) / c.month
 
     def eligible(self) -> np.ndarray:
-        """The households this lever may serve now (default: the benefit-eligible)."""
-        return self.ctx.eligible
+        """The households this lever may serve now (default: the benefit-eligible under this lever's
+        own rule after exit, ``after_exit.<lever>_years`` and ``_until``)."""
+        return self.ctx.by_lever.get(self.lever, self.ctx.eligible)
 
     def pay(self, amounts: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray:
         """Spend per-household ``amounts`` (yuan) on this lever now; returns what was paid. Under a

@@ -37,7 +37,16 @@ from .base import Policy
 
 
 class MedicalHelp(Policy):
-    """健康扶贫: the poor-specific cost-sharing rules, premium subsidy and full enrolment."""
+    """健康扶贫: the poor-specific cost-sharing rules, premium subsidy and full enrolment.
+
+    While in force, eligible households get the poor rules of the chain (+5 pp, lower 大病
+    deductible, 医疗救助, the out-of-pocket cap), their premiums are paid, and each not enrolled
+    joins with chance ``enrolment_poor`` (enrolment persists: the enrolled stay, their premium
+    paid). In the lever's first year, if it starts after January, it pays its share of the costs of
+    the months in force (``year_share``). The government's shares (assistance, the cap top-up, premiums) are spent
+    through the ledger; what a cap leaves unpaid stays with the household (``shared.medical_oop``,
+    which the assessment reads).
+    """
 
     lever = "medical"
     p: MedicalSection
@@ -49,8 +58,8 @@ class MedicalHelp(Policy):
         c, p = self.ctx, self.p
         hh, eligible = c.hh, self.eligible()
         was = hh.insured.copy()
-        hh.insured[eligible] = self.rng.random(int(eligible.sum())) < p.enrolment_poor
-        # the contribution follows enrolment: charge those the lever enrols, refund those it does not
+        hh.insured[eligible] |= self.rng.random(int(eligible.sum())) < p.enrolment_poor
+        # the contribution follows enrolment: charge those the lever enrols (enrolment persists)
         premium = own_contribution(hh, c.params, c.year)
         c.ys.expense += premium * (hh.insured.astype(float) - was)
         paid = self.pay(np.where(eligible & hh.insured, premium * p.premium_subsidy_share, 0.0))
@@ -60,7 +69,7 @@ class MedicalHelp(Policy):
         c = self.ctx
         ys = c.ys
         s = cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=self.eligible(), insured=c.hh.insured,
-                         p=MedicalParams.in_force(self.p, c.year))
-        public = s.assistance + s.oop_cap_fund
+                         p=MedicalParams.in_force(self.p, c.year, c.month))
+        public = (s.assistance + s.oop_cap_fund) * self.year_share()
         paid = self.pay(public)
         c.shared.medical_oop = s.oop + (public - paid)

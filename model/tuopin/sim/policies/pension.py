@@ -4,6 +4,9 @@
 members would pay to the rural residents' pension scheme (``income.pension_premium`` per enrolled
 member, ``income.pension_enrolment`` of them enrolled, :func:`~tuopin.sim.dynamics.pension_premiums`).
 Premiums are deducted from net income, so the household's net income rises by what the county pays.
+The household no longer pays it itself, so an eligible household not enrolled joins with chance
+``enrolment_poor`` a year (its working-age members then count as 养老有保障 under the Jingzhou
+四保障, ``assessment.require_pension``).
 
 **Eligibility.** Benefit-eligible households (registered, or within ``after_exit.transition_years``
 of exit).
@@ -33,11 +36,17 @@ from .base import Policy
 class Pension(Policy):
     lever = "pension"
     p: PensionSection
-    reads = ("hh.labour", "hh.disabled", "params.income")
-    writes = ("ys.expense",)
+    reads = ("hh.labour", "hh.disabled", "hh.pension", "params.income")
+    writes = ("hh.pension", "ys.expense")
 
     def year_start(self) -> None:
         c = self.ctx
-        premium = np.where(self.eligible(), pension_premiums(c.hh, c.params), 0.0)
+        eligible = self.eligible()
+        premium = np.where(eligible, pension_premiums(c.hh, c.params), 0.0)
         paid = self.pay(premium)
         c.ys.expense -= paid
+        # an eligible household not enrolled joins (its premium is paid for it, it was never charged)
+        join = eligible & ~c.hh.pension
+        join[join] = self.rng.random(int(join.sum())) < self.p.enrolment_poor
+        c.hh.pension |= join
+        self.pay(np.where(join, pension_premiums(c.hh, c.params), 0.0))
