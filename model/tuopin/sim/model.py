@@ -14,6 +14,7 @@ import numpy as np
 
 from . import assessment, dynamics
 from .budget import Ledger
+from .campaign import Funding, monitored
 from ..parameters.typed import typed
 from .policies import LEVERS, SharedState, StepContext, VillageArrays
 from .cost_sharing import MedicalParams, cost_sharing
@@ -66,6 +67,8 @@ class PovertyModel(mesa.Model):
                              weight=self.weight)
         # what levers write and the model reads (effort, reported income, out-of-pocket medical cost)
         self.shared = SharedState.start(hh.n)
+        self.funding = Funding(spec.campaign, self.p.campaign)
+        self.monitored = np.zeros(hh.n, bool)  # 防止返贫监测: supported the next year before they fall
         # the levers' view of the model; payment priority: poorest per-capita income first
         self.ctx = StepContext(
             hh=hh, params=self.p, shared=self.shared, ledger=self.ledger, weight=self.weight,
@@ -154,6 +157,12 @@ class PovertyModel(mesa.Model):
         self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
         self._eligible = None
         self.ctx.line, self.ctx.ys, self.ctx.eligible = self.line, self.ys, self.benefit_eligible()
+        # the year's money per remaining poor household sets the levers' take-up (sim/campaign.py)
+        poor_households = float((hh.status == POOR).sum()) * self.weight
+        self.ctx.intensity = self.funding.year(self.year, poor_households)
+        self.ledger.fund(self.year, self.spec.campaign.funds.get(self.year, 0.0), poor_households)
+        self.ctx.dibao_line = self.spec.campaign.dibao_line.get(self.year, 0.0)
+        self.ctx.monitored = self.monitored
         for policy in self._active():
             policy.year_start()
 
@@ -170,7 +179,8 @@ class PovertyModel(mesa.Model):
         if self._eligible is None:
             hh = self.hh
             years = self.p.after_exit.transition_years
-            self._eligible = (hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
+            self._eligible = ((hh.status == POOR) | ((hh.status == EXITED) & (self.year - hh.exit_year <= years))
+                              | self.monitored)
             self._eligible.flags.writeable = False
         return self._eligible
 
@@ -212,7 +222,8 @@ class PovertyModel(mesa.Model):
         quota = self._pressure_quota()
         exited_start = int(round(hh.size[hh.status == EXITED].sum() * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
-                              spend_poor=spend_poor)
+                              spend_poor=spend_poor, deadline=self.year == self.spec.campaign.deadline_year)
+        self._monitor(pc_measured, spend_poor)
         self._eligible = None
         self.ctx.eligible = self.benefit_eligible()
         self.people = hh.people_by_status() * self.weight
@@ -241,6 +252,9 @@ class PovertyModel(mesa.Model):
         row["villages_exited"] = int(round(newly * self.village_weight))
         row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
+        row["funds_yuan"], row["poor_households_start"] = self.ledger.funds(self.year)
+        row["intensity"] = self.ctx.intensity
+        row["monitored_people"] = int(round(size[self.monitored].sum() * w))
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:
@@ -267,6 +281,16 @@ class PovertyModel(mesa.Model):
                            "unsafe_housing": hh.housing[idx] != 0}
         if self.year == self.spec.last_year and self.origin:
             self.origin["relapsed"] = r["relapse"][self.origin["household"]]
+
+    def _monitor(self, pc_measured: np.ndarray, spend_poor: np.ndarray) -> None:
+        """防止返贫监测 from its year: who is monitored (and supported) until the next assessment."""
+        hh = self.hh
+        if self.year < self.p.assessment.monitoring_from_year:
+            self.monitored = np.zeros(hh.n, bool)
+        else:
+            capacity = self.p.campaign.monitoring_capacity * hh.size[hh.category > 0].sum()
+            self.monitored = monitored(hh.status, pc_measured, spend_poor, hh.size, self.line, self.p.campaign, capacity)
+        self.ctx.monitored = self.monitored
 
     def _doudi(self) -> np.ndarray:
         """Households 兜底 pays this month: 低保 or 五保 top-ups (渐退 included), registered ever."""
