@@ -78,7 +78,7 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     n = hh.n
     three = three_guarantees(hh)
     source_ok = stable_source(hh) | (not p.require_stable_source)
-    spend_ok = True if spend_poor is None else ~spend_poor
+    spend_ok = np.ones(n, bool) if spend_poor is None else ~spend_poor  # (a bare True would make ~spend_ok an int)
     meets_true = (pc_true >= line) & three & source_ok & spend_ok
     meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
     # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income

@@ -28,7 +28,7 @@ class Dibao(Policy):
     lever = "dibao"
     p: DibaoSection
     owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
-    reads = ("hh.category", "hh.labour", "hh.chronic", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
+    reads = ("hh.category", "hh.labour", "hh.chronic", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
              "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
