@@ -136,3 +136,21 @@ def test_deadline_declares_every_registered_poor_household_and_keeps_paper_exits
     assert r["exit_paper"][poor & (pc < line)].all()  # below the line: declared, a paper exit
     assert not r["exit_true"][pc < line].any()
     assert (hh.status[r["relapse"]] == EXITED).all()  # relapsed this year and declared out with the rest
+
+
+def test_monitored_households_are_supported_and_those_without_labour_get_doudi():
+    m = _model(**{"assessment.monitoring_from_year": 2016})
+    while m.year < 2016 or m.month < m.spec.assessment_month:
+        m.step()
+    mon = m.monitored
+    assert mon.any() and not m.monitored[m.hh.status == POOR].any()
+    assert m.benefit_eligible()[mon].all()  # 开发式帮扶: every lever may serve them
+    # a monitored near-poor household (not registered) without labour is 兜底-eligible; one not monitored is not
+    dibao = next(p for p in m.policies if p.lever == "dibao")
+    hh = m.hh
+    near = np.flatnonzero((hh.category == 0) & (hh.status == NONPOOR))[:4]
+    hh.labour[near] = 0
+    m.monitored[near[:2]], m.monitored[near[2:]] = True, False
+    m._eligible = None
+    m.ctx.eligible, m.ctx.monitored = m.benefit_eligible(), m.monitored
+    assert dibao.eligible()[near].tolist() == [True, True, False, False]
