@@ -11,6 +11,13 @@ qualifies (应保尽保). The means test counts all income: the persistent marke
 levers paid last year (posts, dividends, project and loan returns). The top-up is the gap between the
 line and that income; 五保 support is raised to its own standard. A household whose income rises above
 the line keeps its top-up ``phaseout_months`` more months (低保渐退).
+
+社会保障兜底一批 as the policy expanded: a scenario may give the 低保 standard by year (``[campaign]
+dibao_line``; nationally the Ministry of Civil Affairs' average rural standard, which rose 8-15 % a year
+against the line's 2-3 %); from ``campaign.doudi_partial_labour_from_year`` (2018, the 2018 兜底 opinion)
+households whose working-age members are all chronically ill count as without labour capacity; and
+under 防止返贫监测 monitored households without labour are covered too, registered or not (the
+monitoring guidance: 综合保障 for those without labour).
 """
 
 from __future__ import annotations
