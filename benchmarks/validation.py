@@ -172,7 +172,9 @@ def main() -> None:
              "fits the poor headcount and the people lifted out (data/national_series.csv), and "
              "`assessment.relapse_detection` was then set to the 2016 national relapse share (see "
              "scenarios/national_2014_2020_calibrated.toml), so the 2016 relapse row is not an independent check; "
-             "nothing else below was fitted.", "",
+             "nothing else below was fitted. The national scenario's deadline declares every registered poor "
+             "household out in 2020 (scenarios/national_2014_2020.toml [campaign]): the 2020 rows on the poor left "
+             "and the villages exited follow from it, and the hidden-poor row says how much of it is real.", "",
              f"**{held} of {len(tested)} hold.**", "",
              "| Fact | Source | Published | Model | Holds |", "|---|---|---|---|---|"]
     verdict = {True: "yes", False: "**no**", None: "(shown)"}
