@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # the tests that must notice; the stored baseline (tests/test_baseline.py) would catch most of these
 # too, so it is left out: each mechanism needs a test of its own
-TESTS = ["tests/test_mechanisms.py"]
+TESTS = ["tests/test_mechanisms.py", "tests/test_campaign.py"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ MUTATIONS = [
     Mutation("exit on the year's income, not stable income", "sim/model.py",
              r"pc_true = self\.net_income_pc\(stable=True\)", "pc_true = self.net_income_pc()"),
     Mutation("支出型贫困 ignored", "sim/assessment.py",
-             r"spend_ok = True if spend_poor is None else ~spend_poor", "spend_ok = True"),
+             r"spend_ok = np\.ones\(n, bool\) if spend_poor is None else ~spend_poor", "spend_ok = np.ones(n, bool)"),
     Mutation("no monitoring", "sim/assessment.py",
              r"if year >= p\.monitoring_from_year else", "if False else"),
     Mutation("兜底 ends at exit despite the entitlement", "sim/policies/dibao.py",
@@ -91,6 +91,18 @@ MUTATIONS = [
              r"expense\[a\] \+= interest - paid", "expense[a] += interest"),
     Mutation("pension premiums relieved but not paid", "sim/policies/pension.py",
              r"paid = self\.pay\(premium\)", "paid = 0 * premium"),
+    # the campaign's inputs by year (sim/campaign.py; tests/test_campaign.py)
+    Mutation("funding intensity ignored", "sim/campaign.py",
+             r"return float\(min\(cap, \(\(funds / poor\) / \(ref_funds / ref_poor\)\) \*\* elasticity\)\)", "return 1.0"),
+    Mutation("deadline declares only those meeting the standard", "sim/assessment.py",
+             r"exit_declared = assessed & \(True if deadline else meets_measured\)", "exit_declared = assessed & meets_measured"),
+    Mutation("monitored households not supported", "sim/model.py", r"\| self\.monitored\)", ")"),
+    Mutation("monitored households without labour not 兜底", "sim/policies/dibao.py",
+             r"\| \(c\.monitored if c\.monitored\.size else False\)", "| False"),
+    Mutation("兜底 not extended to partly labour-incapable households", "sim/policies/dibao.py",
+             r"no_labour = no_labour \| \(hh\.labour <= hh\.chronic\)", "no_labour = no_labour"),
+    Mutation("the scenario's 低保 standard ignored", "sim/policies/dibao.py",
+             r"standard = c\.dibao_line if c\.dibao_line > 0 else", "standard = 0 if True else"),
 ]
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .. import parameters
+from .campaign import Campaign
 from .posterior import PosteriorError, read_posterior
 from .problems import FieldProblem, ScenarioError, explain_all
 
@@ -178,6 +179,7 @@ class Scenario(_Strict):
     targets: Targets = Field(default_factory=Targets)
     population: Population
     budget: Budget = Field(default_factory=Budget)
+    campaign: Campaign = Field(default_factory=Campaign)
     parameters: dict = Field(default_factory=dict)
     posterior: str | None = Field(default=None, description="CSV of parameter draws (tuopin calibrate's "
                                   "posterior.csv); each replicate takes one, so the bands hold parameter uncertainty")
@@ -208,6 +210,7 @@ class Scenario(_Strict):
                     raise FieldProblem(f"targets.{kind}.{y}", f"is outside the scenario years {self.first_year}-{self.last_year}")
                 if not 0 <= v <= cap:
                     raise FieldProblem(f"targets.{kind}.{y}", f"must be between 0 and the registered {kind} ({cap}), got {v}")
+        self.campaign.check_years(self.years)
         return self
 
     @property

@@ -11,7 +11,7 @@ import pandas as pd
 # columns that are fractions, probabilities or ratios (kept as decimals); everything numeric else
 # is a count of people, households, villages or months, or an amount of yuan
 FRACTIONS = ("share", "_rate", "p_meet", "p_relapse", "survival", "utilisation", "margin", "progress",
-             "chronic_illness", "school_dropout", "unsafe_housing", "fraction", "doudi_paid")  # at_risk.csv's flags: means over replicates
+             "chronic_illness", "school_dropout", "unsafe_housing", "fraction", "doudi_paid", "intensity")  # at_risk.csv's flags: means over replicates
 TEN_THOUSANDS = ("_10k",)  # 万 units (compare.csv's spend, the calibration series): one decimal
 
 

@@ -32,6 +32,10 @@ DOCUMENTS: dict[str, Document] = {
                                     "the Shanxi poor-village plan"),
     "hebei_guidance": Document("关于统筹推进非贫困县、非贫困村脱贫攻坚工作的指导意见", "河北省扶贫开发和脱贫工作领导小组",
                                "reported 2019-03-20", "the Hebei 2019 guidance"),
+    "doudi_2018_opinion": Document("关于在脱贫攻坚三年行动中切实做好社会救助兜底保障工作的实施意见",
+                                   "民政部 财政部 国务院扶贫办", "2018", "the 2018 兜底 opinion"),
+    "monitoring_guidance": Document("关于建立防止返贫监测和帮扶机制的指导意见", "国务院扶贫开发领导小组",
+                                    "reported 2020-03", "the monitoring guidance"),
 }
 
 # each kind's key holds its reference; the fields it also needs (all text but a statistic's year)

@@ -56,6 +56,16 @@ class AssessmentSection:
 
 
 @dataclass(frozen=True, slots=True)
+class CampaignSection:
+    """``campaign.toml``."""
+    funding_elasticity: float  # elasticity
+    intensity_cap: float  # multiple of catalog take-up
+    doudi_partial_labour_from_year: int  # year
+    monitoring_line: float  # share of poverty line
+    monitoring_capacity: float  # share of registered people
+
+
+@dataclass(frozen=True, slots=True)
 class CreditSection:
     """``credit.toml``."""
     enabled: bool
@@ -394,6 +404,7 @@ class Params:
 
     after_exit: AfterExitSection
     assessment: AssessmentSection
+    campaign: CampaignSection
     credit: CreditSection
     demography: DemographySection
     dibao: DibaoSection
@@ -418,6 +429,7 @@ class Params:
 SECTIONS: dict[str, type] = {
     "after_exit": AfterExitSection,
     "assessment": AssessmentSection,
+    "campaign": CampaignSection,
     "credit": CreditSection,
     "demography": DemographySection,
     "dibao": DibaoSection,

@@ -48,6 +48,7 @@ def shard_scenarios(loaded: LoadedScenario) -> list[LoadedScenario]:
     targets = {kind: {y: _split(v, w) for y, v in getattr(spec.targets, kind).items()} for kind in ("people", "households")}
     caps = {lever: w / w.sum() * v for lever, v in spec.budget.cap.items()}
     commitments = {src: w / w.sum() * v for src, v in spec.budget.commitments.items()}
+    funds = {y: w / w.sum() * v for y, v in spec.campaign.funds.items()}  # allocated as the registry (its weight)
     param_counts = {name: _split(loaded.params[name], w) for name in COUNT_PARAMS if loaded.params.get(name)}
     seeds = np.random.SeedSequence(spec.seed).generate_state(len(names), np.uint64) >> np.uint64(1)
     base = spec.model_dump()
@@ -68,6 +69,7 @@ def shard_scenarios(loaded: LoadedScenario) -> list[LoadedScenario]:
         raw["targets"] = {kind: {y: min(int(v[s]), p[kind]) for y, v in t.items()} for kind, t in targets.items()}
         raw["budget"] = dict(base["budget"], cap={k: float(v[s]) for k, v in caps.items()},
                              commitments={k: float(v[s]) for k, v in commitments.items()})
+        raw["campaign"] = dict(base["campaign"], funds={y: float(v[s]) for y, v in funds.items()})
         try:
             sub = Scenario.model_validate(raw)
         except ValidationError as e:
@@ -90,6 +92,9 @@ def combine(index: int, parts: list[Replicate], names: list[str], spec: Scenario
         for key in rows[0]:
             if key not in _NOT_SUMMED:
                 row[key] = sum(r[key] for r in rows)
+        if "intensity" in row:  # a rate: the shards' intensities weighted by their poor households
+            poor = sum(r["poor_households_start"] for r in rows)
+            row["intensity"] = (sum(r["intensity"] * r["poor_households_start"] for r in rows) / poor) if poor else 1.0
         annual.append(row)
     spend: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for p in parts:

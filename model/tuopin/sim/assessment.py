@@ -78,20 +78,22 @@ def detection(p: AssessmentSection, year: int) -> float:
 
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
            p: AssessmentSection, rng: np.random.Generator, quota: int | None = None,
-           spend_poor: np.ndarray | None = None, month: int = 12) -> dict[str, np.ndarray]:
+           spend_poor: np.ndarray | None = None, month: int = 12, deadline: bool = False) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
     ``pc_true`` is stable per-capita net income, ``pc_measured`` what verification sees of it;
     ``spend_poor`` marks the expenditure-poor (:func:`expenditure_poor`). ``p`` is the ``assessment``
     catalog section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
     if the households that meet the standard fall short, the ones closest to it are declared
-    exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits.
+    exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits. ``deadline``: the year every
+    registered poor household must be declared out: all of them are, those found to relapse this year
+    included; the ones that do not meet the standard are paper exits.
     """
     n = hh.n
     three = three_guarantees(hh, p.require_pension)
     threshold = income_threshold(p, year, month)
     source_ok = stable_source(hh) | (not p.require_stable_source)
-    spend_ok = True if spend_poor is None else ~spend_poor
+    spend_ok = np.ones(n, bool) if spend_poor is None else ~spend_poor  # (a bare True would make ~spend_ok an int)
     meets_true = (pc_true >= line) & three & source_ok & spend_ok
     meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
     # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
@@ -104,8 +106,8 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 
-    assessed = (hh.status == POOR) & ~relapse
-    exit_declared = assessed & meets_measured
+    assessed = (hh.status == POOR) & (True if deadline else ~relapse)
+    exit_declared = assessed & (True if deadline else meets_measured)
     if quota is not None:
         short = quota - int(hh.size[exit_declared].sum())
         exit_declared |= fill_quota(assessed & ~exit_declared, pc_measured, hh.size, short)

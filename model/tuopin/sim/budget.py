@@ -32,6 +32,7 @@ class Ledger:
             self.shares[i] = [split.get(s, 0.0) for s in SOURCES]
         self.spend = np.zeros((len(self.years), 12, len(self.levers), len(SOURCES)))
         self.requested = np.zeros((len(self.years), len(self.levers)))
+        self.available = np.zeros((len(self.years), 2))  # campaign funds (yuan) and poor households at the year's start
 
     def _y(self, year: int) -> int:
         return year - self.years[0]
@@ -39,6 +40,15 @@ class Ledger:
     def spent(self, year: int, lever: str | None = None) -> float:
         s = self.spend[self._y(year)]
         return float(s.sum() if lever is None else s[:, self._li[lever]].sum())
+
+    def fund(self, year: int, yuan: float, poor_households: float) -> None:
+        """Record the campaign money available in ``year`` (whole region) and the poor households it is for."""
+        self.available[self._y(year)] = (yuan, poor_households)
+
+    def funds(self, year: int) -> tuple[float, float]:
+        """The campaign money available in ``year`` (yuan, whole region) and the poor households at its start."""
+        f, n = self.available[self._y(year)]
+        return float(f), float(n)
 
     def room(self, year: int, lever: str) -> float:
         """What ``lever`` may still spend in ``year`` under its cap and the total cap."""

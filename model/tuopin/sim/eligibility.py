@@ -30,17 +30,21 @@ def rule(ae: AfterExitSection, lever: str) -> tuple[int, int]:
     return (ae.transition_years if years < 0 else years), getattr(ae, f"{lever}_until")
 
 
-def benefit_eligible(hh: Households, year: int, years: int, until: int = 0) -> np.ndarray:
+def benefit_eligible(hh: Households, year: int, years: int, until: int = 0,
+                     also: np.ndarray | None = None) -> np.ndarray:
     """Registered poor, and exited households within ``years`` of their exit or up to the
-    calendar year ``until`` (read-only)."""
+    calendar year ``until``, and ``also`` (the monitored: 防止返贫监测) (read-only)."""
     exited = hh.status == EXITED
     keep = (year - hh.exit_year <= years) | (year <= until)
     out = (hh.status == POOR) | (exited & keep)
+    if also is not None:
+        out |= also
     out.flags.writeable = False
     return out
 
 
-def by_lever(hh: Households, year: int, ae: AfterExitSection, general: np.ndarray) -> dict[str, np.ndarray]:
+def by_lever(hh: Households, year: int, ae: AfterExitSection, general: np.ndarray,
+             also: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Each special lever's mask, where its rule differs from the general one (the others read
     ``general``); levers with the same rule share one array."""
     out: dict[str, np.ndarray] = {}
@@ -48,7 +52,7 @@ def by_lever(hh: Households, year: int, ae: AfterExitSection, general: np.ndarra
     for lever in SPECIAL:
         r = rule(ae, lever)
         if r not in made:
-            made[r] = benefit_eligible(hh, year, *r)
+            made[r] = benefit_eligible(hh, year, *r, also=also)
         if made[r] is not general:
             out[lever] = made[r]
     return out

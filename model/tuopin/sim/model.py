@@ -14,6 +14,7 @@ import numpy as np
 
 from . import assessment, dynamics, eligibility
 from .budget import Ledger
+from .campaign import Funding, monitored
 from ..parameters.typed import typed
 from .policies import LEVERS, SharedState, StepContext, VillageArrays
 from .cost_sharing import MedicalParams, cost_sharing
@@ -66,6 +67,8 @@ class PovertyModel(mesa.Model):
                              weight=self.weight)
         # what levers write and the model reads (effort, reported income, out-of-pocket medical cost)
         self.shared = SharedState.start(hh.n)
+        self.funding = Funding(spec.campaign, self.p.campaign)
+        self.monitored = np.zeros(hh.n, bool)  # 防止返贫监测: supported the next year before they fall
         # the levers' view of the model; payment priority: poorest per-capita income first
         self.ctx = StepContext(
             hh=hh, params=self.p, shared=self.shared, ledger=self.ledger, weight=self.weight,
@@ -150,7 +153,7 @@ class PovertyModel(mesa.Model):
         self._eligible = None
         general = self.benefit_eligible()
         self.ctx.eligible = general
-        self.ctx.by_lever = eligibility.by_lever(self.hh, self.year, self.p.after_exit, general)
+        self.ctx.by_lever = eligibility.by_lever(self.hh, self.year, self.p.after_exit, general, self.monitored)
 
     def _year_start(self) -> None:
         hh, rng = self.hh, self.rng
@@ -167,6 +170,12 @@ class PovertyModel(mesa.Model):
         self.ys.expense += dynamics.insurance_premiums(hh, self.p, self.year)
         self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
         self.ctx.line, self.ctx.ys = self.line, self.ys
+        # the year's money per remaining poor household sets the levers' take-up (sim/campaign.py)
+        poor_households = float((hh.status == POOR).sum()) * self.weight
+        self.ctx.intensity = self.funding.year(self.year, poor_households)
+        self.ledger.fund(self.year, self.spec.campaign.funds.get(self.year, 0.0), poor_households)
+        self.ctx.dibao_line = self.spec.campaign.dibao_line.get(self.year, 0.0)
+        self.ctx.monitored = self.monitored
         self._set_eligible()
         self._hook("year_start")
 
@@ -181,7 +190,8 @@ class PovertyModel(mesa.Model):
         """Registered poor, and exited households still within their transition years (脱贫不脱政策).
         Status changes only at the assessment, so the mask is kept until then (read-only)."""
         if self._eligible is None:
-            self._eligible = eligibility.benefit_eligible(self.hh, self.year, self.p.after_exit.transition_years)
+            self._eligible = eligibility.benefit_eligible(self.hh, self.year, self.p.after_exit.transition_years,
+                                                          also=self.monitored)
         return self._eligible
 
     def lever_active(self, lever: str) -> bool:
@@ -222,7 +232,9 @@ class PovertyModel(mesa.Model):
         quota = self._pressure_quota()
         exited_start = int(round(hh.size[hh.status == EXITED].sum() * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
-                              spend_poor=spend_poor, month=self.month)
+                              spend_poor=spend_poor, month=self.month,
+                              deadline=self.year == self.spec.campaign.deadline_year)
+        self._monitor(pc_measured, spend_poor)
         self._set_eligible()
         self.people = hh.people_by_status() * self.weight
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, pc_income=pc_income, oop=oop,
@@ -252,6 +264,9 @@ class PovertyModel(mesa.Model):
         row["spend_yuan"] = self.ledger.spent(self.year) * w
         for policy in self.policies:
             row.update(policy.record())
+        row["funds_yuan"], row["poor_households_start"] = self.ledger.funds(self.year)
+        row["intensity"] = self.ctx.intensity
+        row["monitored_people"] = int(round(size[self.monitored].sum() * w))
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:
@@ -278,6 +293,16 @@ class PovertyModel(mesa.Model):
                            "unsafe_housing": hh.housing[idx] != 0}
         if self.year == self.spec.last_year and self.origin:
             self.origin["relapsed"] = r["relapse"][self.origin["household"]]
+
+    def _monitor(self, pc_measured: np.ndarray, spend_poor: np.ndarray) -> None:
+        """防止返贫监测 from its year: who is monitored (and supported) until the next assessment."""
+        hh = self.hh
+        if self.year < self.p.assessment.monitoring_from_year:
+            self.monitored = np.zeros(hh.n, bool)
+        else:
+            capacity = self.p.campaign.monitoring_capacity * hh.size[hh.category > 0].sum()
+            self.monitored = monitored(hh.status, pc_measured, spend_poor, hh.size, self.line, self.p.campaign, capacity)
+        self.ctx.monitored = self.monitored
 
     def _doudi(self) -> np.ndarray:
         """Households 兜底 pays this month: 低保 or 五保 top-ups (渐退 included), registered ever."""

@@ -80,6 +80,8 @@ class StepContext:
     eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # benefit-eligible for the lever called (read-only)
     by_lever: dict = field(default_factory=dict)  # lever -> its own mask where its rule after exit differs (read-only)
     intensity: float = 1.0   # the year's funding intensity: levers scale their yearly take-up by it (1 = catalog)
+    dibao_line: float = 0.0  # the scenario's 低保 standard this year, yuan per person (0: the catalog's ratio)
+    monitored: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # 防止返贫监测 (sim/campaign.py)
 
     def count(self, n: float) -> int:
         """A number of households in the whole region (a catalog count such as relocations a year)

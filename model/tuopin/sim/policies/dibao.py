@@ -10,6 +10,13 @@ raised to its own standard. A household whose income rises above the line keeps 
 ``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up becomes a
 扶贫低保 household: 兜底 is then its stable income source at the exit assessment (一有).
 
+**Expansion.** 社会保障兜底一批 as the policy expanded: a scenario may give the 低保 standard by
+year (``[campaign] dibao_line``; nationally the Ministry of Civil Affairs' average rural standard, which rose 8-15 % a year
+against the line's 2-3 %); from ``campaign.doudi_partial_labour_from_year`` (2018, the 2018 兜底 opinion)
+households whose working-age members are all chronically ill count as without labour capacity; and
+under 防止返贫监测 monitored households without labour are covered too, registered or not (the
+monitoring guidance: 综合保障 for those without labour).
+
 **Eligibility.** The 兜底 categories (低保, 扶贫低保, 五保) and registered households with no
 labourer, while benefit-eligible; 兜底 is an entitlement of civil affairs, not a registry benefit:
 with ``entitlement`` it continues after exit while the household qualifies (应保尽保).
@@ -47,7 +54,7 @@ class Dibao(Policy):
     lever = "dibao"
     p: DibaoSection
     owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
-    reads = ("hh.category", "hh.labour", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
+    reads = ("hh.category", "hh.labour", "hh.chronic", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
              "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
@@ -67,15 +74,24 @@ class Dibao(Policy):
         return c.eligible | (self.p.entitlement & (c.hh.status == EXITED))
 
     def eligible(self) -> np.ndarray:
-        """Entitled households of the 兜底 categories, or registered with no labourer."""
-        hh = self.ctx.hh
-        return self.entitled() & (np.isin(hh.category, DOUBAO) | ((hh.labour == 0) & (hh.category > 0)))
+        """Entitled households of the 兜底 categories, or without labour capacity and registered or
+        monitored (防止返贫监测: 综合保障 for monitored households without labour). Without labour capacity:
+        no labourer, and from ``campaign.doudi_partial_labour_from_year`` (the 2018 兜底 opinion) also
+        every working-age member chronically ill (partly lost)."""
+        c = self.ctx
+        hh = c.hh
+        no_labour = hh.labour == 0
+        if c.year >= c.params.campaign.doudi_partial_labour_from_year:
+            no_labour = no_labour | (hh.labour <= hh.chronic)
+        return self.entitled() & (np.isin(hh.category, DOUBAO) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
 
     def line(self) -> float:
-        """The 低保 line this year, yuan per person."""
-        aligned = self.p.aligned or self.ctx.year >= self.p.aligned_from_year
-        ratio = max(self.p.line_ratio, 1.0) if aligned else self.p.line_ratio
-        return ratio * self.ctx.line
+        """The 低保 line this year, yuan per person: the scenario's standard for the year where it gives
+        one (``[campaign] dibao_line``), else ``line_ratio`` of the poverty line; aligned, at least the line."""
+        c = self.ctx
+        aligned = self.p.aligned or c.year >= self.p.aligned_from_year
+        standard = c.dibao_line if c.dibao_line > 0 else self.p.line_ratio * c.line
+        return max(standard, c.line) if aligned else standard
 
     def _market(self) -> np.ndarray:
         """Persistent market income and regular transfers, yuan a year."""

@@ -1,0 +1,58 @@
+"""A scenario's campaign inputs (``[campaign]``): the money by year, the 低保 standard by year and the deadline.
+
+These are policy inputs known when a forecast is made (a budget plan, a published standard, a
+deadline), not fitted values. The funds set each year's funding intensity (``sim/campaign.py``):
+the levers' take-up follows the money per remaining poor household relative to the reference year.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .problems import FieldProblem
+
+
+class Campaign(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    funds: dict[int, float] = Field(default_factory=dict, description="campaign money available in the year, "
+                                    "yuan, whole region (e.g. the central special fund); years left out run at intensity 1")
+    local_match: float = Field(default=0.0, ge=0, le=100, description="local yuan added per yuan of `funds` "
+                               "(reported; a constant match leaves the intensity unchanged)")
+    reference_year: int | None = Field(default=None, description="the year whose money per remaining poor household "
+                                       "gives intensity 1 (default: the first year with funds)")
+    dibao_line: dict[int, float] = Field(default_factory=dict, description="the rural 低保 standard by year, yuan per "
+                                         "person; years left out use the catalog's dibao.line_ratio")
+    deadline_year: int | None = Field(default=None, description="the year by which every registered poor household "
+                                      "must be declared out: that year's assessment declares all that remain (paper "
+                                      "exits where they do not truly meet the standard)")
+
+    @model_validator(mode="after")
+    def _check(self):
+        for y, v in self.funds.items():
+            if not 0 <= v < 1e14:
+                raise FieldProblem(f"funds.{y}", f"must be yuan a year between 0 and 1e14, got {v}")
+        for y, v in self.dibao_line.items():
+            if not 0 < v < 1e6:
+                raise FieldProblem(f"dibao_line.{y}", f"must be yuan per person per year, above 0, got {v}")
+        if self.reference_year is not None and self.funds.get(self.reference_year, 0) <= 0:
+            raise FieldProblem("reference_year", f"needs funds above 0 in {self.reference_year} (funds are given for "
+                                                 f"{sorted(self.funds) or 'no year'})")
+        return self
+
+    def reference(self) -> int | None:
+        """The reference year: the stated one, else the first year with funds above 0."""
+        if self.reference_year is not None:
+            return self.reference_year
+        return min((y for y, v in self.funds.items() if v > 0), default=None)
+
+    def check_years(self, years: list[int]) -> None:
+        """Every year given lies in the scenario's ``years``."""
+        for name in ("funds", "dibao_line"):
+            for y in getattr(self, name):
+                if y not in years:
+                    raise FieldProblem(f"campaign.{name}.{y}", f"is outside the scenario years {years[0]}-{years[-1]}")
+        for name in ("reference_year", "deadline_year"):
+            y = getattr(self, name)
+            if y is not None and y not in years:
+                raise FieldProblem(f"campaign.{name}", f"must be one of the scenario years {years[0]}-{years[-1]}, got {y}")

@@ -1,0 +1,156 @@
+"""The campaign's inputs by year (sim/campaign.py, inputs/campaign.py): funding intensity, 兜底
+expansion, 防止返贫监测 and the deadline, each against a hand calculation."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tuopin.inputs.campaign import Campaign
+from tuopin.parameters import resolve
+from tuopin.parameters.typed import typed
+from tuopin.sim.campaign import Funding, intensity, monitored
+from tuopin.sim.population import EXITED, NONPOOR, POOR
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ROOT / "tests" / "data" / "small.toml"
+
+
+def _p(**over):
+    return typed(resolve({f"campaign.{k}": v for k, v in over.items()})[0]).campaign
+
+
+def test_intensity_by_hand():
+    # national 2014: 432.87亿 for 2948万 poor households; a year with 660.95亿 for 1500万:
+    # (660.95 / 1500) / (432.87 / 2948) = 0.440633 / 0.146835 = 3.00088; ^0.5 = 1.73231
+    assert intensity(660.95e8, 1500e4, 432.87e8, 2948e4, 0.5, 3.0) == pytest.approx(1.73231, abs=1e-4)
+    assert intensity(660.95e8, 1500e4, 432.87e8, 2948e4, 1.0, 3.0) == 3.0  # 3.00088 capped at 3
+    assert intensity(660.95e8, 1500e4, 432.87e8, 2948e4, 1.0, 5.0) == pytest.approx(3.00088, abs=1e-4)
+    # half the money for the same households: 0.5 ^ 0.5 = 0.7071 (less money, less take-up)
+    assert intensity(1e8, 100, 2e8, 100, 0.5, 3.0) == pytest.approx(0.70711, abs=1e-5)
+    assert intensity(0.0, 100, 2e8, 100, 0.5, 3.0) == 1.0  # no money stated: the catalog take-up
+
+
+def test_funding_years_reference_and_gaps():
+    f = Funding(Campaign(funds={2016: 1e8, 2017: 1e8, 2018: 1e8}), _p(funding_elasticity=1.0, intensity_cap=10.0))
+    assert f.year(2015, 1000) == 1.0      # no funds stated
+    assert f.year(2016, 1000) == 1.0      # the reference year (the first with funds)
+    assert f.year(2017, 500) == pytest.approx(2.0)   # the same money for half the households
+    assert f.year(2018, 250) == pytest.approx(4.0)
+    late = Funding(Campaign(funds={2015: 1e8, 2016: 2e8}, reference_year=2016), _p(funding_elasticity=1.0))
+    assert late.year(2015, 1000) == 1.0   # before the reference year
+    assert late.year(2016, 1000) == 1.0
+
+
+def test_monitoring_takes_the_closest_to_falling_first_up_to_capacity():
+    status = np.array([EXITED, EXITED, NONPOOR, POOR, EXITED, EXITED])
+    pc = np.array([3000.0, 5000.0, 4000.0, 1000.0, 9000.0, 8000.0])
+    spend = np.array([False, False, False, False, False, True])
+    size = np.array([2, 3, 4, 1, 2, 5])
+    p = _p(monitoring_line=1.5)
+    # line 4000: the monitoring line is 6000; at risk: 0 (3000), 1 (5000), 2 (4000), 5 (expenditure-poor);
+    # not 3 (registered poor) nor 4 (9000). Order: 5 (spend first), 0, 2, 1; people 5, 2, 4, 3
+    assert monitored(status, pc, spend, size, 4000.0, p, 100).tolist() == [True, True, True, False, False, True]
+    assert monitored(status, pc, spend, size, 4000.0, p, 11).tolist() == [True, False, True, False, False, True]  # 5+2+4
+    assert monitored(status, pc, spend, size, 4000.0, p, 10).tolist() == [True, False, False, False, False, True]
+    assert not monitored(status, pc, spend, size, 4000.0, p, 0).any()
+
+
+def test_schema_refuses_years_outside_the_scenario():
+    from tuopin.inputs.problems import ScenarioError
+    from tuopin.inputs.scenario import load_scenario
+
+    with pytest.raises(ScenarioError, match=r"campaign\.funds\.2030"):
+        load_scenario(SMALL, {"campaign": {"funds": {2030: 1e8}}})
+    with pytest.raises(ScenarioError, match="reference_year"):
+        load_scenario(SMALL, {"campaign": {"funds": {2016: 1e8}, "reference_year": 2015}})
+
+
+def _model(**over):
+    from tuopin import PovertyModel
+
+    return PovertyModel(scenario=SMALL, rng=1, **over)
+
+
+def test_the_model_sets_intensity_from_funds_and_reports_it():
+    m = _model()
+    seen = {}
+    while m.running:
+        m.step()
+        if m.month == 1:
+            poor = float((m.hh.status == POOR).sum()) * m.weight
+            seen[m.year] = (m.ctx.intensity, poor)
+    # small.toml extends Jingzhou: 1亿 a year 2016-2018 (split by nothing: one region), reference 2016
+    assert seen[2015][0] == 1.0 and seen[2016][0] == 1.0
+    e, cap = m.p.campaign.funding_elasticity, m.p.campaign.intensity_cap
+    for y in (2017, 2018):
+        assert seen[y][0] == pytest.approx(min(cap, (seen[2016][1] / seen[y][1]) ** e))
+    rows = {r["year"]: r for r in m.annual}
+    assert rows[2017]["intensity"] == pytest.approx(seen[2017][0]) and rows[2017]["funds_yuan"] == 1e8
+
+
+def test_dibao_standard_by_year_and_topup_by_hand():
+    m = _model()
+    dibao = next(p for p in m.policies if p.lever == "dibao")
+    m.ctx.line, m.ctx.year = 4000.0, 2020
+    m.ctx.dibao_line = 5962.0
+    assert dibao.line() == 5962.0
+    m.ctx.dibao_line = 3000.0  # below the line: aligned raises it to the line, unaligned keeps it
+    aligned = dibao.p.aligned or m.ctx.year >= dibao.p.aligned_from_year
+    assert dibao.line() == (4000.0 if aligned else 3000.0)
+    # a 3-person household with 10,000 yuan of means under a 5962-yuan standard: 3 x 5962 - 10000 = 7886 a year
+    assert max(3 * 5962.0 - 10000.0, 0) / 12 == pytest.approx(657.1667, abs=1e-3)
+
+
+def test_doudi_covers_partly_labour_incapable_households_from_2018():
+    from tuopin.sim.population import CATEGORY_CODES
+
+    m = _model()
+    hh, dibao = m.hh, next(p for p in m.policies if p.lever == "dibao")
+    i = np.flatnonzero((hh.category == CATEGORY_CODES["fupin"]) & (hh.labour > 0))[:3]
+    hh.status[i], hh.labour[i], hh.chronic[i] = POOR, 1, 1  # one working-age member, chronically ill
+    m._eligible = None
+    m.ctx.eligible = m.benefit_eligible()
+    m.ctx.year = 2017
+    assert not dibao.eligible()[i].any()
+    m.ctx.year = m.p.campaign.doudi_partial_labour_from_year
+    assert dibao.eligible()[i].all()
+    hh.chronic[i] = 0  # an able labourer: not 兜底 by this rule
+    assert not dibao.eligible()[i].any()
+
+
+def test_deadline_declares_every_registered_poor_household_and_keeps_paper_exits_apart():
+    from tuopin.sim.assessment import assess
+    from tuopin.sim.population import HOUSING_SAFE
+
+    m = _model()
+    hh, p = m.hh, m.p.assessment
+    hh.dropout[:], hh.insured[:], hh.housing[:] = 0, True, HOUSING_SAFE
+    poor = hh.status == POOR
+    line = 4000.0
+    pc = np.where(np.arange(hh.n) % 2 == 0, 5000.0, 3000.0)  # half above the line, half below
+    before = hh.status.copy()
+    r = assess(hh, pc, pc, line, 2020, p, np.random.default_rng(0), spend_poor=np.zeros(hh.n, bool), deadline=True)
+    assert (hh.status[poor] == EXITED).all() and r["exit_declared"][poor].all()
+    assert (r["exit_paper"] ^ r["exit_true"] == r["exit_declared"]).all()  # each declared exit is one or the other
+    assert r["exit_paper"][poor & (pc < line)].all()  # below the line: declared, a paper exit
+    assert not r["exit_true"][pc < line].any()
+    assert (hh.status[r["relapse"]] == EXITED).all()  # relapsed this year and declared out with the rest
+
+
+def test_monitored_households_are_supported_and_those_without_labour_get_doudi():
+    m = _model(**{"assessment.monitoring_from_year": 2016})
+    while m.year < 2016 or m.month < m.spec.assessment_month:
+        m.step()
+    mon = m.monitored
+    assert mon.any() and not m.monitored[m.hh.status == POOR].any()
+    assert m.benefit_eligible()[mon].all()  # 开发式帮扶: every lever may serve them
+    # a monitored near-poor household (not registered) without labour is 兜底-eligible; one not monitored is not
+    dibao = next(p for p in m.policies if p.lever == "dibao")
+    hh = m.hh
+    near = np.flatnonzero((hh.category == 0) & (hh.status == NONPOOR))[:4]
+    hh.labour[near] = 0
+    m.monitored[near[:2]], m.monitored[near[2:]] = True, False
+    m._eligible = None
+    m.ctx.eligible, m.ctx.monitored = m.benefit_eligible(), m.monitored
+    assert dibao.eligible()[near].tolist() == [True, True, False, False]
