@@ -85,8 +85,12 @@ class EducationSection:
     dropout_rate_other: float  # per child-year
     dropout_return_rate: float  # per year
     new_labour_wage_ratio: float  # lines per year
+    highschool_wage_premium: float  # share
     vocational_wage_premium: float  # share
     college_wage_premium: float  # share
+    highschool_support_response: float  # share per cost covered
+    vocational_support_response: float  # share per cost covered
+    dropout_support_response: float  # share per cost covered
     cost_compulsory: float  # yuan per student-year
     cost_highschool: float  # yuan per student-year
     cost_vocational: float  # yuan per student-year
@@ -179,9 +183,9 @@ class IndustrySection:
     return_rate: float  # per year
     ramp_months: int  # months
     failure_rate: float  # per year
-    coop_share: float  # share
+    coop_take_up: float  # per year
     coop_capital: float  # yuan per household
-    coop_dividend: float  # yuan per household-year
+    coop_dividend_rate: float  # per year
     village_fund: float  # yuan per poor village-year
     collective_return: float  # per year
 
@@ -231,6 +235,9 @@ class MotivationSection:
     effort_elasticity: float  # share
     hiding_share: float  # share
     hiding_fraction: float  # share
+    fuzhi_reach: float  # per year
+    fuzhi_effect: float  # share
+    fuzhi_cost: float  # yuan per household reached
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,6 +343,17 @@ class VillageSection:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkReliefSection:
+    """``work_relief.toml``."""
+    enabled: bool
+    start_year: int  # year
+    end_year: int  # year
+    investment: float  # yuan per poor village-year
+    wage_share: float  # share
+    wage: float  # yuan per participant-year
+
+
+@dataclass(frozen=True, slots=True)
 class Params:
     """Every catalog section, typed."""
 
@@ -359,6 +377,7 @@ class Params:
     shocks: ShocksSection
     targeting: TargetingSection
     village: VillageSection
+    work_relief: WorkReliefSection
 
 
 # each section's name (the TOML file's stem) and its class
@@ -383,6 +402,7 @@ SECTIONS: dict[str, type] = {
     "shocks": ShocksSection,
     "targeting": TargetingSection,
     "village": VillageSection,
+    "work_relief": WorkReliefSection,
 }
 
 

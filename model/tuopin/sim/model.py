@@ -144,7 +144,7 @@ class PovertyModel(mesa.Model):
         prev = self.line
         self.line = self.spec.poverty_line[self.year]
         if self.year > self.spec.first_year:
-            dynamics.age_and_school(hh, self.p, self.line, rng)
+            dynamics.age_and_school(hh, self.p, self.line, rng, self.shared if self.lever_active("education") else None)
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
         dynamics.housing_and_insurance(hh, self.p, rng)
         self.ys = dynamics.YearState.zeros(hh.n)

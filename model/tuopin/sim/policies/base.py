@@ -42,10 +42,14 @@ class SharedState:
     effort: np.ndarray         # scales wage work (1 = full); motivation lowers it (等靠要)
     report_factor: np.ndarray  # share of income a household reports at verification; motivation (隐瞒)
     medical_oop: np.ndarray    # the year's out-of-pocket medical cost at the assessment; medical
+    # schooling choices next January, set by education from the support a household gets (used while it is in force)
+    to_highschool: np.ndarray  # chance a compulsory-school leaver goes on to high school
+    to_vocational: np.ndarray  # chance a leaver not going to high school goes to vocational school
+    dropout_rate: np.ndarray   # chance a compulsory-school pupil drops out in a year
 
     @classmethod
     def start(cls, n: int) -> "SharedState":
-        return cls(np.ones(n), np.ones(n), np.zeros(n))
+        return cls(np.ones(n), np.ones(n), np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n))
 
 
 @dataclass(slots=True, eq=False)
