@@ -12,7 +12,7 @@ village funds for the collective economy.
   evaluation found (Shaanxi tracking data 2014-2019) on a registered household's ~10,000 yuan.
 - *Cooperative shares* (资产收益, 量化到户、股份合作、保底分红): fund money of ``coop_capital`` is put
   into a cooperative as a household's share, which pays a guaranteed dividend of
-  ``coop_dividend_rate`` × capital a year (5-8 % in county schemes: 高县 and 青神县, Sichuan, 2017).
+  ``coop_dividend_rate`` × capital a year (5-8 % in county schemes: 高县 and 青神县, Sichuan, c. 2016-2017).
   The share is held while the household keeps its benefits; then it passes to another eligible
   household (动态管理, 遞補) at no new cost, so the funded shares are a capacity that only new money
   raises. The dividend is paid by the cooperative (income and a benefit, not budget spend; the

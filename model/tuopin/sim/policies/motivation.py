@@ -5,7 +5,7 @@ effort is 1 - ``effort_elasticity`` × its benefit share of income at the last a
 Hebei 2019 guidance, published with it: 关于激发脱贫内生动力的三点建议, §2; the precise-exit briefing
 §一(二)14). 隐瞒: a share ``hiding_share`` of households receiving benefits hide a part
 ``hiding_fraction`` of their income from verification to keep them (为了"不摘帽",不惜隐瞒扶贫成果).
-扶志, the guidance's remedy (§二: 宣讲 "扶勤不扶懒", 表彰 and material rewards for those who work
+扶志, the guidance's remedy (§2, 二: 宣讲 "扶勤不扶懒", 表彰 and material rewards for those who work
 their way out, "早干多支持,主动干多支持"): each year 扶志 work reaches new benefit-eligible
 households, and a reached household loses only 1 - ``fuzhi_effect`` of the effort 等靠要 would take
 (for good: the guidance asks for the attitude to change, not a payment to last). The size is a stated
