@@ -67,7 +67,7 @@ MUTATIONS = [
     Mutation("no 低保渐退", "sim/policies/dibao.py",
              r"start = \(self\.monthly > 0\) & \(need == 0\) & entitled", "start = np.zeros(hh.n, bool)"),
     Mutation("雨露计划 kept by the ledger, not paid to the household", "sim/policies/education.py",
-             r"self\.transfer\(self\.yulu_monthly\)", "self.pay(self.yulu_monthly)"),
+             r"c\.ys\.income\[to\] \+= paid", "pass"),
     Mutation("雨露计划 capped at the vocational cost again", "sim/policies/education.py",
              r"voc = p\.yulu_subsidy / p\.cost_vocational", "voc = min(p.yulu_subsidy, p.cost_vocational) / p.cost_vocational"),
     Mutation("continuation ignores support", "sim/policies/education.py",

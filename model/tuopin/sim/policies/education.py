@@ -54,11 +54,13 @@ class Education(Policy):
     writes = ("hh.dropout", "ys.education_cost", "ys.income", "ys.benefits", "shared.to_highschool",
               "shared.to_vocational", "shared.dropout_rate")
 
-    owns = ("yulu_monthly",)
+    owns = ("yulu_monthly", "yulu_to")
 
     def __init__(self, ctx, seed):
         super().__init__(ctx, seed)
         self.yulu_monthly = np.zeros(ctx.hh.n)  # this year's 雨露计划 payment a month, yuan
+        self.yulu_to = np.zeros(ctx.hh.n, np.int64)  # the households paid, by index (the first yulu_count)
+        self.yulu_count = 0
         self._choices(np.zeros(ctx.hh.n, bool))  # the catalog's rates until the first January
 
     def support(self) -> tuple[float, float, float]:
@@ -100,7 +102,13 @@ class Education(Policy):
         self._choices(eligible)
         # 雨露计划, 直补到户: a twelfth of the year's payment per vocational student, each month
         self.yulu_monthly[:] = np.where(eligible, hh.vocational * (p.yulu_subsidy / 12), 0.0)
+        to = np.flatnonzero(self.yulu_monthly > 0)
+        self.yulu_count = to.size
+        self.yulu_to[:to.size] = to
 
     def month(self) -> None:
-        if self.p.yulu_subsidy > 0:
-            self.transfer(self.yulu_monthly)
+        c, to = self.ctx, self.yulu_to[:self.yulu_count]  # few households: paid by index, for speed
+        if to.size:  # a transfer (income and a benefit) to the households with vocational students
+            paid = self.pay(self.yulu_monthly[to], priority=c.priority[to])
+            c.ys.income[to] += paid
+            c.ys.benefits[to] += paid

@@ -48,14 +48,15 @@ from ..population import CAUSE_CODES
 from ..targeting import choose, how_many
 from .base import Policy
 
-PROJECT_CAUSES = np.array([CAUSE_CODES["lack_funds"], CAUSE_CODES["lack_skills"]])
-SHARE_CAUSES = np.array([CAUSE_CODES["illness"], CAUSE_CODES["disability"], CAUSE_CODES["lack_labour"]])
+# by cause code: does the cause suit a project of the household's own, or a share instead
+PROJECT_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("lack_funds", "lack_skills")])
+SHARE_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("illness", "disability", "lack_labour")])
 
 
 class Industry(Policy):
     lever = "industry"
     p: IndustrySection
-    owns = ("grant", "started", "coop")
+    owns = ("grant", "started", "coop", "coop_at", "running_at")
     reads = ("hh.labour", "hh.cause", "ys.disaster_loss", "villages.poor", "villages.exit_year",
              "params.targeting")
     writes = ("ys.income", "ys.benefits", "villages.collective")
@@ -66,6 +67,10 @@ class Industry(Policy):
         self.grant = np.zeros(n)          # yuan invested in the household's own project (0: none or failed)
         self.started = np.full(n, -1)     # month index the project started
         self.coop = np.zeros(n, bool)     # holds a cooperative share with a guaranteed dividend
+        self.coop_at = np.zeros(n, np.int64)  # the shareholders by index (the first coop_count), for speed
+        self.coop_count = 0
+        self.running_at = np.zeros(n, np.int64)  # households with a running project by index (the first running_count)
+        self.running_count = 0
         self.shares = 0                   # cooperative shares funded so far (simulated households)
 
     def eligible(self) -> np.ndarray:
@@ -74,11 +79,11 @@ class Industry(Policy):
 
     def project_suits(self) -> np.ndarray:
         hh = self.ctx.hh
-        return 0.5 * np.isin(hh.cause, PROJECT_CAUSES) + 0.25 * np.minimum(hh.labour, 2)
+        return 0.5 * PROJECT_CAUSES[hh.cause] + 0.25 * np.minimum(hh.labour, 2)
 
     def share_suits(self) -> np.ndarray:
         hh = self.ctx.hh
-        return ((hh.labour == 0) | np.isin(hh.cause, SHARE_CAUSES)).astype(float)
+        return ((hh.labour == 0) | SHARE_CAUSES[hh.cause]).astype(float)
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p
@@ -93,6 +98,9 @@ class Industry(Policy):
         paid = self.pay(np.where(take, p.grant, 0.0)) > 0
         self.grant[paid] = p.grant
         self.started[paid] = c.t
+        at = np.flatnonzero(self.grant > 0)
+        self.running_count = at.size
+        self.running_at[:at.size] = at
         # cooperative shares: those of households that lost their benefits pass to others, then new ones
         self.coop &= c.eligible
         free = c.eligible & ~self.coop
@@ -103,19 +111,22 @@ class Industry(Policy):
         funded = self.pay(np.where(new, p.coop_capital, 0.0)) > 0
         self.shares += int(funded.sum())
         self.coop |= refill | funded
+        at = np.flatnonzero(self.coop)
+        self.coop_count = at.size
+        self.coop_at[:at.size] = at
         # work-team and fund money for each poor village's collective economy
         v_paid = self.pay_villages(np.where(c.villages.poor & (c.villages.exit_year < 0), p.village_fund, 0.0))
         c.villages.collective += v_paid * p.collective_return
 
     def month(self) -> None:
         c, p = self.ctx, self.p
-        running = np.flatnonzero(self.grant > 0)
+        running = self.running_at[:self.running_count]  # projects start and fail only in January
         if running.size:
             ramp = np.minimum(1.0, (c.t - self.started[running] + 1) / p.ramp_months)
             income = self.grant[running] * p.return_rate * ramp / 12 * (1 - c.ys.disaster_loss[running])
             c.ys.income[running] += income  # the household's own earnings, not a transfer
         # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
-        holders = np.flatnonzero(self.coop)
+        holders = self.coop_at[:self.coop_count]
         if holders.size:
             dividend = p.coop_dividend_rate * p.coop_capital / 12
             c.ys.income[holders] += dividend

@@ -37,13 +37,13 @@ from ..population import CAUSE_CODES
 from ..targeting import choose
 from .base import Policy
 
-SUITED_CAUSES = np.array([CAUSE_CODES["lack_funds"], CAUSE_CODES["lack_skills"], CAUSE_CODES["disaster"]])
+SUITED_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("lack_funds", "lack_skills", "disaster")])
 
 
 class WorkRelief(Policy):
     lever = "work_relief"
     p: WorkReliefSection
-    owns = ("worker",)
+    owns = ("worker", "worker_at")
     reads = ("hh.labour", "hh.cause", "hh.village", "hh.wage_migrant", "villages.poor", "villages.exit_year",
              "params.targeting")
     writes = ("ys.income",)
@@ -51,6 +51,8 @@ class WorkRelief(Policy):
     def __init__(self, ctx, seed):
         super().__init__(ctx, seed)
         self.worker = np.zeros(ctx.hh.n, bool)  # a labourer of the household works on this year's works
+        self.worker_at = np.zeros(ctx.hh.n, np.int64)  # the same households by index (the first worker_count)
+        self.worker_count = 0
 
     def poor_villages(self) -> np.ndarray:
         v = self.ctx.villages
@@ -63,7 +65,7 @@ class WorkRelief(Policy):
 
     def suits(self) -> np.ndarray:
         hh = self.ctx.hh
-        return 0.5 * np.isin(hh.cause, SUITED_CAUSES) + 0.5 * (hh.wage_migrant <= 0)
+        return 0.5 * SUITED_CAUSES[hh.cause] + 0.5 * (hh.wage_migrant <= 0)
 
     def jobs(self) -> int:
         """This year's jobs (simulated households): the wage bill of the poor villages' works over the wage."""
@@ -75,8 +77,12 @@ class WorkRelief(Policy):
     def year_start(self) -> None:
         c, p = self.ctx, self.p
         self.worker = choose(self.eligible(), self.jobs(), self.suits(), self.rng, c.params.targeting.by_cause)
+        at = np.flatnonzero(self.worker)
+        self.worker_count = at.size
+        self.worker_at[:at.size] = at
         self.pay_villages(np.where(self.poor_villages(), p.investment * (1 - p.wage_share) * c.intensity, 0.0))
 
     def month(self) -> None:
-        if self.worker.any():
-            self.ctx.ys.income += self.pay(np.where(self.worker, self.p.wage / 12, 0.0))
+        c, who = self.ctx, self.worker_at[:self.worker_count]
+        if who.size:  # the wage, the household's own earnings (not a benefit)
+            c.ys.income[who] += self.pay(np.full(who.size, self.p.wage / 12), priority=c.priority[who])
