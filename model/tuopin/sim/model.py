@@ -70,7 +70,7 @@ class PovertyModel(mesa.Model):
         self.ctx = StepContext(
             hh=hh, params=self.p, shared=self.shared, ledger=self.ledger, weight=self.weight,
             villages=VillageArrays(self.poor_village, self.village_exit_year, self.village_collective),
-            assessment_month=spec.assessment_month,
+            assessment_month=spec.assessment_month, village_weight=self.village_weight,
             priority=(hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size)
         self.policies = [cls(self.ctx, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]
         self.t = 0  # months simulated

@@ -80,6 +80,7 @@ class StepContext:
     ys: YearState | None = None
     eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # benefit-eligible (read-only)
     intensity: float = 1.0   # the year's funding intensity: levers scale their yearly take-up by it (1 = catalog)
+    village_weight: float = 1.0  # poor villages each simulated poor village stands for (1 in a full run)
 
     def count(self, n: float) -> int:
         """A number of households in the whole region (a catalog count such as relocations a year)

@@ -115,8 +115,10 @@ class Industry(Policy):
         self.coop_count = at.size
         self.coop_at[:at.size] = at
         # work-team and fund money for each poor village's collective economy
-        v_paid = self.pay_villages(np.where(c.villages.poor & (c.villages.exit_year < 0), p.village_fund, 0.0))
-        c.villages.collective += v_paid * p.collective_return
+        # (in sampled mode paid at the villages' weight over the households', which the ledger applies)
+        scale = c.village_weight / c.weight
+        v_paid = self.pay_villages(np.where(c.villages.poor & (c.villages.exit_year < 0), p.village_fund * scale, 0.0))
+        c.villages.collective += v_paid / scale * p.collective_return
 
     def month(self) -> None:
         c, p = self.ctx, self.p

@@ -1,6 +1,7 @@
 """以工代赈: public works in poor villages that pay wages to poor labourers instead of relief.
 
-**Mechanism.** Each January every poor village not yet exited gets ``investment`` yuan of small
+**Mechanism.** Each January every registered poor village (exited ones too: 摘帽不摘政策) gets
+``investment`` yuan of small
 public works (village roads, irrigation, land improvement); a share ``wage_share`` of it is the wage
 bill, paid to local poor labourers at ``wage`` yuan each for the year, so the works employ
 ``investment`` × ``wage_share`` / ``wage`` labourers per village (pooled over the poor villages, as
@@ -12,11 +13,11 @@ for every public-welfare project to be done this way (各类公益性扶贫项�
 (以工代赈、生产奖补、劳务补助).
 
 **Eligibility and 因户施策.** One labourer of a benefit-eligible household with labour, living in a
-poor village not yet exited. With ``targeting.by_cause`` those suited come first: suits = ½ if the
+registered poor village. With ``targeting.by_cause`` those suited come first: suits = ½ if the
 main cause is lack of funds or skills or a disaster (缺资金, 缺技术, 因灾), + ½ if no one in the
 household has migrant work (labour free for local works); at random otherwise.
 
-**Capacity per year.** Jobs = poor villages not yet exited × ``investment`` × ``wage_share`` /
+**Capacity per year.** Jobs = registered poor villages × ``investment`` × ``wage_share`` /
 ``wage`` × funding intensity; with the defaults 50,000 × 0.15 / 5,000 = 1.5 jobs per village, about
 560 in Jingzhou's 371 poor villages. NDRC figures for later years give the scale: 2023, 73亿 of
 central investment, ≥30 % as wages, ~20万 participants earning ~1万 each; 2024, 115亿, 37亿 of
@@ -55,11 +56,11 @@ class WorkRelief(Policy):
         self.worker_count = 0
 
     def poor_villages(self) -> np.ndarray:
-        v = self.ctx.villages
-        return v.poor & (v.exit_year < 0)
+        """The registered poor villages, exited or not (摘帽不摘政策: the works go on to 2020)."""
+        return self.ctx.villages.poor
 
     def eligible(self) -> np.ndarray:
-        """Benefit-eligible households with labour in a poor village not yet exited."""
+        """Benefit-eligible households with labour in a registered poor village."""
         c = self.ctx
         return c.eligible & (c.hh.labour > 0) & self.poor_villages()[c.hh.village]
 
@@ -67,12 +68,19 @@ class WorkRelief(Policy):
         hh = self.ctx.hh
         return 0.5 * SUITED_CAUSES[hh.cause] + 0.5 * (hh.wage_migrant <= 0)
 
+    def scale(self) -> float:
+        """Works per simulated poor village, in simulated households' terms: 1 in a full run; in
+        sampled mode the villages' weight over the households' (they differ by the rounding of the
+        sampled village count), so jobs and spend are weighted back right."""
+        c = self.ctx
+        return c.intensity * c.village_weight / c.weight
+
     def jobs(self) -> int:
         """This year's jobs (simulated households): the wage bill of the poor villages' works over the wage."""
         p = self.p
         if p.wage <= 0:
             return 0
-        return int(round(self.poor_villages().sum() * p.investment * p.wage_share / p.wage * self.ctx.intensity))
+        return int(round(self.poor_villages().sum() * p.investment * p.wage_share / p.wage * self.scale()))
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p
@@ -80,7 +88,7 @@ class WorkRelief(Policy):
         at = np.flatnonzero(self.worker)
         self.worker_count = at.size
         self.worker_at[:at.size] = at
-        self.pay_villages(np.where(self.poor_villages(), p.investment * (1 - p.wage_share) * c.intensity, 0.0))
+        self.pay_villages(np.where(self.poor_villages(), p.investment * (1 - p.wage_share) * self.scale(), 0.0))
 
     def month(self) -> None:
         c, who = self.ctx, self.worker_at[:self.worker_count]
