@@ -72,7 +72,7 @@ def test_exited_household_keeps_education_until_2020_and_dibao_by_its_own_rule()
     # formula (dropouts before the recall: the cliff run's, which recalls none of theirs)
     assert (cliff.hh.status == hh.status).all()
     pupils = (hh.highschool * min(e.highschool_subsidy, e.cost_highschool)
-              + hh.vocational * min(e.yulu_subsidy, e.cost_vocational)
+              + hh.vocational * e.yulu_subsidy / 12        # 雨露计划 to the household, a twelfth a month
               + hh.college * min(e.college_grant, e.cost_college)
               + (cliff.hh.compulsory - cliff.hh.dropout) * min(e.compulsory_subsidy, e.cost_compulsory))
     extra = kept.ledger.spent(2016, "education") - cliff.ledger.spent(2016, "education")

@@ -13,7 +13,8 @@ from tuopin.sim.population import HOUSING_SAFE
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDIUM = ROOT / "tests" / "data" / "medium.toml"
-LEVERS = ("medical", "education", "pension", "housing", "relocation", "industry", "employment", "credit", "dibao", "motivation")
+LEVERS = ("medical", "education", "pension", "housing", "relocation", "industry", "employment", "credit", "work_relief",
+          "dibao", "motivation")
 ALL_OFF = {f"{lever}.enabled": False for lever in LEVERS}
 
 
@@ -45,7 +46,7 @@ def test_all_off_spends_nothing(all_off):
 
 # a lever switched on with no generosity must give the numbers of the lever switched off
 ZERO = {
-    "industry": {"industry.take_up": 0.0, "industry.village_fund": 0.0},
+    "industry": {"industry.take_up": 0.0, "industry.coop_take_up": 0.0, "industry.village_fund": 0.0},
     "employment": {"employment.training_take_up": 0.0, "employment.placement_rate": 0.0, "employment.post_rate": 0.0},
     "credit": {"credit.take_up": 0.0},
     "education": {"education.free_highschool": False, "education.yulu_subsidy": 0.0, "education.college_grant": 0.0,
@@ -53,7 +54,8 @@ ZERO = {
     "dibao": {"dibao.line_ratio": 0.0, "dibao.aligned": False, "dibao.wubao_ratio": 0.0},
     "housing": {"housing.renovation_rate": 0.0},
     "relocation": {"relocation.households_per_year": 0},
-    "motivation": {"motivation.effort_elasticity": 0.0, "motivation.hiding_share": 0.0},
+    "motivation": {"motivation.effort_elasticity": 0.0, "motivation.hiding_share": 0.0, "motivation.fuzhi_reach": 0.0},
+    "work_relief": {"work_relief.investment": 0.0},
 }
 
 
@@ -122,8 +124,9 @@ def test_pension_and_education_costs_match_hand_calculation():
     m = PovertyModel(scenario=MEDIUM, rng=8)
     hh, e = m.hh, m.p.education
     elig = hh.category > 0                       # before the first assessment: the registered
-    # no ageing in the first January, so the pupils paid for are the ones there now
-    expected = (hh.highschool[elig].sum() * 2500.0 + hh.vocational[elig].sum() * 3000.0
+    # no ageing in the first January, so the pupils paid for are the ones there now; 雨露计划 is paid
+    # to the household in twelve monthly parts, so January pays a twelfth of it
+    expected = (hh.highschool[elig].sum() * 2500.0 + hh.vocational[elig].sum() * 3000.0 / 12
                 + hh.college[elig].sum() * 5000.0 + (hh.compulsory - hh.dropout)[elig].sum() * 300.0)
     assert (e.cost_highschool, e.yulu_subsidy, e.college_grant, e.compulsory_subsidy) == (2500, 3000, 5000, 300)
     m.step()  # January 2015: year-start payments

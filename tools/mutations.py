@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # the tests that must notice; the stored baseline (tests/test_baseline.py) would catch most of these
 # too, so it is left out: each mechanism needs a test of its own
-TESTS = ["tests/test_mechanisms.py", "tests/test_campaign.py"]
+TESTS = ["tests/test_mechanisms.py", "tests/test_campaign.py", "tests/test_levers_human.py"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,22 @@ MUTATIONS = [
              r"^\s*self\.ys\.expense \+= dynamics\.insurance_premiums\(.*\n", ""),
     Mutation("新农合 subsidy paid but not relieved", "sim/policies/medical.py",
              r"^\s*c\.ys\.expense -= paid\s*\n", ""),
+    Mutation("雨露计划 kept by the ledger, not paid to the household", "sim/policies/education.py",
+             r"c\.ys\.income\[to\] \+= paid", "pass"),
+    Mutation("雨露计划 capped at the vocational cost again", "sim/policies/education.py",
+             r"voc = p\.yulu_subsidy / p\.cost_vocational", "voc = min(p.yulu_subsidy, p.cost_vocational) / p.cost_vocational"),
+    Mutation("continuation ignores support", "sim/policies/education.py",
+             r"h1 = min\(1\.0, h0 \+ .*$", "h1 = h0"),
+    Mutation("dropout ignores support", "sim/policies/education.py",
+             r"max\(0\.0, 1 - p\.dropout_support_response \* s_comp\)", "1.0"),
+    Mutation("shares go at random despite by_cause", "sim/policies/industry.py",
+             r"suits = self\.share_suits\(\)", "suits = 0 * self.share_suits()"),
+    Mutation("vacated shares not passed on", "sim/policies/industry.py",
+             r"refill = choose\(free, self\.shares - .*$", "refill = np.zeros(c.hh.n, bool)"),
+    Mutation("扶志 restores nothing", "sim/policies/motivation.py",
+             r"np\.where\(self\.reached, \(1\.0 - p\.fuzhi_effect\) \* loss, loss\)", "loss"),
+    Mutation("以工代赈 beyond the works' capacity", "sim/policies/work_relief.py",
+             r"choose\(self\.eligible\(\), self\.jobs\(\),", "choose(self.eligible(), 2 * self.jobs(),"),
     # the same mechanisms broken another way
     Mutation("dibao before relocation", "sim/policies/__init__.py",
              r"Relocation, ([^)]*?), Dibao,", r"Dibao, Relocation, \1,"),

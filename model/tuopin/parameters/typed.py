@@ -2,8 +2,9 @@
 
 :func:`typed` turns the resolved flat values (``{"after_exit.transition_years": 3, ...}``) into a
 :class:`Params`, so code reads ``p.after_exit.transition_years`` and a reader (or a type checker)
-can follow a value from its TOML table to every use. The classes are written out, not generated at
-import; ``tests/test_parameters_typed.py`` checks that they match the TOML files key for key and
+can follow a value from its TOML table to every use. The levers' sections are in
+:mod:`~tuopin.parameters.lever_sections`, the model's own here. The classes are written out, not
+generated at import; ``tests/test_typed_params.py`` checks that they match the TOML files key for key and
 type for type. Values keep their catalog type (floats stay floats, whole numbers ints).
 """
 
@@ -12,6 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import section
+from .lever_sections import (CreditSection, DibaoSection, EducationSection, EmploymentSection, HousingSection,
+                             IndustrySection, MedicalSection, MotivationSection, PensionSection, RelocationSection,
+                             WorkReliefSection)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,111 +70,10 @@ class CampaignSection:
 
 
 @dataclass(frozen=True, slots=True)
-class CreditSection:
-    """``credit.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    take_up: float  # per year
-    counties: int  # counties
-    county_volume: float  # yuan per county
-    volume_base_year: int  # year
-    volume_growth_1: float  # share
-    volume_growth_2: float  # share
-    volume_growth_3: float  # share
-    loan: float  # yuan
-    term_years: int  # years
-    interest_rate: float  # per year
-    interest_subsidy_share: float  # share
-    return_rate: float  # per year
-    return_sd: float  # per year
-    return_unsuited: float  # share
-    default_rate: float  # per year
-    risk_fund_share: float  # share
-
-
-@dataclass(frozen=True, slots=True)
 class DemographySection:
     """``demography.toml``."""
     labour_to_elderly_rate: float  # per labourer-year
     disability_onset_rate: float  # per labourer-year
-
-
-@dataclass(frozen=True, slots=True)
-class DibaoSection:
-    """``dibao.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    line_ratio: float  # share of poverty line
-    aligned: bool
-    wubao_ratio: float  # share of poverty line
-    exclusion_error: float  # share
-    inclusion_error: float  # share
-    aligned_from_year: int  # year
-    entitlement: bool
-    phaseout_months: int  # months
-
-
-@dataclass(frozen=True, slots=True)
-class EducationSection:
-    """``education.toml``."""
-    highschool_continuation: float  # share
-    vocational_continuation: float  # share
-    college_continuation: float  # share
-    dropout_rate_registered: float  # per child-year
-    dropout_rate_other: float  # per child-year
-    dropout_return_rate: float  # per year
-    new_labour_wage_ratio: float  # lines per year
-    vocational_wage_premium: float  # share
-    college_wage_premium: float  # share
-    cost_compulsory: float  # yuan per student-year
-    cost_highschool: float  # yuan per student-year
-    cost_vocational: float  # yuan per student-year
-    cost_college: float  # yuan per student-year
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    free_highschool: bool
-    highschool_subsidy: float  # yuan per student-year
-    yulu_subsidy: float  # yuan per student-year
-    college_grant: float  # yuan per student-year
-    compulsory_subsidy: float  # yuan per student-year
-    dropout_recall_rate: float  # per year
-    years_preschool: int  # years
-    years_compulsory: int  # years
-    years_highschool: int  # years
-    years_vocational: int  # years
-    years_college: int  # years
-
-
-@dataclass(frozen=True, slots=True)
-class EmploymentSection:
-    """``employment.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    training_take_up: float  # per year
-    training_places_per_10k: float  # places per year per 10,000 registered people
-    training_cost: float  # yuan per trainee
-    training_wage_gain: float  # share
-    training_gain_unsuited: float  # share
-    placement_rate: float  # per year
-    placement_jobs_per_10k: float  # jobs per year per 10,000 registered people
-    placement_cost: float  # yuan per placement
-    placement_wage: float  # yuan per year
-    migrant_share: float  # share
-    migrant_wage: float  # yuan per year
-    separation_rate: float  # per year
-    post_rate: float  # per year
-    posts_per_10k: float  # posts per 10,000 registered people
-    post_wage: float  # yuan per year
-    ranger_posts: int  # posts
-    ranger_wage: float  # yuan per year
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,23 +97,6 @@ class HealthSection:
 
 
 @dataclass(frozen=True, slots=True)
-class HousingSection:
-    """``housing.toml``."""
-    decay_rate_safe: float  # per year
-    decay_rate_c: float  # per year
-    self_repair_rate_registered: float  # per year
-    self_repair_rate_other: float  # per year
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    renovation_rate: float  # per year
-    grant_d: float  # yuan per house
-    grant_c: float  # yuan per house
-    own_contribution: float  # share of grant
-
-
-@dataclass(frozen=True, slots=True)
 class IncomeSection:
     """``income.toml``."""
     wage_growth: float  # per year
@@ -222,85 +108,6 @@ class IncomeSection:
     pension_premium: float  # yuan per person-year
     pension_enrolment: float  # share
     pension_renewal: float  # share
-
-
-@dataclass(frozen=True, slots=True)
-class IndustrySection:
-    """``industry.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    take_up: float  # per year
-    grant: float  # yuan per household
-    return_rate: float  # per year
-    ramp_months: int  # months
-    failure_rate: float  # per year
-    coop_share: float  # share
-    coop_capital: float  # yuan per household
-    coop_dividend: float  # yuan per household-year
-    village_fund: float  # yuan per poor village-year
-    collective_return: float  # per year
-
-
-@dataclass(frozen=True, slots=True)
-class MedicalSection:
-    """``medical.toml``."""
-    basic_deductible: float  # yuan
-    basic_rate: float  # share
-    basic_cap: float  # yuan per year
-    poor_rate_bonus: float  # share
-    poor_rate_bonus_from_year: int  # year
-    chronic_outpatient_rate: float  # share
-    chronic_outpatient_cap: float  # yuan per year
-    dabing_deductible: float  # yuan
-    dabing_deductible_poor: float  # yuan
-    dabing_poor_from_year: int  # year
-    dabing_rate1: float  # share
-    dabing_rate2: float  # share
-    dabing_rate3: float  # share
-    dabing_tier1: float  # yuan
-    dabing_tier2: float  # yuan
-    dabing_cap: float  # yuan per year
-    dabing_includes_chronic: bool
-    dabing_chronic_cap: float  # yuan per year
-    assistance_rate: float  # share
-    assistance_deductible: float  # yuan
-    assistance_cap: float  # yuan per year
-    oop_cap_enabled: bool
-    oop_cap: float  # yuan per year
-    oop_cap_from_year: int  # year
-    oop_cap_from_month: int  # month
-    poor_noncompliant_to_hospital: bool
-    noncompliant_share: float  # share
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    enrolment_poor: float  # share
-    premium_subsidy_share: float  # share
-
-
-@dataclass(frozen=True, slots=True)
-class MotivationSection:
-    """``motivation.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    effort_elasticity: float  # share
-    hiding_share: float  # share
-    hiding_fraction: float  # share
-
-
-@dataclass(frozen=True, slots=True)
-class PensionSection:
-    """``pension.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    enrolment_poor: float  # share
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,20 +160,6 @@ class PressureSection:
     """``pressure.toml``."""
     enabled: bool
     strength: float  # share of target
-
-
-@dataclass(frozen=True, slots=True)
-class RelocationSection:
-    """``relocation.toml``."""
-    enabled: bool
-    start_year: int  # year
-    start_month: int  # month
-    end_year: int  # year
-    households_per_year: int  # households
-    cost_per_person: float  # yuan per person
-    farm_income_loss: float  # share
-    job_placement_rate: float  # share
-    job_wage: float  # yuan per year
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +216,7 @@ class Params:
     shocks: ShocksSection
     targeting: TargetingSection
     village: VillageSection
+    work_relief: WorkReliefSection
 
 
 # each section's name (the TOML file's stem) and its class
@@ -448,6 +242,7 @@ SECTIONS: dict[str, type] = {
     "shocks": ShocksSection,
     "targeting": TargetingSection,
     "village": VillageSection,
+    "work_relief": WorkReliefSection,
 }
 
 

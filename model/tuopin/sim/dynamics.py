@@ -90,10 +90,17 @@ def _lose_labour(hh: Households, k: np.ndarray) -> None:
     hh.wage_migrant *= keep
 
 
-def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator) -> None:
+def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator, school=None) -> None:
     """One year of ageing and schooling: retirement, disability, school progression, dropouts, the
-    wages of new labourers by schooling, chronic illness onset."""
+    wages of new labourers by schooling, chronic illness onset. ``school`` (the levers' shared state,
+    while education is in force) gives each household's continuation and dropout chances; without it
+    the catalog's rates hold for everyone."""
     e, d = p.education, p.demography
+    drop_p = np.where(hh.category > 0, e.dropout_rate_registered, e.dropout_rate_other)
+    if school is None:
+        to_hs_p, to_voc_p = e.highschool_continuation, e.vocational_continuation / max(1 - e.highschool_continuation, 1e-9)
+    else:
+        to_hs_p, to_voc_p, drop_p = school.to_highschool, school.to_vocational, drop_p * school.dropout_factor
     # retirement and disability take labourers out of work first
     retire = binom(hh.labour, d.labour_to_elderly_rate, rng)
     _lose_labour(hh, retire)
@@ -108,8 +115,8 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
     hh.dropout -= drop_age_out
     _move(hh, "compulsory", "labour", drop_age_out)
     finish = binom(hh.compulsory - hh.dropout, 1 / e.years_compulsory, rng)
-    to_hs = binom(finish, e.highschool_continuation, rng)
-    to_voc = binom(finish - to_hs, e.vocational_continuation / max(1 - e.highschool_continuation, 1e-9), rng)
+    to_hs = binom(finish, to_hs_p, rng)
+    to_voc = binom(finish - to_hs, to_voc_p, rng)
     to_work = finish - to_hs - to_voc
     _move(hh, "compulsory", "highschool", to_hs)
     _move(hh, "compulsory", "vocational", to_voc)
@@ -124,11 +131,11 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
     _move(hh, "college", "labour", col_done)
     # new dropouts and returns among those still in compulsory school
     in_school = hh.compulsory - hh.dropout
-    rate = np.where(hh.category > 0, e.dropout_rate_registered, e.dropout_rate_other)
-    hh.dropout += binom(in_school, rate, rng) - binom(hh.dropout, e.dropout_return_rate, rng)
+    hh.dropout += binom(in_school, drop_p, rng) - binom(hh.dropout, e.dropout_return_rate, rng)
     # graduates earn more, years later: wage of a new labourer by schooling
     base = e.new_labour_wage_ratio * line
-    hh.wage_local += base * (to_work + drop_age_out + hs_done - hs_college)
+    hh.wage_local += base * (to_work + drop_age_out)
+    hh.wage_local += base * (1 + e.highschool_wage_premium) * (hs_done - hs_college)
     hh.wage_local += base * (1 + e.vocational_wage_premium) * voc_done
     hh.wage_migrant += base * (1 + e.college_wage_premium) * col_done
     # chronic illness onset

@@ -73,7 +73,7 @@ class PovertyModel(mesa.Model):
         self.ctx = StepContext(
             hh=hh, params=self.p, shared=self.shared, ledger=self.ledger, weight=self.weight,
             villages=VillageArrays(self.poor_village, self.village_exit_year, self.village_collective),
-            assessment_month=spec.assessment_month,
+            assessment_month=spec.assessment_month, village_weight=self.village_weight,
             priority=(hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size)
         self.policies = [cls(self.ctx, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]
         self.t = 0  # months simulated
@@ -160,7 +160,7 @@ class PovertyModel(mesa.Model):
         prev = self.line
         self.line = self.spec.poverty_line[self.year]
         if self.year > self.spec.first_year:
-            dynamics.age_and_school(hh, self.p, self.line, rng)
+            dynamics.age_and_school(hh, self.p, self.line, rng, self.shared if self.lever_active("education") else None)
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
         dynamics.housing_and_insurance(hh, self.p, rng)
         self.ys.reset()  # the same arrays: no second year state alive while the year turns

@@ -9,9 +9,10 @@ each dependency as data, and the tests check the order against it):
   (school costs), pension (premiums);
 - housing before relocation: relocation picks households still in dangerous houses first, so it
   must see this year's renovations;
-- programmes that raise income next: relocation, industry, employment, credit;
+- programmes that raise income next: relocation, industry, employment, credit, work relief (以工代赈);
 - 低保 after every lever that raises a household's expected income (relocation's job and farm
-  loss, employment's training and placement): it tops up to its line what the others leave;
+  loss, employment's training and placement, work relief's wages): it tops up to its line what the
+  others leave;
 - motivation last: its assessment reads the benefits every other lever paid this year.
 
 Under a total budget cap the order is also the order of payment: earlier levers are paid first.
@@ -28,17 +29,18 @@ from .medical import MedicalHelp
 from .motivation import Motivation
 from .pension import Pension
 from .relocation import Relocation
+from .work_relief import WorkRelief
 
 LEVERS: tuple[type[Policy], ...] = (MedicalHelp, Education, Pension, Housing, Relocation, Industry, Employment,
-                                    Credit, Dibao, Motivation)
+                                    Credit, WorkRelief, Dibao, Motivation)
 ORDER: tuple[str, ...] = tuple(cls.lever for cls in LEVERS)
 
 # lever -> the levers whose effects it must see (so they come earlier in LEVERS)
 AFTER: dict[str, tuple[str, ...]] = {
     "relocation": ("housing",),                  # picks unsafe houses first: after this year's renovations
-    "dibao": ("relocation", "employment"),       # tops up expected income: after the levers that change it
+    "dibao": ("relocation", "employment", "work_relief"),       # tops up expected income: after the levers that change it
     "motivation": ("medical", "education", "pension", "housing", "relocation", "industry", "employment",
-                   "credit", "dibao"),           # reads the year's benefits of every other lever
+                   "credit", "work_relief", "dibao"),           # reads the year's benefits of every other lever
 }
 
 __all__ = ["AFTER", "LEVERS", "ORDER", "Policy", "SharedState", "StepContext", "VillageArrays"]

@@ -45,10 +45,14 @@ class SharedState:
     effort: np.ndarray         # scales wage work (1 = full); motivation lowers it (等靠要)
     report_factor: np.ndarray  # share of income a household reports at verification; motivation (隐瞒)
     medical_oop: np.ndarray    # the year's out-of-pocket medical cost at the assessment; medical
+    # schooling choices next January, set by education from the support a household gets (used while it is in force)
+    to_highschool: np.ndarray  # chance a compulsory-school leaver goes on to high school
+    to_vocational: np.ndarray  # chance a leaver not going to high school goes to vocational school
+    dropout_factor: np.ndarray  # factor on the catalog's yearly dropout rate of a compulsory-school pupil
 
     @classmethod
     def start(cls, n: int) -> "SharedState":
-        return cls(np.ones(n), np.ones(n), np.zeros(n))
+        return cls(np.ones(n), np.ones(n), np.zeros(n), np.zeros(n), np.zeros(n), np.ones(n))
 
 
 @dataclass(slots=True, eq=False)
@@ -82,6 +86,7 @@ class StepContext:
     intensity: float = 1.0   # the year's funding intensity: levers scale their yearly take-up by it (1 = catalog)
     dibao_line: float = 0.0  # the scenario's 低保 standard this year, yuan per person (0: the catalog's ratio)
     monitored: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # 防止返贫监测 (sim/campaign.py)
+    village_weight: float = 1.0  # poor villages each simulated poor village stands for (1 in a full run)
 
     def count(self, n: float) -> int:
         """A number of households in the whole region (a catalog count such as relocations a year)

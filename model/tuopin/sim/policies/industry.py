@@ -1,9 +1,42 @@
-"""产业扶贫: household production grants, cooperatives with guaranteed dividends, village collective funds.
+"""产业扶贫: household production projects, cooperative shares with a guaranteed dividend, and
+village funds for the collective economy.
 
-The Jingzhou decision, 2015, §二(二) (特色种养业, 龙头企业 and 合作社 带动), §二(五)4 (量化到户、股份合作、
-保底分红), §三(二) (work-team funds per village). A project's return ramps up over its first months
-and can fail; a cooperative pays its guaranteed dividend while the household keeps its benefits;
-village funds build collective income toward the 5万 standard.
+**Mechanism.** Three measures (the Jingzhou decision, 2015, §二(二)1, §二(五)4, §三(二)):
+
+- *Household projects* (到户产业): a grant of ``grant`` yuan starts a household's own crop or
+  livestock project, which earns ``return_rate`` × grant a year once up, ramping up linearly over
+  ``ramp_months`` (k/``ramp_months`` of it in month k) and lost to a village disaster with the farm
+  income; each January a running project fails with chance ``failure_rate`` and earns nothing
+  more. The return is the household's own earnings, not a transfer. Size: 0.45 a year, about
+  1,400 yuan on a 3,000-yuan grant, the 13.9 % rise in poor households' per-capita net income an
+  evaluation found (Shaanxi tracking data 2014-2019) on a registered household's ~10,000 yuan.
+- *Cooperative shares* (资产收益, 量化到户、股份合作、保底分红): fund money of ``coop_capital`` is put
+  into a cooperative as a household's share, which pays a guaranteed dividend of
+  ``coop_dividend_rate`` × capital a year (5-8 % in county schemes: 高县 and 青神县, Sichuan, c. 2016-2017).
+  The share is held while the household keeps its benefits; then it passes to another eligible
+  household (动态管理, 遞補) at no new cost, so the funded shares are a capacity that only new money
+  raises. The dividend is paid by the cooperative (income and a benefit, not budget spend; the
+  budget pays the capital).
+- *Village funds*: each poor village not yet exited gets ``village_fund`` a year (work teams: ≥10万
+  city, ≥5万 county), which builds collective assets earning ``collective_return`` a year for good:
+  collective income counts toward the village exit standard (有5万元以上的集体收入, §二(四)).
+
+**Eligibility and 因户施策.** Projects: benefit-eligible households with labour and no project
+yet; suited (``targeting.by_cause``) are those whose main cause is lack of funds or of skills
+(缺资金, 缺技术), more so with two or more labourers (suits = ½·[cause] + ½·min(labour, 2)/2).
+Shares: benefit-eligible households without one; suited are those that cannot run a project of
+their own: no labourer, or main cause illness, disability or lack of labour (the asset-income model
+for 无劳力、弱劳力 households). Without ``by_cause`` the same numbers go at random.
+
+**Capacity per year.** New projects: ``take_up`` × eligible × funding intensity (binomial); new
+shares: ``coop_take_up`` × eligible non-members × intensity, plus the vacated shares refilled;
+village funds: one per poor village not yet exited. **Cost**: the grants, the share capital and the
+village funds, once each (a grant or a share is paid when given).
+
+**Left out.** Market prices and gluts when a whole county raises the same product, the household's
+own labour and land (the return is net of them), projects restarting after a failure, the
+cooperative itself failing (the dividend is guaranteed), and the income collective assets pay out
+to households (公益岗位 from collective income are employment's).
 """
 
 from __future__ import annotations
@@ -11,51 +44,92 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import IndustrySection
+from ..population import CAUSE_CODES
+from ..targeting import choose, how_many
 from .base import Policy
+
+# by cause code: does the cause suit a project of the household's own, or a share instead
+PROJECT_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("lack_funds", "lack_skills")])
+SHARE_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("illness", "disability", "lack_labour")])
 
 
 class Industry(Policy):
     lever = "industry"
     p: IndustrySection
-    owns = ("grant", "started", "coop")
-    reads = ("hh.labour", "ys.disaster_loss", "villages.poor", "villages.exit_year")
+    owns = ("grant", "started", "coop", "coop_at", "running_at")
+    reads = ("hh.labour", "hh.cause", "ys.disaster_loss", "villages.poor", "villages.exit_year",
+             "params.targeting")
     writes = ("ys.income", "ys.benefits", "villages.collective")
 
     def __init__(self, ctx, seed):
         super().__init__(ctx, seed)
         n = ctx.hh.n
-        self.grant = np.zeros(n)          # yuan invested in the household's own project
+        self.grant = np.zeros(n)          # yuan invested in the household's own project (0: none or failed)
         self.started = np.full(n, -1)     # month index the project started
-        self.coop = np.zeros(n, bool)     # member of a cooperative with a guaranteed dividend
+        self.coop = np.zeros(n, bool)     # holds a cooperative share with a guaranteed dividend
+        self.coop_at = np.zeros(n, np.int64)  # the shareholders by index (the first coop_count), for speed
+        self.coop_count = 0
+        self.running_at = np.zeros(n, np.int64)  # households with a running project by index (the first running_count)
+        self.running_count = 0
+        self.shares = 0                   # cooperative shares funded so far (simulated households)
 
     def eligible(self) -> np.ndarray:
-        """Benefit-eligible households with labour and no project running."""
+        """Benefit-eligible households with labour and no project yet (for a project)."""
         return self.ctx.eligible & (self.ctx.hh.labour > 0) & (self.started < 0)
+
+    def project_suits(self) -> np.ndarray:
+        hh = self.ctx.hh
+        return 0.5 * PROJECT_CAUSES[hh.cause] + 0.25 * np.minimum(hh.labour, 2)
+
+    def share_suits(self) -> np.ndarray:
+        hh = self.ctx.hh
+        return ((hh.labour == 0) | SHARE_CAUSES[hh.cause]).astype(float)
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p
-        n = c.hh.n
-        # projects fail now and then; a failed project earns nothing more
-        failed = (self.grant > 0) & (self.rng.random(n) < p.failure_rate)
+        by_cause = c.params.targeting.by_cause
+        # running projects fail now and then; a failed project earns nothing more
+        failed = (self.grant > 0) & (self.rng.random(c.hh.n) < p.failure_rate)
         self.grant[failed] = 0.0
-        # new projects for eligible households with labour and none running
-        take = self.eligible() & (self.rng.random(n) < p.take_up)
+        # new household projects
+        eligible = self.eligible()
+        take = choose(eligible, how_many(eligible, p.take_up, self.rng, c.intensity), self.project_suits(),
+                      self.rng, by_cause)
         paid = self.pay(np.where(take, p.grant, 0.0)) > 0
         self.grant[paid] = p.grant
         self.started[paid] = c.t
-        join = paid & (self.rng.random(n) < p.coop_share)
-        joined = self.pay(np.where(join, p.coop_capital, 0.0)) > 0
-        self.coop |= joined
+        at = np.flatnonzero(self.grant > 0)
+        self.running_count = at.size
+        self.running_at[:at.size] = at
+        # cooperative shares: those of households that lost their benefits pass to others, then new ones
+        self.coop &= c.eligible
+        free = c.eligible & ~self.coop
+        suits = self.share_suits()
+        refill = choose(free, self.shares - int(self.coop.sum()), suits, self.rng, by_cause)
+        free &= ~refill
+        new = choose(free, how_many(free, p.coop_take_up, self.rng, c.intensity), suits, self.rng, by_cause)
+        funded = self.pay(np.where(new, p.coop_capital, 0.0)) > 0
+        self.shares += int(funded.sum())
+        self.coop |= refill | funded
+        at = np.flatnonzero(self.coop)
+        self.coop_count = at.size
+        self.coop_at[:at.size] = at
         # work-team and fund money for each poor village's collective economy
-        v_paid = self.pay_villages(np.where(c.villages.poor & (c.villages.exit_year < 0), p.village_fund, 0.0))
-        c.villages.collective += v_paid * p.collective_return
+        # (in sampled mode paid at the villages' weight over the households', which the ledger applies)
+        scale = c.village_weight / c.weight
+        v_paid = self.pay_villages(np.where(c.villages.poor & (c.villages.exit_year < 0), p.village_fund * scale, 0.0))
+        c.villages.collective += v_paid / scale * p.collective_return
 
     def month(self) -> None:
         c, p = self.ctx, self.p
-        running = np.flatnonzero(self.grant > 0)
+        running = self.running_at[:self.running_count]  # projects start and fail only in January
         if running.size:
             ramp = np.minimum(1.0, (c.t - self.started[running] + 1) / p.ramp_months)
             income = self.grant[running] * p.return_rate * ramp / 12 * (1 - c.ys.disaster_loss[running])
             c.ys.income[running] += income  # the household's own earnings, not a transfer
-        dividend = np.where(self.coop & c.eligible, p.coop_dividend / 12, 0.0)
-        self.transfer(dividend)
+        # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
+        holders = self.coop_at[:self.coop_count]
+        if holders.size:
+            dividend = p.coop_dividend_rate * p.coop_capital / 12
+            c.ys.income[holders] += dividend
+            c.ys.benefits[holders] += dividend
