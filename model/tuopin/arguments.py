@@ -144,6 +144,9 @@ def parser(commands: dict) -> argparse.ArgumentParser:
                      "each standing for K (overrides population.sample)")
     run.add_argument("--posterior", type=_path, metavar="FILE", help="parameter draws (tuopin calibrate's posterior.csv): each "
                      "replicate runs one, so the bands include parameter uncertainty (overrides the scenario's)")
+    run.add_argument("--transfer", action="store_true", help="the posterior was fitted on another region (e.g. the "
+                     "national one): take only its behavioural parameters, not the population section nor what the "
+                     "scenario sets itself (the report lists both)")
     run.add_argument("--scheduler", help="run replicates on a Dask cluster: its scheduler address (tcp://host:8786), "
                      "or 'local' for a local cluster of --workers processes on loopback")
     run.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out from its "

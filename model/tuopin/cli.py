@@ -30,7 +30,8 @@ def cmd_run(args) -> int:
 
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
                  **({"population": {"sample": args.sample}} if args.sample else {}),
-                 **({"posterior": str(Path(args.posterior).resolve())} if args.posterior else {})}
+                 **({"posterior": str(Path(args.posterior).resolve())} if args.posterior else {}),
+                 **({"posterior_transfer": True} if args.transfer else {})}
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
     loaded = load_scenario(args.scenario, overrides or None)

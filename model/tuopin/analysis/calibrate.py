@@ -5,9 +5,12 @@ fit lies, then ABC importance sampling around it, whose weighted accepted draws 
 its cost grows about linearly with the number of fitted parameters. ``rejection`` (the first
 method, kept for comparison) draws from a scrambled Sobol design over the prior box and accepts the
 closest; it needs exponentially more draws as parameters are added. Priors are each parameter's
-plausible range in the catalog, uniform; every draw is simulated with the same replicate seeds
-(common random numbers). The posterior's weighted median is the calibrated value and its weighted
-5-95 % range the interval.
+plausible range in the catalog, uniform. The search and the rejection draws are simulated on the
+same replicate seeds (common random numbers: differences between draws are the parameters', which
+helps a search); the importance draws each on seeds of their own, as ABC's likelihood needs (with
+common numbers the posterior would condition on one realisation of the model's noise and come out
+too narrow). The posterior's weighted median is the calibrated value and its weighted 5-95 % range
+the interval.
 
 Observed series (``data/national_series.csv`` or a file like it): the poor at each year
 end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``), in 万.
@@ -146,18 +149,20 @@ class Posterior:
             return (f"ABC rejection, {n} {kind} draws over the catalog's plausible ranges, the closest {acc} accepted, "
                     f"common random numbers; {fitted}")
         search = int((self.draws["stage"] == "search").sum())
-        return (f"Optuna TPE search ({search} trials) then ABC importance sampling around its best trials "
+        return (f"Optuna TPE search ({search} trials, common random numbers) then ABC importance sampling around its best trials "
                 f"({n - search} draws, the closest {acc} accepted and weighted by prior/proposal density: effective "
-                f"sample size {self.effective_size:.1f}), common random numbers; {fitted}")
+                f"sample size {self.effective_size:.1f}; each draw on seeds of its own); {fitted}")
 
 
-def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed: int, scale: float) -> list[pd.DataFrame]:
-    """Simulate every design point on ``runner`` (the same replicate seeds for each: common random
-    numbers); the simulated series of each, in design order. A posterior the scenario carries is set
-    aside: each design point is one parameter set."""
-    base = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed}), posterior=())
-    reps = ensembles([base.with_values(values) for values in designs], replicates, runner, origin=False)
-    return [simulated(r, scale) for r in reps]
+def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed: int | list[int],
+              scale: float) -> list[pd.DataFrame]:
+    """Simulate every design point on ``runner``, on the replicate seeds of ``seed`` (one for all:
+    common random numbers) or of its own seed each (a list); the simulated series of each, in design
+    order. A posterior the scenario carries is set aside: each design point is one parameter set."""
+    seeds = seed if isinstance(seed, list) else [seed] * len(designs)
+    scenarios = [replace(loaded, spec=loaded.spec.model_copy(update={"seed": s}), posterior=()).with_values(values)
+                 for values, s in zip(designs, seeds)]
+    return [simulated(r, scale) for r in ensembles(scenarios, replicates, runner, origin=False)]
 
 
 def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int) -> list[pd.DataFrame]:
@@ -193,9 +198,9 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
     bounds = {p: prior_range(p) for p in params}
     total = draws + (trials if method == "tpe-abc" else 0)
     with Runner(workers) as runner, tqdm(total=total, desc="calibrate", unit="draw", disable=not progress) as bar:
-        def evaluate(points: list[dict]) -> np.ndarray:
+        def evaluate(points: list[dict], seeds: int | list[int] = seed) -> np.ndarray:
             designs = [{p: _typed(p, v) for p, v in point.items()} for point in points]
-            sims = _simulate(runner, loaded, designs, replicates, seed, scale)
+            sims = _simulate(runner, loaded, designs, replicates, seeds, scale)
             bar.update(len(points))
             return np.array([distance(sim, obs, base) for sim in sims])
 
@@ -203,7 +208,8 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
             table = _rejection(evaluate, bounds, draws, accept, seed)
         else:
             search = tpe_search(evaluate, bounds, trials, seed).assign(stage="search", accepted=False, weight=0.0)
-            post = importance_posterior(evaluate, bounds, search, draws, accept, seed).assign(stage="posterior")
+            post = importance_posterior(lambda pts: evaluate(pts, own_seeds(seed, len(pts))), bounds, search, draws,
+                                        accept, seed).assign(stage="posterior")
             table = pd.concat([search, post], ignore_index=True)
     for p in params:
         table[p] = [_typed(p, v) for v in table[p]]
@@ -216,6 +222,11 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
         rows.append({"parameter": p, "default": catalog()[p].default, "prior_low": lo, "prior_high": hi,
                      "posterior_p50": _typed(p, q["p50"]), "posterior_p5": q["p5"], "posterior_p95": q["p95"]})
     return Posterior(table, pd.DataFrame(rows), obs, scale, method)
+
+
+def own_seeds(seed: int, n: int) -> list[int]:
+    """A seed of its own for each of ``n`` draws, from ``seed`` (a stream apart from the replicates')."""
+    return [int(s) for s in np.random.SeedSequence([seed, 0x6F776E]).generate_state(n, np.uint32)]
 
 
 def _rejection(evaluate, bounds: dict, draws: int, accept: float, seed: int) -> pd.DataFrame:

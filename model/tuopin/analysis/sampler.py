@@ -14,7 +14,9 @@ stages whose cost grows about linearly with the number of parameters:
    Gaussians centred on the best search trials with twice their covariance, kept inside the prior
    box; a draw whose distance is within the tolerance (the ``accept`` quantile of the distances)
    gets the weight prior density / proposal density, the others 0. The weighted draws are the ABC
-   posterior at that tolerance; their effective sample size is reported.
+   posterior at that tolerance; their effective sample size is reported. Each importance draw is
+   simulated on seeds of its own (the caller's ``evaluate`` sees to it), so the posterior holds
+   the model's noise as well as the parameters'.
 
 pyabc (ABC-SMC) was considered: its samplers start processes of their own (in tuopin only
 runs/runner.py may) and draw from numpy's global random state, so it could not give the same

@@ -99,8 +99,8 @@ def resample(weights, n: int) -> np.ndarray:
 
 
 # Sections whose parameters describe the place a posterior was fitted on, not behaviour: never transferred
-LOCAL_SECTIONS = {"population": "describes the registry the posterior was fitted on (a national fit also absorbs the gap "
-                                "between the registry and the survey headcount it was compared with)"}
+LOCAL_SECTIONS = {"population": "it describes the registry the posterior was fitted on, and a national fit also uses it to "
+                                "bridge that registry and the survey headcount it was compared with"}
 
 
 def transfer(draws: tuple[dict, ...], own: set[str]) -> tuple[tuple[dict, ...], dict[str, str]]:
@@ -114,7 +114,7 @@ def transfer(draws: tuple[dict, ...], own: set[str]) -> tuple[tuple[dict, ...], 
         if section in LOCAL_SECTIONS:
             withheld[name] = LOCAL_SECTIONS[section]
         elif name in own:
-            withheld[name] = "the scenario sets it itself (a local value)"
+            withheld[name] = "the scenario sets it itself, a local value"
     return tuple({k: v for k, v in d.items() if k not in withheld} for d in draws), withheld
 
 
