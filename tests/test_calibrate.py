@@ -252,3 +252,23 @@ def test_weighted_quantiles_and_effective_size_by_hand():
     assert weighted_quantile([1, 2, 3], [0.25, 0.5, 0.25], 0.6875) == pytest.approx(2.5)
     assert effective_size([1, 1, 1, 1]) == 4 and effective_size([1, 0, 0]) == 1
     assert effective_size([0.25, 0.5, 0.25]) == pytest.approx(1 / (0.0625 + 0.25 + 0.0625))
+
+
+def test_importance_weights_undo_the_proposal_on_an_analytic_target():
+    """Distance |θ - 0.3| under a uniform prior on [0, 1]: the ABC posterior at tolerance ε is uniform on
+    [0.3 - ε, 0.3 + ε] (sd ε/√3). The proposal crowds around the search's best trials, so the accepted
+    draws unweighted are too narrow; weighted by prior/proposal they recover the uniform's spread."""
+    from tuopin.analysis.sampler import importance_posterior
+
+    bounds = {"x": (0.0, 1.0)}
+    search = pd.DataFrame({"x": np.linspace(0.27, 0.33, 12), "distance": np.abs(np.linspace(0.27, 0.33, 12) - 0.3)})
+    t = importance_posterior(lambda pts: np.array([abs(p["x"] - 0.3) for p in pts]), bounds, search, draws=20000,
+                             accept=0.8, seed=3)
+    acc = t[t["accepted"]]
+    eps = acc["distance"].max()
+    mean = np.average(acc["x"], weights=acc["weight"])
+    sd = np.sqrt(np.average((acc["x"] - mean) ** 2, weights=acc["weight"]))
+    assert mean == pytest.approx(0.3, abs=0.01 * eps + 1e-3)
+    assert sd == pytest.approx(eps / np.sqrt(3), rel=0.05)
+    assert acc["x"].std() < 0.9 * eps / np.sqrt(3)  # without the weights: too narrow
+    assert (t.loc[~t["accepted"], "weight"] == 0).all() and t["weight"].sum() == pytest.approx(1)

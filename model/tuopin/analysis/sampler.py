@@ -12,7 +12,8 @@ stages whose cost grows about linearly with the number of parameters:
 2. **Posterior** by ABC importance sampling, one generation of ABC population Monte Carlo
    (Beaumont, Cornuet, Marin & Robert 2009, *Biometrika* 96: 983-990): draws from a mixture of
    Gaussians centred on the best search trials with twice their covariance, kept inside the prior
-   box; a draw whose distance is within the tolerance (the ``accept`` quantile of the distances)
+   box, and a tenth from the box itself (a defensive mixture, Hesterberg 1995, *Technometrics* 37:
+   185-194, so that no weight can dominate); a draw whose distance is within the tolerance (the ``accept`` quantile of the distances)
    gets the weight prior density / proposal density, the others 0. The weighted draws are the ABC
    posterior at that tolerance; their effective sample size is reported. Each importance draw is
    simulated on seeds of its own (the caller's ``evaluate`` sees to it), so the posterior holds
@@ -35,6 +36,7 @@ import pandas as pd
 
 BATCH = 8              # TPE trials asked before their results are told: fixed, so workers do not change the search
 STREAM = 0x616263      # "abc": the proposal's generator, apart from the simulations' seeds
+DEFENSIVE = 0.1        # share of the importance draws from the prior box (Hesterberg 1995): bounds the weights
 Evaluate = Callable[[list[dict]], np.ndarray]  # parameter sets -> their distances, in order
 
 
@@ -78,26 +80,34 @@ def importance_posterior(evaluate: Evaluate, bounds: dict[str, tuple[float, floa
     cov = 2 * np.atleast_2d(np.cov(centres, rowvar=False)) + np.diag((0.02 * width) ** 2)
     rng = np.random.default_rng([seed, STREAM])
     chol = np.linalg.cholesky(cov)
+    uniform = int(round(DEFENSIVE * draws))  # a share from the prior box itself: keeps every weight ≤ draws / uniform
     out = np.empty((draws, len(names)))
-    filled = 0
-    for _ in range(10_000):  # a truncated proposal: redraw what falls outside the prior box
+    out[:uniform] = lo + rng.random((uniform, len(names))) * width
+    filled, tried, inside = uniform, 0, 0
+    for _ in range(10_000):  # the Gaussian part truncated to the box: redraw what falls outside it
         if filled == draws:
             break
         x = centres[rng.integers(len(centres), size=draws)] + rng.standard_normal((draws, len(names))) @ chol.T
-        x = x[((x >= lo) & (x <= hi)).all(axis=1)][: draws - filled]
+        x = x[((x >= lo) & (x <= hi)).all(axis=1)]
+        tried, inside = tried + draws, inside + len(x)
+        x = x[: draws - filled]
         out[filled:filled + len(x)] = x
         filled += len(x)
     else:
         raise RuntimeError("the proposal keeps falling outside the prior box")
     dist = np.asarray(evaluate([dict(zip(names, row)) for row in out]), float)
-    # the proposal's density up to a constant (its truncation to the box is a constant too), a mixture
-    # of the Gaussians; the prior is uniform on the box, so the weight is 1 / proposal density
+    # the proposal's density q times the box's volume V: (1 - a) * Gaussian mixture / P(inside) * V + a, with a
+    # the uniform share and P(inside) estimated by the redraws; the prior is 1/V on the box, so the weight is 1/(qV)
+    share = uniform / draws
     inv = np.linalg.inv(cov)
     diff = out[:, None, :] - centres[None, :, :]
-    log_q = logsumexp(-0.5 * np.einsum("dci,ij,dcj->dc", diff, inv, diff), axis=1)
+    log_norm = -0.5 * np.linalg.slogdet(2 * np.pi * cov)[1]
+    log_mix = logsumexp(-0.5 * np.einsum("dci,ij,dcj->dc", diff, inv, diff), axis=1) - np.log(len(centres)) + log_norm
+    log_gauss = np.log1p(-share) + log_mix + np.log(width).sum() - (np.log(inside / tried) if tried else 0.0)
+    log_qv = np.logaddexp(log_gauss, np.log(share)) if uniform else log_gauss
     tol = float(np.quantile(dist, accept))
     accepted = dist <= tol
-    w = np.where(accepted, np.exp(log_q[accepted].min() - log_q), 0.0)
+    w = np.where(accepted, np.exp(log_qv[accepted].min() - log_qv), 0.0)
     table = pd.DataFrame(out, columns=names)
     table["distance"], table["accepted"], table["weight"] = dist, accepted, w / w.sum()
     return table
