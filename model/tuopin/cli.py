@@ -129,12 +129,13 @@ def _calibration(args, cutoff: int | None) -> int:
     data = cal.read_data(args.data)
     params = tuple(p.strip() for p in args.params.split(",") if p.strip()) if args.params else cal.DEFAULT_PARAMS
     seed = args.seed if args.seed is not None else loaded.spec.seed
+    through = cutoff if cutoff is not None else args.through if args.through is not None else loaded.spec.last_year
+    cal.observed(data[data["year"] <= through], loaded.spec, through, source=args.data)  # bad data: before any work
     out = _out(args, f"{args.command}-{loaded.stem}")
     check_destination(out, input_files([loaded], args.data), args.command)
     fitting = dict(params=params, method=args.method, trials=args.trials, draws=args.draws, accept=args.accept,
                    replicates=args.replicates, seed=seed, workers=args.workers)
     if cutoff is None:
-        through = args.through if args.through is not None else loaded.spec.last_year
         post = cal.calibrate(loaded, data[data["year"] <= through], through, progress=not args.quiet, **fitting)
         fit = cal.calibration_fit_table(loaded, data, post, through, args.replicates, seed, args.workers)
     else:

@@ -82,19 +82,19 @@ def read_data(path: str | Path) -> pd.DataFrame:
     return df[["year", *SERIES]].sort_values("year").reset_index(drop=True)
 
 
-def observed(data: pd.DataFrame, spec, through: int) -> pd.DataFrame:
+def observed(data: pd.DataFrame, spec, through: int, source: str = "data") -> pd.DataFrame:
     """The observations a calibration may use: scenario years up to ``through``. Refuses data that
-    goes past ``through``: a backtest must cut it off before it gets here."""
+    goes past ``through``: a backtest must cut it off before it gets here. ``source``: the file, for messages."""
     if (data["year"] > through).any() and data.loc[data["year"] > through, list(SERIES)].notna().any().any():
         raise CalibrationError(f"data after the cut-off {through} given to the calibration "
                                f"(years {sorted(data.loc[data['year'] > through, 'year'])}); cut it off first")
     base = spec.first_year - 1
     if base not in set(data["year"]) or pd.isna(data.set_index("year").at[base, "poor_headcount_10k"]):
-        raise CalibrationError(f"data: poor_headcount_10k: needs the year before the scenario starts ({base}) to "
+        raise CalibrationError(f"{source}: poor_headcount_10k: needs the year before the scenario starts ({base}) to "
                                "scale the registry to the observed headcount")
     obs = data[(data["year"] >= spec.first_year) & (data["year"] <= min(through, spec.last_year))]
     if obs[list(SERIES)].notna().sum().sum() < 2:
-        raise CalibrationError(f"data: fewer than two observations in {spec.first_year}-{min(through, spec.last_year)}")
+        raise CalibrationError(f"{source}: {', '.join(SERIES)}: fewer than two observations in {spec.first_year}-{min(through, spec.last_year)}")
     return obs.reset_index(drop=True)
 
 
