@@ -52,7 +52,7 @@ def tpe_search(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], trial
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # multivariate, constant_liar
-        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, constant_liar=True,
+        sampler = optuna.samplers.TPESampler(seed=seed % 2**32, multivariate=True, constant_liar=True,
                                              n_startup_trials=min(trials, 2 * BATCH))
         study = optuna.create_study(direction="minimize", sampler=sampler)
         rows = []
