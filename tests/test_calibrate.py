@@ -243,6 +243,7 @@ def test_later_inputs_lists_what_the_forecast_takes_as_known(small):
     assert "poverty_line (2017-2020)" in later and "targets.people (2017-2020)" in later
     assert "parameters.dibao.aligned_from_year = 2018" in later
     assert not any("relocation.end_year" in x for x in later)  # running to the last year says nothing
+    assert not any("households_per_year" in x for x in later)  # a rate, not a year
 
 
 def test_weighted_quantiles_and_effective_size_by_hand():

@@ -84,8 +84,8 @@ def verdict(fit: pd.DataFrame, base: float) -> pd.DataFrame:
 
 def later_inputs(spec, cutoff: int) -> list[str]:
     """The scenario's inputs for years after ``cutoff``: tables by year (poverty line, targets,
-    funds…) and policy years (a ``…year`` parameter after the cut-off, but not an end year at or
-    after the scenario's last), as ``name (years)`` or ``name = year``."""
+    funds…) and policy years (a ``…start_year``, ``…end_year`` or ``…from_year`` parameter after the
+    cut-off, but not an end year at or after the scenario's last), as ``name (years)`` or ``name = year``."""
     found = []
 
     def walk(obj, name: str) -> None:
@@ -96,7 +96,8 @@ def later_inputs(spec, cutoff: int) -> list[str]:
             for k, v in obj.items():
                 if not str(k).isdigit():
                     walk(v, f"{name}.{k}" if name else str(k))
-        elif (name.startswith("parameters.") and name.endswith("year") and isinstance(obj, int) and obj > cutoff
+        elif (name.startswith("parameters.") and name.rsplit(".", 1)[-1].endswith(("start_year", "end_year", "from_year"))
+              and isinstance(obj, int) and obj > cutoff
               and not (name.endswith("end_year") and obj >= spec.last_year)):  # running to the end says nothing
             found.append(f"{name} = {obj}")
 
