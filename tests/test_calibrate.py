@@ -1,5 +1,6 @@
-"""Calibration recovers parameters it generated data from; the backtest never lets the calibration
-see the years it scores; bad data is one clear message."""
+"""Calibration recovers parameters it generated data from (both methods), gives the same draws on
+one worker or two; the backtest never lets the calibration see the years it scores, and its scores
+and verdict match a hand calculation; bad data is one clear message."""
 
 from dataclasses import replace
 
@@ -9,7 +10,9 @@ import pytest
 
 from conftest import ROOT, SMALL
 from tuopin import load_scenario
-from tuopin.analysis.calibrate import SERIES, CalibrationError, backtest, calibrate, read_data, scores, simulated
+from tuopin.analysis.backtest import backtest, later_inputs, scores, verdict
+from tuopin.analysis.calibrate import SERIES, CalibrationError, calibrate, read_data, simulated
+from tuopin.analysis.sampler import effective_size, weighted_quantile
 from tuopin.cli import main
 from tuopin.runs.ensemble import run_ensemble
 
@@ -39,9 +42,37 @@ def truth_data(small):
     return synthetic_data(small, TRUTH)
 
 
-def test_calibration_recovers_the_parameters_it_generated_data_from(small, truth_data):
+def test_tpe_abc_recovers_the_parameters_it_generated_data_from(small, truth_data):
+    """The default method on a synthetic target: the truth inside the weighted 5-95 %, the posterior
+    much narrower than the prior, the starting income pinned down."""
+    post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), trials=32, draws=64,
+                     workers=2)
+    s = post.summary.set_index("parameter")
+    for name, true in TRUTH.items():
+        assert s.at[name, "posterior_p5"] <= true <= s.at[name, "posterior_p95"], name
+    name = "population.income_ratio_median"
+    width = s.at[name, "prior_high"] - s.at[name, "prior_low"]
+    assert abs(s.at[name, "posterior_p50"] - TRUTH[name]) < 0.05 * width
+    assert s.at[name, "posterior_p95"] - s.at[name, "posterior_p5"] < 0.25 * width
+    acc = post.accepted
+    assert len(acc) == 16 and acc["weight"].sum() == pytest.approx(1) and (post.draws.loc[~post.draws["accepted"], "weight"] == 0).all()
+    assert 2 <= post.effective_size <= 16
+    # the search's best trial is near the truth (the search finds the fit)
+    best = post.draws[post.draws["stage"] == "search"].sort_values("distance").iloc[0]
+    assert abs(best[name] - TRUTH[name]) < 0.1 * width
+
+
+def test_the_same_seed_gives_the_same_calibration_on_one_worker_or_two(small, truth_data):
+    kw = dict(through=small.spec.last_year, params=tuple(TRUTH), trials=8, draws=4, seed=5)
+    one, two = calibrate(small, truth_data, workers=1, **kw), calibrate(small, truth_data, workers=2, **kw)
+    pd.testing.assert_frame_equal(one.draws, two.draws)
+    other = calibrate(small, truth_data, workers=1, **dict(kw, seed=6))
+    assert not other.draws[list(TRUTH)].equals(one.draws[list(TRUTH)])
+
+
+def test_rejection_recovers_the_parameters_it_generated_data_from(small, truth_data):
     post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), draws=128, accept=0.1,
-                     replicates=1, workers=2)
+                     replicates=1, workers=2, method="rejection")
     s = post.summary.set_index("parameter")
     for name, true in TRUTH.items():
         lo, hi = s.at[name, "prior_low"], s.at[name, "prior_high"]
@@ -62,7 +93,7 @@ def test_the_calibration_refuses_data_after_its_cut_off(small, truth_data):
 
 def test_the_backtest_never_sees_the_years_it_scores(small, truth_data):
     """Changing the observations after the cut-off changes the scores but not the calibration."""
-    kw = dict(params=tuple(TRUTH), draws=8, accept=0.25)
+    kw = dict(params=tuple(TRUTH), trials=8, draws=8, accept=0.25, predictive=4)
     post_a, fit_a = backtest(small, truth_data, 2016, **kw)
     tampered = truth_data.copy()
     tampered.loc[tampered["year"] > 2016, list(SERIES)] *= 3
@@ -77,22 +108,28 @@ def test_the_backtest_never_sees_the_years_it_scores(small, truth_data):
 
 def test_cli_calibrate_and_backtest_write_their_folders(tmp_path):
     out = tmp_path / "cal"
-    assert main(["calibrate", str(SMALL), "--data", str(DATA), "--draws", "6", "--params", "income.wage_growth",
-                 "--out", str(out), "--quiet"]) == 0
+    assert main(["calibrate", str(SMALL), "--data", str(DATA), "--trials", "8", "--draws", "6", "--params",
+                 "income.wage_growth", "--out", str(out), "--quiet"]) == 0
     for f in ("posterior.csv", "parameters.csv", "fit.csv", "fit.png", "calibrate.md", "manifest.json", "small_calibrated.toml"):
         assert (out / f).is_file(), f
     calibrated = load_scenario(out / "small_calibrated.toml")
     fitted = pd.read_csv(out / "parameters.csv").set_index("parameter").at["income.wage_growth", "posterior_p50"]
     assert calibrated.params["income.wage_growth"] == pytest.approx(fitted, rel=1e-5)
     # the calibrated scenario carries its accepted draws: forecasts from it hold parameter uncertainty
-    accepted = pd.read_csv(out / "posterior.csv").query("accepted")["income.wage_growth"]
-    assert sorted(d["income.wage_growth"] for d in calibrated.posterior) == pytest.approx(sorted(accepted))
+    # (weighted draws: resampled into as many equally weighted rows, each about n × weight times)
+    acc = pd.read_csv(out / "posterior.csv").query("accepted")
+    assert set(acc["stage"]) == {"posterior"} and acc["weight"].sum() == pytest.approx(1)
+    assert len(calibrated.posterior) == (acc["weight"] > 0).sum()
+    assert {d["income.wage_growth"] for d in calibrated.posterior} <= set(acc["income.wage_growth"])
     bt = tmp_path / "bt"
-    assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--draws", "6",
+    assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--trials", "8", "--draws", "6",
                  "--params", "income.wage_growth", "--out", str(bt), "--quiet"]) == 0
     sc = pd.read_csv(bt / "scores.csv")
     assert set(sc["year"]) == {2017, 2018} and len(sc) == 4
-    assert "## Backtest" in (bt / "backtest.md").read_text(encoding="utf-8")
+    vd = pd.read_csv(bt / "verdict.csv")
+    assert vd["criterion"].iloc[-1] == "all targets" and len(vd) == 5
+    md = (bt / "backtest.md").read_text(encoding="utf-8")
+    assert "## Backtest" in md and "## Verdict" in md and "`poverty_line (2017-2018)`" in md
 
 
 @pytest.mark.parametrize("content, field", [
@@ -110,6 +147,20 @@ def test_bad_data_is_one_message_exit_2_nothing_written(tmp_path, capsys, conten
     assert not out.exists()
 
 
+def test_a_backtest_on_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):
+    bad = tmp_path / "nobase.csv"
+    bad.write_text("year,poor_headcount_10k,lifted_out_10k\n2015,5575,1442\n2016,4335,1240\n2017,3046,1289\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["backtest", str(SMALL), "--data", str(bad), "--cutoff", "2016", "--trials", "8", "--draws", "4",
+                 "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "poor_headcount_10k" in err[0] and "2014" in err[0]
+    assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--trials", "4", "--out", str(out),
+                 "--quiet"]) == 2
+    assert "--trials" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_bad_options(tmp_path, capsys):
     assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2018", "--out", str(tmp_path / "o")]) == 2
     assert "--cutoff" in capsys.readouterr().err
@@ -122,3 +173,103 @@ def test_read_data_reads_the_national_series():
     df = read_data(DATA)
     assert df.set_index("year").at[2013, "poor_headcount_10k"] == 8249
     assert df.set_index("year").at[2019, "lifted_out_10k"] == 1109
+
+
+def _fit(rows, cutoff=2016):
+    """A backtest fit table from (year, series, observed, p50, p5, p95)."""
+    out = []
+    for y, c, o, p50, p5, p95 in rows:
+        r = {"year": y, "series": c, "observed": o, "simulated_p50": p50, "simulated_p5": p5, "simulated_p95": p95,
+             "period": "fitted" if y <= cutoff else "forecast"}
+        if pd.notna(o):
+            r.update(error=p50 - o, abs_error=abs(p50 - o), pct_error=100 * (p50 - o) / o if o else np.nan,
+                     covered_5_95=bool(p5 <= o <= p95))
+        out.append(r)
+    return pd.DataFrame(out)
+
+
+H, L = "poor_headcount_10k", "lifted_out_10k"
+HAND = _fit([(2016, H, 4335, 4000, 3900, 4100), (2016, L, 1240, 1200, 1100, 1300),  # fitted: not scored
+             (2017, H, 3046, 3350.6, 3000, 3400), (2017, L, 1289, 1160.1, 1000, 1200),
+             (2018, H, 1660, 1826, 1700, 1900), (2018, L, 1386, 1386, 1300, 1500),
+             (2019, H, 551, 551, 500, 600), (2019, L, 1109, 1109, 1000, 1200),
+             (2020, H, 0, 150, 0, 300), (2020, L, 551, 606.1, 500, 700)])
+
+
+def test_scores_and_verdict_match_a_hand_calculation():
+    """By hand: headcount errors +10 %, +10 %, 0 % (2020's 0 has no percentage) -> MAPE 6.67 %;
+    lifted out -10 %, 0, 0, +10 % -> 5 %; covered: 2017 H yes, L no; 2018 H no, L yes; 2019 both;
+    2020 both -> 6 of 8; 2020 median 150万 <= 200万 (8249万 at the start): every target met."""
+    sc = scores(HAND)
+    assert list(sc["year"]) == [2017, 2017, 2018, 2018, 2019, 2019, 2020, 2020]
+    assert list(sc["covered_5_95"]) == [True, False, False, True, True, True, True, True]
+    assert sc["pct_error"].round(6).tolist()[:6] == [10.0, -10.0, 10.0, 0.0, 0.0, 0.0]
+    assert np.isnan(sc["pct_error"].iloc[6])
+    vd = verdict(HAND, base=8249).set_index("criterion")
+    assert vd["value"].iloc[0] == pytest.approx(20 / 3) and vd["value"].iloc[1] == pytest.approx(5.0)
+    assert vd.index[0] == "MAPE, poor at year end (2017-2019, observed > 0)"
+    assert vd.at["observations inside the 5-95 % interval", "measured"] == "6 of 8"
+    assert vd.at["observations inside the 5-95 % interval", "target"].startswith("≥ 6 of 8")
+    left = vd.loc[vd.index.str.startswith("declared poor left at the end of 2020")]
+    assert left["value"].item() == 150 and left["target"].item().startswith("≤ 200万")
+    assert vd["passed"].tolist() == [True] * 5
+
+
+@pytest.mark.parametrize("change, failed", [
+    ({(2018, H): {"simulated_p50": 2324}}, "MAPE, poor at year end (2017-2019, observed > 0)"),  # 10, 40, 0 -> 16.7 %
+    ({(2017, L): {"simulated_p50": 500}}, "MAPE, people lifted out (2017-2020, observed > 0)"),   # 61.2, 0, 0, 10 -> 17.8 %
+    ({(2019, L): {"simulated_p5": 1150}}, "observations inside the 5-95 % interval"),            # 5 of 8
+    ({(2020, H): {"simulated_p50": 250}}, "declared poor left at the end of 2020 (median)"),     # 250万 > 200万
+])
+def test_the_verdict_fails_the_one_criterion_that_is_missed(change, failed):
+    rows = []
+    for r in HAND.itertuples():
+        d = {**r._asdict(), **change.get((r.year, r.series), {})}
+        rows.append((d["year"], d["series"], d["observed"], d["simulated_p50"], d["simulated_p5"], d["simulated_p95"]))
+    vd = verdict(_fit(rows), base=8249).set_index("criterion")
+    assert vd.index[vd["passed"] == False].tolist() == [failed, "all targets"]  # noqa: E712
+
+
+def test_a_poor_forecast_misses_every_target():
+    rows = [(int(r.year), r.series, r.observed, 2 * r.simulated_p50 + 500, 3 * r.simulated_p50 + 400,
+             4 * r.simulated_p50 + 600) for r in HAND.itertuples()]
+    vd = verdict(_fit(rows), base=8249)
+    assert not vd["passed"].any()
+
+
+def test_later_inputs_lists_what_the_forecast_takes_as_known(small):
+    spec = load_scenario(ROOT / "scenarios" / "national_2014_2020.toml").spec
+    later = later_inputs(spec, 2016)
+    assert "poverty_line (2017-2020)" in later and "targets.people (2017-2020)" in later
+    assert "parameters.dibao.aligned_from_year = 2018" in later
+    assert not any("relocation.end_year" in x for x in later)  # running to the last year says nothing
+    assert not any("households_per_year" in x for x in later)  # a rate, not a year
+
+
+def test_weighted_quantiles_and_effective_size_by_hand():
+    # values 1, 2, 3 with weights 1/4, 1/2, 1/4: cumulative midpoints 1/8, 1/2, 7/8
+    assert weighted_quantile([3, 1, 2], [0.25, 0.25, 0.5], 0.5) == 2
+    assert weighted_quantile([1, 2, 3], [0.25, 0.5, 0.25], 0.125) == 1
+    assert weighted_quantile([1, 2, 3], [0.25, 0.5, 0.25], 0.6875) == pytest.approx(2.5)
+    assert effective_size([1, 1, 1, 1]) == 4 and effective_size([1, 0, 0]) == 1
+    assert effective_size([0.25, 0.5, 0.25]) == pytest.approx(1 / (0.0625 + 0.25 + 0.0625))
+
+
+def test_importance_weights_undo_the_proposal_on_an_analytic_target():
+    """Distance |θ - 0.3| under a uniform prior on [0, 1]: the ABC posterior at tolerance ε is uniform on
+    [0.3 - ε, 0.3 + ε] (sd ε/√3). The proposal crowds around the search's best trials, so the accepted
+    draws unweighted are too narrow; weighted by prior/proposal they recover the uniform's spread."""
+    from tuopin.analysis.sampler import importance_posterior
+
+    bounds = {"x": (0.0, 1.0)}
+    search = pd.DataFrame({"x": np.linspace(0.27, 0.33, 12), "distance": np.abs(np.linspace(0.27, 0.33, 12) - 0.3)})
+    t = importance_posterior(lambda pts: np.array([abs(p["x"] - 0.3) for p in pts]), bounds, search, draws=20000,
+                             accept=0.8, seed=3)
+    acc = t[t["accepted"]]
+    eps = acc["distance"].max()
+    mean = np.average(acc["x"], weights=acc["weight"])
+    sd = np.sqrt(np.average((acc["x"] - mean) ** 2, weights=acc["weight"]))
+    assert mean == pytest.approx(0.3, abs=0.01 * eps + 1e-3)
+    assert sd == pytest.approx(eps / np.sqrt(3), rel=0.05)
+    assert acc["x"].std() < 0.9 * eps / np.sqrt(3)  # without the weights: too narrow
+    assert (t.loc[~t["accepted"], "weight"] == 0).all() and t["weight"].sum() == pytest.approx(1)

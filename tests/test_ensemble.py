@@ -57,3 +57,25 @@ def test_interval_and_probability_arithmetic():
     assert r["exits_declared_p50"] == 100 and r["exits_declared_p5"] == pytest.approx(82)   # 80 + 0.2*10
     assert r["exits_declared_p95"] == pytest.approx(118)
     assert r["p_meet_target"] == pytest.approx(0.6)            # 100, 110, 120 reach 100
+
+
+def test_probability_of_meeting_the_plan_by_hand():
+    """Targets 100 then 50 (cumulative 100, 150). Declared exits per replicate: (120, 20) -> 120, 140:
+    behind at the end; (90, 80) -> behind in year 1; (100, 50) -> on plan; (150, 0) -> ahead then exactly
+    on the cumulative 150: on plan. P(on plan) year 1 = 3/4, over the plan = 2/4."""
+    from tuopin.runs.replicate import Replicate
+
+    def rep(i, exits):
+        rows = []
+        for year, target, e in zip((2016, 2017), (100, 50), exits):
+            row = {"year": year, "poverty_line": 3000, "target_exits": target, "target_exits_households": None,
+                   "villages_exited": 0, "poor_villages_remaining": 1}
+            for m in ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end",
+                      "exited_end", "truly_poor", "hidden_poor"):
+                row[m] = row[m + "_households"] = e if m == "exits_declared" else 0
+            rows.append(row)
+        return Replicate(i, rows, 0.0, 0, [], [], 0, {})
+
+    t = annual_table([rep(i, e) for i, e in enumerate([(120, 20), (90, 80), (100, 50), (150, 0)])])
+    assert t["p_meet_plan"].tolist() == [0.75, 0.5]
+    assert t["p_meet_target"].tolist() == [0.75, 0.5]   # year 2: 80 and 50 reach 50

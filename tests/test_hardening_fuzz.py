@@ -38,15 +38,16 @@ OPTIONS = {
     "validate": [],
     "optimize": ["--budget", "--objective", "--replicates", "--confirm", "--evaluations", "--frontier", "--sample",
                  "--seed", "--out", "--force", "--quiet"],
-    "calibrate": ["--data", "--through", "--params", "--draws", "--accept", "--replicates", "--sample", "--out", "--force"],
-    "backtest": ["--data", "--cutoff", "--params", "--draws", "--accept", "--sample", "--out", "--force"],
+    "calibrate": ["--data", "--through", "--params", "--method", "--trials", "--draws", "--accept", "--replicates", "--sample",
+                  "--out", "--force"],
+    "backtest": ["--data", "--cutoff", "--params", "--method", "--trials", "--draws", "--accept", "--sample", "--out", "--force"],
     "sensitivity": ["--method", "--samples", "--replicates", "--sample", "--params", "--out", "--force", "--quiet"],
     "app": ["--port", "--host"],
 }
 FLAGS = {"--resume", "--force", "--quiet", "--skip-bad-rows", "--hash-ids"}
 PATH_OPTIONS = {"--out", "--data", "--constraints"}
 # what keeps an accepted command small: the work it may do is bounded by these, whatever else is drawn
-SMALL_WORK = {"--replicates": "1", "--draws": "2", "--evaluations": "2", "--confirm": "1", "--samples": "2", "--sample": "30"}
+SMALL_WORK = {"--replicates": "1", "--trials": "11", "--draws": "2", "--evaluations": "2", "--confirm": "1", "--samples": "2", "--sample": "30"}
 
 
 def _tree(folder: Path) -> dict[str, str]:

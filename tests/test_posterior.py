@@ -7,10 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import SMALL
+from conftest import ROOT, SMALL
 from tuopin import load_scenario
 from tuopin.cli import main
-from tuopin.inputs.posterior import PosteriorError, choose, read_posterior
+from tuopin.inputs.posterior import PosteriorError, choose, read_posterior, resample, transfer
 from tuopin.runs.ensemble import points
 
 
@@ -86,3 +86,49 @@ def test_one_draw_at_the_scenario_values_changes_nothing_and_draws_widen_the_ban
     manifest = json.loads((runs["wide"] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["scenarios"][0]["spec"]["posterior"] == str(wide.resolve())
     assert main(["rerun", str(runs["wide"]), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+
+
+def test_weighted_draws_become_equally_weighted_rows_by_systematic_resampling(tmp_path):
+    """Weights 0.5, 0.25, 0.25, 0 (4 rows, 3 with weight): points 1/6, 1/2, 5/6 of the cumulative
+    0.5, 0.75, 1.0 fall on rows 0, 0, 2; the unweighted row is never used."""
+    f = write(tmp_path / "p.csv", "income.wage_growth,weight\n0.05,0.5\n0.06,0.25\n0.07,0.25\n0.08,0\n")
+    assert [d["income.wage_growth"] for d in read_posterior(f)] == [0.05, 0.05, 0.07]
+    assert resample([1, 1, 1, 1], 4).tolist() == [0, 1, 2, 3]
+    with pytest.raises(PosteriorError) as e:
+        read_posterior(write(tmp_path / "bad.csv", "income.wage_growth,weight\n0.05,-1\n"))
+    assert e.value.where == "weight"
+
+
+def test_a_posterior_from_another_region_transfers_only_behaviour(tmp_path, capsys):
+    """The population section and what the target scenario sets itself are withheld; the rest
+    transfers; the report says which; the run reruns to the same numbers."""
+    own = {"industry.village_fund"}  # set by the Jingzhou scenario
+    draws = ({"income.wage_growth": 0.1, "population.income_ratio_median": 0.65, "industry.village_fund": 1.0},)
+    kept, withheld = transfer(draws, own)
+    assert kept == ({"income.wage_growth": 0.1},)
+    assert set(withheld) == {"population.income_ratio_median", "industry.village_fund"}
+    f = write(tmp_path / "national.csv", "income.wage_growth,population.income_ratio_median,industry.take_up\n"
+                                         "0.05,0.6,0.2\n0.12,0.7,0.5\n")
+    jz = ROOT / "scenarios" / "jingzhou_2015_2018.toml"
+    loaded = load_scenario(jz, {"posterior": str(f), "posterior_transfer": True})
+    assert loaded.posterior == ({"income.wage_growth": 0.05, "industry.take_up": 0.2},
+                                {"income.wage_growth": 0.12, "industry.take_up": 0.5})
+    assert load_scenario(jz, {"posterior": str(f)}).posterior[0]["population.income_ratio_median"] == 0.6
+    out = tmp_path / "jz"
+    assert main(["run", str(jz), "--posterior", str(f), "--transfer", "--sample", "20", "--replicates", "3",
+                 "--out", str(out), "--quiet"]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "transferred income.wage_growth, industry.take_up; withheld population.income_ratio_median:" in report
+    assert "P(meeting the plan 2015-2018" in report
+    assert main(["rerun", str(out), "--out", str(tmp_path / "again"), "--quiet"]) == 0
+    # every parameter withheld: one message, nothing written
+    only_local = write(tmp_path / "local.csv", "population.income_ratio_median\n0.6\n")
+    assert main(["run", str(jz), "--posterior", str(only_local), "--transfer", "--out", str(tmp_path / "no"),
+                 "--quiet"]) == 2
+    assert "no parameter left to transfer" in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_transfer_needs_a_posterior(tmp_path, capsys):
+    write(tmp_path / "v.toml", f'extends = "{SMALL}"\nposterior_transfer = true\n')
+    assert main(["validate", str(tmp_path / "v.toml")]) == 2
+    assert "posterior_transfer" in capsys.readouterr().err

@@ -144,6 +144,9 @@ def parser(commands: dict) -> argparse.ArgumentParser:
                      "each standing for K (overrides population.sample)")
     run.add_argument("--posterior", type=_path, metavar="FILE", help="parameter draws (tuopin calibrate's posterior.csv): each "
                      "replicate runs one, so the bands include parameter uncertainty (overrides the scenario's)")
+    run.add_argument("--transfer", action="store_true", help="the posterior was fitted on another region (e.g. the "
+                     "national one): take only its behavioural parameters, not the population section nor what the "
+                     "scenario sets itself (the report lists both)")
     run.add_argument("--scheduler", help="run replicates on a Dask cluster: its scheduler address (tcp://host:8786), "
                      "or 'local' for a local cluster of --workers processes on loopback")
     run.add_argument("--resume", action="store_true", help="continue an interrupted run into the same --out from its "
@@ -223,8 +226,15 @@ def parser(commands: dict) -> argparse.ArgumentParser:
             c.add_argument("--cutoff", type=_year, required=True, help="last year the calibration may see")
         c.add_argument("--params", help="comma-separated catalog parameters to fit (default: income growth and spread, "
                        "starting income, industry take-up, relapse detection)")
-        c.add_argument("--draws", type=bounded(MAX_DRAWS), default=128, help="ABC draws (default 128)")
-        c.add_argument("--accept", type=_share, default=0.1, help="share of draws accepted (default 0.1)")
+        c.add_argument("--method", choices=("tpe-abc", "rejection"), default="tpe-abc",
+                       help="tpe-abc (default): an Optuna TPE search for the fit, then ABC importance sampling around "
+                       "it (scales with the number of parameters); rejection: ABC rejection from the prior box")
+        c.add_argument("--trials", type=bounded(MAX_DRAWS, 3), help="TPE search trials (tpe-abc; default 16 per "
+                       "parameter and 16 more)")
+        c.add_argument("--draws", type=bounded(MAX_DRAWS, 2), default=128, help="posterior draws: importance draws "
+                       "(tpe-abc) or prior draws (rejection) (default 128)")
+        c.add_argument("--accept", type=_share, help="share of the draws accepted (default 0.25 for tpe-abc, 0.1 for "
+                       "rejection)")
         c.add_argument("--replicates", type=_positive, default=1, help="replicates per draw (default 1)")
         c.add_argument("--sample", type=bounded(MAX_SAMPLE), metavar="K", help="simulate 1 household in K (sampled mode)")
         c.add_argument("--workers", type=bounded(MAX_WORKERS), default=1, help=WORKERS)

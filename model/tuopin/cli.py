@@ -30,7 +30,8 @@ def cmd_run(args) -> int:
 
     overrides = {**({"seed": args.seed} if args.seed is not None else {}),
                  **({"population": {"sample": args.sample}} if args.sample else {}),
-                 **({"posterior": str(Path(args.posterior).resolve())} if args.posterior else {})}
+                 **({"posterior": str(Path(args.posterior).resolve())} if args.posterior else {}),
+                 **({"posterior_transfer": True} if args.transfer else {})}
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
     loaded = load_scenario(args.scenario, overrides or None)
@@ -141,6 +142,7 @@ def cmd_levers(args) -> int:
 
 def _calibration(args, cutoff: int | None) -> int:
     """calibrate (``cutoff`` None) or backtest."""
+    from .analysis import backtest as bt
     from .analysis import calibrate as cal
     from .outputs.calibration import write_folder
 
@@ -149,23 +151,29 @@ def _calibration(args, cutoff: int | None) -> int:
     data = cal.read_data(args.data)
     params = tuple(p.strip() for p in args.params.split(",") if p.strip()) if args.params else cal.DEFAULT_PARAMS
     seed = args.seed if args.seed is not None else loaded.spec.seed
+    through = cutoff if cutoff is not None else args.through if args.through is not None else loaded.spec.last_year
+    cal.observed(data[data["year"] <= through], loaded.spec, through, source=args.data)  # bad data: before any work
     out = _out(args, f"{args.command}-{loaded.stem}")
     check_destination(out, input_files([loaded], args.data), args.command)
-    fitting = dict(params=params, draws=args.draws, accept=args.accept, replicates=args.replicates, seed=seed,
-                   workers=args.workers)
+    fitting = dict(params=params, method=args.method, trials=args.trials, draws=args.draws, accept=args.accept,
+                   replicates=args.replicates, seed=seed, workers=args.workers)
     if cutoff is None:
-        through = args.through if args.through is not None else loaded.spec.last_year
         post = cal.calibrate(loaded, data[data["year"] <= through], through, progress=not args.quiet, **fitting)
         fit = cal.calibration_fit_table(loaded, data, post, through, args.replicates, seed, args.workers)
     else:
-        post, fit = cal.backtest(loaded, data, cutoff, progress=not args.quiet, **fitting)
+        post, fit = bt.backtest(loaded, data, cutoff, progress=not args.quiet, **fitting)
     options = dict(fitting, params=list(params), sample=loaded.spec.population.sample,
+                   trials=int((post.draws["stage"] == "search").sum()), accept=fitting["accept"] or cal.DEFAULT_ACCEPT[args.method],
                    **({"through": through} if cutoff is None else {"cutoff": cutoff}))
-    write_folder(out, loaded, Path(args.data), post, fit, options, time.perf_counter() - t0, cutoff=cutoff)
+    seconds = time.perf_counter() - t0
+    write_folder(out, loaded, Path(args.data), data, post, fit, options, seconds, cutoff=cutoff)
     if cutoff is None:
         print(post.summary[["parameter", "default", "posterior_p50", "posterior_p5", "posterior_p95"]].to_string(index=False))
     else:
-        print(cal.scores(fit).to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+        print(bt.scores(fit).to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+        vd = bt.verdict(fit, cal.base_headcount(data, loaded.spec))
+        print(vd[["criterion", "target", "measured", "passed"]].to_string(index=False))
+    print(f"{post.describe(Path(args.data).name)}; {seconds:,.0f} s")
     print(f"wrote {out}/")
     return 0
 

@@ -1,10 +1,16 @@
-"""Calibration to observed aggregates, and a backtest scored on years the calibration never saw.
+"""Calibration to observed aggregates: behavioural parameters fitted to national (or regional) series.
 
-Method: approximate Bayesian computation by rejection. Draws of the behavioural parameters come
-from a scrambled Sobol design over each parameter's plausible range (the catalog's, as priors);
-each draw is simulated with the same replicate seeds (common random numbers), and the draws whose
-simulated series lie closest to the observed ones are accepted. The accepted draws are the
-posterior: their median is the calibrated value and their 5-95 % range its interval.
+Method (:mod:`.sampler`, ``--method``): by default ``tpe-abc``, an Optuna TPE search for where the
+fit lies, then ABC importance sampling around it, whose weighted accepted draws are the posterior;
+its cost grows about linearly with the number of fitted parameters. ``rejection`` (the first
+method, kept for comparison) draws from a scrambled Sobol design over the prior box and accepts the
+closest; it needs exponentially more draws as parameters are added. Priors are each parameter's
+plausible range in the catalog, uniform. The search and the rejection draws are simulated on the
+same replicate seeds (common random numbers: differences between draws are the parameters', which
+helps a search); the importance draws each on seeds of their own, as ABC's likelihood needs (with
+common numbers the posterior would condition on one realisation of the model's noise and come out
+too narrow). The posterior's weighted median is the calibrated value and its weighted 5-95 % range
+the interval.
 
 Observed series (``data/national_series.csv`` or a file like it): the poor at each year
 end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``), in 万.
@@ -24,15 +30,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from tqdm.auto import tqdm
+
+from ..inputs.posterior import resample
 from ..parameters import catalog, suggest
 from ..runs.ensemble import ensembles
 from ..runs.runner import Runner
+from .sampler import default_trials, effective_size, importance_posterior, tpe_search, weighted_quantile
 
 SERIES = ("poor_headcount_10k", "lifted_out_10k")
 # behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
 # the registered start, how many take up industry support, how relapse is detected
 DEFAULT_PARAMS = ("income.wage_growth", "income.wage_sigma", "population.income_ratio_median",
                   "industry.take_up", "assessment.relapse_detection")
+
+
+METHODS = ("tpe-abc", "rejection")
+DEFAULT_ACCEPT = {"tpe-abc": 0.25, "rejection": 0.1}  # the share of draws accepted
 
 
 class CalibrationError(Exception):
@@ -68,19 +82,19 @@ def read_data(path: str | Path) -> pd.DataFrame:
     return df[["year", *SERIES]].sort_values("year").reset_index(drop=True)
 
 
-def observed(data: pd.DataFrame, spec, through: int) -> pd.DataFrame:
+def observed(data: pd.DataFrame, spec, through: int, source: str = "data") -> pd.DataFrame:
     """The observations a calibration may use: scenario years up to ``through``. Refuses data that
-    goes past ``through``: a backtest must cut it off before it gets here."""
+    goes past ``through``: a backtest must cut it off before it gets here. ``source``: the file, for messages."""
     if (data["year"] > through).any() and data.loc[data["year"] > through, list(SERIES)].notna().any().any():
         raise CalibrationError(f"data after the cut-off {through} given to the calibration "
                                f"(years {sorted(data.loc[data['year'] > through, 'year'])}); cut it off first")
     base = spec.first_year - 1
     if base not in set(data["year"]) or pd.isna(data.set_index("year").at[base, "poor_headcount_10k"]):
-        raise CalibrationError(f"data: poor_headcount_10k: needs the year before the scenario starts ({base}) to "
+        raise CalibrationError(f"{source}: poor_headcount_10k: needs the year before the scenario starts ({base}) to "
                                "scale the registry to the observed headcount")
     obs = data[(data["year"] >= spec.first_year) & (data["year"] <= min(through, spec.last_year))]
     if obs[list(SERIES)].notna().sum().sum() < 2:
-        raise CalibrationError(f"data: fewer than two observations in {spec.first_year}-{min(through, spec.last_year)}")
+        raise CalibrationError(f"{source}: {', '.join(SERIES)}: fewer than two observations in {spec.first_year}-{min(through, spec.last_year)}")
     return obs.reset_index(drop=True)
 
 
@@ -106,10 +120,11 @@ def distance(sim: pd.DataFrame, obs: pd.DataFrame, base: float) -> float:
 
 @dataclass
 class Posterior:
-    draws: pd.DataFrame      # every draw: parameters, distance, accepted
-    summary: pd.DataFrame    # per parameter: prior range, posterior median and 5-95 %
+    draws: pd.DataFrame      # every draw: draw, stage, parameters, distance, accepted, weight
+    summary: pd.DataFrame    # per parameter: prior range, posterior median and 5-95 % (weighted)
     observed: pd.DataFrame   # what was fitted
     scale: float             # observed people (万 x 1e4) per model person
+    method: str = "tpe-abc"
 
     @property
     def accepted(self) -> pd.DataFrame:
@@ -120,71 +135,134 @@ class Posterior:
         """The calibrated parameters: posterior medians."""
         return dict(zip(self.summary["parameter"], self.summary["posterior_p50"]))
 
+    @property
+    def effective_size(self) -> float:
+        """The accepted draws' effective sample size (their number when equally weighted)."""
+        return effective_size(self.accepted["weight"])
 
-def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int, progress: bool):
-    """Simulate every design point on the runner (the same replicate seeds for each: common random
-    numbers); the simulated series of each, in design order. A posterior the scenario carries is set
-    aside: each design point is one parameter set."""
-    base = replace(loaded, spec=loaded.spec.model_copy(update={"seed": seed}), posterior=())
+    def describe(self, data_name: str) -> str:
+        """The method in one sentence, with this calibration's numbers (for reports and files)."""
+        n, acc = len(self.draws), int(self.draws["accepted"].sum())
+        fitted = f"fitted to {data_name} up to {int(self.observed['year'].max())}"
+        if self.method == "rejection":
+            kind = "scrambled-Sobol" if n & (n - 1) == 0 else "Latin-hypercube"
+            return (f"ABC rejection, {n} {kind} draws over the catalog's plausible ranges, the closest {acc} accepted, "
+                    f"common random numbers; {fitted}")
+        search = int((self.draws["stage"] == "search").sum())
+        return (f"Optuna TPE search ({search} trials, common random numbers) then ABC importance sampling around its best trials "
+                f"({n - search} draws, the closest {acc} accepted and weighted by prior/proposal density: effective "
+                f"sample size {self.effective_size:.1f}; each draw on seeds of its own); {fitted}")
+
+
+def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed: int | list[int],
+              scale: float) -> list[pd.DataFrame]:
+    """Simulate every design point on ``runner``, on the replicate seeds of ``seed`` (one for all:
+    common random numbers) or of its own seed each (a list); the simulated series of each, in design
+    order. A posterior the scenario carries is set aside: each design point is one parameter set."""
+    seeds = seed if isinstance(seed, list) else [seed] * len(designs)
+    scenarios = [replace(loaded, spec=loaded.spec.model_copy(update={"seed": s}), posterior=()).with_values(values)
+                 for values, s in zip(designs, seeds)]
+    return [simulated(r, scale) for r in ensembles(scenarios, replicates, runner, origin=False)]
+
+
+def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int) -> list[pd.DataFrame]:
     with Runner(workers) as runner:
-        reps = ensembles([base.with_values(values) for values in designs], replicates, runner, origin=False,
-                         progress=progress, desc="calibrate")
-    return [simulated(r, scale) for r in reps]
+        return _simulate(runner, loaded, designs, replicates, seed, scale)
 
 
 def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, draws: int = 128,
-              accept: float = 0.1, replicates: int = 1, seed: int | None = None, workers: int = 1,
-              progress: bool = False) -> Posterior:
-    """Fit ``params`` to ``data`` (years up to ``through`` only) by ABC rejection; see the module."""
+              accept: float | None = None, replicates: int = 1, seed: int | None = None, workers: int = 1,
+              progress: bool = False, method: str = "tpe-abc", trials: int | None = None) -> Posterior:
+    """Fit ``params`` to ``data`` (years up to ``through`` only); see the module and :mod:`.sampler`.
+    ``tpe-abc``: ``trials`` TPE search trials (default :func:`~.sampler.default_trials`), then
+    ``draws`` importance draws, the ``accept`` share closest accepted; ``rejection``: ``draws``
+    draws from the prior box, the ``accept`` share closest accepted."""
     unknown = [p for p in params if p not in catalog()]
     if unknown:
         raise CalibrationError("--params: " + "; ".join(f"{u} is not a catalog parameter{suggest(u)}" for u in unknown)
                                + " (see `tuopin params`)")
+    if not params:
+        raise CalibrationError("--params: name at least one catalog parameter to fit")
+    if method not in METHODS:
+        raise CalibrationError(f"--method: must be one of {', '.join(METHODS)}, got {method!r}")
+    accept = DEFAULT_ACCEPT[method] if accept is None else accept
     if not 0 < accept <= 1 or draws < 2:
         raise CalibrationError("--accept: must be in (0, 1] with at least 2 draws")
+    trials = default_trials(len(params)) if trials is None else trials
+    if method == "tpe-abc" and trials < 2 * len(params) + 1:
+        raise CalibrationError(f"--trials: at least {2 * len(params) + 1} for {len(params)} parameters, got {trials}")
     obs = observed(data, loaded.spec, through)
     base = base_headcount(data, loaded.spec)
     scale = base * 1e4 / loaded.spec.population.people
     seed = loaded.spec.seed if seed is None else seed
+    bounds = {p: prior_range(p) for p in params}
+    total = draws + (trials if method == "tpe-abc" else 0)
+    with Runner(workers) as runner, tqdm(total=total, desc="calibrate", unit="draw", disable=not progress) as bar:
+        def evaluate(points: list[dict], seeds: int | list[int] = seed) -> np.ndarray:
+            designs = [{p: _typed(p, v) for p, v in point.items()} for point in points]
+            sims = _simulate(runner, loaded, designs, replicates, seeds, scale)
+            bar.update(len(points))
+            return np.array([distance(sim, obs, base) for sim in sims])
+
+        if method == "rejection":
+            table = _rejection(evaluate, bounds, draws, accept, seed)
+        else:
+            search = tpe_search(evaluate, bounds, trials, seed).assign(stage="search", accepted=False, weight=0.0)
+            post = importance_posterior(lambda pts: evaluate(pts, own_seeds(seed, len(pts))), bounds, search, draws,
+                                        accept, seed).assign(stage="posterior")
+            table = pd.concat([search, post], ignore_index=True)
+    for p in params:
+        table[p] = [_typed(p, v) for v in table[p]]
+    table.insert(0, "draw", np.arange(len(table)))
+    table = table[["draw", "stage", *params, "distance", "accepted", "weight"]]
+    acc = table[table["accepted"]]
+    rows = []
+    for p, (lo, hi) in bounds.items():
+        q = {k: weighted_quantile(acc[p], acc["weight"], v) for k, v in (("p50", 0.5), ("p5", 0.05), ("p95", 0.95))}
+        rows.append({"parameter": p, "default": catalog()[p].default, "prior_low": lo, "prior_high": hi,
+                     "posterior_p50": _typed(p, q["p50"]), "posterior_p5": q["p5"], "posterior_p95": q["p95"]})
+    return Posterior(table, pd.DataFrame(rows), obs, scale, method)
+
+
+def own_seeds(seed: int, n: int) -> list[int]:
+    """A seed of its own for each of ``n`` draws, from ``seed`` (a stream apart from the replicates')."""
+    return [int(s) for s in np.random.SeedSequence([seed, 0x6F776E]).generate_state(n, np.uint32)]
+
+
+def _rejection(evaluate, bounds: dict, draws: int, accept: float, seed: int) -> pd.DataFrame:
+    """ABC rejection: a scrambled Sobol design over the prior box when ``draws`` is a power of two
+    (its balance needs that), else a Latin hypercube; the closest ``accept`` share accepted, equally weighted."""
     from scipy.stats import qmc
 
-    bounds = np.array([prior_range(p) for p in params], float)
-    # a scrambled Sobol design when draws is a power of two (its balance needs that), else a Latin hypercube
+    lo, hi = (np.array([b[i] for b in bounds.values()], float) for i in (0, 1))
     design = qmc.Sobol if draws & (draws - 1) == 0 else qmc.LatinHypercube
-    unit = design(len(params), scramble=True, seed=seed).random(draws)
-    points = qmc.scale(unit, bounds[:, 0], bounds[:, 1]) if len(params) else unit
-    designs = [{p: _typed(p, v) for p, v in zip(params, row)} for row in points]
-    sims = _evaluate(loaded, designs, replicates, seed, scale, workers, progress)
-    dist = np.array([distance(s, obs, base) for s in sims])
+    table = pd.DataFrame(qmc.scale(design(len(bounds), scramble=True, seed=seed).random(draws), lo, hi),
+                         columns=list(bounds))
+    dist = evaluate(table.to_dict("records"))
     keep = max(2, int(round(accept * draws)))
     accepted = np.zeros(draws, bool)
     accepted[np.argsort(dist, kind="stable")[:keep]] = True
-    table = pd.DataFrame(designs)
-    table.insert(0, "draw", np.arange(draws))
-    table["distance"], table["accepted"] = dist, accepted
-    rows = []
-    for p, (lo, hi) in zip(params, bounds):
-        v = table.loc[accepted, p]
-        rows.append({"parameter": p, "default": catalog()[p].default, "prior_low": lo, "prior_high": hi,
-                     "posterior_p50": _typed(p, v.median()), "posterior_p5": v.quantile(0.05), "posterior_p95": v.quantile(0.95)})
-    return Posterior(table, pd.DataFrame(rows), obs, scale)
+    table["distance"], table["accepted"], table["weight"], table["stage"] = dist, accepted, accepted / keep, "prior"
+    return table
 
 
 def _typed(name: str, value: float):
     return int(round(value)) if isinstance(catalog()[name].default, int) else float(value)
 
 
-def predict(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1, draws: int = 20) -> pd.DataFrame:
-    """Posterior predictive series: up to ``draws`` accepted parameter sets, ``replicates`` each,
-    on seeds other than the calibration's; per year and series the median and 5-95 %."""
-    acc = posterior.accepted.sort_values("distance", kind="stable").head(draws)
-    designs = [{p: _typed(p, row[p]) for p in posterior.summary["parameter"]} for _, row in acc.iterrows()]
-    return quantiles(_evaluate(loaded, designs, replicates, seed + 1, posterior.scale, workers, False))
+def predict(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1, draws: int = 40) -> pd.DataFrame:
+    """Posterior predictive series: ``draws`` parameter sets resampled from the accepted draws by
+    their weights (systematic resampling: no random numbers), ``replicates`` each, on seeds other
+    than the calibration's; per year and series the median and 5-95 %."""
+    acc = posterior.accepted
+    designs = [{p: _typed(p, acc.iloc[k][p]) for p in posterior.summary["parameter"]}
+               for k in resample(acc["weight"].to_numpy(float), draws)]
+    return quantiles(_evaluate(loaded, designs, replicates, seed + 1, posterior.scale, workers))
 
 
 def at_defaults(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1) -> pd.DataFrame:
     """The uncalibrated model's series (catalog and scenario values), on the prediction seeds."""
-    return quantiles(_evaluate(loaded, [{}], replicates, seed + 1, posterior.scale, workers, False))
+    return quantiles(_evaluate(loaded, [{}], replicates, seed + 1, posterior.scale, workers))
 
 
 def quantiles(sims: list[pd.DataFrame]) -> pd.DataFrame:
@@ -194,27 +272,6 @@ def quantiles(sims: list[pd.DataFrame]) -> pd.DataFrame:
     for c in SERIES:
         out[f"{c}_p50"], out[f"{c}_p5"], out[f"{c}_p95"] = g[c].median(), g[c].quantile(0.05), g[c].quantile(0.95)
     return pd.DataFrame(out).reset_index()
-
-
-def backtest(loaded, data: pd.DataFrame, cutoff: int, replicates: int = 1, workers: int = 1, progress: bool = False,
-             **options) -> tuple[Posterior, pd.DataFrame]:
-    """Calibrate on the years up to ``cutoff`` (the rows after it are cut off here, before the
-    calibration sees anything), forecast every year, and score the forecast years."""
-    if cutoff >= loaded.spec.last_year or cutoff < loaded.spec.first_year:
-        raise CalibrationError(f"--cutoff: must be a year in {loaded.spec.first_year}-{loaded.spec.last_year - 1} "
-                               f"so that there are years left to score, got {cutoff}")
-    train = data[data["year"] <= cutoff].reset_index(drop=True)
-    post = calibrate(loaded, train, through=cutoff, replicates=replicates, workers=workers, progress=progress, **options)
-    seed = loaded.spec.seed if options.get("seed") is None else options["seed"]
-    pred = predict(loaded, post, replicates=max(replicates, 2), seed=seed, workers=workers)
-    return post, _with_defaults(fit_table(data, pred, cutoff), loaded, post, replicates, seed, workers)
-
-
-def scores(table: pd.DataFrame) -> pd.DataFrame:
-    """The backtest's error table: forecast years with an observation."""
-    cols = ["year", "series", "observed", "simulated_p50", "simulated_p5", "simulated_p95", "error", "abs_error",
-            "pct_error", "covered_5_95"]
-    return table[(table["period"] == "forecast") & table["observed"].notna()][cols].reset_index(drop=True)
 
 
 def fit_table(obs_all: pd.DataFrame, pred: pd.DataFrame, through: int) -> pd.DataFrame:
@@ -242,11 +299,12 @@ def calibration_fit_table(loaded, data: pd.DataFrame, posterior: Posterior, thro
                           seed: int, workers: int) -> pd.DataFrame:
     """Fit table of a calibration: the posterior predictive and the uncalibrated model, every year."""
     pred = predict(loaded, posterior, replicates=max(replicates, 2), seed=seed, workers=workers)
-    return _with_defaults(fit_table(data[data["year"] <= through], pred, through), loaded, posterior, replicates,
+    return with_defaults(fit_table(data[data["year"] <= through], pred, through), loaded, posterior, replicates,
                           seed, workers)
 
 
-def _with_defaults(table: pd.DataFrame, loaded, posterior: Posterior, replicates: int, seed: int, workers: int):
+def with_defaults(table: pd.DataFrame, loaded, posterior: Posterior, replicates: int, seed: int, workers: int):
+    """``table`` with the uncalibrated model's medians (``default_p50``) beside the calibrated ones."""
     default = at_defaults(loaded, posterior, max(replicates, 2), seed, workers)
     default = default.melt(id_vars="year", value_vars=[f"{c}_p50" for c in SERIES], var_name="series",
                            value_name="default_p50").assign(series=lambda d: d["series"].str.removesuffix("_p50"))

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .. import parameters
 from .campaign import Campaign
-from .posterior import PosteriorError, read_posterior
+from .posterior import PosteriorError, scenario_draws
 from .problems import FieldProblem, ScenarioError, explain_all
 
 CATEGORIES = ("wubao", "dibao", "fupin_dibao", "fupin")  # 五保, 低保, 扶贫低保, 一般扶贫 (the Jingzhou decision §二(一)2)
@@ -183,6 +183,8 @@ class Scenario(_Strict):
     parameters: dict = Field(default_factory=dict)
     posterior: str | None = Field(default=None, description="CSV of parameter draws (tuopin calibrate's "
                                   "posterior.csv); each replicate takes one, so the bands hold parameter uncertainty")
+    posterior_transfer: bool = Field(default=False, description="the posterior was fitted on another region: only "
+                                     "behavioural parameters transfer (inputs.posterior.transfer)")
     shards: dict[str, Shard] = Field(default_factory=dict, description="run as independent pieces (e.g. provinces)")
 
     @model_validator(mode="after")
@@ -192,6 +194,8 @@ class Scenario(_Strict):
                 raise FieldProblem(f"shards.{key}", "shard names must be ASCII letters, digits and underscores")
         if self.shards and len(self.shards) > self.population.households:
             raise FieldProblem("shards", f"at most one shard per household ({self.population.households}), got {len(self.shards)}")
+        if self.posterior_transfer and not self.posterior:
+            raise FieldProblem("posterior_transfer", "needs a posterior (the file of draws to transfer)")
         if self.last_year < self.first_year:
             raise FieldProblem("last_year", f"must not be before first_year ({self.first_year}), got {self.last_year}")
         if self.last_year - self.first_year >= 30:
@@ -429,12 +433,10 @@ def load_scenario(path: str | Path, overrides: dict[str, object] | None = None) 
     problem = buildable(spec, values)
     if problem:
         raise ScenarioError(path, *problem)
-    draws = ()
-    if spec.posterior:
-        try:
-            draws = read_posterior(spec.posterior)
-        except PosteriorError as e:
-            raise ScenarioError(path, "posterior", str(e)) from None
+    try:
+        draws, _ = scenario_draws(spec)
+    except PosteriorError as e:
+        raise ScenarioError(path, "posterior", str(e)) from None
     sources = [*files, *([Path(spec.population.registry)] if spec.population.registry else []),
                *([Path(spec.posterior)] if spec.posterior else [])]
     digest = hashlib.sha256(b"".join(f.read_bytes() for f in sources)).hexdigest()

@@ -1,6 +1,6 @@
 """The calibration's and the backtest's results folders: posterior draws, parameters, the fit
-table and figure, the scores (backtest), a calibrated scenario file (calibrate), the report and
-the manifest."""
+table and figure, the scores and the verdict (backtest), a calibrated scenario file (calibrate),
+the report and the manifest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.calibrate import Posterior, scores
+from ..analysis.backtest import coverage_note, later_inputs, scores, verdict
+from ..analysis.calibrate import Posterior, base_headcount
 from ..parameters import catalog
 from . import plots, results
 
@@ -31,14 +32,14 @@ def calibrated_toml(loaded, posterior: Posterior, where: Path, method: str, draw
         params.setdefault(section, {})[key] = int(v) if isinstance(catalog()[r["parameter"]].default, int) else float(f"{v:.6g}")
         comments.append(f"# {r['parameter']}: {v:.6g}; [{r['posterior_p5']:.4g}, {r['posterior_p95']:.4g}]; "
                         f"[{r['prior_low']:.4g}, {r['prior_high']:.4g}]; {r['default']}")
-    comments.append("# posterior: the accepted draws; each replicate of a forecast runs one")
+    comments.append("# posterior: the accepted draws (with their weights); each replicate of a forecast runs one")
     body = tomli_w.dumps({"extends": rel, "name": f"{loaded.spec.name[:189]}_calibrated", "posterior": draws_file,
                           "parameters": params})
     return "\n".join(comments) + "\n\n" + body
 
 
 def _report(title: str, lines: list[str], posterior: Posterior, fit: pd.DataFrame) -> str:
-    md = [f"# {title}", "", *lines, "", "## Parameters (ABC rejection: posterior median and 5-95 % of the accepted draws)", "",
+    md = [f"# {title}", "", *lines, "", "## Parameters (weighted median and 5-95 % of the accepted draws)", "",
           "| parameter | default | prior | posterior median | 5-95 % |", "|---|---|---|---|---|"]
     for _, r in posterior.summary.iterrows():
         md.append(f"| `{r['parameter']}` | {r['default']:g} | [{r['prior_low']:.4g}, {r['prior_high']:.4g}] | "
@@ -61,14 +62,11 @@ def _pct(v) -> str:
 SERIES_NAMES = {"poor_headcount_10k": "poor at year end", "lifted_out_10k": "lifted out"}
 
 
-def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: pd.DataFrame, options: dict,
-                 seconds: float, cutoff: int | None = None) -> list[str]:
+def write_folder(out: Path, loaded, data_path: Path, data: pd.DataFrame, posterior: Posterior, fit: pd.DataFrame,
+                 options: dict, seconds: float, cutoff: int | None = None) -> list[str]:
     """Write a calibration (``cutoff`` None) or a backtest results folder, atomically."""
     kind = "backtest" if cutoff is not None else "calibrate"
-    n = len(posterior.draws)
-    method = (f"ABC rejection, {n} {'scrambled-Sobol' if n & (n - 1) == 0 else 'Latin-hypercube'} draws over the catalog's plausible ranges, "
-              f"the closest {int(posterior.draws['accepted'].sum())} accepted, common random numbers; fitted to "
-              f"{data_path.name} up to {int(posterior.observed['year'].max())}")
+    method = posterior.describe(data_path.name)
     opts = {k: v for k, v in options.items() if k not in ("seed", "replicates", "workers")}
     with results.results_folder(out, kind, [loaded], seed=options["seed"], replicates=options["replicates"],
                                 workers=options["workers"], options=opts, data=data_path,
@@ -84,21 +82,31 @@ def write_folder(out: Path, loaded, data_path: Path, posterior: Posterior, fit: 
                  f"{posterior.accepted['distance'].min():.4f}-{posterior.accepted['distance'].max():.4f}; "
                  f"mean absolute error over the fitted years: {fitted['abs_error'].mean():,.0f}万."]
         if cutoff is not None:
-            sc = scores(fit)
+            sc, vd = scores(fit), verdict(fit, base_headcount(data, loaded.spec))
             f.table("scores.csv", sc)
+            f.table("verdict.csv", vd)
+            later = later_inputs(loaded.spec, cutoff)
             lines += ["", f"## Backtest: calibrated on years up to {cutoff}, scored on the years after it", "",
+                      f"The calibration saw only the observations up to {cutoff}. The forecast runs the whole scenario, "
+                      "so its inputs for the later years are used as known plans (a budget, a line or a target is set "
+                      "before its year): " + ("; ".join(f"`{x}`" for x in later) if later else "none") + ".", "",
                       "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
             lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
                       f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {_pct(r['pct_error'])} | "
                       f"{'yes' if r['covered_5_95'] else 'no'} |" for _, r in sc.iterrows()]
             if len(sc):
                 lines += ["", f"Mean absolute error {sc['abs_error'].mean():,.0f}万; 5-95 % intervals cover "
-                              f"{sc['covered_5_95'].mean():.0%} of the {len(sc)} scored observations."]
+                              f"{sc['covered_5_95'].mean():.0%} of the {len(sc)} scored observations"
+                              + (f"; {note}" if (note := coverage_note(sc)) else "") + "."]
+            lines += ["", "## Verdict (the targets of issue 16, computed from the scores above)", "",
+                      "| criterion | target | measured | met |", "|---|---|---|---|"]
+            lines += [f"| {r['criterion']} | {r['target']} | {r['measured']} | "
+                      f"{'–' if r['passed'] is None else 'yes' if r['passed'] else 'no'} |" for _, r in vd.iterrows()]
         else:
             name, draws = f"{loaded.stem}_calibrated.toml", f"{loaded.stem}_posterior.csv"
-            f.table(draws, posterior.accepted[list(posterior.summary["parameter"])])
+            f.table(draws, posterior.accepted[[*posterior.summary["parameter"], "weight"]])
             f.text(name, calibrated_toml(loaded, posterior, out / name, method, draws))
             lines += ["", f"The calibrated scenario is `{name}` (it extends `{loaded.path.name}`; its forecasts "
-                          f"draw parameters from `{draws}`, one accepted draw per replicate)."]
+                          f"draw parameters from `{draws}`, one accepted draw per replicate, by weight)."]
         f.text(f"{kind}.md", _report(title, lines, posterior, fit) + "\n![fit](fit.png)\n")
     return f.files

@@ -68,6 +68,10 @@ def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> l
         if pd.notna(r["target_exits"]):
             lines.append(f"{int(r['year'])}: declared exits {_range(r, 'exits_declared')} against a target of "
                          f"{r['target_exits']:,.0f} people; P(meet target) = {r['p_meet_target']:.2f}")
+    planned = annual[annual["target_exits"].notna()]
+    if len(planned) and pd.notna(last.get("p_meet_plan")):
+        lines.append(f"P(meeting the plan {int(planned['year'].min())}-{int(planned['year'].max())}: cumulative declared "
+                     f"exits at or above the cumulative targets at every year end) = {last['p_meet_plan']:.2f}")
     lines.append(f"Registered poor left at the end of {int(last['year'])}: {_range(last, 'poor_end')} people "
                  f"(registered at the start: {spec.population.people:,})")
     lines.append(f"True exits over the run: {_range(last, 'exits_true_cum')} people; relapses: "
@@ -100,10 +104,21 @@ def uncertainty(loaded) -> str:
         held.append(f"sampling error (1 household in {loaded.spec.population.sample} simulated)")
     if loaded.posterior:
         held.append(f"parameter uncertainty ({len(loaded.posterior)} posterior draws from "
-                    f"{Path(loaded.spec.posterior).name}, one per replicate)")
+                    f"{Path(loaded.spec.posterior).name}, one per replicate"
+                    + (f"; fitted on another region: {transferred(loaded)}" if loaded.spec.posterior_transfer else "") + ")")
         return "they hold " + ", ".join(held[:-1]) + " and " + held[-1]
     return ("they hold " + " and ".join(held) + ", not the uncertainty about the parameters "
             "(`--posterior FILE` adds it)")
+
+
+def transferred(loaded) -> str:
+    """Which parameters a posterior fitted elsewhere gives this scenario, and which it withholds, why."""
+    from ..inputs.posterior import scenario_draws
+
+    withheld = scenario_draws(loaded.spec)[1]
+    kept = ", ".join(loaded.posterior[0]) if loaded.posterior else "none"
+    return (f"transferred {kept}" + ("; withheld " + "; ".join(f"{k}: {why}" for k, why in withheld.items())
+                                     if withheld else ""))
 
 
 def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.DataFrame | None = None,

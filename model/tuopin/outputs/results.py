@@ -367,7 +367,7 @@ def scenario_from_manifest(folder: Path):
     the spec and resolved parameters as they were, not the scenario file as it is now. The spec is
     validated by the schema and the parameters against the catalog, as a scenario file would be."""
     from .. import parameters
-    from ..inputs.posterior import read_posterior
+    from ..inputs.posterior import scenario_draws
     from ..inputs.problems import explain
     from ..inputs.scenario import LoadedScenario, Scenario, ScenarioError, buildable
 
@@ -409,7 +409,7 @@ def scenario_from_manifest(folder: Path):
             raise ValueError(f"the registry {spec.population.registry} it ran on is gone")
         loaded = LoadedScenario(spec=spec, path=Path(str(s["file"])), files=tuple(Path(str(f)) for f in s["extends_chain"]),
                                 sha256=str(s["sha256"]), params=values,
-                                posterior=read_posterior(spec.posterior) if spec.posterior else ())
+                                posterior=scenario_draws(spec)[0])
         return loaded, replicates, workers, files
     except ScenarioError as e:
         raise OutputError(f"{where}: {e}") from None
