@@ -117,9 +117,9 @@ def test_common_seeds_make_an_inert_parameter_exactly_zero():
     assert t.loc["pressure.strength", ["exits_mu_star", "relapses_mu_star", "exits_swing"]].eq(0).all()
     assert t.loc["income.wage_growth", "exits_mu_star"] > 0
     assert t.loc["income.wage_growth", "rank_exits"] < t.loc["pressure.strength", "rank_exits"]
-    # faster income growth: more exits, fewer relapses (one at a time, same seeds)
+    # faster income growth: more exits (one at a time, same seeds). Not fewer relapses: growth also
+    # lifts households just over the line, so the exited stock grows and with it the relapses counted
     assert t.loc["income.wage_growth", "exits_at_high"] > t.loc["income.wage_growth", "exits_at_low"]
-    assert t.loc["income.wage_growth", "relapses_at_high"] < t.loc["income.wage_growth", "relapses_at_low"]
 
 
 def test_cli_writes_the_folder(tmp_path, capsys):
