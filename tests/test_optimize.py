@@ -199,3 +199,9 @@ def test_the_seed_allocation_keeps_its_proportions_above_a_minimum():
     np.testing.assert_allclose(c, [75, 225, 700])
     c = project(np.array([0.1, 0.3, 0.6]), np.zeros(3), np.array([np.inf, np.inf, 400.0]), 1000.0)
     np.testing.assert_allclose(c, [150, 450, 400])  # and a maximum the same way
+
+
+def test_projection_with_a_kink_near_the_largest_float_does_not_overflow():
+    # a share so small that its maximum's kink is ~9e307: the interpolation must not overflow to inf
+    c = project(np.array([0.25, 1.1125369292536007e-308]), np.array([2.0, 0.0]), np.array([2.0, 4.0]), 4.0)
+    np.testing.assert_allclose(c, [2.0, 2.0])

@@ -58,7 +58,8 @@ def project(shares: np.ndarray, lo: np.ndarray, hi: np.ndarray, total: float) ->
         t = kinks[-1]
     else:
         t0, t1, v0, v1 = kinks[k - 1], kinks[k], values[k - 1], values[k]
-        t = t0 + (total - v0) * (t1 - t0) / (v1 - v0) if v1 > v0 else t1
+        # the fraction first: a kink near the largest float would overflow the product
+        t = t0 + (total - v0) / (v1 - v0) * (t1 - t0) if v1 > v0 else t1
     c = np.clip(t * sh, lo, hi)
     left = total - c.sum()  # rounding, or what levers with no share must take: to those below their maximum
     room = hi - c
