@@ -46,7 +46,7 @@ import numpy as np
 from ...parameters.typed import CreditSection
 from ..targeting import choose, how_many
 from .base import Policy
-from .suits import cause_score, effect_scale
+from .suits import cause_score, effect_scale, fit_with_labour
 
 # how well credit suits a household's main cause of poverty (因户施策), 0-1
 SUITS_BY_CAUSE = {"lack_funds": 1.0, "disaster": 0.5, "lack_skills": 0.25, "other": 0.25}
@@ -94,7 +94,7 @@ class Credit(Policy):
         k = min(how_many(pool, p.take_up, self.rng, c.intensity), int(min(supply, n)))
         hh = c.hh
         fit = cause_score(hh.cause, SUITS_BY_CAUSE)
-        take = choose(pool, k, 0.75 * fit + 0.25 * np.minimum(hh.labour, 2) / 2, self.rng, c.params.targeting.by_cause)
+        take = choose(pool, k, fit_with_labour(fit, hh.labour), self.rng, c.params.targeting.by_cause)
         self.issued = int(take.sum())
         self.loan[take] = p.loan
         self.months_left[take] = 12 * p.term_years

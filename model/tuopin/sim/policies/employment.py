@@ -51,7 +51,7 @@ import numpy as np
 from ...parameters.typed import EmploymentSection
 from ..targeting import choose, how_many
 from .base import Policy
-from .suits import cause_score, effect_scale
+from .suits import cause_score, effect_scale, fit_with_labour
 
 # how well training and placement suit a household's main cause of poverty (因户施策), 0-1
 SUITS_BY_CAUSE = {"lack_skills": 1.0, "lack_funds": 0.5, "disaster": 0.5, "other": 0.5,
@@ -97,7 +97,7 @@ class Employment(Policy):
         eligible = self.eligible()
         with_labour = eligible & (hh.labour > 0)
         fit = cause_score(hh.cause, SUITS_BY_CAUSE)
-        capacity = 0.75 * fit + 0.25 * np.minimum(hh.labour, 2) / 2
+        capacity = fit_with_labour(fit, hh.labour)
         # training, once per household: one labourer's wage up by the training gain (less where skills
         # are not what holds the household back)
         pool = with_labour & ~self.trained

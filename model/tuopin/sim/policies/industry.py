@@ -44,13 +44,13 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import IndustrySection
-from ..population import CAUSE_CODES
 from ..targeting import choose, how_many
 from .base import Policy
+from .suits import cause_score
 
-# by cause code: does the cause suit a project of the household's own, or a share instead
-PROJECT_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("lack_funds", "lack_skills")])
-SHARE_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("illness", "disability", "lack_labour")])
+# the causes that suit a project of the household's own, or a share instead
+PROJECT_CAUSES = {"lack_funds": 1.0, "lack_skills": 1.0}
+SHARE_CAUSES = {"illness": 1.0, "disability": 1.0, "lack_labour": 1.0}
 
 
 class Industry(Policy):
@@ -79,11 +79,11 @@ class Industry(Policy):
 
     def project_suits(self) -> np.ndarray:
         hh = self.ctx.hh
-        return 0.5 * PROJECT_CAUSES[hh.cause] + 0.25 * np.minimum(hh.labour, 2)
+        return 0.5 * cause_score(hh.cause, PROJECT_CAUSES) + 0.25 * np.minimum(hh.labour, 2)
 
     def share_suits(self) -> np.ndarray:
         hh = self.ctx.hh
-        return ((hh.labour == 0) | SHARE_CAUSES[hh.cause]).astype(float)
+        return ((hh.labour == 0) | (cause_score(hh.cause, SHARE_CAUSES) > 0)).astype(float)
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p

@@ -20,6 +20,12 @@ def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
     return scores[cause]
 
 
+def fit_with_labour(fit: np.ndarray, labour: np.ndarray) -> np.ndarray:
+    """A measure for a worker: three quarters the cause's fit, a quarter the household's labour
+    (none 0, one 0.5, two or more 1)."""
+    return 0.75 * fit + 0.25 * np.minimum(labour, 2) / 2
+
+
 def effect_scale(score: np.ndarray, unsuited: float) -> np.ndarray:
     """How much of a measure's full effect a household gets: all of it where the measure fits its
     cause (score 1), ``unsuited`` of it where it does not (score 0), linearly between."""

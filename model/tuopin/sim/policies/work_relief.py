@@ -34,11 +34,11 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import WorkReliefSection
-from ..population import CAUSE_CODES
 from ..targeting import choose
 from .base import Policy
+from .suits import cause_score
 
-SUITED_CAUSES = np.isin(np.arange(len(CAUSE_CODES)), [CAUSE_CODES[c] for c in ("lack_funds", "lack_skills", "disaster")])
+SUITED_CAUSES = {"lack_funds": 1.0, "lack_skills": 1.0, "disaster": 1.0}
 
 
 class WorkRelief(Policy):
@@ -66,7 +66,7 @@ class WorkRelief(Policy):
 
     def suits(self) -> np.ndarray:
         hh = self.ctx.hh
-        return 0.5 * SUITED_CAUSES[hh.cause] + 0.5 * (hh.wage_migrant <= 0)
+        return 0.5 * cause_score(hh.cause, SUITED_CAUSES) + 0.5 * (hh.wage_migrant <= 0)
 
     def scale(self) -> float:
         """Works per simulated poor village, in simulated households' terms: 1 in a full run; in
