@@ -90,6 +90,9 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     included; the ones that do not meet the standard are paper exits.
     """
     n = hh.n
+    # the registry records per-capita income in whole yuan: a household 低保 tops up to the line is at
+    # the line, not a rounding error below it
+    pc_true, pc_measured = np.rint(pc_true), np.rint(pc_measured)
     three = three_guarantees(hh, p.require_pension)
     threshold = income_threshold(p, year, month)
     source_ok = stable_source(hh) | (not p.require_stable_source)
@@ -102,7 +105,11 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     falls_measured = (pc_measured < line) | (~three & (pc_measured < threshold)) | ~spend_ok
 
     u = rng.random(n)
-    relapse = (hh.status == EXITED) & falls_measured & (u < detection(p, year))
+    # 返贫 is recorded when the household is back in need and verification confirms it: with
+    # ``relapse_on_application`` re-inclusion starts from the household's own application or the cadres'
+    # visit (农户申报, 走访排查), so a fall in the measured income alone (verification error) starts nothing
+    back = falls_measured & falls_true if p.relapse_on_application else falls_measured
+    relapse = (hh.status == EXITED) & back & (u < detection(p, year))
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 
