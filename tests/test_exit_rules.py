@@ -210,10 +210,34 @@ def test_relapse_detection_reads_measured_not_true_income():
     half = np.arange(hh.n) % 2 == 0
     low, high = np.full(hh.n, 0.5 * m.line), np.full(hh.n, 2.0 * m.line)
     pc_true, pc_measured = np.where(half, low, high), np.where(half, high, low)
-    p = replace(m.p.assessment, relapse_detection=1.0, monitoring_from_year=9999)
+    p = replace(m.p.assessment, relapse_detection=1.0, monitoring_from_year=9999, relapse_on_application=False)
     r = assessment.assess(hh, pc_true, pc_measured, m.line, 2016, p, m.rng, spend_poor=np.zeros(hh.n, bool))
     assert not r["relapse"][half].any() and r["hidden_poor"][half].all()
     assert r["relapse"][~half].all()
+
+
+def test_relapse_on_application_needs_a_true_fall_and_its_confirmation():
+    """返贫 on application (农户申报): an exited household is re-enrolled when it is truly back in poverty
+    and verification confirms it; measured below but truly above (a verification error) starts nothing,
+    truly below but measured above stays hidden; both below is found. A household 低保 tops up to the
+    line, a hair below it in floating point, is at the line (whole yuan)."""
+    m = PovertyModel(scenario=SMALL, rng=2)
+    hh = m.hh
+    hh.dropout[:] = 0
+    hh.insured[:] = True
+    hh.housing[:] = 0
+    hh.pension[:] = True
+    hh.status[:] = EXITED
+    hh.exit_year[:] = 2015
+    kind = np.arange(hh.n) % 4  # 0: both below, 1: only measured below, 2: only truly below, 3: at the line
+    low, high, at = 0.5 * m.line, 2.0 * m.line, m.line - 1e-9
+    pc_true = np.select([kind == 0, kind == 1, kind == 2], [low, high, low], at)
+    pc_measured = np.select([kind == 0, kind == 1, kind == 2], [low, low, high], at)
+    p = replace(m.p.assessment, relapse_detection=1.0, monitoring_from_year=9999, relapse_on_application=True)
+    r = assessment.assess(hh, pc_true, pc_measured, m.line, 2016, p, m.rng, spend_poor=np.zeros(hh.n, bool))
+    assert r["relapse"][kind == 0].all()
+    assert not r["relapse"][kind != 0].any()
+    assert r["hidden_poor"][kind == 2].all() and not r["truly_poor"][kind == 3].any()
 
 
 def test_ill_share_of_illness_household_members_matches_the_registry():

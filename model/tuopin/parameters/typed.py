@@ -51,13 +51,13 @@ class AssessmentSection:
     stable_income_threshold_from_year: int  # year
     stable_income_threshold_from_month: int  # month
     relapse_detection: float  # share
-    relapse_on_application: bool  # bool
     monitoring_from_year: int  # year
     monitoring_detection: float  # share
     expenditure_share: float  # share of income
     new_poor_identification: float  # share
     village_incidence: float  # share
     village_incidence_west: float  # share
+    relapse_on_application: bool  # bool
 
 
 @dataclass(frozen=True, slots=True)

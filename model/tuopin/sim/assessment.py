@@ -13,7 +13,10 @@ reads (家庭人均稳定收入, §二 三). School and housing burdens act thro
 insurance (三保障) and the expenditure-poverty criterion (支出型贫困: the Jingzhou decision §一(三); the briefing §二 三), which
 counts a household poor, and keeps it from exiting, whatever its income. Relapse is found on the
 same measured terms as exit: detection is what verification sees, so a household truly back below
-the line whose measured income is not is missed (``hidden_poor``), and true status is kept beside it
+the line whose measured income is not is missed (``hidden_poor``); and with ``relapse_on_application``
+re-inclusion starts from the household's own application or the cadres' visit (农户申报, 走访排查), so
+only a household truly back in poverty is re-enrolled (a verification error alone starts nothing).
+Incomes are compared in whole yuan, as the registry records them. True status is kept beside it
 (``truly_poor``; exits sustained on true status); from ``monitoring_from_year`` (防止返贫监测)
 exited households that fall back are found with ``monitoring_detection``. The fourth 保障 (养老,
 Jingzhou's 四保障) and the dates of later rules (the 3500-yuan threshold) are switches of
