@@ -171,8 +171,10 @@ def main() -> None:
              "assessment; rows marked *true status* use the model's true incomes. What was fitted: the calibration "
              "fits the poor headcount and the people lifted out (data/national_series.csv), and "
              "`assessment.relapse_detection` was then set to the 2016 national relapse share (see "
-             "scenarios/national_2014_2020_calibrated.toml), so the 2016 relapse row is not an independent check; "
-             "nothing else below was fitted. The national scenario's deadline declares every registered poor "
+             "scenarios/national_2014_2020_calibrated.toml), so the 2016 relapse row is not an independent check "
+             "(it was set before relapse on application, `assessment.relapse_on_application`, which records a relapse "
+             "only for a household truly back in poverty, and not refitted since); nothing else below was fitted. "
+             "Why households relapse, by cause and exit year: `python benchmarks/relapse_causes.py [scenario]`. The national scenario's deadline declares every registered poor "
              "household out in 2020 (scenarios/national_2014_2020.toml [campaign]): the 2020 rows on the poor left "
              "and the villages exited follow from it, and the hidden-poor row says how much of it is real.", "",
              f"**{held} of {len(tested)} hold.**", "",
