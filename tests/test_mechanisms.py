@@ -158,8 +158,9 @@ def test_industry_income_ramps_up_over_the_first_year():
 # ---- pension -------------------------------------------------------------------------------
 def test_pension_premiums_of_the_poor_are_paid_by_the_lever():
     """What the ledger spends on premiums is exactly what the registered households no longer pay
-    (no one joins here: a joiner's premium is paid for a household that never paid it)."""
-    on, off = first_year_pair(7, {"pension.enrolment_poor": 0.0}, {"pension.enabled": True}, {"pension.enabled": False})
+    (no one joins here: a joiner's premium is paid for a household that never paid it). 低保 is off: its
+    means test nets premiums, so it would make good what a covered household pays."""
+    on, off = first_year_pair(7, {"pension.enrolment_poor": 0.0, "dibao.enabled": False}, {"pension.enabled": True}, {"pension.enabled": False})
     relief = (on.last_assessment["pc_true"] - off.last_assessment["pc_true"]) * on.hh.size
     spent = on.ledger.spent(2015, "pension")
     assert spent > 0 and off.ledger.spent(2015, "pension") == 0
@@ -234,6 +235,38 @@ def test_dibao_means_test_counts_income_from_other_levers():
     both = post & (a > 0) & (b > 0) & (paid.hh.status == unpaid.hh.status)
     assert both.sum() > 20
     np.testing.assert_allclose(12 * (b - a)[both], 1200.0, rtol=1e-6)
+
+
+def test_dibao_means_test_nets_the_premiums_the_household_pays():
+    """The 低保 means test counts income net of the year's compulsory contributions, as the assessment
+    does: with the 新农合 contribution left to the household, this January's top-up is larger by exactly
+    the contribution it pays (the same households, with and without the contribution)."""
+    base = {"medical.premium_subsidy_share": 0.0, "health.premium_assist_dibao": 0.0, "health.premium_assist_wubao": 0.0,
+            "health.premium_step": 0.0, "dibao.exclusion_error": 0.0}
+    paying, free = (months(model(15, **base, **{"health.premium_per_person": x}), 1) for x in (120.0, 0.0))
+    a, b = lever(paying, "dibao").monthly, lever(free, "dibao").monthly
+    both = (a > 0) & (b > 0) & paying.hh.insured & free.hh.insured
+    assert both.sum() > 20
+    np.testing.assert_allclose(12 * (a - b)[both], 120.0 * paying.hh.size[both], rtol=1e-6)
+
+
+def test_relapse_is_recorded_on_application_not_on_a_verification_error():
+    """返贫 on application (农户申报, 走访排查): an exited household truly back in poverty whose measured
+    income confirms it is re-enrolled; one measured below but truly above (a verification error) is not."""
+    from dataclasses import replace
+
+    from tuopin.sim import assessment
+
+    m = model(16)
+    hh = m.hh
+    hh.dropout[:], hh.insured[:], hh.housing[:], hh.pension[:] = 0, True, 0, True
+    hh.status[:], hh.exit_year[:] = EXITED, 2015
+    truly = np.arange(hh.n) % 2 == 0
+    pc_true = np.where(truly, 0.5 * m.line, 2.0 * m.line)
+    pc_measured = np.full(hh.n, 0.5 * m.line)
+    p = replace(m.p.assessment, relapse_detection=1.0, monitoring_from_year=9999, relapse_on_application=True)
+    r = assessment.assess(hh, pc_true, pc_measured, m.line, 2016, p, m.rng, spend_poor=np.zeros(hh.n, bool))
+    assert r["relapse"][truly].all() and not r["relapse"][~truly].any()
 
 
 def test_dibao_phases_out_over_the_given_months():
@@ -319,8 +352,8 @@ def test_credit_lends_the_county_volume_when_demand_exceeds_it():
 def test_unsubsidised_poor_pay_the_contribution_themselves():
     """Without the subsidy every eligible insured household pays its contribution (120 yuan a member
     in 2015, less the 医疗救助 share: all for 五保, a quarter here for 低保), and the lever spends exactly
-    that less; no outcome can be better for it."""
-    base = {"health.premium_assist_wubao": 1.0, "health.premium_assist_dibao": 0.25}
+    that less; no outcome can be better for it. 低保 is off (its means test nets premiums)."""
+    base = {"health.premium_assist_wubao": 1.0, "health.premium_assist_dibao": 0.25, "dibao.enabled": False}
     on, off = first_year_pair(20, base, {"medical.premium_subsidy_share": 1.0}, {"medical.premium_subsidy_share": 0.0})
     cost = (on.last_assessment["pc_true"] - off.last_assessment["pc_true"]) * on.hh.size
     hh, start = on.hh, model(20)  # categories as in January, before 低保 reclassifies the households it tops up
@@ -336,8 +369,10 @@ def test_unsubsidised_poor_pay_the_contribution_themselves():
 
 def test_every_insured_household_pays_the_contribution():
     """Without the medical lever and without 医疗救助 paying any of it, every insured household's net
-    income is lower by 120 yuan a member (the 2015 contribution), the uninsured's not at all."""
-    base = {"medical.enabled": False, "health.premium_assist_wubao": 0.0, "health.premium_assist_dibao": 0.0}
+    income is lower by 120 yuan a member (the 2015 contribution), the uninsured's not at all. 低保 is off
+    (its means test nets premiums, so it would make good what a covered household pays)."""
+    base = {"medical.enabled": False, "health.premium_assist_wubao": 0.0, "health.premium_assist_dibao": 0.0,
+            "dibao.enabled": False}
     paying, free = first_year_pair(21, base, {"health.premium_per_person": 120.0}, {"health.premium_per_person": 0.0})
     cost = (free.last_assessment["pc_true"] - paying.last_assessment["pc_true"]) * paying.hh.size
     insured = paying.hh.insured

@@ -5,7 +5,9 @@ reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided 
 eligible households are missed with the exclusion error; registered households with labour outside
 the 兜底 categories are covered with the inclusion error. The means test counts all income: the
 persistent market income and what the other levers paid last year (posts, dividends, project and
-loan returns). The top-up is the gap between the line and that income, paid monthly; 五保 support is
+loan returns), less the year's compulsory contributions (新农合 and pension premiums no lever pays):
+the same net income the assessment tests, so a household topped up to a line at the poverty line is
+not pushed under it by a premium. The top-up is the gap between the line and that income, paid monthly; 五保 support is
 raised to its own standard. A household whose income rises above the line keeps its top-up
 ``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up becomes a
 扶贫低保 household: 兜底 is then its stable income source at the exit assessment (一有).
@@ -55,7 +57,7 @@ class Dibao(Policy):
     p: DibaoSection
     owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
     reads = ("hh.category", "hh.labour", "hh.chronic", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
-             "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "shared.effort")
+             "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "ys.expense", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
     def __init__(self, ctx, seed):
@@ -104,8 +106,9 @@ class Dibao(Policy):
         entitled = self.entitled()
         self.covered = np.where(self.eligible(), u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
-        # those that raise them); the means test counts all income, lever income included
-        means = self._market() + self.other_income
+        # those that raise them); the means test counts all income, lever income included, net of the
+        # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
+        means = self._market() + self.other_income - c.ys.expense
         wubao = hh.category == CATEGORY_CODES["wubao"]
         standard = np.where(wubao, p.wubao_ratio * c.line, self.line()) * hh.size
         need = np.maximum(standard - means, 0.0)
