@@ -33,6 +33,12 @@ ROOT = Path(__file__).resolve().parents[1]
 class Traced(PovertyModel):
     """The model, keeping each household's income parts at every assessment."""
 
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.cause_people = collections.defaultdict(collections.Counter)  # year -> cause -> people
+        self.cohort = collections.defaultdict(collections.Counter)        # year -> exit year -> people
+        self.stock: dict[int, float] = {}                                 # year -> exited people at the start
+
     def _assess(self):
         hh, ys = self.hh, self.ys
         dibao = next(p for p in self.policies if p.lever == "dibao")
@@ -80,7 +86,6 @@ class Traced(PovertyModel):
         put(prev["benefits"] - parts["benefits"] >= gap, "support_ended")
         put(parts["market"] < prev["market"], "market_fall")
         people = size[rel] * self.weight
-        self.causes[self.year].update(dict(zip(*np.unique(cause[rel], return_counts=True))))
         w = collections.Counter()
         for c, s in zip(cause[rel], people):
             w[c] += s
@@ -88,8 +93,6 @@ class Traced(PovertyModel):
         for y, s in zip(exit_year[rel], people):
             self.cohort[self.year][int(y)] += s
         self.stock[self.year] = float(size[exited_before].sum() * self.weight)
-
-    causes = None
 
 
 def main():
@@ -100,12 +103,7 @@ def main():
     args = ap.parse_args()
     over = {"population": {"sample": args.sample}} if args.sample > 1 else None
     sc = load_scenario(ROOT / "scenarios" / f"{args.scenario}.toml", over)
-    m = Traced(scenario=sc, rng=args.seed)
-    m.causes = collections.defaultdict(collections.Counter)
-    m.cause_people = collections.defaultdict(collections.Counter)
-    m.cohort = collections.defaultdict(collections.Counter)
-    m.stock = {}
-    m.run()
+    m = Traced(scenario=sc, rng=args.seed).run()
     for y in sorted(m.cause_people):
         tot = sum(m.cause_people[y].values())
         stock = m.stock[y]
