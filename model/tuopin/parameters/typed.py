@@ -189,6 +189,8 @@ class VillageSection:
     collective_income_median_other: float  # yuan per year
     collective_income_sigma: float  # log
     collective_income_min: float  # yuan per year
+    focus: float  # allocation weight of a poor-village household (targeting.choose)
+    batch_focus: float  # the same for a household in this year's batch of poor villages to exit
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,12 @@ poverty and their capacity, a score the lever gives) come first; without it the 
 drawn at random among the eligible, so the two differ only in who gets the measure, not in how many
 or at what cost, and the difference measures what precision buys. Both use the same uniform draws
 (common random numbers), so a household's place among equally suited ones does not change.
+
+Place comes on top of cause: ``focus`` (the model's ``StepContext.focus``) is a household's
+allocation weight for living in a registered poor village not yet exited, where the work team
+(驻村工作队, 第一书记) and the village's funds are (the Jingzhou decision §三(二), §二(五)5: 瞄准贫困村
+贫困户). It is added in both modes, so by cause against at random still differs only in the cause
+match.
 """
 
 from __future__ import annotations
@@ -20,11 +26,13 @@ def how_many(eligible: np.ndarray, rate: float, rng: np.random.Generator, intens
     return int(rng.binomial(int(eligible.sum()), min(1.0, max(0.0, rate * intensity))))
 
 
-def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Generator, by_cause: bool) -> np.ndarray:
+def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Generator, by_cause: bool,
+           focus: np.ndarray | None = None) -> np.ndarray:
     """A mask of ``k`` households among ``eligible``. ``suits`` is a score in [0, 1] (1 = the measure
     fits the household's cause and capacity); by cause, households are taken in descending
     ``suits + u`` (u uniform in [0, 1)), so a fully suited household always comes before an unsuited
-    one and ties go at random; at random, in descending ``u``."""
+    one and ties go at random; at random, in descending ``u``. ``focus`` (per household, ≥ 0; empty
+    or None: none) is added to the key in both modes."""
     idx = np.flatnonzero(eligible)
     u = rng.random(idx.size)
     out = np.zeros(eligible.shape, bool)
@@ -32,5 +40,7 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     if k <= 0:
         return out
     key = u + np.asarray(suits, float)[idx] if by_cause else u
+    if focus is not None and focus.size:
+        key = key + focus[idx]
     out[idx[np.argpartition(-key, k - 1)[:k]]] = True
     return out

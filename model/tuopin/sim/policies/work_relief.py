@@ -84,7 +84,7 @@ class WorkRelief(Policy):
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p
-        self.worker = choose(self.eligible(), self.jobs(), self.suits(), self.rng, c.params.targeting.by_cause)
+        self.worker = choose(self.eligible(), self.jobs(), self.suits(), self.rng, c.params.targeting.by_cause, self.ctx.focus)
         at = np.flatnonzero(self.worker)
         self.worker_count = at.size
         self.worker_at[:at.size] = at
