@@ -366,7 +366,7 @@ class PovertyModel(mesa.Model):
             size = -(-left.size // years_left)  # ceil: all open villages by the plan year
             batch = left[np.argsort(self.village_incidence()[left], kind="stable")[:size]]
             focus[batch] = v.batch_focus
-        return focus[hh.village]
+        return np.where(hh.status == POOR, focus[hh.village], 0.0)  # 未脱贫户 first (exited ones keep their measures)
 
     def village_plan_year(self) -> int:
         """The year by which every poor village is planned out: the campaign's deadline if the

@@ -102,7 +102,7 @@ class Employment(Policy):
         # are not what holds the household back)
         pool = with_labour & ~self.trained
         k = min(how_many(pool, p.training_take_up, self.rng, c.intensity), self.capacity(p.training_places_per_10k))
-        chosen = choose(pool, k, capacity, self.rng, by_cause, self.ctx.focus)
+        chosen = choose(pool, k, capacity, self.rng, by_cause)
         trained = self.pay(np.where(chosen, p.training_cost, 0.0)) > 0
         per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
         gain = p.training_wage_gain * effect_scale(fit[trained], p.training_gain_unsuited)
@@ -112,7 +112,7 @@ class Employment(Policy):
         per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
         pool = with_labour & ~self.placed & (per_worker < p.placement_wage)
         k = min(how_many(pool, p.placement_rate, self.rng, c.intensity), self.capacity(p.placement_jobs_per_10k))
-        chosen = choose(pool, k, 0.5 * self.trained + 0.5 * capacity, self.rng, by_cause, self.ctx.focus)
+        chosen = choose(pool, k, 0.5 * self.trained + 0.5 * capacity, self.rng, by_cause)
         placed = self.pay(np.where(chosen, p.placement_cost, 0.0)) > 0
         away = placed & (u[1] < p.migrant_share)
         home = placed & ~away
@@ -127,10 +127,10 @@ class Employment(Policy):
         hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
         free = max(self.capacity(p.posts_per_10k) - int(self.post.sum()), 0)
         k = min(how_many(hard, p.post_rate, self.rng, c.intensity), free)
-        self.post |= choose(hard, k, cause_score(hh.cause, {"lack_labour": 1.0}), self.rng, by_cause, self.ctx.focus)
+        self.post |= choose(hard, k, cause_score(hh.cause, {"lack_labour": 1.0}), self.rng, by_cause)
         # ecological rangers: a fixed number of posts for households with labour
         want = c.count(p.ranger_posts) - int(self.ranger.sum())
-        self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause, self.ctx.focus)
+        self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause)
 
     def month(self) -> None:
         keep, p = self.eligible(), self.p
