@@ -261,7 +261,10 @@ class PovertyModel(mesa.Model):
         row["registered_people"] = int(round(size[hh.category > 0].sum() * w))
         row["doudi_people"] = int(round(size[self._doudi()].sum() * w))
         row["villages_exited"] = int(round(newly * self.village_weight))
-        row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
+        still = self.poor_village & (self.village_exit_year < 0)
+        row["poor_villages_remaining"] = int(round(still.sum() * self.village_weight))
+        deep = still & (self.village_incidence() >= self.p.village.deep_incidence)
+        row["poor_villages_deep"] = int(round(deep.sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
         for policy in self.policies:
             row.update(policy.record())
