@@ -192,6 +192,17 @@ def test_focus_by_hand_batch_is_the_open_villages_nearest_the_standard():
     assert (focus[~m.poor_village[m.hh.village]] == 0).all() and (focus > 0).sum() > 0
 
 
+def test_village_run_measures_take_the_equally_suited_poor_village_households_first():
+    """targeting.choose with the model's focus: among equally suited households the batch (2)
+    comes first, then the other open poor villages (1), then the rest, in both modes."""
+    from tuopin.sim.targeting import choose
+    eligible, suits = np.ones(9, bool), np.full(9, 0.5)
+    focus = np.array([0.0, 0, 0, 1, 1, 1, 2, 2, 2])
+    for by_cause in (True, False):
+        assert choose(eligible, 3, suits, np.random.default_rng(3), by_cause, focus)[6:].all()
+        assert choose(eligible, 6, suits, np.random.default_rng(3), by_cause, focus)[3:].all()
+
+
 def test_plan_year_is_the_deadline_or_the_last_year():
     m = model(11)
     assert m.village_plan_year() == (m.spec.campaign.deadline_year or m.spec.last_year)
