@@ -170,6 +170,72 @@ def test_pension_premiums_of_the_poor_are_paid_by_the_lever():
 
 
 # ---- villages ------------------------------------------------------------------------------
+def test_focus_by_hand_batch_is_the_open_villages_nearest_the_standard():
+    """Hand check of village_focus: the still-poor of open poor villages get village.focus; of those
+    villages, ceil(open / years left to the plan year) with the lowest incidence get batch_focus;
+    other households and exited villages 0."""
+    m = model(11, **{"village.focus": 1.0, "village.batch_focus": 2.0})
+    months(m, 13)  # January of the second year: some households have exited
+    pv = np.flatnonzero(m.poor_village)
+    m.village_exit_year[pv[0]] = m.year - 1  # one poor village out (whatever the rule said)
+    focus = m.village_focus()
+    open_ids = pv[m.village_exit_year[pv] < 0]
+    assert (m.hh.status[m.poor_village[m.hh.village]] != POOR).any()
+    years_left = m.village_plan_year() - m.year + 1
+    size = -(-open_ids.size // years_left)
+    inc = m.village_incidence()[open_ids]
+    batch = set(open_ids[np.argsort(inc, kind="stable")[:size]].tolist())
+    expect = np.zeros(m.poor_village.size)
+    for v in open_ids:
+        expect[v] = 2.0 if v in batch else 1.0
+    # the still-poor only (未脱贫户): exited households keep their measures but no place priority
+    assert np.array_equal(focus, np.where(m.hh.status == POOR, expect[m.hh.village], 0.0))
+    assert (focus[~m.poor_village[m.hh.village]] == 0).all() and (focus > 0).sum() > 0
+
+
+def test_village_run_measures_take_the_equally_suited_poor_village_households_first():
+    """targeting.choose with the model's focus: among equally suited households the batch (2)
+    comes first, then the other open poor villages (1), then the rest, in both modes."""
+    from tuopin.sim.targeting import choose
+    eligible, suits = np.ones(9, bool), np.full(9, 0.5)
+    focus = np.array([0.0, 0, 0, 1, 1, 1, 2, 2, 2])
+    for by_cause in (True, False):
+        assert choose(eligible, 3, suits, np.random.default_rng(3), by_cause, focus)[6:].all()
+        assert choose(eligible, 6, suits, np.random.default_rng(3), by_cause, focus)[3:].all()
+
+
+def test_plan_year_is_the_deadline_or_the_last_year():
+    m = model(11)
+    assert m.village_plan_year() == (m.spec.campaign.deadline_year or m.spec.last_year)
+
+
+def test_focus_moves_exits_toward_the_poor_villages():
+    """With place counting (focus, batches) a larger share of the poor-village households have exited
+    after two years than with place not counting: the levers' places went there."""
+    def share_exited_in_poor_villages(**p):
+        m = model(11, **p)
+        for _ in range(24):
+            m.step()
+        inpv = m.poor_village[m.hh.village] & (m.hh.category > 0)
+        return (m.hh.status[inpv] != POOR).mean()
+    on = share_exited_in_poor_villages()
+    off = share_exited_in_poor_villages(**{"village.focus": 0.0, "village.batch_focus": 0.0})
+    assert on > off
+
+
+def test_village_exits_by_the_incidence_rule():
+    """No village with incidence at or above the limit exits; each exited one was below it at its
+    assessment (checked at the first assessment, where nothing changes after the rule)."""
+    m = model(11, **{"village.collective_income_min": 0.0})
+    for _ in range(12):
+        m.step()
+    inc = m.village_incidence()
+    exited = m.village_exit_year == m.year
+    limit = m.p.assessment.village_incidence_west if m.spec.west else m.p.assessment.village_incidence
+    assert (inc[exited] < limit).all()
+    assert not (m.poor_village & (m.village_exit_year < 0) & (inc < limit)).any()
+
+
 def test_villages_below_the_collective_income_minimum_do_not_exit():
     """With the incidence rule met everywhere, poor villages exit only if their collective income
     reaches the minimum."""

@@ -66,7 +66,7 @@ def test_villages(jingzhou):
     assert poor_village.sum() == 371 and poor_village.size == 2300
     assert village_people.sum() == 3_600_000
     in_poor = poor_village[hh.village]
-    assert abs(in_poor[hh.category > 0].mean() - 0.4) < 0.01
+    assert abs(in_poor[hh.category > 0].mean() - s.spec.population.share_in_poor_villages) < 0.01  # 0.6 (national, 2017)
 
 
 def test_same_seed_same_population():

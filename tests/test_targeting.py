@@ -34,3 +34,27 @@ def test_how_many_scales_the_rate_by_intensity_and_caps_at_everyone():
     assert abs(how_many(eligible, 0.1, np.random.default_rng(0)) - 10_000) < 400
     assert abs(how_many(eligible, 0.1, np.random.default_rng(0), intensity=2.0) - 20_000) < 500
     assert how_many(eligible, 0.6, np.random.default_rng(0), intensity=2.0) == 100_000
+
+
+
+def test_focus_orders_equally_suited_households_in_both_modes():
+    """Among equally suited households the batch (focus 2) comes first, then the other poor
+    villages (1), then the rest (0), in both modes: (u + focus) / 3 puts the levels apart."""
+    eligible = np.ones(9, bool)
+    suits = np.full(9, 0.5)
+    focus = np.array([0.0, 0, 0, 1, 1, 1, 2, 2, 2])
+    for by_cause in (True, False):
+        assert choose(eligible, 3, suits, np.random.default_rng(3), by_cause, focus)[6:].all()
+        assert choose(eligible, 6, suits, np.random.default_rng(3), by_cause, focus)[3:].all()
+
+
+def test_a_suited_household_elsewhere_still_comes_before_an_unsuited_one_in_a_poor_village():
+    """Place is the tie-break, not the cause score: by cause, suits 1 outranks any focus."""
+    eligible = np.ones(6, bool)
+    suits = np.array([1.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    focus = np.array([0.0, 0.0, 2.0, 2.0, 2.0, 2.0])
+    picked = choose(eligible, 2, suits, np.random.default_rng(4), True, focus)
+    assert picked.tolist() == [True, True, False, False, False, False]
+    # an empty focus (no villages) changes nothing: the same draws, the same choice
+    plain = choose(eligible, 3, suits, np.random.default_rng(5), True)
+    assert (choose(eligible, 3, suits, np.random.default_rng(5), True, np.zeros(0)) == plain).all()

@@ -25,7 +25,7 @@ METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor"
 # people only: the exited stock at the assessment, truly sustained exits to date (true status), 兜底
 # cover and the registered; villages; the campaign's money, its intensity and the monitored (sim/campaign.py)
 EXTRA = ("exited_start", "exits_sustained_true", "doudi_people", "registered_people", "villages_exited",
-         "poor_villages_remaining", "credit_loans_issued", "credit_issued_yuan", "credit_outstanding_yuan",
+         "poor_villages_remaining", "poor_villages_deep", "credit_loans_issued", "credit_issued_yuan", "credit_outstanding_yuan",
          "employment_trained", "employment_placed", "employment_jobs_held", "employment_posts_held", "funds_yuan",
          "intensity", "monitored_people")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}

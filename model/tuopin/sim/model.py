@@ -176,6 +176,7 @@ class PovertyModel(mesa.Model):
         self.ledger.fund(self.year, self.spec.campaign.funds.get(self.year, 0.0), poor_households)
         self.ctx.dibao_line = self.spec.campaign.dibao_line.get(self.year, 0.0)
         self.ctx.monitored = self.monitored
+        self.ctx.focus = self.village_focus()
         self._set_eligible()
         self._hook("year_start")
 
@@ -260,7 +261,10 @@ class PovertyModel(mesa.Model):
         row["registered_people"] = int(round(size[hh.category > 0].sum() * w))
         row["doudi_people"] = int(round(size[self._doudi()].sum() * w))
         row["villages_exited"] = int(round(newly * self.village_weight))
-        row["poor_villages_remaining"] = int(round((self.poor_village & (self.village_exit_year < 0)).sum() * self.village_weight))
+        still = self.poor_village & (self.village_exit_year < 0)
+        row["poor_villages_remaining"] = int(round(still.sum() * self.village_weight))
+        deep = still & (self.village_incidence() >= self.p.village.deep_incidence)
+        row["poor_villages_deep"] = int(round(deep.sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
         for policy in self.policies:
             row.update(policy.record())
@@ -347,6 +351,31 @@ class PovertyModel(mesa.Model):
         hh = self.hh
         poor_people = np.bincount(hh.village, weights=hh.size * (hh.status == POOR), minlength=self.village_people.size)
         return poor_people / self.village_people
+
+    def village_focus(self) -> np.ndarray:
+        """Each household's allocation weight, which ``targeting.choose`` adds to its key: the work
+        teams and the village funds are in the registered poor villages, so their households are
+        served first (``village.focus``, the Jingzhou decision §三(二)); and the villages are brought
+        out in batches (批次推进, the Shanxi village plan §三(二)): each year the open poor villages
+        nearest the exit standard (lowest incidence), an equal share of those left until the plan
+        year, come first of all (``village.batch_focus``). The batch is a priority, not a quota:
+        a village still exits only by the rule (the precise-exit briefing §一(三)4)."""
+        v, hh = self.p.village, self.hh
+        open_village = self.poor_village & (self.village_exit_year < 0)
+        focus = np.where(open_village, v.focus, 0.0)
+        left = np.flatnonzero(open_village)
+        years_left = self.village_plan_year() - self.year + 1
+        if left.size and years_left > 0 and v.batch_focus > 0:
+            size = -(-left.size // years_left)  # ceil: all open villages by the plan year
+            batch = left[np.argsort(self.village_incidence()[left], kind="stable")[:size]]
+            focus[batch] = v.batch_focus
+        return np.where(hh.status == POOR, focus[hh.village], 0.0)  # 未脱贫户 first (exited ones keep their measures)
+
+    def village_plan_year(self) -> int:
+        """The year by which every poor village is planned out: the campaign's deadline if the
+        scenario sets one, else its last year (Jingzhou: 2018, the decision §一(三))."""
+        deadline = self.spec.campaign.deadline_year
+        return int(deadline) if deadline else int(self.spec.last_year)
 
     def _village_exits(self) -> int:
         """Poor villages exit when incidence is below 2 % (3 % in the west) and, where the scenario

@@ -7,6 +7,14 @@ poverty and their capacity, a score the lever gives) come first; without it the 
 drawn at random among the eligible, so the two differ only in who gets the measure, not in how many
 or at what cost, and the difference measures what precision buys. Both use the same uniform draws
 (common random numbers), so a household's place among equally suited ones does not change.
+
+Place orders households within the cause match: ``focus`` (the model's ``StepContext.focus``) is
+a household's allocation weight for living in a registered poor village not yet exited, where the
+work team (驻村工作队, 第一书记) and the village's funds are (the Jingzhou decision §三(二), §二(五)5:
+瞄准贫困村贫困户). It shifts the random tie-break, not the cause score: the team still gives each
+household the measure that fits it (对每一个贫困户量身定制脱贫方案, §三(二)), so a suited household
+elsewhere still comes before an unsuited one in a poor village. It works the same in both modes, so
+by cause against at random still differs only in the cause match.
 """
 
 from __future__ import annotations
@@ -20,17 +28,23 @@ def how_many(eligible: np.ndarray, rate: float, rng: np.random.Generator, intens
     return int(rng.binomial(int(eligible.sum()), min(1.0, max(0.0, rate * intensity))))
 
 
-def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Generator, by_cause: bool) -> np.ndarray:
+def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Generator, by_cause: bool,
+           focus: np.ndarray | None = None) -> np.ndarray:
     """A mask of ``k`` households among ``eligible``. ``suits`` is a score in [0, 1] (1 = the measure
     fits the household's cause and capacity); by cause, households are taken in descending
     ``suits + u`` (u uniform in [0, 1)), so a fully suited household always comes before an unsuited
-    one and ties go at random; at random, in descending ``u``."""
+    one and ties go at random; at random, in descending ``u``. ``focus`` (per household, ≥ 0; empty
+    or None: none) replaces ``u`` by ``(u + focus) / (1 + max focus)``, still in [0, 1): among equally
+    suited households (or all, at random) a higher focus comes first, strictly so for whole-number
+    focus levels."""
     idx = np.flatnonzero(eligible)
     u = rng.random(idx.size)
     out = np.zeros(eligible.shape, bool)
     k = min(int(k), idx.size)
     if k <= 0:
         return out
+    if focus is not None and focus.size:
+        u = (u + focus[idx]) / (1.0 + float(focus.max()))
     key = u + np.asarray(suits, float)[idx] if by_cause else u
     out[idx[np.argpartition(-key, k - 1)[:k]]] = True
     return out

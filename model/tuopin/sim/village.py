@@ -1,5 +1,36 @@
 """Villages as Mesa agents. Their state lives in the model's per-village arrays; an agent is a
-named view onto its row, so the vectorised rules never loop over villages either."""
+named view onto its row, so the vectorised rules never loop over villages either.
+
+**Poor villages (贫困村) in the model.** A scenario gives the number of villages and of registered
+poor villages and the share of the registered poor living in them (``population.*``; Jingzhou: 371
+poor villages of about 2,300, holding 40 % of the registry, an assumption); the poor are spread
+unevenly over the poor villages (``population.poor_village_concentration``). New poor and relapsed
+households are the model's own households, so they stay in their villages.
+
+**What the policy did for them**, as the model has it:
+
+- *The work team is there*: every poor village has a 驻村工作队 and 第一书记 with funds (the
+  Jingzhou decision §三(二)), so the measures that run through the village put the households of a
+  poor village not yet exited, still poor (未脱贫户, the precise-exit briefing §一(二)12), first among
+  the equally suited (``village.focus``, the tie-break of ``targeting.choose``): industry projects
+  and cooperative shares (贫困村产业发展基金, §二(二)1), credit (金融组织对贫困村的支持, §二(二)2),
+  扶志 (the team's work) and 以工代赈. Training, job placement and 公益岗位 are the county labour
+  departments' (§二(三)3) and keep no place priority.
+- *Batches*: each year the open poor villages nearest the standard, an equal share of those left
+  until the plan year (the scenario's deadline, else its last year), are that year's batch and are
+  served first of all (``village.batch_focus``; the Shanxi village plan §三(二) 退出优先、批次推进).
+  The batch is a priority, not a quota (no 指令性计划 for villages, the precise-exit briefing §一(三)4).
+- *Village money*: the industry lever's village fund builds collective assets (collective income,
+  village photovoltaic stations); 以工代赈 pays wages for works in every poor village (``work_relief``).
+
+**The exit rule** (``PovertyModel._village_exits``, at each assessment): a poor village exits when
+its incidence (registered poor not yet out, over its rural people) is under 2 % (3 % in the west)
+and its collective income reaches 5万 yuan (九有, the Jingzhou decision §二(四)). Left out: the
+九有 hardware (roads, water, power, broadband), which the Jingzhou decision dates for every poor
+village by 2015-2018 and the Shanxi plan schedules with each village's exit batch, so it does not
+hold back an exit by the plan year; and the decision's aim that villagers' income reach 70 % of the
+city's average, since the model does not follow the non-poor residents' incomes.
+"""
 
 from __future__ import annotations
 

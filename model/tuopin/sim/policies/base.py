@@ -87,6 +87,7 @@ class StepContext:
     dibao_line: float = 0.0  # the scenario's 低保 standard this year, yuan per person (0: the catalog's ratio)
     monitored: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # 防止返贫监测 (sim/campaign.py)
     village_weight: float = 1.0  # poor villages each simulated poor village stands for (1 in a full run)
+    focus: np.ndarray = field(default_factory=lambda: np.zeros(0))  # allocation weight of poor-village households (targeting.choose)
 
     def count(self, n: float) -> int:
         """A number of households in the whole region (a catalog count such as relocations a year)

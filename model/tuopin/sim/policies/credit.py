@@ -94,7 +94,7 @@ class Credit(Policy):
         k = min(how_many(pool, p.take_up, self.rng, c.intensity), int(min(supply, n)))
         hh = c.hh
         fit = cause_score(hh.cause, SUITS_BY_CAUSE)
-        take = choose(pool, k, fit_with_labour(fit, hh.labour), self.rng, c.params.targeting.by_cause)
+        take = choose(pool, k, fit_with_labour(fit, hh.labour), self.rng, c.params.targeting.by_cause, self.ctx.focus)
         self.issued = int(take.sum())
         self.loan[take] = p.loan
         self.months_left[take] = 12 * p.term_years

@@ -94,7 +94,7 @@ class Industry(Policy):
         # new household projects
         eligible = self.eligible()
         take = choose(eligible, how_many(eligible, p.take_up, self.rng, c.intensity), self.project_suits(),
-                      self.rng, by_cause)
+                      self.rng, by_cause, self.ctx.focus)
         paid = self.pay(np.where(take, p.grant, 0.0)) > 0
         self.grant[paid] = p.grant
         self.started[paid] = c.t
@@ -105,9 +105,9 @@ class Industry(Policy):
         self.coop &= c.eligible
         free = c.eligible & ~self.coop
         suits = self.share_suits()
-        refill = choose(free, self.shares - int(self.coop.sum()), suits, self.rng, by_cause)
+        refill = choose(free, self.shares - int(self.coop.sum()), suits, self.rng, by_cause, self.ctx.focus)
         free &= ~refill
-        new = choose(free, how_many(free, p.coop_take_up, self.rng, c.intensity), suits, self.rng, by_cause)
+        new = choose(free, how_many(free, p.coop_take_up, self.rng, c.intensity), suits, self.rng, by_cause, self.ctx.focus)
         funded = self.pay(np.where(new, p.coop_capital, 0.0)) > 0
         self.shares += int(funded.sum())
         self.coop |= refill | funded

@@ -51,7 +51,7 @@ class Motivation(Policy):
         if p.fuzhi_reach > 0:
             free = self.eligible() & ~self.reached
             k = how_many(free, p.fuzhi_reach, self.rng, c.intensity)
-            new = choose(free, k, self.benefit_share, self.rng, c.params.targeting.by_cause)
+            new = choose(free, k, self.benefit_share, self.rng, c.params.targeting.by_cause, self.ctx.focus)
             if p.fuzhi_cost > 0:
                 new = self.pay(np.where(new, p.fuzhi_cost, 0.0)) > 0  # under a cap, only those paid for
             self.reached |= new

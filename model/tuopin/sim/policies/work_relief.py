@@ -15,7 +15,9 @@ for every public-welfare project to be done this way (各类公益性扶贫项�
 **Eligibility and 因户施策.** One labourer of a benefit-eligible household with labour, living in a
 registered poor village. With ``targeting.by_cause`` those suited come first: suits = ½ if the
 main cause is lack of funds or skills or a disaster (缺资金, 缺技术, 因灾), + ½ if no one in the
-household has migrant work (labour free for local works); at random otherwise.
+household has migrant work (labour free for local works); at random otherwise. Among the equally
+suited, the still-poor of the poor villages not yet exited come first (``village.focus``), this
+year's exit batch before them (``village.batch_focus``; see ``sim/village.py``).
 
 **Capacity per year.** Jobs = registered poor villages × ``investment`` × ``wage_share`` /
 ``wage`` × funding intensity; with the defaults 50,000 × 0.15 / 5,000 = 1.5 jobs per village, about
@@ -84,7 +86,7 @@ class WorkRelief(Policy):
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p
-        self.worker = choose(self.eligible(), self.jobs(), self.suits(), self.rng, c.params.targeting.by_cause)
+        self.worker = choose(self.eligible(), self.jobs(), self.suits(), self.rng, c.params.targeting.by_cause, self.ctx.focus)
         at = np.flatnonzero(self.worker)
         self.worker_count = at.size
         self.worker_at[:at.size] = at
