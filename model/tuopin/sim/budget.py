@@ -68,14 +68,15 @@ class Ledger:
         self.requested[y, li] += request
         room = self.room(year, lever)
         if request <= room:
-            paid = amounts
+            paid, total = amounts, request  # paid in full: the same array, so the same sum
         else:
             ask = np.flatnonzero(amounts > 0)
             order = ask if priority is None else ask[np.argsort(priority[ask], kind="stable")]
             k = int(np.searchsorted(np.cumsum(amounts[order]), room, side="right"))
             paid = np.zeros_like(amounts)
             paid[order[:k]] = amounts[order[:k]]
-        self.spend[y, month - 1, li] += paid.sum() * self.shares[li]
+            total = float(paid.sum())
+        self.spend[y, month - 1, li] += total * self.shares[li]
         return paid
 
     def frame(self) -> pd.DataFrame:

@@ -257,8 +257,9 @@ def own_contribution(hh: Households, p: Params, year: int) -> np.ndarray:
     """The 新农合 contribution each household owes if insured this year (yuan): its members at the
     year's rate, less what 医疗救助 pays for 五保 and 低保 households (outside the campaign)."""
     h = p.health
+    dibao = (hh.category == DIBAO_CATEGORIES[0]) | (hh.category == DIBAO_CATEGORIES[1])  # np.isin is 100x slower here
     assist = np.where(hh.category == CATEGORY_CODES["wubao"], h.premium_assist_wubao,
-                      np.where(np.isin(hh.category, DIBAO_CATEGORIES), h.premium_assist_dibao, 0.0))
+                      np.where(dibao, h.premium_assist_dibao, 0.0))
     return hh.size * insurance_premium(p, year) * (1.0 - assist)
 
 
