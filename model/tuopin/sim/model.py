@@ -163,7 +163,8 @@ class PovertyModel(mesa.Model):
             dynamics.age_and_school(hh, self.p, self.line, rng, self.shared if self.lever_active("education") else None)
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
         dynamics.housing_and_insurance(hh, self.p, rng)
-        self.ys.reset()  # the same arrays: no second year state alive while the year turns
+        if self.t:  # (the first year's arrays are new) the same arrays: no second year state alive while the year turns
+            self.ys.reset()
         dynamics.transitory_shocks(self.ys, self.p, rng)
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
