@@ -231,7 +231,7 @@ class PovertyModel(mesa.Model):
                                                + np.sqrt(1 - share) * self.rng.standard_normal(hh.n)))
         pc_measured = pc_true * noise * self.shared.report_factor
         quota = self._pressure_quota()
-        people = hh.size.astype(np.int64)  # the people of a mask as a dot product: 10x a masked sum (int: no BLAS threads)
+        people = hh.size.astype(np.int32)  # the people of a mask as a dot product: 10x a masked sum (int: no BLAS threads)
         exited_start = int(round(np.dot(people, (hh.status == EXITED)) * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
                               spend_poor=spend_poor, month=self.month,
