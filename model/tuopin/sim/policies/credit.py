@@ -76,7 +76,7 @@ class Credit(Policy):
         self.failed = np.zeros(n, bool)   # the investment failed: principal repaid from income
         self.ret = np.zeros(n)            # the project's yearly return per yuan, drawn at issue
         self.issued = 0                   # loans issued this year (simulated households)
-        self.borrowers_at = np.zeros(n, np.int32)  # households with a loan by index (the first borrowers), for speed
+        self.borrowers_at = np.zeros(n, np.int64)  # households with a loan by index (the first borrowers), for speed
         self.borrowers = 0
 
     def eligible(self) -> np.ndarray:
