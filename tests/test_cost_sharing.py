@@ -7,7 +7,7 @@ import pytest
 
 from tuopin.parameters import resolve
 from tuopin.parameters.typed import typed
-from tuopin.sim.cost_sharing import MedicalParams, cost_sharing
+from tuopin.sim.cost_sharing import BLOCK, MedicalParams, _shares, cost_sharing
 
 # explicit test parameters, so the hand calculations do not move with the catalog defaults
 P = MedicalParams(
@@ -149,3 +149,17 @@ def test_oop_monotone_in_each_cost(which):
 def test_params_from_catalog_defaults():
     p = MedicalParams.from_section(typed(resolve({})[0]).medical)
     assert (p.oop_cap, p.dabing_deductible, p.dabing_deductible_poor, p.poor_rate_bonus) == (3000, 8000, 5000, 0.05)
+
+
+@pytest.mark.parametrize("p", [P, replace(P, oop_cap_enabled=True, dabing_includes_chronic=True, dabing_chronic_cap=5e4,
+                                          poor_noncompliant_to_hospital=True)])
+def test_blocks_give_the_numbers_of_one_pass(p):
+    """A household table longer than a block goes through in blocks: every share the same to the bit
+    as one pass over all of it (the chain is elementwise)."""
+    n = 2 * BLOCK + 77
+    inp, chr_, nc, poor, ins = _random(n, 11)
+    inp[::3] = 0.0  # households with no cost at all, as most are in a month
+    blocked = cost_sharing(inp, chr_, nc, poor=poor, insured=ins, p=p)
+    whole = _shares(inp, chr_, nc, poor, ins, p=p)
+    for a, b in zip(blocked, whole):
+        assert a.shape == (n,) and np.array_equal(a, b)

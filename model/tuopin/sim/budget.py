@@ -54,11 +54,13 @@ class Ledger:
         """What ``lever`` may still spend in ``year`` under its cap and the total cap."""
         return max(0.0, min(self.cap[self._li[lever]] - self.spent(year, lever), self.total_cap - self.spent(year)))
 
-    def pay(self, lever: str, year: int, month: int, amounts: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray:
+    def pay(self, lever: str, year: int, month: int, amounts: np.ndarray, priority: np.ndarray | None = None,
+            at: np.ndarray | None = None) -> np.ndarray:
         """Pay per-household ``amounts`` (yuan); return what was paid to each household.
 
         Within the caps every household is paid in full; past them, whole households are paid in
-        ascending ``priority`` (default: in index order) while the money lasts.
+        ascending ``priority`` (default: in index order) while the money lasts. ``at``: the households
+        ``amounts`` are for, when it is not every one (``priority`` is then read at ``at``, only under a cap).
         """
         li, y = self._li[lever], self._y(year)
         amounts = np.asarray(amounts, float)
@@ -68,14 +70,15 @@ class Ledger:
         self.requested[y, li] += request
         room = self.room(year, lever)
         if request <= room:
-            paid = amounts
+            paid, total = amounts, request  # paid in full: the same array, so the same sum
         else:
             ask = np.flatnonzero(amounts > 0)
-            order = ask if priority is None else ask[np.argsort(priority[ask], kind="stable")]
+            order = ask if priority is None else ask[np.argsort(priority[ask if at is None else at[ask]], kind="stable")]
             k = int(np.searchsorted(np.cumsum(amounts[order]), room, side="right"))
             paid = np.zeros_like(amounts)
             paid[order[:k]] = amounts[order[:k]]
-        self.spend[y, month - 1, li] += paid.sum() * self.shares[li]
+            total = float(paid.sum())
+        self.spend[y, month - 1, li] += total * self.shares[li]
         return paid
 
     def frame(self) -> pd.DataFrame:

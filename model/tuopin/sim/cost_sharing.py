@@ -106,8 +106,27 @@ def _tiered(excess: np.ndarray, p: MedicalParams) -> np.ndarray:
             + p.dabing_rate3 * np.maximum(excess - t2, 0.0))
 
 
+BLOCK = 1 << 14  # households per block: a block's temporaries stay in the CPU cache
+
+
 def cost_sharing(inpatient, chronic, noncompliant, *, poor, insured, p: MedicalParams) -> CostShares:
-    """Each payer's share of the year's costs so far (arrays broadcast together). See the module doc."""
+    """Each payer's share of the year's costs so far (arrays broadcast together). See the module doc.
+
+    Household arrays longer than :data:`BLOCK` go through in blocks written into the six results:
+    the same numbers (every step is elementwise) with a block's temporaries in place of twenty
+    whole-length ones, which set the model's peak memory."""
+    args = (inpatient, chronic, noncompliant, poor, insured)
+    n = np.shape(inpatient)[0] if np.ndim(inpatient) == 1 else 0
+    if n <= BLOCK or any(not isinstance(a, np.ndarray) or a.shape != (n,) for a in args):
+        return _shares(*args, p=p)
+    out = CostShares(*(np.empty(n) for _ in CostShares._fields))
+    for lo in range(0, n, BLOCK):
+        for whole, part in zip(out, _shares(*(a[lo:lo + BLOCK] for a in args), p=p)):
+            whole[lo:lo + BLOCK] = part
+    return out
+
+
+def _shares(inpatient, chronic, noncompliant, poor, insured, *, p: MedicalParams) -> CostShares:
     inpatient, chronic, noncompliant = (np.asarray(a, float) for a in (inpatient, chronic, noncompliant))
     poor, ins = np.asarray(poor, bool), np.asarray(insured, float)
     # 1. basic insurance

@@ -126,11 +126,12 @@ class Policy:
         own rule after exit, ``after_exit.<lever>_years`` and ``_until``)."""
         return self.ctx.by_lever.get(self.lever, self.ctx.eligible)
 
-    def pay(self, amounts: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray:
+    def pay(self, amounts: np.ndarray, priority: np.ndarray | None = None, at: np.ndarray | None = None) -> np.ndarray:
         """Spend per-household ``amounts`` (yuan) on this lever now; returns what was paid. Under a
-        cap, households are paid in ascending ``priority`` (default: the context's)."""
+        cap, households are paid in ascending ``priority`` (default: the context's). ``at``: the
+        households ``amounts`` are for (an index array), when only a few get anything."""
         c = self.ctx
-        return c.ledger.pay(self.lever, c.year, c.month, amounts, c.priority if priority is None else priority)
+        return c.ledger.pay(self.lever, c.year, c.month, amounts, c.priority if priority is None else priority, at)
 
     def pay_villages(self, amounts: np.ndarray) -> np.ndarray:
         """Spend per-village ``amounts`` (yuan) now, villages in index order under a cap."""

@@ -64,7 +64,7 @@ def volume(p: CreditSection, year: int) -> float:
 class Credit(Policy):
     lever = "credit"
     p: CreditSection
-    owns = ("loan", "months_left", "failed", "ret")
+    owns = ("loan", "months_left", "failed", "ret", "borrowers_at")
     reads = ("hh.labour", "hh.category", "hh.cause", "ys.disaster_loss", "params.targeting")
     writes = ("ys.income", "ys.expense", "ys.outlay")
 
@@ -76,6 +76,8 @@ class Credit(Policy):
         self.failed = np.zeros(n, bool)   # the investment failed: principal repaid from income
         self.ret = np.zeros(n)            # the project's yearly return per yuan, drawn at issue
         self.issued = 0                   # loans issued this year (simulated households)
+        self.borrowers_at = np.zeros(n, np.int64)  # households with a loan by index (the first borrowers), for speed
+        self.borrowers = 0
 
     def eligible(self) -> np.ndarray:
         """Registered, benefit-eligible households with labour and no loan outstanding."""
@@ -101,10 +103,15 @@ class Credit(Policy):
         self.failed[take] = False
         mean = p.return_rate * effect_scale(fit[take], p.return_unsuited)
         self.ret[take] = mean + p.return_sd * self.rng.standard_normal(self.issued)
+        self._keep(np.flatnonzero(self.loan > 0))
+
+    def _keep(self, a: np.ndarray) -> None:
+        self.borrowers = a.size
+        self.borrowers_at[:a.size] = a
 
     def month(self) -> None:
         c, p = self.ctx, self.p
-        a = np.flatnonzero(self.loan > 0)  # the borrowers: a minority, so work on their rows only
+        a = self.borrowers_at[:self.borrowers]  # the borrowers: a minority, so work on their rows only
         if a.size == 0:
             return
         loan, failed, ys = self.loan[a], self.failed[a], c.ys
@@ -118,9 +125,11 @@ class Credit(Policy):
         # repaying the principal of a failed loan is a financing flow: net income does not deduct it
         ys.outlay[a] += np.where(failed, loan * (1 - p.risk_fund_share) / (12 * p.term_years), 0.0)
         self.months_left[a] -= 1
-        done = a[self.months_left[a] <= 0]
-        self.loan[done] = 0.0
-        self.failed[done] = False
+        ended = self.months_left[a] <= 0
+        if ended.any():
+            self.loan[a[ended]] = 0.0
+            self.failed[a[ended]] = False
+            self._keep(a[~ended])
 
     def record(self) -> dict[str, float]:
         """Loans issued this year and outstanding at the assessment, in yuan (and issued in loans)."""

@@ -109,6 +109,6 @@ class Education(Policy):
     def month(self) -> None:
         c, to = self.ctx, self.yulu_to[:self.yulu_count]  # few households: paid by index, for speed
         if to.size:  # a transfer (income and a benefit) to the households with vocational students
-            paid = self.pay(self.yulu_monthly[to], priority=c.priority[to])
+            paid = self.pay(self.yulu_monthly[to], at=to)
             c.ys.income[to] += paid
             c.ys.benefits[to] += paid

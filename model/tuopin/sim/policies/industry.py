@@ -56,7 +56,7 @@ SHARE_CAUSES = {"illness": 1.0, "disability": 1.0, "lack_labour": 1.0}
 class Industry(Policy):
     lever = "industry"
     p: IndustrySection
-    owns = ("grant", "started", "coop", "coop_at", "running_at")
+    owns = ("grant", "started", "coop", "coop_at", "running_at", "earning")
     reads = ("hh.labour", "hh.cause", "ys.disaster_loss", "villages.poor", "villages.exit_year",
              "params.targeting")
     writes = ("ys.income", "ys.benefits", "villages.collective")
@@ -72,6 +72,8 @@ class Industry(Policy):
         self.running_at = np.zeros(n, np.int64)  # households with a running project by index (the first running_count)
         self.running_count = 0
         self.shares = 0                   # cooperative shares funded so far (simulated households)
+        self.earning = np.zeros(n)        # a running project's monthly earnings before a disaster (0: none)
+        self.ramping = 0                  # the first of running_at still ramping up
 
     def eligible(self) -> np.ndarray:
         """Benefit-eligible households with labour and no project yet (for a project)."""
@@ -99,8 +101,10 @@ class Industry(Policy):
         self.grant[paid] = p.grant
         self.started[paid] = c.t
         at = np.flatnonzero(self.grant > 0)
-        self.running_count = at.size
+        at = at[np.argsort(-self.started[at], kind="stable")]  # youngest first: those ramping up lead
+        self.running_count = self.ramping = at.size
         self.running_at[:at.size] = at
+        self.earning.fill(0.0)
         # cooperative shares: those of households that lost their benefits pass to others, then new ones
         self.coop &= c.eligible
         free = c.eligible & ~self.coop
@@ -122,11 +126,13 @@ class Industry(Policy):
 
     def month(self) -> None:
         c, p = self.ctx, self.p
-        running = self.running_at[:self.running_count]  # projects start and fail only in January
-        if running.size:
-            ramp = np.minimum(1.0, (c.t - self.started[running] + 1) / p.ramp_months)
-            income = self.grant[running] * p.return_rate * ramp / 12 * (1 - c.ys.disaster_loss[running])
-            c.ys.income[running] += income  # the household's own earnings, not a transfer
+        young = self.running_at[:self.ramping]  # projects start and fail only in January; youngest first
+        if young.size:  # a month's earnings before a disaster, computed again only while a project ramps up
+            ramp = np.minimum(1.0, (c.t - self.started[young] + 1) / p.ramp_months)
+            self.earning[young] = self.grant[young] * p.return_rate * ramp / 12
+            self.ramping = int(np.count_nonzero(ramp < 1.0))  # still ramping: a prefix (youngest first)
+        if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
+            c.ys.income += self.earning * (1 - c.ys.disaster_loss)
         # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
         holders = self.coop_at[:self.coop_count]
         if holders.size:

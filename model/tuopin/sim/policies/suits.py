@@ -17,7 +17,7 @@ def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
     scores = np.zeros(len(CAUSE_CODES))
     for name, s in table.items():
         scores[CAUSE_CODES[name]] = s
-    return scores[cause]
+    return scores[cause.astype(np.intp)]  # an int8 index takes numpy's slow path
 
 
 def fit_with_labour(fit: np.ndarray, labour: np.ndarray) -> np.ndarray:
