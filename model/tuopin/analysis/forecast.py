@@ -23,11 +23,12 @@ if TYPE_CHECKING:
 
 METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor", "poor_end", "exited_end", "truly_poor", "hidden_poor")
 # people only: the exited stock at the assessment, truly sustained exits to date (true status), 兜底
-# cover and the registered; villages; the campaign's money, its intensity and the monitored (sim/campaign.py)
+# cover and the registered; villages; the campaign's money, its intensity and the monitored (sim/campaign.py);
+# the registered's per-capita net income
 EXTRA = ("exited_start", "exits_sustained_true", "doudi_people", "registered_people", "villages_exited",
          "poor_villages_remaining", "poor_villages_deep", "credit_loans_issued", "credit_issued_yuan", "credit_outstanding_yuan",
          "employment_trained", "employment_placed", "employment_jobs_held", "employment_posts_held", "funds_yuan",
-         "intensity", "monitored_people")
+         "intensity", "monitored_people", "registered_income_pc")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
 
 

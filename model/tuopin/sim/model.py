@@ -262,6 +262,9 @@ class PovertyModel(mesa.Model):
         row["exits_sustained_true"] = self._sustained_true()
         row["registered_people"] = int(round(np.dot(people, (hh.category > 0)) * w))
         row["doudi_people"] = int(round(np.dot(people, self._doudi()) * w))
+        registered = hh.category > 0  # 建档立卡户人均纯收入: the administrative income series (exited included)
+        reg_size = hh.size[registered]
+        row["registered_income_pc"] = float((pc_income[registered] * reg_size).sum() / max(int(reg_size.sum()), 1))
         row["villages_exited"] = int(round(newly * self.village_weight))
         still = self.poor_village & (self.village_exit_year < 0)
         row["poor_villages_remaining"] = int(round(still.sum() * self.village_weight))
