@@ -13,7 +13,7 @@ raised to its own standard. A household whose income rises above the line keeps 
 **Expansion.** 社会保障兜底一批 as the policy expanded: a scenario may give the 低保 standard by
 year (``[campaign] dibao_line``; nationally the Ministry of Civil Affairs' average rural standard, which rose 8-15 % a year
 against the line's 2-3 %); from ``campaign.doudi_partial_labour_from_year`` (2018, the 2018 兜底 opinion)
-households whose working-age members are all chronically ill count as without labour capacity; and
+registered households not yet out whose labourers are all chronically ill count as without labour capacity; and
 under 防止返贫监测 monitored households without labour are covered too, registered or not (the
 monitoring guidance: 综合保障 for those without labour).
 
@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import DibaoSection
-from ..population import CATEGORY_CODES, EXITED
+from ..population import CATEGORY_CODES, EXITED, POOR
 from .base import Policy
 
 DOUBAO = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES["wubao"])
@@ -54,7 +54,7 @@ class Dibao(Policy):
     lever = "dibao"
     p: DibaoSection
     owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
-    reads = ("hh.category", "hh.labour", "hh.chronic", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
+    reads = ("hh.category", "hh.labour", "hh.chronic", "hh.elderly", "hh.disabled", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
              "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
@@ -77,13 +77,22 @@ class Dibao(Policy):
         """Entitled households of the 兜底 categories, or without labour capacity and registered or
         monitored (防止返贫监测: 综合保障 for monitored households without labour). Without labour capacity:
         no labourer, and from ``campaign.doudi_partial_labour_from_year`` (the 2018 兜底 opinion) also
-        every working-age member chronically ill (partly lost)."""
+        registered, not yet out, and every labourer chronically ill (partly lost)."""
         c = self.ctx
         hh = c.hh
         no_labour = hh.labour == 0
         if c.year >= c.params.campaign.doudi_partial_labour_from_year:
-            no_labour = no_labour | (hh.labour <= hh.chronic)
+            no_labour = no_labour | self.partly_lost_labour()
         return self.entitled() & (np.isin(hh.category, DOUBAO) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
+
+    def partly_lost_labour(self) -> np.ndarray:
+        """Registered households not yet out (未脱贫, as the 2018 兜底 opinion says) whose every labourer is
+        chronically ill. Members' illness is counted, not whose it is: the chronically ill are counted
+        against the elderly and the disabled first (where chronic illness is commonest), the rest against
+        the labourers."""
+        hh = self.ctx.hh
+        ill_labourers = hh.chronic.astype(np.int32) - hh.elderly - hh.disabled
+        return (hh.status == POOR) & (hh.labour > 0) & (ill_labourers >= hh.labour)
 
     def line(self) -> float:
         """The 低保 line this year, yuan per person: the scenario's standard for the year where it gives
