@@ -7,8 +7,10 @@ the 兜底 categories are covered with the inclusion error. The means test count
 persistent market income and what the other levers paid last year (posts, dividends, project and
 loan returns). The top-up is the gap between the line and that income, paid monthly; 五保 support is
 raised to its own standard. A household whose income rises above the line keeps its top-up
-``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up becomes a
-扶贫低保 household: 兜底 is then its stable income source at the exit assessment (一有).
+``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up because it
+qualifies becomes a 扶贫低保 household: 兜底 is then its stable income source at the exit assessment
+(一有); one covered by the year's inclusion error does not (the error is redrawn each year, so it
+would otherwise ratchet the 兜底 categories up by about its rate every year).
 
 **Expansion.** 社会保障兜底一批 as the policy expanded: a scenario may give the 低保 standard by
 year (``[campaign] dibao_line``; nationally the Ministry of Civil Affairs' average rural standard, which rose 8-15 % a year
@@ -111,7 +113,8 @@ class Dibao(Policy):
         c, p, hh = self.ctx, self.p, self.ctx.hh
         u = self.rng.random(hh.n)
         entitled = self.entitled()
-        self.covered = np.where(self.eligible(), u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
+        eligible = self.eligible()
+        self.covered = np.where(eligible, u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them); the means test counts all income, lever income included
         means = self._market() + self.other_income
@@ -126,8 +129,9 @@ class Dibao(Policy):
         self.monthly = topup / 12
         self.paid[:] = 0.0
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
-        # stable source at the exit assessment (一有: a working member, or 兜底 cover)
-        hh.category[(topup > 0) & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
+        # stable source at the exit assessment (一有: a working member, or 兜底 cover). Not one covered by the
+        # inclusion error: a year's error does not make the household 兜底 for good (it is redrawn each year)
+        hh.category[(topup > 0) & eligible & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
 
     def month(self) -> None:
         if self.ctx.month > self.ctx.assessment_month:  # cover ends with the entitlement
