@@ -109,6 +109,7 @@ def test_doudi_covers_partly_labour_incapable_households_from_2018():
     hh, dibao = m.hh, next(p for p in m.policies if p.lever == "dibao")
     i = np.flatnonzero((hh.category == CATEGORY_CODES["fupin"]) & (hh.labour > 0))[:3]
     hh.status[i], hh.labour[i], hh.chronic[i] = POOR, 1, 1  # one working-age member, chronically ill
+    hh.elderly[i], hh.disabled[i] = 0, 0
     m._eligible = None
     m.ctx.eligible = m.benefit_eligible()
     m.ctx.year = 2017
@@ -117,6 +118,12 @@ def test_doudi_covers_partly_labour_incapable_households_from_2018():
     assert dibao.eligible()[i].all()
     hh.chronic[i] = 0  # an able labourer: not 兜底 by this rule
     assert not dibao.eligible()[i].any()
+    hh.chronic[i], hh.elderly[i] = 1, 1  # the one chronically ill member is the elderly one: the labourer is able
+    assert not dibao.eligible()[i].any()
+    hh.chronic[i] = 2  # the elderly member and the labourer both ill
+    assert dibao.eligible()[i].all()
+    hh.status[i] = EXITED  # the 2018 opinion covers those not yet out (未脱贫): exited households are not added by it
+    assert not dibao.partly_lost_labour()[i].any()
 
 
 def test_deadline_declares_every_registered_poor_household_and_keeps_paper_exits_apart():

@@ -125,7 +125,9 @@ MUTATIONS = [
     Mutation("monitored households without labour not 兜底", "sim/policies/dibao.py",
              r"\| \(c\.monitored if c\.monitored\.size else False\)", "| False"),
     Mutation("兜底 not extended to partly labour-incapable households", "sim/policies/dibao.py",
-             r"no_labour = no_labour \| \(hh\.labour <= hh\.chronic\)", "no_labour = no_labour"),
+             r"no_labour = no_labour \| self\.partly_lost_labour\(\)", "no_labour = no_labour"),
+    Mutation("兜底 partial-labour rule covers exited households too", "sim/policies/dibao.py",
+             r"return \(hh\.status == POOR\) & \(hh\.labour > 0\)", "return (hh.labour > 0)"),
     Mutation("the scenario's 低保 standard ignored", "sim/policies/dibao.py",
              r"standard = c\.dibao_line if c\.dibao_line > 0 else", "standard = 0 if True else"),
 ]

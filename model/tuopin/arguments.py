@@ -225,7 +225,7 @@ def parser(commands: dict) -> argparse.ArgumentParser:
         else:
             c.add_argument("--cutoff", type=_year, required=True, help="last year the calibration may see")
         c.add_argument("--params", help="comma-separated catalog parameters to fit (default: income growth and spread, "
-                       "starting income, industry take-up, relapse detection)")
+                       "starting income, industry take-up)")
         c.add_argument("--method", choices=("tpe-abc", "rejection"), default="tpe-abc",
                        help="tpe-abc (default): an Optuna TPE search for the fit, then ABC importance sampling around "
                        "it (scales with the number of parameters); rejection: ABC rejection from the prior box")

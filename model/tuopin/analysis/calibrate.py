@@ -1,7 +1,8 @@
 """Calibration to observed aggregates: behavioural parameters fitted to national (or regional) series.
 
 Method (:mod:`.sampler`, ``--method``): by default ``tpe-abc``, an Optuna TPE search for where the
-fit lies, then ABC importance sampling around it, whose weighted accepted draws are the posterior;
+fit lies, then ABC population Monte Carlo (importance sampling in generations) around it, whose
+weighted accepted draws are the posterior;
 its cost grows about linearly with the number of fitted parameters. ``rejection`` (the first
 method, kept for comparison) draws from a scrambled Sobol design over the prior box and accepts the
 closest; it needs exponentially more draws as parameters are added. Priors are each parameter's
@@ -13,7 +14,8 @@ too narrow). The posterior's weighted median is the calibrated value and its wei
 the interval.
 
 Observed series (``data/national_series.csv`` or a file like it): the poor at each year
-end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``), in 万.
+end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``: the year's
+fall in the headcount, as the NBS series is; the model's is the same, not its gross declared exits), in 万.
 The registry and the survey count different people (8962万 registered in 2014 against 8249万 poor
 by the survey at the end of 2013), so the model is compared in proportion: its people are scaled
 by the observed headcount of the year before the scenario starts over its registered people. The
@@ -36,13 +38,14 @@ from ..inputs.posterior import resample
 from ..parameters import catalog, suggest
 from ..runs.ensemble import ensembles
 from ..runs.runner import Runner
-from .sampler import default_trials, effective_size, importance_posterior, tpe_search, weighted_quantile
+from .sampler import GENERATIONS, default_trials, effective_size, importance_posterior, tpe_search, weighted_quantile
 
 SERIES = ("poor_headcount_10k", "lifted_out_10k")
 # behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
-# the registered start, how many take up industry support, how relapse is detected
+# the registered start, how many take up industry support. Not relapse detection: the headcount says
+# little about it and its catalog entry fits it to the 2016 relapse figure (fit it with --params)
 DEFAULT_PARAMS = ("income.wage_growth", "income.wage_sigma", "population.income_ratio_median",
-                  "industry.take_up", "assessment.relapse_detection")
+                  "industry.take_up")
 
 
 METHODS = ("tpe-abc", "rejection")
@@ -102,11 +105,20 @@ def base_headcount(data: pd.DataFrame, spec) -> float:
     return float(data.set_index("year").at[spec.first_year - 1, "poor_headcount_10k"])
 
 
-def simulated(reps, scale: float) -> pd.DataFrame:
-    """Per replicate and year, the model's people as the observed series (万, scaled)."""
-    return pd.DataFrame([{"replicate": r.index, "year": row["year"],
-                          "poor_headcount_10k": row["poor_end"] * scale / 1e4,
-                          "lifted_out_10k": row["exits_declared"] * scale / 1e4} for r in reps for row in r.annual])
+def simulated(reps, scale: float, start: float) -> pd.DataFrame:
+    """Per replicate and year, the model's people as the observed series (万, scaled). People lifted
+    out are the year's fall in the poor headcount, as the observed series is (NBS: 1232 = 8249 - 7017
+    in 2014, and every year after): declared exits less relapses and newly identified poor, which
+    declared exits alone would overstate (a household that relapses and is declared out again in one
+    year is not lifted out twice). ``start``: the model's poor at the start (its registered people)."""
+    rows = []
+    for r in reps:
+        before = start
+        for row in r.annual:
+            rows.append({"replicate": r.index, "year": row["year"], "poor_headcount_10k": row["poor_end"] * scale / 1e4,
+                         "lifted_out_10k": (before - row["poor_end"]) * scale / 1e4})
+            before = row["poor_end"]
+    return pd.DataFrame(rows)
 
 
 def distance(sim: pd.DataFrame, obs: pd.DataFrame, base: float) -> float:
@@ -149,8 +161,9 @@ class Posterior:
             return (f"ABC rejection, {n} {kind} draws over the catalog's plausible ranges, the closest {acc} accepted, "
                     f"common random numbers; {fitted}")
         search = int((self.draws["stage"] == "search").sum())
-        return (f"Optuna TPE search ({search} trials, common random numbers) then ABC importance sampling around its best trials "
-                f"({n - search} draws, the closest {acc} accepted and weighted by prior/proposal density: effective "
+        return (f"Optuna TPE search ({search} trials, common random numbers) then ABC population Monte Carlo around its best "
+                f"trials ({n - search} draws in {GENERATIONS} generations, the closest {acc} accepted and weighted by "
+                f"prior/proposal density: effective "
                 f"sample size {self.effective_size:.1f}; each draw on seeds of its own); {fitted}")
 
 
@@ -162,7 +175,7 @@ def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed
     seeds = seed if isinstance(seed, list) else [seed] * len(designs)
     scenarios = [replace(loaded, spec=loaded.spec.model_copy(update={"seed": s}), posterior=()).with_values(values)
                  for values, s in zip(designs, seeds)]
-    return [simulated(r, scale) for r in ensembles(scenarios, replicates, runner, origin=False)]
+    return [simulated(r, scale, loaded.spec.population.people) for r in ensembles(scenarios, replicates, runner, origin=False)]
 
 
 def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int) -> list[pd.DataFrame]:
@@ -209,7 +222,7 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
         else:
             search = tpe_search(evaluate, bounds, trials, seed).assign(stage="search", accepted=False, weight=0.0)
             post = importance_posterior(lambda pts: evaluate(pts, own_seeds(seed, len(pts))), bounds, search, draws,
-                                        accept, seed).assign(stage="posterior")
+                                        accept, seed).assign(stage="posterior").drop(columns="generation")
             table = pd.concat([search, post], ignore_index=True)
     for p in params:
         table[p] = [_typed(p, v) for v in table[p]]

@@ -13,6 +13,14 @@ splits the funds over its shards as it splits the registry, and within a region 
 poor household counts the same. Years without funds, and years before the reference year, run at
 intensity 1 (the catalog take-up).
 
+What the money moves, measured (national scenario, 1 in 2000, its backtest's posterior medians):
+little. Without it (``intensity_cap`` 1) about 150万 more are poor at the end of 2019 (10 %); a cap
+of 20 instead of 3 changes nothing, as the scaled take-up already reaches every eligible household
+from 2017. The levers it scales (industry, credit and employment within their volumes, 扶志,
+以工代赈) add few true exits: exits come from income growth, 兜底 (the 低保 standard against the
+line) and the 三保障 (housing), which the fund does not pay here, and from the yearly goals and
+the deadline. A budget path therefore buys little in this model.
+
 **Monitoring (防止返贫监测).** From ``assessment.monitoring_from_year`` exited and non-registered
 households whose measured stable income is under ``campaign.monitoring_line`` times the line, or
 who are expenditure-poor, are monitored, the closest to falling first, up to

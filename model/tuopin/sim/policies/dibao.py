@@ -9,13 +9,15 @@ loan returns), less the year's compulsory contributions (新农合 and pension p
 the same net income the assessment tests, so a household topped up to a line at the poverty line is
 not pushed under it by a premium. The top-up is the gap between the line and that income, paid monthly; 五保 support is
 raised to its own standard. A household whose income rises above the line keeps its top-up
-``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up becomes a
-扶贫低保 household: 兜底 is then its stable income source at the exit assessment (一有).
+``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up because it
+qualifies becomes a 扶贫低保 household: 兜底 is then its stable income source at the exit assessment
+(一有); one covered by the year's inclusion error does not (the error is redrawn each year, so it
+would otherwise ratchet the 兜底 categories up by about its rate every year).
 
 **Expansion.** 社会保障兜底一批 as the policy expanded: a scenario may give the 低保 standard by
 year (``[campaign] dibao_line``; nationally the Ministry of Civil Affairs' average rural standard, which rose 8-15 % a year
 against the line's 2-3 %); from ``campaign.doudi_partial_labour_from_year`` (2018, the 2018 兜底 opinion)
-households whose working-age members are all chronically ill count as without labour capacity; and
+registered households not yet out whose labourers are all chronically ill count as without labour capacity; and
 under 防止返贫监测 monitored households without labour are covered too, registered or not (the
 monitoring guidance: 综合保障 for those without labour).
 
@@ -46,7 +48,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import DibaoSection
-from ..population import CATEGORY_CODES, EXITED
+from ..population import CATEGORY_CODES, EXITED, POOR
 from .base import Policy
 
 DOUBAO = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES["wubao"])
@@ -56,7 +58,7 @@ class Dibao(Policy):
     lever = "dibao"
     p: DibaoSection
     owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
-    reads = ("hh.category", "hh.labour", "hh.chronic", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
+    reads = ("hh.category", "hh.labour", "hh.chronic", "hh.elderly", "hh.disabled", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
              "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "ys.expense", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
 
@@ -79,13 +81,22 @@ class Dibao(Policy):
         """Entitled households of the 兜底 categories, or without labour capacity and registered or
         monitored (防止返贫监测: 综合保障 for monitored households without labour). Without labour capacity:
         no labourer, and from ``campaign.doudi_partial_labour_from_year`` (the 2018 兜底 opinion) also
-        every working-age member chronically ill (partly lost)."""
+        registered, not yet out, and every labourer chronically ill (partly lost)."""
         c = self.ctx
         hh = c.hh
         no_labour = hh.labour == 0
         if c.year >= c.params.campaign.doudi_partial_labour_from_year:
-            no_labour = no_labour | (hh.labour <= hh.chronic)
+            no_labour = no_labour | self.partly_lost_labour()
         return self.entitled() & (np.isin(hh.category, DOUBAO) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
+
+    def partly_lost_labour(self) -> np.ndarray:
+        """Registered households not yet out (未脱贫, as the 2018 兜底 opinion says) whose every labourer is
+        chronically ill. Members' illness is counted, not whose it is: the chronically ill are counted
+        against the elderly and the disabled first (where chronic illness is commonest), the rest against
+        the labourers."""
+        hh = self.ctx.hh
+        ill_labourers = hh.chronic.astype(np.int32) - hh.elderly - hh.disabled
+        return (hh.status == POOR) & (hh.labour > 0) & (ill_labourers >= hh.labour)
 
     def line(self) -> float:
         """The 低保 line this year, yuan per person: the scenario's standard for the year where it gives
@@ -104,7 +115,8 @@ class Dibao(Policy):
         c, p, hh = self.ctx, self.p, self.ctx.hh
         u = self.rng.random(hh.n)
         entitled = self.entitled()
-        self.covered = np.where(self.eligible(), u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
+        eligible = self.eligible()
+        self.covered = np.where(eligible, u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them); the means test counts all income, lever income included, net of the
         # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
@@ -120,8 +132,9 @@ class Dibao(Policy):
         self.monthly = topup / 12
         self.paid[:] = 0.0
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
-        # stable source at the exit assessment (一有: a working member, or 兜底 cover)
-        hh.category[(topup > 0) & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
+        # stable source at the exit assessment (一有: a working member, or 兜底 cover). Not one covered by the
+        # inclusion error: a year's error does not make the household 兜底 for good (it is redrawn each year)
+        hh.category[(topup > 0) & eligible & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
 
     def month(self) -> None:
         if self.ctx.month > self.ctx.assessment_month:  # cover ends with the entitlement
