@@ -112,3 +112,23 @@ def test_shards_on_dask_are_identical_and_a_lost_worker_is_retried(tmp_path, mon
     assert [r.spend for r in one] == [r.spend for r in dask]
     assert [r.shards for r in one] == [r.shards for r in dask]
     assert len(one[0].shards) == 25 * 7
+
+
+def test_shards_combine_counts_by_sum_and_rates_and_incomes_by_weighted_mean():
+    """By hand: two shards of 100 and 300 registered people with incomes 2,000 and 4,000 per person give
+    (2000·100 + 4000·300) / 400 = 3,500 per person for the whole, while counts add up."""
+    from tuopin.runs.replicate import Replicate
+    from tuopin.runs.shards import combine
+    spec = national(2000).spec
+
+    def part(people, income, intensity, poor):
+        row = {"year": 2015, "poverty_line": 2855.0, "target_exits": None, "target_exits_households": None,
+               "registered_people": people, "registered_income_pc": income, "intensity": intensity,
+               "poor_households_start": poor, "relapses": people // 10}
+        return Replicate(0, [row], 1.0, 10, [], [], 0, {})
+
+    names = list(spec.shards)[:2]
+    whole = combine(0, [part(100, 2000.0, 1.0, 10), part(300, 4000.0, 2.0, 30)], names, spec).annual[0]
+    assert whole["registered_people"] == 400 and whole["relapses"] == 40
+    assert whole["registered_income_pc"] == pytest.approx(3500.0)
+    assert whole["intensity"] == pytest.approx((1.0 * 10 + 2.0 * 30) / 40)

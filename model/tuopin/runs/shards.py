@@ -95,6 +95,10 @@ def combine(index: int, parts: list[Replicate], names: list[str], spec: Scenario
         if "intensity" in row:  # a rate: the shards' intensities weighted by their poor households
             poor = sum(r["poor_households_start"] for r in rows)
             row["intensity"] = (sum(r["intensity"] * r["poor_households_start"] for r in rows) / poor) if poor else 1.0
+        if "registered_income_pc" in row:  # a mean: the shards' means weighted by their registered people
+            people = sum(r["registered_people"] for r in rows)
+            row["registered_income_pc"] = (sum(r["registered_income_pc"] * r["registered_people"] for r in rows) / people
+                                           if people else 0.0)
         annual.append(row)
     spend: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for p in parts:
