@@ -195,10 +195,8 @@ def test_renewal_keeps_the_share_and_the_same_households_out():
 
 
 # ---- relapse is found on measured income, as exit is ------------------------------------------
-def test_relapse_detection_reads_measured_not_true_income():
-    """Detection is what the verification sees (the same measured terms as exit); true status is
-    recorded beside it (truly_poor, hidden_poor). Exited households, everything guaranteed:
-    truly below the line but measured above -> not found (hidden poor); the reverse -> found."""
+def _exited_and_guaranteed() -> PovertyModel:
+    """A small model whose households all exited in 2015 with every guarantee met, so only income decides."""
     m = PovertyModel(scenario=SMALL, rng=2)
     hh = m.hh
     hh.dropout[:] = 0
@@ -207,6 +205,15 @@ def test_relapse_detection_reads_measured_not_true_income():
     hh.pension[:] = True
     hh.status[:] = EXITED
     hh.exit_year[:] = 2015
+    return m
+
+
+def test_relapse_detection_reads_measured_not_true_income():
+    """Detection is what the verification sees (the same measured terms as exit); true status is
+    recorded beside it (truly_poor, hidden_poor). Exited households, everything guaranteed:
+    truly below the line but measured above -> not found (hidden poor); the reverse -> found."""
+    m = _exited_and_guaranteed()
+    hh = m.hh
     half = np.arange(hh.n) % 2 == 0
     low, high = np.full(hh.n, 0.5 * m.line), np.full(hh.n, 2.0 * m.line)
     pc_true, pc_measured = np.where(half, low, high), np.where(half, high, low)
@@ -221,14 +228,8 @@ def test_relapse_on_application_needs_a_true_fall_and_its_confirmation():
     and verification confirms it; measured below but truly above (a verification error) starts nothing,
     truly below but measured above stays hidden; both below is found. A household 低保 tops up to the
     line, a hair below it in floating point, is at the line (whole yuan)."""
-    m = PovertyModel(scenario=SMALL, rng=2)
+    m = _exited_and_guaranteed()
     hh = m.hh
-    hh.dropout[:] = 0
-    hh.insured[:] = True
-    hh.housing[:] = 0
-    hh.pension[:] = True
-    hh.status[:] = EXITED
-    hh.exit_year[:] = 2015
     kind = np.arange(hh.n) % 4  # 0: both below, 1: only measured below, 2: only truly below, 3: at the line
     low, high, at = 0.5 * m.line, 2.0 * m.line, m.line - 1e-9
     pc_true = np.select([kind == 0, kind == 1, kind == 2], [low, high, low], at)
