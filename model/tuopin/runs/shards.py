@@ -28,6 +28,8 @@ from .replicate import Replicate
 COUNT_PARAMS = ("relocation.households_per_year", "employment.ranger_posts")
 # annual-row fields that are not added up over shards
 _NOT_SUMMED = {"year", "poverty_line", "target_exits", "target_exits_households"}
+# not summed either: a shard's rate or mean, weighted by its count (and the value when the counts are all 0)
+_MEANS = {"intensity": ("poor_households_start", 1.0), "registered_income_pc": ("registered_people", 0.0)}
 
 
 def shard_seed(seed: int, replicate: int, shard: int) -> np.random.SeedSequence:
@@ -92,13 +94,10 @@ def combine(index: int, parts: list[Replicate], names: list[str], spec: Scenario
         for key in rows[0]:
             if key not in _NOT_SUMMED:
                 row[key] = sum(r[key] for r in rows)
-        if "intensity" in row:  # a rate: the shards' intensities weighted by their poor households
-            poor = sum(r["poor_households_start"] for r in rows)
-            row["intensity"] = (sum(r["intensity"] * r["poor_households_start"] for r in rows) / poor) if poor else 1.0
-        if "registered_income_pc" in row:  # a mean: the shards' means weighted by their registered people
-            people = sum(r["registered_people"] for r in rows)
-            row["registered_income_pc"] = (sum(r["registered_income_pc"] * r["registered_people"] for r in rows) / people
-                                           if people else 0.0)
+        for key, (weight, empty) in _MEANS.items():  # rates and means: the shards' values weighted
+            if key in row:
+                total = sum(r[weight] for r in rows)
+                row[key] = sum(r[key] * r[weight] for r in rows) / total if total else empty
         annual.append(row)
     spend: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for p in parts:

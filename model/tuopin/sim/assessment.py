@@ -29,9 +29,7 @@ import numpy as np
 
 from ..parameters.typed import AssessmentSection
 
-from .population import CATEGORY_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households
-
-DOUBAO = (CATEGORY_CODES["wubao"], CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"])
+from .population import CATEGORY_CODES, DOUBAO_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households, in_codes
 
 
 def three_guarantees(hh: Households, pension: bool = False) -> np.ndarray:
@@ -52,7 +50,7 @@ def income_threshold(p: AssessmentSection, year: int, month: int) -> float:
 def stable_source(hh: Households) -> np.ndarray:
     """一有: a working member with wage or farm income, or 兜底 cover (五保/低保)."""
     earns = (hh.labour > 0) & ((hh.wage_local + hh.wage_migrant + hh.farm) > 0)
-    return earns | np.isin(hh.category, DOUBAO)
+    return earns | in_codes(hh.category, DOUBAO_CODES)
 
 
 def fill_quota(candidates: np.ndarray, score: np.ndarray, size: np.ndarray, people: int) -> np.ndarray:

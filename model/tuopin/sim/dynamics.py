@@ -13,9 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from ..parameters.typed import Params
-from .population import CATEGORY_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households
-
-DIBAO_CATEGORIES = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"])  # 低保 households in the registry
+from .population import CATEGORY_CODES, DIBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
 
 
 @dataclass
@@ -268,7 +266,7 @@ def own_contribution(hh: Households, p: Params, year: int) -> np.ndarray:
     """The 新农合 contribution each household owes if insured this year (yuan): its members at the
     year's rate, less what 医疗救助 pays for 五保 and 低保 households (outside the campaign)."""
     h = p.health
-    dibao = (hh.category == DIBAO_CATEGORIES[0]) | (hh.category == DIBAO_CATEGORIES[1])  # np.isin is 100x slower here
+    dibao = in_codes(hh.category, DIBAO_CODES)
     assist = np.where(hh.category == CATEGORY_CODES["wubao"], h.premium_assist_wubao,
                       np.where(dibao, h.premium_assist_dibao, 0.0))
     return hh.size * insurance_premium(p, year) * (1.0 - assist)

@@ -260,9 +260,10 @@ class PovertyModel(mesa.Model):
         self._record_events(self.last_assessment)
         row["exited_start"] = exited_start
         row["exits_sustained_true"] = self._sustained_true()
-        row["registered_people"] = int(round(np.dot(people, (hh.category > 0)) * w))
+        registered = hh.category > 0
+        row["registered_people"] = int(round(np.dot(people, registered) * w))
         row["doudi_people"] = int(round(np.dot(people, self._doudi()) * w))
-        registered = hh.category > 0  # 建档立卡户人均纯收入: the administrative income series (exited included)
+        # 建档立卡户人均纯收入: the administrative income series (exited included)
         reg_size = hh.size[registered]
         row["registered_income_pc"] = float((pc_income[registered] * reg_size).sum() / max(int(reg_size.sum()), 1))
         row["villages_exited"] = int(round(newly * self.village_weight))

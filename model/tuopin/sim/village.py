@@ -3,7 +3,7 @@ named view onto its row, so the vectorised rules never loop over villages either
 
 **Poor villages (贫困村) in the model.** A scenario gives the number of villages and of registered
 poor villages and the share of the registered poor living in them (``population.*``; Jingzhou: 371
-poor villages of about 2,300, holding 40 % of the registry, an assumption); the poor are spread
+poor villages of about 2,300, holding 60 % of the registry, the national share of 2017); the poor are spread
 unevenly over the poor villages (``population.poor_village_concentration``). New poor and relapsed
 households are the model's own households, so they stay in their villages.
 

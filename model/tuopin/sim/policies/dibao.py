@@ -48,10 +48,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import DibaoSection
-from ..population import CATEGORY_CODES, EXITED, POOR
+from ..population import CATEGORY_CODES, DOUBAO_CODES, EXITED, POOR, in_codes
 from .base import Policy
-
-DOUBAO = (CATEGORY_CODES["dibao"], CATEGORY_CODES["fupin_dibao"], CATEGORY_CODES["wubao"])
 
 
 class Dibao(Policy):
@@ -87,7 +85,7 @@ class Dibao(Policy):
         no_labour = hh.labour == 0
         if c.year >= c.params.campaign.doudi_partial_labour_from_year:
             no_labour = no_labour | self.partly_lost_labour()
-        return self.entitled() & (np.isin(hh.category, DOUBAO) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
+        return self.entitled() & (in_codes(hh.category, DOUBAO_CODES) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
 
     def partly_lost_labour(self) -> np.ndarray:
         """Registered households not yet out (未脱贫, as the 2018 兜底 opinion says) whose every labourer is
