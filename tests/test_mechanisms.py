@@ -223,6 +223,54 @@ def test_focus_moves_exits_toward_the_poor_villages():
     assert on > off
 
 
+def test_village_growth_factor_by_hand():
+    """exp(-sigma z - sigma^2/2): sigma 0.1 and z = -1, 0, 1 give exp(0.095), exp(-0.005), exp(-0.105);
+    a household's local wage and farm income are multiplied by its village's factor, its migrant
+    wage and transfers are not."""
+    from types import SimpleNamespace
+    from tuopin.sim.village import grow_by_village, growth_factor
+    f = growth_factor(np.array([-1.0, 0.0, 1.0]), 0.1)
+    assert np.allclose(f, [1.0996588, 0.9950125, 0.9003245])
+    hh = SimpleNamespace(village=np.array([2, 0, 1], np.int32), wage_local=np.array([100.0, 200.0, 300.0]),
+                         farm=np.array([10.0, 20.0, 30.0]), wage_migrant=np.array([5.0, 5.0, 5.0]),
+                         transfer=np.array([7.0, 7.0, 7.0]))
+    grow_by_village(hh, f)
+    assert np.allclose(hh.wage_local, [90.03245, 219.93176, 298.50375])
+    assert np.allclose(hh.farm, [9.003245, 21.993176, 29.850375])
+    assert (hh.wage_migrant == 5.0).all() and (hh.transfer == 7.0).all()
+
+
+def test_remoteness_follows_incidence_among_poor_villages():
+    """Correlation 1: the poor villages' remoteness is the normal score of their incidence rank
+    (standardised: mean 0, sd 1), highest incidence most remote; other villages keep their draws.
+    Correlation 0: the poor villages' draws are left as they are."""
+    from tuopin.sim.village import remoteness
+    inc = np.array([0.3, 0.1, 0.2, 0.05, 0.0, 0.0])
+    poor = np.array([True, True, True, True, False, False])
+    z = remoteness(inc, poor, 1.0, np.random.default_rng(1))
+    raw = np.random.default_rng(1).standard_normal(6)
+    assert list(np.argsort(z[:4])) == [3, 1, 2, 0]
+    assert abs(z[:4].mean()) < 1e-12 and abs(z[:4].std() - 1) < 1e-12
+    assert np.array_equal(z[4:], raw[4:])
+    assert np.array_equal(remoteness(inc, poor, 0.0, np.random.default_rng(1)), raw)
+
+
+def test_remote_poor_villages_keep_their_poor():
+    """The village effect on growth: after three years the poor share of the poor villages'
+    registered households is higher in the more remote half than in the other half by more with
+    growth_sigma 0.1 than with 0 (the same population, remoteness and random streams)."""
+    def gap(sigma):
+        m = model(11, **{"village.growth_sigma": sigma})
+        months(m, 36)
+        pv = np.flatnonzero(m.poor_village)
+        remote = np.zeros(m.poor_village.size, bool)
+        remote[pv[m.village_remoteness[pv] > np.median(m.village_remoteness[pv])]] = True
+        reg = m.hh.category > 0
+        still = m.hh.status == POOR
+        return still[reg & remote[m.hh.village]].mean() - still[reg & m.poor_village[m.hh.village] & ~remote[m.hh.village]].mean()
+    assert gap(0.1) > gap(0.0) + 0.01
+
+
 def test_village_exits_by_the_incidence_rule():
     """No village with incidence at or above the limit exits; each exited one was below it at its
     assessment (checked at the first assessment, where nothing changes after the rule)."""
@@ -391,7 +439,7 @@ def test_training_raises_the_trained_labourers_wage_by_the_gain():
 def test_a_lost_job_takes_its_gain_away():
     """With every placed job ending the next January, the household's wages fall back by the gain."""
     base = {"employment.placement_rate": 1.0, "employment.training_take_up": 0.0, "employment.separation_rate": 1.0,
-            "income.wage_growth": 0.0, "income.wage_sigma": 0.0, "demography.labour_to_elderly_rate": 0.0,
+            "income.wage_growth": 0.0, "income.wage_sigma": 0.0, "village.growth_sigma": 0.0, "demography.labour_to_elderly_rate": 0.0,
             "demography.disability_onset_rate": 0.0}
     m = months(model(18, **base), 1)
     e = lever(m, "employment")

@@ -193,6 +193,8 @@ class VillageSection:
     focus: float  # allocation weight of a poor-village household (targeting.choose)
     batch_focus: float  # the same for a household in this year's batch of poor villages to exit
     deep_incidence: float  # share: a poor village at or above it is counted deep (annual.csv)
+    growth_sigma: float  # log per year: spread of the village effect on local market income growth
+    remoteness_correlation: float  # copula correlation of a poor village's remoteness with its start incidence rank
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from . import assessment, dynamics, eligibility
+from . import assessment, dynamics, eligibility, village
 from .budget import Ledger
 from .campaign import Funding, monitored
 from ..parameters.typed import typed
@@ -60,6 +60,10 @@ class PovertyModel(mesa.Model):
             self.poor_village, v.collective_income_median_poor, v.collective_income_median_other
         ) * np.exp(v.collective_income_sigma * self.rng.standard_normal(n_v))
         self.villages = [Village(self, i) for i in range(n_v)]
+        # remoteness: the scenario's geography, drawn after the population on its generator (other streams unchanged)
+        self.village_remoteness = village.remoteness(self.village_incidence(), self.poor_village,
+                                                     v.remoteness_correlation, pop_rng)
+        self.village_growth = village.growth_factor(self.village_remoteness, v.growth_sigma)
         self._household_agents: dict[int, HouseholdAgent] = {}
         # the household's own verification error, the same at every assessment (the rest is drawn each year)
         self.verification_bias = self.rng.standard_normal(hh.n)
@@ -162,6 +166,7 @@ class PovertyModel(mesa.Model):
         if self.year > self.spec.first_year:
             dynamics.age_and_school(hh, self.p, self.line, rng, self.shared if self.lever_active("education") else None)
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
+            village.grow_by_village(hh, self.village_growth)
         dynamics.housing_and_insurance(hh, self.p, rng)
         if self.t:  # (the first year's arrays are new) the same arrays: no second year state alive while the year turns
             self.ys.reset()

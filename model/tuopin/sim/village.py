@@ -23,6 +23,14 @@ households are the model's own households, so they stay in their villages.
 - *Village money*: the industry lever's village fund builds collective assets (collective income,
   village photovoltaic stations); 以工代赈 pays wages for works in every poor village (``work_relief``).
 
+**Villages differ in remoteness** (``village.growth_sigma``, ``village.remoteness_correlation``):
+each village has a persistent remoteness z (market access, roads), correlated among the poor
+villages with their start incidence, and each year its households' local wages and farm income
+grow by a factor exp(-sigma z - sigma^2/2), one on average: the geographic poverty trap (Jalan and
+Ravallion 2002; roads and village growth, Chen et al.). So poverty concentrates in the remote poor
+villages (深度贫困村) while the accessible ones empty out. Left out: the roads and other village
+infrastructure built during the campaign closing the gap (the model has no infrastructure measure).
+
 **The exit rule** (``PovertyModel._village_exits``, at each assessment): a poor village exits when
 its incidence (registered poor not yet out, over its rural people) is under 2 % (3 % in the west)
 and its collective income reaches 5万 yuan (九有, the Jingzhou decision §二(四)). Left out: the
@@ -35,6 +43,36 @@ city's average, since the model does not follow the non-poor residents' incomes.
 from __future__ import annotations
 
 import mesa
+import numpy as np
+from scipy.stats import norm, rankdata
+
+
+def remoteness(incidence: np.ndarray, poor: np.ndarray, correlation: float, rng: np.random.Generator) -> np.ndarray:
+    """Each village's remoteness z, a standard normal: for a registered poor village
+    rho * (normal score of its rank in start incidence) + sqrt(1 - rho^2) * noise, so the poor
+    villages with the most poor are mostly the remote ones (``village.remoteness_correlation``);
+    for the others noise alone. Persistent: drawn once, at the start."""
+    z = rng.standard_normal(incidence.size)
+    ids = np.flatnonzero(poor)
+    if ids.size:
+        score = norm.ppf((rankdata(incidence[ids]) - 0.5) / ids.size)
+        score /= max(score.std(), 1e-12) if ids.size > 1 else 1.0  # unit variance, so z stays standard
+        z[ids] = correlation * score + np.sqrt(1 - correlation ** 2) * z[ids]
+    return z
+
+
+def growth_factor(z: np.ndarray, sigma: float) -> np.ndarray:
+    """A village's yearly factor on its households' local market income: exp(-sigma z - sigma^2/2),
+    one on average over villages (``village.growth_sigma``): remote villages grow more slowly."""
+    return np.exp(-sigma * z - sigma ** 2 / 2)
+
+
+def grow_by_village(hh, factor: np.ndarray) -> None:
+    """The village effect on the year's income growth: local wages and farm income (roads and
+    markets act on local work, Qiao et al. 2014), not migrant wages earned in the cities."""
+    f = factor[hh.village.astype(np.intp)]
+    hh.wage_local *= f
+    hh.farm *= f
 
 
 class Village(mesa.Agent):
