@@ -146,13 +146,15 @@ def test_credit_interest_is_paid_by_the_government_not_the_borrower():
 # ---- industry ------------------------------------------------------------------------------
 def test_industry_income_ramps_up_over_the_first_year():
     """A project started in January earns k/12 of its full monthly return in month k: 78/144 of a
-    full year's return in its first year."""
+    full year's return in its first year, times its village's market factor (sim/village.py)."""
     base = {"industry.take_up": 1.0, "industry.ramp_months": 12, "shocks.disaster_rate": 0.0}
     earning, idle = first_year_pair(6, base, {"industry.return_rate": 0.6}, {"industry.return_rate": 0.0})
     grant = lever(earning, "industry").grant
     assert (grant > 0).sum() > 300
     earned = (earning.last_assessment["pc_true"] - idle.last_assessment["pc_true"]) * earning.hh.size
-    np.testing.assert_allclose(earned, grant * 0.6 * 78 / 144, rtol=1e-9, atol=1e-6)
+    market = earning.village_market[earning.hh.village]
+    assert market.min() < 0.9 and market.max() > 1.1  # remote and accessible villages both served
+    np.testing.assert_allclose(earned, grant * 0.6 * market * 78 / 144, rtol=1e-9, atol=1e-6)
 
 
 # ---- pension -------------------------------------------------------------------------------
@@ -253,6 +255,19 @@ def test_remoteness_follows_incidence_among_poor_villages():
     assert abs(z[:4].mean()) < 1e-12 and abs(z[:4].std() - 1) < 1e-12
     assert np.array_equal(z[4:], raw[4:])
     assert np.array_equal(remoteness(inc, poor, 0.0, np.random.default_rng(1)), raw)
+
+
+def test_remote_villages_start_with_less_local_income():
+    """The level effect at the start: with level_sigma 0.2 each household's local wage and farm
+    income are its level-0 values times exp(-0.2 z - 0.02) of its village (by hand), its migrant
+    wage unchanged; the poor villages' remoteness does not depend on it."""
+    flat, level = model(11, **{"village.level_sigma": 0.0}), model(11, **{"village.level_sigma": 0.2})
+    z = level.village_remoteness
+    assert np.array_equal(z, flat.village_remoteness)
+    f = np.exp(-0.2 * z - 0.02)[level.hh.village]
+    np.testing.assert_allclose(level.hh.wage_local, flat.hh.wage_local * f, rtol=1e-12)
+    np.testing.assert_allclose(level.hh.farm, flat.hh.farm * f, rtol=1e-12)
+    assert np.array_equal(level.hh.wage_migrant, flat.hh.wage_migrant)
 
 
 def test_remote_poor_villages_keep_their_poor():

@@ -195,6 +195,7 @@ class VillageSection:
     deep_incidence: float  # share: a poor village at or above it is counted deep (annual.csv)
     growth_sigma: float  # log per year: spread of the village effect on local market income growth
     remoteness_correlation: float  # copula correlation of a poor village's remoteness with its start incidence rank
+    level_sigma: float  # log: spread of the village effect on local market income levels and project returns
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,9 @@ class PovertyModel(mesa.Model):
         self.village_remoteness = village.remoteness(self.village_incidence(), self.poor_village,
                                                      v.remoteness_correlation, pop_rng)
         self.village_growth = village.growth_factor(self.village_remoteness, v.growth_sigma)
+        self.village_market = village.growth_factor(self.village_remoteness, v.level_sigma)  # local market access
+        if not pop.registry:  # (a registry's incomes are recorded) remote villages start poorer
+            village.grow_by_village(hh, self.village_market)
         self._household_agents: dict[int, HouseholdAgent] = {}
         # the household's own verification error, the same at every assessment (the rest is drawn each year)
         self.verification_bias = self.rng.standard_normal(hh.n)
@@ -76,7 +79,8 @@ class PovertyModel(mesa.Model):
         # the levers' view of the model; payment priority: poorest per-capita income first
         self.ctx = StepContext(
             hh=hh, params=self.p, shared=self.shared, ledger=self.ledger, weight=self.weight,
-            villages=VillageArrays(self.poor_village, self.village_exit_year, self.village_collective),
+            villages=VillageArrays(self.poor_village, self.village_exit_year, self.village_collective,
+                                  self.village_market),
             assessment_month=spec.assessment_month, village_weight=self.village_weight,
             priority=(hh.wage_local + hh.wage_migrant + hh.farm + hh.transfer + hh.property) / hh.size)
         self.policies = [cls(self.ctx, int(s)) for cls, s in zip(LEVERS, self.rng.integers(2**63, size=len(LEVERS)))]

@@ -62,6 +62,7 @@ class VillageArrays:
     poor: np.ndarray        # a registered poor village
     exit_year: np.ndarray   # year the village exited, -1 not yet
     collective: np.ndarray  # collective income, yuan a year (industry raises it)
+    market: np.ndarray      # local market access, mean one: a project's return in the village scales by it (sim/village.py)
 
 
 @dataclass(slots=True, eq=False)

@@ -10,6 +10,8 @@ village funds for the collective economy.
   more. The return is the household's own earnings, not a transfer. Size: 0.45 a year, about
   1,400 yuan on a 3,000-yuan grant, the 13.9 % rise in poor households' per-capita net income an
   evaluation found (Shaanxi tracking data 2014-2019) on a registered household's ~10,000 yuan.
+  The return is scaled by the village's local market access (mean one; lower in remote villages,
+  ``village.level_sigma``, sim/village.py): the project sells on the village's market.
 - *Cooperative shares* (资产收益, 量化到户、股份合作、保底分红): fund money of ``coop_capital`` is put
   into a cooperative as a household's share, which pays a guaranteed dividend of
   ``coop_dividend_rate`` × capital a year (5-8 % in county schemes: 高县 and 青神县, Sichuan, c. 2016-2017).
@@ -57,8 +59,8 @@ class Industry(Policy):
     lever = "industry"
     p: IndustrySection
     owns = ("grant", "started", "coop", "coop_at", "running_at", "earning")
-    reads = ("hh.labour", "hh.cause", "ys.disaster_loss", "villages.poor", "villages.exit_year",
-             "params.targeting")
+    reads = ("hh.labour", "hh.cause", "hh.village", "ys.disaster_loss", "villages.poor", "villages.exit_year",
+             "villages.market", "params.targeting")
     writes = ("ys.income", "ys.benefits", "villages.collective")
 
     def __init__(self, ctx, seed):
@@ -129,7 +131,8 @@ class Industry(Policy):
         young = self.running_at[:self.ramping]  # projects start and fail only in January; youngest first
         if young.size:  # a month's earnings before a disaster, computed again only while a project ramps up
             ramp = np.minimum(1.0, (c.t - self.started[young] + 1) / p.ramp_months)
-            self.earning[young] = self.grant[young] * p.return_rate * ramp / 12
+            market = c.villages.market[c.hh.village[young]]  # a remote village's market pays less (village.level_sigma)
+            self.earning[young] = self.grant[young] * p.return_rate * market * ramp / 12
             self.ramping = int(np.count_nonzero(ramp < 1.0))  # still ramping: a prefix (youngest first)
         if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
             c.ys.income += self.earning * (1 - c.ys.disaster_loss)
