@@ -226,19 +226,22 @@ def test_focus_moves_exits_toward_the_poor_villages():
 
 
 def test_village_growth_factor_by_hand():
-    """exp(-sigma z - sigma^2/2): sigma 0.1 and z = -1, 0, 1 give exp(0.095), exp(-0.005), exp(-0.105);
-    a household's local wage and farm income are multiplied by its village's factor, its migrant
-    wage and transfers are not."""
+    """exp(-sigma z) scaled to mean one over the weights: sigma 0.1, z = -1, 0, 1 and equal weights
+    give (1.105171, 1, 0.904837) / 1.003336 = (1.101496, 0.996675, 0.901829); weights (0, 0, 2)
+    put the whole mean on the third village (factor 1 there); a household's local wage and farm income are multiplied by its
+    village's factor, its migrant wage and transfers are not."""
     from types import SimpleNamespace
     from tuopin.sim.village import grow_by_village, growth_factor
-    f = growth_factor(np.array([-1.0, 0.0, 1.0]), 0.1)
-    assert np.allclose(f, [1.0996588, 0.9950125, 0.9003245])
+    z = np.array([-1.0, 0.0, 1.0])
+    f = growth_factor(z, 0.1, np.ones(3))
+    assert np.allclose(f, [1.1014962, 0.9966750, 0.9018288], rtol=1e-6)
+    assert np.allclose(growth_factor(z, 0.1, np.array([0.0, 0.0, 2.0])), [1.221403, 1.105171, 1.0], rtol=1e-6)
     hh = SimpleNamespace(village=np.array([2, 0, 1], np.int32), wage_local=np.array([100.0, 200.0, 300.0]),
                          farm=np.array([10.0, 20.0, 30.0]), wage_migrant=np.array([5.0, 5.0, 5.0]),
                          transfer=np.array([7.0, 7.0, 7.0]))
     grow_by_village(hh, f)
-    assert np.allclose(hh.wage_local, [90.03245, 219.93176, 298.50375])
-    assert np.allclose(hh.farm, [9.003245, 21.993176, 29.850375])
+    assert np.allclose(hh.wage_local, [90.18288, 220.29924, 299.00249], rtol=1e-6)
+    assert np.allclose(hh.farm, [9.018288, 22.029924, 29.900249], rtol=1e-6)
     assert (hh.wage_migrant == 5.0).all() and (hh.transfer == 7.0).all()
 
 
@@ -259,15 +262,19 @@ def test_remoteness_follows_incidence_among_poor_villages():
 
 def test_remote_villages_start_with_less_local_income():
     """The level effect at the start: with level_sigma 0.2 each household's local wage and farm
-    income are its level-0 values times exp(-0.2 z - 0.02) of its village (by hand), its migrant
-    wage unchanged; the poor villages' remoteness does not depend on it."""
+    income are its level-0 values times its village's exp(-0.2 z), scaled so that the mean over the
+    registered people is one (by hand), its migrant wage unchanged; remoteness does not depend on it."""
     flat, level = model(11, **{"village.level_sigma": 0.0}), model(11, **{"village.level_sigma": 0.2})
     z = level.village_remoteness
     assert np.array_equal(z, flat.village_remoteness)
-    f = np.exp(-0.2 * z - 0.02)[level.hh.village]
-    np.testing.assert_allclose(level.hh.wage_local, flat.hh.wage_local * f, rtol=1e-12)
-    np.testing.assert_allclose(level.hh.farm, flat.hh.farm * f, rtol=1e-12)
-    assert np.array_equal(level.hh.wage_migrant, flat.hh.wage_migrant)
+    hh = level.hh
+    raw = np.exp(-0.2 * z)[hh.village]
+    people = hh.size * (hh.category > 0)
+    f = raw * people.sum() / (raw * people).sum()
+    np.testing.assert_allclose(hh.wage_local, flat.hh.wage_local * f, rtol=1e-12)
+    np.testing.assert_allclose(hh.farm, flat.hh.farm * f, rtol=1e-12)
+    assert np.array_equal(hh.wage_migrant, flat.hh.wage_migrant)
+    assert f.min() < 0.9 and f.max() > 1.1
 
 
 def test_remote_poor_villages_keep_their_poor():

@@ -63,8 +63,9 @@ class PovertyModel(mesa.Model):
         # remoteness: the scenario's geography, drawn after the population on its generator (other streams unchanged)
         self.village_remoteness = village.remoteness(self.village_incidence(), self.poor_village,
                                                      v.remoteness_correlation, pop_rng)
-        self.village_growth = village.growth_factor(self.village_remoteness, v.growth_sigma)
-        self.village_market = village.growth_factor(self.village_remoteness, v.level_sigma)  # local market access
+        registered = np.bincount(hh.village, weights=hh.size * (hh.category > 0), minlength=n_v)
+        self.village_growth = village.growth_factor(self.village_remoteness, v.growth_sigma, registered)
+        self.village_market = village.growth_factor(self.village_remoteness, v.level_sigma, registered)  # market access
         if not pop.registry:  # (a registry's incomes are recorded) remote villages start poorer
             village.grow_by_village(hh, self.village_market)
         self._household_agents: dict[int, HouseholdAgent] = {}
