@@ -77,8 +77,10 @@ def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> l
     if spec.population.poor_villages and pd.notna(last.get("poor_villages_remaining_p50")):
         lines.append(f"Poor villages out at the end of {int(last['year'])}: "
                      f"{spec.population.poor_villages - last['poor_villages_remaining_p50']:,.0f} of "
-                     f"{spec.population.poor_villages:,} (still poor: {_range(last, 'poor_villages_remaining')}); a poor "
-                     "village exits by the rule, incidence under 2 % (3 % in the west) and 5万 collective income")
+                     f"{spec.population.poor_villages:,} (still poor: {_range(last, 'poor_villages_remaining')}"
+                     + (f", of which in deep poverty, incidence 20 % or more: {_range(last, 'poor_villages_deep')}"
+                        if pd.notna(last.get("poor_villages_deep_p50")) else "")
+                     + "); a poor village exits by the rule, incidence under 2 % (3 % in the west) and 5万 collective income")
     lines.append(f"True exits over the run: {_range(last, 'exits_true_cum')} people; relapses: "
                  f"{annual['relapses_p50'].sum():,.0f} people (yearly medians summed)")
     if money is not None and len(money) and "all" in set(money["lever"]):
