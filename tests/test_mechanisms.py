@@ -258,6 +258,8 @@ def test_remoteness_follows_incidence_among_poor_villages():
     assert abs(z[:4].mean()) < 1e-12 and abs(z[:4].std() - 1) < 1e-12
     assert np.array_equal(z[4:], raw[4:])
     assert np.array_equal(remoteness(inc, poor, 0.0, np.random.default_rng(1)), raw)
+    m = model(11)
+    assert m.villages[3].remoteness == m.village_remoteness[3]
 
 
 def test_remote_villages_start_with_less_local_income():

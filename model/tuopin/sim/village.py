@@ -105,6 +105,11 @@ class Village(mesa.Agent):
         return float(self.model.village_incidence()[self.vid])
 
     @property
+    def remoteness(self) -> float:
+        """The village's persistent remoteness z (a standard normal; higher: further from markets)."""
+        return float(self.model.village_remoteness[self.vid])
+
+    @property
     def exit_year(self) -> int | None:
         y = int(self.model.village_exit_year[self.vid])
         return None if y < 0 else y
