@@ -149,9 +149,12 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
     hh.chronic += binom(hh.size - hh.chronic, p.health.chronic_onset_rate, rng).astype(np.int16)
 
 
-def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator) -> None:
+def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator,
+                 transfer_ratio: float | None = None) -> None:
     """The January change of persistent income: trend growth, permanent household shocks (a random
-    walk in logs), village prices, business failure. Transitory shocks are :func:`transitory_shocks`."""
+    walk in logs), village prices, business failure. Transitory shocks are :func:`transitory_shocks`.
+    Base transfers (pensions, subsidies, assistance) grow by ``transfer_ratio`` where the scenario gives
+    a transfer-income series (nationally the poor areas' transfer income, 12-17 % a year), else with the line."""
     inc, sh = p.income, p.shocks
     n = hh.n
     wage_noise = np.exp(inc.wage_sigma * rng.standard_normal(n) - inc.wage_sigma ** 2 / 2)
@@ -164,7 +167,7 @@ def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Ge
     failed = (hh.farm > 0) & (rng.random(n) < sh.business_failure_rate)
     hh.farm[failed] *= 1 - sh.business_failure_loss
     hh.property *= 1 + inc.wage_growth
-    hh.transfer *= line_ratio  # standards follow the line
+    hh.transfer *= line_ratio if transfer_ratio is None else transfer_ratio
 
 
 def transitory_shocks(ys: YearState, p: Params, rng: np.random.Generator) -> None:

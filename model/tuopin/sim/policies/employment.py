@@ -122,7 +122,7 @@ class Employment(Policy):
         hh.wage_local[home] += self.gain[home]
         self.placed |= placed
         self.migrant[placed] = away[placed]
-        self.counts = {"trained": int(trained.sum()), "placed": int(placed.sum())}
+        self.counts = {"trained": int(trained.sum()), "placed": int(placed.sum()), "migrated": self.migrate(capacity)}
         # public-welfare posts for households hard to employ (no labourer, someone able to do light work)
         hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
         free = max(self.capacity(p.posts_per_10k) - int(self.post.sum()), 0)
@@ -131,6 +131,31 @@ class Employment(Policy):
         # ecological rangers: a fixed number of posts for households with labour
         want = c.count(p.ranger_posts) - int(self.ranger.sum())
         self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause)
+
+    def migrate(self, capacity: np.ndarray) -> int:
+        """转移就业 at the published scale, in years the scenario gives the registered labourers in wage work
+        away (``ctx.migrant_workers``) and their yearly earnings ``W`` (``ctx.migrant_earnings``): the registered
+        households' wage income, at ``W`` a labourer, stands for ``wage / W`` labourers in such work; while that is
+        short of the published number, one free labourer (not yet earning ``W``) of each of that many more registered
+        households (exited included, as the count is) goes, earning ``W`` and leaving a local worker's share of the
+        household's local wage. Households with no one in wage work and more labour come first. Returns how many went."""
+        c, hh = self.ctx, self.ctx.hh
+        w = c.migrant_earnings
+        if c.migrant_workers <= 0 or w <= 0:
+            return 0
+        wages = hh.wage_local + hh.wage_migrant
+        registered = hh.category > 0
+        held = float(wages[registered].sum()) / w
+        k = int(round(c.migrant_workers / c.weight - held))
+        pool = registered & (hh.labour > np.floor(wages / w))
+        if k <= 0 or not pool.any():
+            return 0
+        chosen = choose(pool, k, 0.5 * (wages <= 0) + 0.5 * capacity, self.rng, c.params.targeting.by_cause)
+        went = self.pay(np.where(chosen, self.p.placement_cost, 0.0)) > 0
+        local_share = hh.wage_local[went] / np.maximum(hh.labour[went], 1)
+        hh.wage_local[went] -= local_share
+        hh.wage_migrant[went] += w
+        return int(went.sum())
 
     def month(self) -> None:
         keep, p = self.eligible(), self.p
