@@ -12,6 +12,14 @@ ends with chance ``separation_rate`` a year (the household loses the gain) and t
 placed again later (return). *Posts* pay ``post_wage`` to households without a labourer but with
 an elderly or disabled member able to do light work, while the household is eligible; *rangers*
 (a fixed number of posts) pay ``ranger_wage`` to households with labour.
+*转移就业 at the published scale*: where the scenario gives, by year, the registered poor labourers in
+wage work away (``[campaign] migrant_workers``, exited included, as counted) and the yearly earnings of
+one of them (``migrant_earnings``), the registered households' wage income, at those earnings a
+labourer, stands for that many labourers; while it is short of the published number, a free labourer
+of each of that many more registered households goes (households with no one in wage work and more
+labour first), earning the published amount and giving up a worker's share of the household's local
+wage. The number moved is whatever closes the gap: the labour market's absorption, which the counts
+record, sets it rather than a take-up rate.
 
 **Eligibility.** Benefit-eligible households: with a labourer for training (not yet trained) and
 placement (earning less per labourer than a local job pays, not placed now); without one for posts.
@@ -19,7 +27,9 @@ placement (earning less per labourer than a local job pays, not placed now); wit
 **Capacity per year.** Training places and new jobs per 10,000 registered people at the start
 (``training_places_per_10k``: the decision's 1万 trainees a year over Jingzhou's 40.5万 registered
 poor; ``placement_jobs_per_10k``: a stated assumption of labour demand, about 6,000 jobs a year in
-Jingzhou, 750 per county); posts held at once per 10,000 (``posts_per_10k``). Within them,
+Jingzhou, 750 per county); posts held at once per 10,000 (``posts_per_10k``); nationally, labourers
+in wage work away as published: 1527万 (2016), 2729万 (2019), 2973万 (October 2020; MOHRSS and the
+poverty-alleviation office; data/national_series.csv). Within them,
 households ask at ``training_take_up``, ``placement_rate`` and ``post_rate`` (scaled by the year's
 funding intensity).
 
@@ -35,13 +45,19 @@ training gain is full for households short of skills and ``training_gain_unsuite
 where the cause is one training does not address (score 0), linearly in the cause score; set it to
 1 to measure targeting when the cause does not matter.
 
-**Cost.** ``training_cost`` per trainee and ``placement_cost`` per placement, once; post and
-ranger wages every month.
+Nationally a labourer away earned 12,451 yuan in 2016 and 26,544 in 2019 (平均务工年收入, part-year
+work included; MOHRSS at the State Council Information Office, 2020-11-19).
+
+**Cost.** ``training_cost`` per trainee and ``placement_cost`` per placement (a labourer moved away
+included: job services, transport subsidies), once; post and ranger wages every month.
 
 **Left out.** Which member works (one labourer per measure), hours and seasons, the costs of living
 away, employers' choices beyond the yearly number of jobs, and self-employment (the 2000-yuan
 一次性创业补贴). A separated job's gain is removed as recorded at placement (not grown with wages),
-and jobs end only while the lever is in force (after its last year, placed jobs last).
+and jobs end only while the lever is in force (after its last year, placed jobs last). The published
+count of labourers away is met in wage income, not in people: the model does not tell wage work away
+from the village within the county from 外出 work, so its local wages count toward the number, and a
+household's migrant wage grows with ``income.wage_growth`` until the next year's count tops it up.
 """
 
 from __future__ import annotations
