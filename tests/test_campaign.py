@@ -220,3 +220,16 @@ def test_transfers_grow_with_the_scenarios_transfer_income():
     assert np.allclose(m.hh.transfer, before * 1.173635, rtol=1e-6)
     grow_incomes(m.hh, m.p, 1.03, np.random.default_rng(0))
     assert np.allclose(m.hh.transfer, before * 1.173635 * 1.03, rtol=1e-6)
+
+
+def test_a_backtest_knows_observed_series_only_up_to_its_cutoff():
+    """Transfer income 1,533 / 1,722 / 2,021 (2014-2016) grows (2,021 / 1,533) ^ (1 / 2) = 1.148186 a year on from 2016:
+    2017 = 2,320.5, 2019 = 2,021 x 1.148186 ^ 3 = 3,059.2; the migrant count known in 2016 only stays flat; with no
+    year known (cut-off 2015) it is gone; plans (funds) stay as given."""
+    c = Campaign(funds={2019: 5.0}, transfer_income={2014: 1533.0, 2015: 1722.0, 2016: 2021.0, 2017: 2325.0, 2019: 3163.0},
+                 migrant_workers={2016: 1527.0, 2019: 2729.0}, migrant_earnings={2016: 12451.0, 2019: 26544.0})
+    k = c.known_until(2016)
+    assert k.transfer_income[2016] == 2021.0 and k.transfer_income[2017] == pytest.approx(2320.5, abs=0.1)
+    assert k.transfer_income[2019] == pytest.approx(3059.2, abs=0.1)
+    assert k.migrant_workers == {2016: 1527.0, 2019: 1527.0} and k.migrant_earnings[2019] == 12451.0
+    assert c.known_until(2015).migrant_workers == {} and c.known_until(2015).funds == {2019: 5.0}

@@ -8,6 +8,8 @@ the levers' take-up follows the money per remaining poor household relative to t
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .problems import FieldProblem
@@ -56,6 +58,25 @@ class Campaign(BaseModel):
             raise FieldProblem("reference_year", f"needs funds above 0 in {self.reference_year} (funds are given for "
                                                  f"{sorted(self.funds) or 'no year'})")
         return self
+
+    # series that record what happened (observations), not plans known before their year: a backtest must not see
+    # them after its cut-off (:meth:`known_until`)
+    OBSERVED: ClassVar[tuple[str, ...]] = ("transfer_income", "migrant_workers", "migrant_earnings")
+
+    def known_until(self, year: int) -> "Campaign":
+        """The campaign as known at the end of ``year``: each observed series (:attr:`OBSERVED`) keeps its years up
+        to ``year`` and goes on from its last known value at the mean yearly growth of those years (flat from a
+        single year; nothing where no year is known). Plans (funds, the 低保 standard, the deadline) stay as given."""
+        update = {}
+        for name in self.OBSERVED:
+            series = getattr(self, name)
+            known = {y: v for y, v in series.items() if y <= year}
+            if known:
+                first, last = min(known), max(known)
+                growth = (known[last] / known[first]) ** (1 / (last - first)) if last > first else 1.0
+                known.update({y: known[last] * growth ** (y - last) for y in series if y > year})
+            update[name] = known
+        return self.model_copy(update=update)
 
     def reference(self) -> int | None:
         """The reference year: the stated one, else the first year with funds above 0."""

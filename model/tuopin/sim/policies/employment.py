@@ -166,7 +166,7 @@ class Employment(Policy):
         pool = registered & (hh.labour > np.floor(wages / w))
         if k <= 0 or not pool.any():
             return 0
-        chosen = choose(pool, k, 0.5 * (wages <= 0) + 0.5 * capacity, self.rng, c.params.targeting.by_cause)
+        chosen = choose(pool, k, capacity, self.rng, c.params.targeting.by_cause)
         went = self.pay(np.where(chosen, self.p.placement_cost, 0.0)) > 0
         local_share = hh.wage_local[went] / np.maximum(hh.labour[went], 1)
         hh.wage_local[went] -= local_share
