@@ -16,8 +16,8 @@ an elderly or disabled member able to do light work, while the household is elig
 wage work away (``[campaign] migrant_workers``, exited included, as counted) and the yearly earnings of
 one of them (``migrant_earnings``), the registered households' wage income, at those earnings a
 labourer, stands for that many labourers; while it is short of the published number, a free labourer
-of each of that many more registered households goes (households with no one in wage work and more
-labour first), earning the published amount and giving up a worker's share of the household's local
+of each of that many more registered households goes (by the placement's 因户施策 score of cause
+and labour), earning the published amount and giving up a worker's share of the household's local
 wage. The number moved is whatever closes the gap: the labour market's absorption, which the counts
 record, sets it rather than a take-up rate.
 
@@ -154,7 +154,7 @@ class Employment(Policy):
         households' wage income, at ``W`` a labourer, stands for ``wage / W`` labourers in such work; while that is
         short of the published number, one free labourer (not yet earning ``W``) of each of that many more registered
         households (exited included, as the count is) goes, earning ``W`` and leaving a local worker's share of the
-        household's local wage. Households with no one in wage work and more labour come first. Returns how many went."""
+        household's local wage. ``capacity`` is the 因户施策 score (cause and labour). Returns how many went."""
         c, hh = self.ctx, self.ctx.hh
         w = c.migrant_earnings
         if c.migrant_workers <= 0 or w <= 0:
