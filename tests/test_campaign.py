@@ -208,18 +208,23 @@ def test_migration_fills_the_published_count_by_hand():
 
 def test_transfers_grow_with_the_scenarios_transfer_income():
     """Base transfers grow by the ratio of the scenario's transfer income to the year before (2,021 / 1,722 =
-    1.17364 from 2015 to 2016), with the line where a year is missing."""
+    1.17364 from 2015 to 2016), those of 兜底 (低保, 五保) households with the line (1.03 here), and all with the
+    line where a year is missing."""
     from tuopin.sim.dynamics import grow_incomes
     from tuopin import PovertyModel, load_scenario
     m = PovertyModel(scenario=load_scenario(SMALL, {"campaign": {"transfer_income": {2015: 1722.0, 2016: 2021.0}}}), rng=4)
     assert m.transfer_ratio() is None  # 2015: no 2014 figure
     m.year = 2016
     assert m.transfer_ratio() == pytest.approx(2021 / 1722)
-    before = m.hh.transfer.copy()
+    from tuopin.sim.population import CATEGORY_CODES
+    before, cat = m.hh.transfer.copy(), m.hh.category
+    doudi = np.isin(cat, [CATEGORY_CODES[c] for c in ("dibao", "fupin_dibao", "wubao")])
+    assert doudi.any() and (~doudi).any()
     grow_incomes(m.hh, m.p, 1.03, np.random.default_rng(0), 2021 / 1722)
-    assert np.allclose(m.hh.transfer, before * 1.173635, rtol=1e-6)
+    step = np.where(doudi, 1.03, 1.173635)
+    assert np.allclose(m.hh.transfer, before * step, rtol=1e-6)
     grow_incomes(m.hh, m.p, 1.03, np.random.default_rng(0))
-    assert np.allclose(m.hh.transfer, before * 1.173635 * 1.03, rtol=1e-6)
+    assert np.allclose(m.hh.transfer, before * step * 1.03, rtol=1e-6)
 
 
 def test_a_backtest_knows_observed_series_only_up_to_its_cutoff():
