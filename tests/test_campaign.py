@@ -64,6 +64,25 @@ def test_schema_refuses_years_outside_the_scenario():
         load_scenario(SMALL, {"campaign": {"funds": {2030: 1e8}}})
     with pytest.raises(ScenarioError, match="reference_year"):
         load_scenario(SMALL, {"campaign": {"funds": {2016: 1e8}, "reference_year": 2015}})
+    with pytest.raises(ScenarioError, match="migrant_earnings"):  # a count without its earnings
+        load_scenario(SMALL, {"campaign": {"migrant_workers": {2016: 1e4}}})
+    with pytest.raises(ScenarioError, match=r"transfer_income\.2016"):
+        load_scenario(SMALL, {"campaign": {"transfer_income": {2016: 0.0}}})
+
+
+def test_shards_split_the_migrant_labourers_as_the_registry():
+    """Each province gets the national count of registered labourers in wage work away in proportion to its
+    weight, like the funds; the earnings a labourer are the same everywhere."""
+    from tuopin.inputs.scenario import load_scenario
+    from tuopin.runs.shards import shard_scenarios
+
+    loaded = load_scenario(ROOT / "scenarios" / "national_2014_2020.toml")
+    parts = shard_scenarios(loaded)
+    w = np.array([sh.weight for sh in loaded.spec.shards.values()], float)
+    got = np.array([p.spec.campaign.migrant_workers[2019] for p in parts])
+    assert got.sum() == pytest.approx(27290000.0)
+    assert got == pytest.approx(27290000.0 * w / w.sum())
+    assert {p.spec.campaign.migrant_earnings[2019] for p in parts} == {26544.0}
 
 
 def _model(**over):
@@ -161,3 +180,61 @@ def test_monitored_households_are_supported_and_those_without_labour_get_doudi()
     m._eligible = None
     m.ctx.eligible, m.ctx.monitored = m.benefit_eligible(), m.monitored
     assert dibao.eligible()[near].tolist() == [True, True, False, False]
+
+
+def test_migration_fills_the_published_count_by_hand():
+    """转移就业 at the published scale (Employment.migrate): four registered households, W = 10,000 a labourer.
+    Wages 0 + 3,000 + 10,000 + 0 stand for 1.3 labourers; the published 3.3 asks round(3.3 - 1.3) = 2 more. Free
+    labourers (labour > floor(wage / W)): household 0 (2 > 0) and 1 (1 > 0); not 2 (1 > 1 is false) nor 3 (no
+    labour). Each goes at 10,000 and leaves its local share: 0 / 2 = 0 and 3,000 / 1. Then 3.0 held: none more."""
+    from tuopin import PovertyModel
+    m = PovertyModel(scenario=SMALL, rng=4)
+    m.step()  # January
+    emp, hh = next(p for p in m.policies if p.lever == "employment"), m.hh
+    hh.category[:] = 0
+    hh.category[:4] = 4
+    hh.labour[:4] = [2, 1, 1, 0]
+    hh.wage_local[:4], hh.wage_migrant[:4] = [0.0, 3000.0, 0.0, 0.0], [0.0, 0.0, 10000.0, 0.0]
+    emp.ctx.migrant_workers, emp.ctx.migrant_earnings = 3.3 * emp.ctx.weight, 10000.0
+    spent = m.ledger.spent(m.year, "employment")
+    assert emp.migrate(np.ones(hh.n)) == 2
+    assert hh.wage_local[:4].tolist() == [0.0, 0.0, 0.0, 0.0]
+    assert hh.wage_migrant[:4].tolist() == [10000.0, 10000.0, 10000.0, 0.0]
+    assert m.ledger.spent(m.year, "employment") - spent == pytest.approx(2 * emp.p.placement_cost)
+    assert emp.migrate(np.ones(hh.n)) == 0
+    emp.ctx.migrant_workers = 0.0  # no published count this year: nothing moves
+    assert emp.migrate(np.ones(hh.n)) == 0
+
+
+def test_transfers_grow_with_the_scenarios_transfer_income():
+    """Base transfers grow by the ratio of the scenario's transfer income to the year before (2,021 / 1,722 =
+    1.17364 from 2015 to 2016), those of 兜底 (低保, 五保) households with the line (1.03 here), and all with the
+    line where a year is missing."""
+    from tuopin.sim.dynamics import grow_incomes
+    from tuopin import PovertyModel, load_scenario
+    m = PovertyModel(scenario=load_scenario(SMALL, {"campaign": {"transfer_income": {2015: 1722.0, 2016: 2021.0}}}), rng=4)
+    assert m.transfer_ratio() is None  # 2015: no 2014 figure
+    m.year = 2016
+    assert m.transfer_ratio() == pytest.approx(2021 / 1722)
+    from tuopin.sim.population import CATEGORY_CODES
+    before, cat = m.hh.transfer.copy(), m.hh.category
+    doudi = np.isin(cat, [CATEGORY_CODES[c] for c in ("dibao", "fupin_dibao", "wubao")])
+    assert doudi.any() and (~doudi).any()
+    grow_incomes(m.hh, m.p, 1.03, np.random.default_rng(0), 2021 / 1722)
+    step = np.where(doudi, 1.03, 1.173635)
+    assert np.allclose(m.hh.transfer, before * step, rtol=1e-6)
+    grow_incomes(m.hh, m.p, 1.03, np.random.default_rng(0))
+    assert np.allclose(m.hh.transfer, before * step * 1.03, rtol=1e-6)
+
+
+def test_a_backtest_knows_observed_series_only_up_to_its_cutoff():
+    """Transfer income 1,533 / 1,722 / 2,021 (2014-2016) grows (2,021 / 1,533) ^ (1 / 2) = 1.148186 a year on from 2016:
+    2017 = 2,320.5, 2019 = 2,021 x 1.148186 ^ 3 = 3,059.2; the migrant count known in 2016 only stays flat; with no
+    year known (cut-off 2015) it is gone; plans (funds) stay as given."""
+    c = Campaign(funds={2019: 5.0}, transfer_income={2014: 1533.0, 2015: 1722.0, 2016: 2021.0, 2017: 2325.0, 2019: 3163.0},
+                 migrant_workers={2016: 1527.0, 2019: 2729.0}, migrant_earnings={2016: 12451.0, 2019: 26544.0})
+    k = c.known_until(2016)
+    assert k.transfer_income[2016] == 2021.0 and k.transfer_income[2017] == pytest.approx(2320.5, abs=0.1)
+    assert k.transfer_income[2019] == pytest.approx(3059.2, abs=0.1)
+    assert k.migrant_workers == {2016: 1527.0, 2019: 1527.0} and k.migrant_earnings[2019] == 12451.0
+    assert c.known_until(2015).migrant_workers == {} and c.known_until(2015).funds == {2019: 5.0}

@@ -90,3 +90,4 @@ def test_employment_off_spends_nothing_and_records_zero():
     row = m.annual[0]
     assert row["employment_placed"] == row["employment_trained"] == row["employment_jobs_held"] == 0
     assert m.ledger.spent(2015, "employment") == 0
+

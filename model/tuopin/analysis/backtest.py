@@ -6,6 +6,9 @@ before the calibration is called; tested). What the forecast sees: the whole sce
 its inputs for the years after the cut-off (poverty line, targets, funds, policy start years).
 Those are plans known when a forecast is made (a budget is voted, a line and a target announced
 before the year), so they are inputs, not outcomes; :func:`later_inputs` lists them for the report.
+The campaign's observed series (``Campaign.OBSERVED``: transfer income, registered labourers working away
+and their earnings) are outcomes: after the cut-off both the calibration and the forecast see only their
+extension from the years up to it (``Campaign.known_until``).
 
 The verdict (:func:`verdict`) is computed from the scores against the "done when"
 of issue 16: mean absolute percentage error (MAPE) at most 15 % on the year-end headcount and on
@@ -17,6 +20,7 @@ share of the starting headcount for another series).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -39,6 +43,7 @@ def backtest(loaded, data: pd.DataFrame, cutoff: int, replicates: int = 1, worke
         raise CalibrationError(f"--cutoff: must be a year in {loaded.spec.first_year}-{loaded.spec.last_year - 1} "
                                f"so that there are years left to score, got {cutoff}")
     train = data[data["year"] <= cutoff].reset_index(drop=True)
+    loaded = replace(loaded, spec=loaded.spec.model_copy(update={"campaign": loaded.spec.campaign.known_until(cutoff)}))
     post = calibrate(loaded, train, through=cutoff, replicates=replicates, workers=workers, progress=progress, **options)
     seed = loaded.spec.seed if options.get("seed") is None else options["seed"]
     pred = predict(loaded, post, replicates=max(replicates, 2), seed=seed, workers=workers, draws=predictive)
@@ -101,7 +106,9 @@ def later_inputs(spec, cutoff: int) -> list[str]:
               and not (name.endswith("end_year") and obj >= spec.last_year)):  # running to the end says nothing
             found.append(f"{name} = {obj}")
 
-    walk({k: v for k, v in spec.model_dump().items() if k not in ("shards", "first_year", "last_year")}, "")
+    dump = spec.model_dump()
+    dump["campaign"] = {k: v for k, v in dump["campaign"].items() if k not in spec.campaign.OBSERVED}  # not plans
+    walk({k: v for k, v in dump.items() if k not in ("shards", "first_year", "last_year")}, "")
     return found
 
 

@@ -1,4 +1,5 @@
-"""A scenario's campaign inputs (``[campaign]``): the money by year, the 低保 standard by year and the deadline.
+"""A scenario's campaign inputs (``[campaign]``): the money by year, the 低保 standard by year, the deadline, and the
+published series that move the registered households' incomes (transfer income, labourers in wage work away).
 
 These are policy inputs known when a forecast is made (a budget plan, a published standard, a
 deadline), not fitted values. The funds set each year's funding intensity (``sim/campaign.py``):
@@ -6,6 +7,8 @@ the levers' take-up follows the money per remaining poor household relative to t
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -23,6 +26,15 @@ class Campaign(BaseModel):
                                        "gives intensity 1 (default: the first year with funds)")
     dibao_line: dict[int, float] = Field(default_factory=dict, description="the rural 低保 standard by year, yuan per "
                                          "person; years left out use the catalog's dibao.line_ratio")
+    transfer_income: dict[int, float] = Field(default_factory=dict, description="per-capita transfer income by year "
+                                              "(an index, yuan per person): the households' base transfers grow by its "
+                                              "ratio to the year before; years without it (or the year before) follow the line")
+    migrant_workers: dict[int, float] = Field(default_factory=dict, description="registered poor labourers in wage "
+                                              "work away from home (转移就业) in the year, people, whole region: the "
+                                              "employment lever places labourers until the registered's wage income "
+                                              "reaches this many at `migrant_earnings` (policies/employment.py)")
+    migrant_earnings: dict[int, float] = Field(default_factory=dict, description="yearly earnings of one registered "
+                                               "labourer in wage work away (yuan), for the years of `migrant_workers`")
     deadline_year: int | None = Field(default=None, description="the year by which every registered poor household "
                                       "must be declared out: that year's assessment declares all that remain (paper "
                                       "exits where they do not truly meet the standard)")
@@ -35,10 +47,36 @@ class Campaign(BaseModel):
         for y, v in self.dibao_line.items():
             if not 0 < v < 1e6:
                 raise FieldProblem(f"dibao_line.{y}", f"must be yuan per person per year, above 0, got {v}")
+        for name in ("transfer_income", "migrant_workers", "migrant_earnings"):
+            for y, v in getattr(self, name).items():
+                if not 0 < v < 1e10:
+                    raise FieldProblem(f"{name}.{y}", f"must be above 0 and below 1e10, got {v}")
+        if set(self.migrant_workers) != set(self.migrant_earnings):
+            raise FieldProblem("migrant_earnings", f"must give the same years as migrant_workers "
+                                                   f"({sorted(self.migrant_workers)}), got {sorted(self.migrant_earnings)}")
         if self.reference_year is not None and self.funds.get(self.reference_year, 0) <= 0:
             raise FieldProblem("reference_year", f"needs funds above 0 in {self.reference_year} (funds are given for "
                                                  f"{sorted(self.funds) or 'no year'})")
         return self
+
+    # series that record what happened (observations), not plans known before their year: a backtest must not see
+    # them after its cut-off (:meth:`known_until`)
+    OBSERVED: ClassVar[tuple[str, ...]] = ("transfer_income", "migrant_workers", "migrant_earnings")
+
+    def known_until(self, year: int) -> "Campaign":
+        """The campaign as known at the end of ``year``: each observed series (:attr:`OBSERVED`) keeps its years up
+        to ``year`` and goes on from its last known value at the mean yearly growth of those years (flat from a
+        single year; nothing where no year is known). Plans (funds, the 低保 standard, the deadline) stay as given."""
+        update = {}
+        for name in self.OBSERVED:
+            series = getattr(self, name)
+            known = {y: v for y, v in series.items() if y <= year}
+            if known:
+                first, last = min(known), max(known)
+                growth = (known[last] / known[first]) ** (1 / (last - first)) if last > first else 1.0
+                known.update({y: known[last] * growth ** (y - last) for y in series if y > year})
+            update[name] = known
+        return self.model_copy(update=update)
 
     def reference(self) -> int | None:
         """The reference year: the stated one, else the first year with funds above 0."""
@@ -48,7 +86,7 @@ class Campaign(BaseModel):
 
     def check_years(self, years: list[int]) -> None:
         """Every year given lies in the scenario's ``years``."""
-        for name in ("funds", "dibao_line"):
+        for name in ("funds", "dibao_line", "transfer_income", "migrant_workers", "migrant_earnings"):
             for y in getattr(self, name):
                 if y not in years:
                     raise FieldProblem(f"campaign.{name}.{y}", f"is outside the scenario years {years[0]}-{years[-1]}")

@@ -89,7 +89,9 @@ def write_folder(out: Path, loaded, data_path: Path, data: pd.DataFrame, posteri
             lines += ["", f"## Backtest: calibrated on years up to {cutoff}, scored on the years after it", "",
                       f"The calibration saw only the observations up to {cutoff}. The forecast runs the whole scenario, "
                       "so its inputs for the later years are used as known plans (a budget, a line or a target is set "
-                      "before its year): " + ("; ".join(f"`{x}`" for x in later) if later else "none") + ".", "",
+                      "before its year): " + ("; ".join(f"`{x}`" for x in later) if later else "none") + ". "
+                      "Observed inputs (" + ", ".join(f"`campaign.{x}`" for x in loaded.spec.campaign.OBSERVED) +
+                      f") are not used after {cutoff}: they go on at their mean growth up to it (flat from one year).", "",
                       "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
             lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
                       f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {_pct(r['pct_error'])} | "

@@ -51,6 +51,7 @@ def shard_scenarios(loaded: LoadedScenario) -> list[LoadedScenario]:
     caps = {lever: w / w.sum() * v for lever, v in spec.budget.cap.items()}
     commitments = {src: w / w.sum() * v for src, v in spec.budget.commitments.items()}
     funds = {y: w / w.sum() * v for y, v in spec.campaign.funds.items()}  # allocated as the registry (its weight)
+    migrants = {y: w / w.sum() * v for y, v in spec.campaign.migrant_workers.items()}  # so are its labourers
     param_counts = {name: _split(loaded.params[name], w) for name in COUNT_PARAMS if loaded.params.get(name)}
     seeds = np.random.SeedSequence(spec.seed).generate_state(len(names), np.uint64) >> np.uint64(1)
     base = spec.model_dump()
@@ -71,7 +72,8 @@ def shard_scenarios(loaded: LoadedScenario) -> list[LoadedScenario]:
         raw["targets"] = {kind: {y: min(int(v[s]), p[kind]) for y, v in t.items()} for kind, t in targets.items()}
         raw["budget"] = dict(base["budget"], cap={k: float(v[s]) for k, v in caps.items()},
                              commitments={k: float(v[s]) for k, v in commitments.items()})
-        raw["campaign"] = dict(base["campaign"], funds={y: float(v[s]) for y, v in funds.items()})
+        raw["campaign"] = dict(base["campaign"], funds={y: float(v[s]) for y, v in funds.items()},
+                               migrant_workers={y: float(v[s]) for y, v in migrants.items()})
         try:
             sub = Scenario.model_validate(raw)
         except ValidationError as e:

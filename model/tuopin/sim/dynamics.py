@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from ..parameters.typed import Params
-from .population import CATEGORY_CODES, DIBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
+from .population import CATEGORY_CODES, DIBAO_CODES, DOUBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
 
 
 @dataclass
@@ -149,9 +149,14 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
     hh.chronic += binom(hh.size - hh.chronic, p.health.chronic_onset_rate, rng).astype(np.int16)
 
 
-def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator) -> None:
+def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator,
+                 transfer_ratio: float | None = None) -> None:
     """The January change of persistent income: trend growth, permanent household shocks (a random
-    walk in logs), village prices, business failure. Transitory shocks are :func:`transitory_shocks`."""
+    walk in logs), village prices, business failure. Transitory shocks are :func:`transitory_shocks`.
+    Base transfers (pensions, subsidies, ecological compensation) grow by ``transfer_ratio`` where the scenario
+    gives a transfer-income series (nationally the poor areas' transfer income, 12-17 % a year), else with the
+    line; those of 兜底 (低保, 五保) households follow the line, since the 低保 lever pays their assistance by its
+    own standard (counting the series' 低保 growth in both would pay it twice)."""
     inc, sh = p.income, p.shocks
     n = hh.n
     wage_noise = np.exp(inc.wage_sigma * rng.standard_normal(n) - inc.wage_sigma ** 2 / 2)
@@ -164,7 +169,10 @@ def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Ge
     failed = (hh.farm > 0) & (rng.random(n) < sh.business_failure_rate)
     hh.farm[failed] *= 1 - sh.business_failure_loss
     hh.property *= 1 + inc.wage_growth
-    hh.transfer *= line_ratio  # standards follow the line
+    if transfer_ratio is None:
+        hh.transfer *= line_ratio
+    else:  # 兜底 households' base transfers stand for the assistance the 低保 lever pays by its own standard
+        hh.transfer *= np.where(in_codes(hh.category, DOUBAO_CODES), line_ratio, transfer_ratio)
 
 
 def transitory_shocks(ys: YearState, p: Params, rng: np.random.Generator) -> None:

@@ -170,7 +170,7 @@ class PovertyModel(mesa.Model):
         self.line = self.spec.poverty_line[self.year]
         if self.year > self.spec.first_year:
             dynamics.age_and_school(hh, self.p, self.line, rng, self.shared if self.lever_active("education") else None)
-            dynamics.grow_incomes(hh, self.p, self.line / prev, rng)
+            dynamics.grow_incomes(hh, self.p, self.line / prev, rng, self.transfer_ratio())
             village.grow_by_village(hh, self.village_growth)
         dynamics.housing_and_insurance(hh, self.p, rng)
         if self.t:  # (the first year's arrays are new) the same arrays: no second year state alive while the year turns
@@ -186,10 +186,19 @@ class PovertyModel(mesa.Model):
         self.ctx.intensity = self.funding.year(self.year, poor_households)
         self.ledger.fund(self.year, self.spec.campaign.funds.get(self.year, 0.0), poor_households)
         self.ctx.dibao_line = self.spec.campaign.dibao_line.get(self.year, 0.0)
+        self.ctx.migrant_workers = self.spec.campaign.migrant_workers.get(self.year, 0.0)
+        self.ctx.migrant_earnings = self.spec.campaign.migrant_earnings.get(self.year, 0.0)
         self.ctx.monitored = self.monitored
         self.ctx.focus = self.village_focus()
         self._set_eligible()
         self._hook("year_start")
+
+    def transfer_ratio(self) -> float | None:
+        """This year's growth of base transfers from the scenario's ``[campaign] transfer_income`` (its ratio to
+        the year before), or None where it does not give both years (transfers then follow the line)."""
+        series = self.spec.campaign.transfer_income
+        now, before = series.get(self.year), series.get(self.year - 1)
+        return now / before if now and before else None
 
     def household(self, i: int) -> HouseholdAgent:
         """Household ``i`` as a Mesa agent (made once, then kept in ``self.agents``)."""

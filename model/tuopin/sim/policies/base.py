@@ -86,6 +86,8 @@ class StepContext:
     by_lever: dict = field(default_factory=dict)  # lever -> its own mask where its rule after exit differs (read-only)
     intensity: float = 1.0   # the year's funding intensity: levers scale their yearly take-up by it (1 = catalog)
     dibao_line: float = 0.0  # the scenario's 低保 standard this year, yuan per person (0: the catalog's ratio)
+    migrant_workers: float = 0.0   # registered labourers in wage work away this year, whole region (0: not given)
+    migrant_earnings: float = 0.0  # yearly earnings of one of them, yuan
     monitored: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # 防止返贫监测 (sim/campaign.py)
     village_weight: float = 1.0  # poor villages each simulated poor village stands for (1 in a full run)
     focus: np.ndarray = field(default_factory=lambda: np.zeros(0))  # allocation weight of poor-village households (targeting.choose)

@@ -12,6 +12,14 @@ ends with chance ``separation_rate`` a year (the household loses the gain) and t
 placed again later (return). *Posts* pay ``post_wage`` to households without a labourer but with
 an elderly or disabled member able to do light work, while the household is eligible; *rangers*
 (a fixed number of posts) pay ``ranger_wage`` to households with labour.
+*转移就业 at the published scale*: where the scenario gives, by year, the registered poor labourers in
+wage work away (``[campaign] migrant_workers``, exited included, as counted) and the yearly earnings of
+one of them (``migrant_earnings``), the registered households' wage income, at those earnings a
+labourer, stands for that many labourers; while it is short of the published number, a free labourer
+of each of that many more registered households goes (by the placement's 因户施策 score of cause
+and labour), earning the published amount and giving up a worker's share of the household's local
+wage. The number moved is whatever closes the gap: the labour market's absorption, which the counts
+record, sets it rather than a take-up rate.
 
 **Eligibility.** Benefit-eligible households: with a labourer for training (not yet trained) and
 placement (earning less per labourer than a local job pays, not placed now); without one for posts.
@@ -19,7 +27,9 @@ placement (earning less per labourer than a local job pays, not placed now); wit
 **Capacity per year.** Training places and new jobs per 10,000 registered people at the start
 (``training_places_per_10k``: the decision's 1万 trainees a year over Jingzhou's 40.5万 registered
 poor; ``placement_jobs_per_10k``: a stated assumption of labour demand, about 6,000 jobs a year in
-Jingzhou, 750 per county); posts held at once per 10,000 (``posts_per_10k``). Within them,
+Jingzhou, 750 per county); posts held at once per 10,000 (``posts_per_10k``); nationally, labourers
+in wage work away as published: 1527万 (2016), 2729万 (2019), 2973万 (October 2020; MOHRSS and the
+poverty-alleviation office; data/national_series.csv). Within them,
 households ask at ``training_take_up``, ``placement_rate`` and ``post_rate`` (scaled by the year's
 funding intensity).
 
@@ -35,13 +45,19 @@ training gain is full for households short of skills and ``training_gain_unsuite
 where the cause is one training does not address (score 0), linearly in the cause score; set it to
 1 to measure targeting when the cause does not matter.
 
-**Cost.** ``training_cost`` per trainee and ``placement_cost`` per placement, once; post and
-ranger wages every month.
+Nationally a labourer away earned 12,451 yuan in 2016 and 26,544 in 2019 (平均务工年收入, part-year
+work included; MOHRSS at the State Council Information Office, 2020-11-19).
+
+**Cost.** ``training_cost`` per trainee and ``placement_cost`` per placement (a labourer moved away
+included: job services, transport subsidies), once; post and ranger wages every month.
 
 **Left out.** Which member works (one labourer per measure), hours and seasons, the costs of living
 away, employers' choices beyond the yearly number of jobs, and self-employment (the 2000-yuan
 一次性创业补贴). A separated job's gain is removed as recorded at placement (not grown with wages),
-and jobs end only while the lever is in force (after its last year, placed jobs last).
+and jobs end only while the lever is in force (after its last year, placed jobs last). The published
+count of labourers away is met in wage income, not in people: the model does not tell wage work away
+from the village within the county from 外出 work, so its local wages count toward the number, and a
+household's migrant wage grows with ``income.wage_growth`` until the next year's count tops it up.
 """
 
 from __future__ import annotations
@@ -122,7 +138,7 @@ class Employment(Policy):
         hh.wage_local[home] += self.gain[home]
         self.placed |= placed
         self.migrant[placed] = away[placed]
-        self.counts = {"trained": int(trained.sum()), "placed": int(placed.sum())}
+        self.counts = {"trained": int(trained.sum()), "placed": int(placed.sum()), "migrated": self.migrate(capacity)}
         # public-welfare posts for households hard to employ (no labourer, someone able to do light work)
         hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
         free = max(self.capacity(p.posts_per_10k) - int(self.post.sum()), 0)
@@ -131,6 +147,31 @@ class Employment(Policy):
         # ecological rangers: a fixed number of posts for households with labour
         want = c.count(p.ranger_posts) - int(self.ranger.sum())
         self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause)
+
+    def migrate(self, capacity: np.ndarray) -> int:
+        """转移就业 at the published scale, in years the scenario gives the registered labourers in wage work
+        away (``ctx.migrant_workers``) and their yearly earnings ``W`` (``ctx.migrant_earnings``): the registered
+        households' wage income, at ``W`` a labourer, stands for ``wage / W`` labourers in such work; while that is
+        short of the published number, one free labourer (not yet earning ``W``) of each of that many more registered
+        households (exited included, as the count is) goes, earning ``W`` and leaving a local worker's share of the
+        household's local wage. ``capacity`` is the 因户施策 score (cause and labour). Returns how many went."""
+        c, hh = self.ctx, self.ctx.hh
+        w = c.migrant_earnings
+        if c.migrant_workers <= 0 or w <= 0:
+            return 0
+        wages = hh.wage_local + hh.wage_migrant
+        registered = hh.category > 0
+        held = float(wages[registered].sum()) / w
+        k = int(round(c.migrant_workers / c.weight - held))
+        pool = registered & (hh.labour > np.floor(wages / w))
+        if k <= 0 or not pool.any():
+            return 0
+        chosen = choose(pool, k, capacity, self.rng, c.params.targeting.by_cause)
+        went = self.pay(np.where(chosen, self.p.placement_cost, 0.0)) > 0
+        local_share = hh.wage_local[went] / np.maximum(hh.labour[went], 1)
+        hh.wage_local[went] -= local_share
+        hh.wage_migrant[went] += w
+        return int(went.sum())
 
     def month(self) -> None:
         keep, p = self.eligible(), self.p
