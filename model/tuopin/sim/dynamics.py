@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 
 from ..parameters.typed import Params
+from . import kernels
 from .population import CATEGORY_CODES, DIBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
 
 
@@ -220,17 +221,17 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     hl, sh = p.health, p.shocks
     n = hh.n
     # inpatient episodes at the household's monthly probability (set each January)
-    ill = np.flatnonzero(rng.random(n, dtype=np.float32) < ys.ill_prob)
+    # (the chronic outpatient cost of the month is added in the same pass)
+    rows = kernels.rows_buffer(n)
+    ill = rows[:kernels.below(rng.random(n, dtype=np.float32), ys.ill_prob, ys.chronic_cost, hh.chronic,
+                              hl.chronic_cost_per_person / 12, rows)]
     if ill.size:
         cost = hl.episode_cost_median * np.exp(hl.episode_cost_sigma * rng.standard_normal(ill.size))
         nc = p.medical.noncompliant_share
-        ys.inpatient[ill] += cost * (1 - nc)
-        ys.noncompliant[ill] += cost * nc
-        ys.episodes[ill] += 1
-        was_off = ys.ill_months[ill] > 0
-        ys.ill_months[ill] = off = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
-        ys.touched.append(ill[was_off != (off > 0)])  # only these rows' income changes
-    ys.chronic_cost += hh.chronic * (hl.chronic_cost_per_person / 12)
+        flipped = kernels.rows_buffer(ill.size)  # only the rows whose off-work state flips: their income changes
+        k = kernels.fall_ill(ill, cost, 1 - nc, nc, ys.inpatient, ys.noncompliant, ys.episodes, ys.ill_months,
+                             hh.labour, int(hl.work_months_lost), flipped)
+        ys.touched.append(flipped[:k])
     # disaster strikes whole villages; each household loses a share of the rest of its farm year
     n_v = hh.villages()
     hit = rng.random(n_v) < sh.disaster_rate / 12
@@ -244,7 +245,7 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
-    at_risk = ys.migrants[ys.jobless_months[ys.migrants] == 0]
+    at_risk = rows[:kernels.at_work(ys.migrants, ys.jobless_months, rows)]
     lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh.job_loss_rate / 12]
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
     ys.touched.append(lose)
@@ -304,16 +305,13 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
     ended since (``ys.touched``) are computed again, since wages, farm income and effort change only in
     January."""
-    if ys.touched:
-        rows = np.concatenate(ys.touched)
-        ys.rate[rows] = market_income(hh, ys, rows)
+    if ys.touched:  # (kernels.market_rows is market_income, fused)
+        kernels.market_rows(np.concatenate(ys.touched), ys.rate, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm,
+                            ys.ill_months, ys.jobless_months, ys.disaster_loss, ys.wage_factor, ys.farm_shock)
         ys.touched.clear()
-    ys.market += ys.rate
-    monthly = ys.rate + ys.regular
-    ys.income += monthly
-    for left in (ys.ill_months, ys.jobless_months):  # a month of the shock passes; rows leaving it change next month
-        ending = np.flatnonzero(left == 1)
-        if ending.size:
-            ys.touched.append(ending)
-        left -= left > 0
+    monthly = np.empty_like(ys.rate)
+    ending = kernels.rows_buffer(2 * ys.rate.size)  # a month of the shock passes; rows leaving it change next month
+    k = kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months, ending)
+    if k:
+        ys.touched.append(ending[:k].copy())  # (not a view: the buffer goes)
     return monthly

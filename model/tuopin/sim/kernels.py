@@ -1,0 +1,122 @@
+"""Compiled per-household loops for the monthly step (numba), where numpy needs several whole-array passes.
+
+Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever did in several
+(a gather, a mask, a temporary, a scatter). Why it keeps the numbers bit for bit:
+
+- no ``fastmath``: every operation is the IEEE one numpy does, in the same order (a boolean factor is
+  written as a multiplication by 1.0 or 0.0, as numpy casts it);
+- no transcendental function (``exp``, ``log``): numpy's SIMD versions and LLVM's may differ in the
+  last bit, so those stay in numpy;
+- no sum: numpy sums pairwise, a loop does not; the ledger and the model keep ``np.sum``;
+- no random draw: the draws are made by the model's numpy generators outside the kernels, in the same
+  order and sizes as before, so every stream is unchanged.
+
+``cache=True`` keeps the compiled code beside the module (or in the user's cache when that is not
+writable), so a process pool or a Dask worker loads it instead of compiling it again.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_jit = numba.njit(cache=True, nogil=True)  # nogil: a Dask worker's other threads keep running
+
+
+@_jit
+def below(u, p, chronic_cost, chronic, chronic_monthly, out):  # pragma: no cover (compiled)
+    """Rows where ``u < p`` (the month's illness), written to ``out``; returns how many. In the same
+    pass, ``chronic_cost += chronic * chronic_monthly`` (the month's chronic outpatient cost)."""
+    k = 0
+    for i in range(u.size):
+        if u[i] < p[i]:
+            out[k] = i
+            k += 1
+        chronic_cost[i] += chronic[i] * chronic_monthly
+    return k
+
+
+@_jit
+def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, episodes, ill_months, labour,
+             months_lost, out):  # pragma: no cover (compiled)
+    """An inpatient episode for each row of ``ill`` costing ``cost`` (its compliant part to
+    ``inpatient``, the rest to ``noncompliant``); a labourer is off work for ``months_lost``. Rows
+    whose off-work state flips are written to ``out`` (their income changes); returns how many."""
+    k = 0
+    for j in range(ill.size):
+        r = ill[j]
+        inpatient[r] += cost[j] * compliant
+        noncompliant[r] += cost[j] * noncompliant_share
+        episodes[r] += 1
+        was_off = ill_months[r] > 0
+        off = months_lost if labour[r] > 0 else 0
+        ill_months[r] = off
+        if was_off != (off > 0):
+            out[k] = r
+            k += 1
+    return k
+
+
+@_jit
+def at_work(migrants, jobless_months, out):  # pragma: no cover (compiled)
+    """The migrants in work (``jobless_months == 0``), written to ``out``; returns how many."""
+    k = 0
+    for j in range(migrants.size):
+        r = migrants[j]
+        if jobless_months[r] == 0:
+            out[k] = r
+            k += 1
+    return k
+
+
+@_jit
+def market_rows(rows, rate, labour, wage_local, wage_migrant, farm, ill_months, jobless_months, disaster_loss,
+                wage_factor, farm_shock):  # pragma: no cover (compiled)
+    """``rate[rows]`` = the month's wage and farm income after the shocks in force: the rule of
+    :func:`.dynamics.market_income`, operation by operation."""
+    for j in range(rows.size):
+        r = rows[j]
+        ill = 1.0 if ill_months[r] > 0 else 0.0
+        working = (1.0 - ill * (1.0 / max(labour[r], 1))) * wage_factor[r]
+        in_work = 1.0 if jobless_months[r] == 0 else 0.0
+        rate[r] = ((wage_local[r] + wage_migrant[r] * in_work) * working
+                   + farm[r] * ((1.0 - disaster_loss[r]) * farm_shock[r])) / 12
+
+
+@_jit
+def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, ending):  # pragma: no cover (compiled)
+    """A month's income: ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a
+    month of illness and job loss passes, and the rows leaving either are written to ``ending``
+    (their income changes next month); returns how many."""
+    k = 0
+    for i in range(rate.size):
+        market[i] += rate[i]
+        m = rate[i] + regular[i]
+        monthly[i] = m
+        income[i] += m
+        a = ill_months[i]
+        if a > 0:
+            if a == 1:
+                ending[k] = i
+                k += 1
+            ill_months[i] = a - 1
+        b = jobless_months[i]
+        if b > 0:
+            if b == 1:
+                ending[k] = i
+                k += 1
+            jobless_months[i] = b - 1
+    return k
+
+
+@_jit
+def receive(paid, income, benefits):  # pragma: no cover (compiled)
+    """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid``."""
+    for i in range(paid.size):
+        income[i] += paid[i]
+        benefits[i] += paid[i]
+
+
+def rows_buffer(n: int) -> np.ndarray:
+    """An index buffer the kernels write rows into (``intp``: numpy indexes fastest with it)."""
+    return np.empty(n, np.intp)
