@@ -120,3 +120,52 @@ def receive(paid, income, benefits):  # pragma: no cover (compiled)
 def rows_buffer(n: int) -> np.ndarray:
     """An index buffer the kernels write rows into (``intp``: numpy indexes fastest with it)."""
     return np.empty(n, np.intp)
+
+
+@_jit
+def receive_at(rows, amount, income, benefits):  # pragma: no cover (compiled)
+    """The same ``amount`` paid to each of ``rows``, as income and benefit."""
+    for j in range(rows.size):
+        income[rows[j]] += amount
+        benefits[rows[j]] += amount
+
+
+@_jit
+def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
+    """``income += earning * (1 - disaster_loss)``: a project's month after the year's disaster."""
+    for i in range(income.size):
+        income[i] += earning[i] * (1.0 - disaster_loss[i])
+
+
+@_jit
+def ramp_up(young, t, started, grant, return_rate, ramp_months, earning):  # pragma: no cover (compiled)
+    """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
+    most 1): ``earning[young] = grant * return_rate * ramp / 12``; returns how many still ramp."""
+    k = 0
+    for j in range(young.size):
+        r = young[j]
+        ramp = min(1.0, (t - started[r] + 1) / ramp_months)
+        earning[r] = grant[r] * return_rate * ramp / 12
+        if ramp < 1.0:
+            k += 1
+    return k
+
+
+@_jit
+def repay(a, loan, ret, failed, months_left, disaster_loss, income, outlay, principal_share, months):  # pragma: no cover (compiled)
+    """A month of each loan of ``a``: a working project's return to income after the year's disaster,
+    a failed one's principal (its ``principal_share``, the rest is the risk fund's) over ``months`` to outlay,
+    a month off the term; returns whether any loan ended (``months_left`` at 0)."""
+    ended = False
+    for j in range(a.size):
+        r = a[j]
+        if failed[r]:
+            income[r] += 0.0
+            outlay[r] += loan[r] * principal_share / months
+        else:
+            income[r] += loan[r] * ret[r] / 12 * (1.0 - disaster_loss[r])
+            outlay[r] += 0.0
+        months_left[r] -= 1
+        if months_left[r] <= 0:
+            ended = True
+    return ended

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from .. import kernels
+
 if TYPE_CHECKING:
     from ...parameters.typed import Params
     from ..budget import Ledger
@@ -142,8 +144,7 @@ class Policy:
         """Pay ``amounts`` to households as income this month (counted as benefits received):
         writes ``ys.income`` and ``ys.benefits``."""
         paid = self.pay(amounts)
-        self.ctx.ys.income += paid
-        self.ctx.ys.benefits += paid
+        kernels.receive(paid, self.ctx.ys.income, self.ctx.ys.benefits)  # both in one pass
         return paid
 
     def year_start(self) -> None:
