@@ -72,8 +72,12 @@ class YearState:
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
-    """Binomial draws, made only where ``counts`` > 0 (most households have none of a role)."""
+    """Binomial draws, made only where ``counts`` > 0 (most households have none of a role): the same
+    draws as ``rng.binomial(counts[rows], p[rows])``, by :func:`.kernels.binomial` where it applies."""
     out = np.zeros_like(counts)
+    pp = np.asarray(p, float).reshape(-1)
+    if kernels.binomial(rng, counts, pp, pp.size == 1, out):
+        return out
     idx = np.flatnonzero(counts > 0)
     if idx.size:
         pp = p[idx] if isinstance(p, np.ndarray) else p

@@ -169,3 +169,57 @@ def repay(a, loan, ret, failed, months_left, disaster_loss, income, outlay, prin
         if months_left[r] <= 0:
             ended = True
     return ended
+
+
+@_jit
+def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
+    """``out[i]`` = a binomial draw of ``counts[i]`` trials at ``p[i]`` (``p[0]`` if ``scalar``) for
+    every ``counts[i] > 0``, in row order: the draws ``rng.binomial(counts[rows], p[rows])`` makes,
+    from the same generator. numpy's inversion sampler (``random_binomial_inversion`` in numpy's
+    ``distributions.c``), step by step, with ``q ** n`` kept for each ``n`` at the current ``p``
+    instead of recomputed for every household (the same value: the same expression). Returns False,
+    having drawn nothing, where numpy would use its other sampler (``n p > 30``) or refuse ``p``."""
+    for i in range(counts.size):
+        if counts[i] > 0:
+            pi = p[0] if scalar else p[i]
+            if not (0.0 <= pi <= 1.0) or min(pi, 1.0 - pi) * counts[i] > 30.0:
+                return False
+    last_p = -1.0
+    qn_at = np.empty(64)
+    bound_at = np.empty(64)
+    for i in range(counts.size):
+        n = np.int64(counts[i])
+        if n <= 0:
+            continue
+        pi = p[0] if scalar else p[i]
+        if pi == 0.0:
+            out[i] = 0
+            continue
+        flip = pi > 0.5
+        pp = 1.0 - pi if flip else pi
+        if pp != last_p:
+            last_p = pp
+            qn_at[:] = -1.0
+        q = 1.0 - pp
+        if n < 64 and qn_at[n] >= 0.0:
+            qn, bound = qn_at[n], bound_at[n]
+        else:
+            qn = np.exp(n * np.log(q))
+            np_ = n * pp
+            bound = np.int64(min(n, np_ + 10.0 * np.sqrt(np_ * q + 1)))
+            if n < 64:
+                qn_at[n], bound_at[n] = qn, bound
+        x = 0
+        px = qn
+        u = rng.random()
+        while u > px:
+            x += 1
+            if x > bound:
+                x = 0
+                px = qn
+                u = rng.random()
+            else:
+                u -= px
+                px = ((n - x + 1) * pp * px) / (x * q)
+        out[i] = n - x if flip else x
+    return True
