@@ -249,8 +249,8 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
-    at_risk = rows[:kernels.at_work(ys.migrants, ys.jobless_months, rows)]
-    lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh.job_loss_rate / 12]
+    u = rng.random(kernels.at_work(ys.migrants, ys.jobless_months), dtype=np.float32)  # one per migrant in work
+    lose = rows[:kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), rows)]
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
     ys.touched.append(lose)
 

@@ -58,14 +58,28 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
 
 
 @_jit
-def at_work(migrants, jobless_months, out):  # pragma: no cover (compiled)
-    """The migrants in work (``jobless_months == 0``), written to ``out``; returns how many."""
+def at_work(migrants, jobless_months):  # pragma: no cover (compiled)
+    """How many of the migrants are in work (``jobless_months == 0``)."""
     k = 0
     for j in range(migrants.size):
-        r = migrants[j]
-        if jobless_months[r] == 0:
-            out[k] = r
+        if jobless_months[migrants[j]] == 0:
             k += 1
+    return k
+
+
+@_jit
+def lose_work(migrants, jobless_months, u, chance, out):  # pragma: no cover (compiled)
+    """The migrants in work whose draw (``u``, one per migrant in work, in order) is below ``chance``,
+    written to ``out``; returns how many."""
+    k = 0
+    j = 0
+    for m in range(migrants.size):
+        r = migrants[m]
+        if jobless_months[r] == 0:
+            if u[j] < chance:
+                out[k] = r
+                k += 1
+            j += 1
     return k
 
 
@@ -110,11 +124,15 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, e
 
 
 @_jit
-def receive(paid, income, benefits):  # pragma: no cover (compiled)
-    """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid``."""
+def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
+    """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
+    ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
+    tally = also.size > 0
     for i in range(paid.size):
         income[i] += paid[i]
         benefits[i] += paid[i]
+        if tally:
+            also[i] += paid[i]
 
 
 def rows_buffer(n: int) -> np.ndarray:

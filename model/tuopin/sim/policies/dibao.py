@@ -145,7 +145,7 @@ class Dibao(Policy):
             amounts = amounts.copy()
             amounts[phasing] += self.phase[phasing]
             self.phase_left[phasing] -= 1
-        self.paid += self.transfer(amounts)
+        self.transfer(amounts, tally=self.paid)
 
     def assessment(self) -> None:
         """Income from other levers this year (annualised), for next year's means test."""
