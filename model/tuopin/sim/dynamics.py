@@ -8,7 +8,7 @@ the rules read its sections ``income``, ``health``, ``shocks``, ``education``, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -41,12 +41,13 @@ class YearState:
     wage_factor: np.ndarray     # effort (等靠要) times the transitory wage factor, for the year
     regular: np.ndarray         # monthly transfers and property income this year
     rate: np.ndarray            # this month's wage and farm income, kept current row by row (:func:`accrue_income`)
-    touched: list = field(default_factory=list)  # rows whose shocks changed since ``rate`` was computed
+    dirty: np.ndarray           # rows whose shocks changed since ``rate`` was computed (1: compute again)
     migrants: np.ndarray | None = None  # households with a migrant wage this year (set in its first month)
 
     # each array's type and its value in January
     START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
-             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1)}
+             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1),
+             "dirty": (np.uint8, 0)}
     # set in full each January before anything reads them (the model's year start, :func:`transitory_shocks`,
     # :func:`persistent_income`), so a reset leaves them as they are
     SET_EACH_JANUARY = ("ill_prob", "wage_shock", "farm_shock", "persistent", "wage_factor", "regular", "rate")
@@ -59,14 +60,13 @@ class YearState:
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         return cls(**{f.name: np.full(n, *cls.START.get(f.name, (float, 0))[::-1]) for f in fields(cls)
-                      if f.name not in ("touched", "migrants")})
+                      if f.name != "migrants"})
 
     def reset(self) -> "YearState":
         """Start a new year in the same arrays (no second set alive while the year turns)."""
         for f in fields(self):
-            if f.name not in ("touched", "migrants") + self.SET_EACH_JANUARY:
+            if f.name not in ("migrants",) + self.SET_EACH_JANUARY:
                 getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
-        self.touched.clear()
         self.migrants = None
         return self
 
@@ -232,10 +232,9 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     if ill.size:
         cost = hl.episode_cost_median * np.exp(hl.episode_cost_sigma * rng.standard_normal(ill.size))
         nc = p.medical.noncompliant_share
-        flipped = kernels.rows_buffer(ill.size)  # only the rows whose off-work state flips: their income changes
-        k = kernels.fall_ill(ill, cost, 1 - nc, nc, ys.inpatient, ys.noncompliant, ys.episodes, ys.ill_months,
-                             hh.labour, int(hl.work_months_lost), flipped)
-        ys.touched.append(flipped[:k])
+        # (only the rows whose off-work state flips are marked dirty: their income changes)
+        kernels.fall_ill(ill, cost, 1 - nc, nc, ys.inpatient, ys.noncompliant, ys.episodes, ys.ill_months,
+                         hh.labour, int(hl.work_months_lost), ys.dirty)
     # disaster strikes whole villages; each household loses a share of the rest of its farm year
     n_v = hh.villages()
     hit = rng.random(n_v) < sh.disaster_rate / 12
@@ -245,14 +244,14 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
         spread = sh.disaster_household_spread
         loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
         ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
-        ys.touched.append(in_hit)
+        ys.dirty[in_hit] = 1
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
     u = rng.random(kernels.at_work(ys.migrants, ys.jobless_months), dtype=np.float32)  # one per migrant in work
-    lose = rows[:kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), rows)]
+    lose = rows[:kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), rows,
+                                   ys.dirty)]
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
-    ys.touched.append(lose)
 
 
 def pension_premiums(hh: Households, p: Params) -> np.ndarray:
@@ -291,7 +290,7 @@ def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float 
     ys.wage_factor[:] = effort * ys.wage_shock
     ys.regular[:] = (hh.transfer + hh.property) / 12
     ys.rate[:] = market_income(hh, ys, slice(None))
-    ys.touched.clear()
+    ys.dirty.fill(0)
 
 
 def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
@@ -307,15 +306,9 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
     """This month's gross income; adds it to the year's total and its wage and farm part to ``ys.market``.
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
-    ended since (``ys.touched``) are computed again, since wages, farm income and effort change only in
-    January."""
-    if ys.touched:  # (kernels.market_rows is market_income, fused)
-        kernels.market_rows(np.concatenate(ys.touched), ys.rate, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm,
-                            ys.ill_months, ys.jobless_months, ys.disaster_loss, ys.wage_factor, ys.farm_shock)
-        ys.touched.clear()
+    ended since (``ys.dirty``) are computed again, since wages, farm income and effort change only in
+    January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off."""
     monthly = np.empty_like(ys.rate)
-    ending = kernels.rows_buffer(2 * ys.rate.size)  # a month of the shock passes; rows leaving it change next month
-    k = kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months, ending)
-    if k:
-        ys.touched.append(ending[:k].copy())  # (not a view: the buffer goes)
+    kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months, ys.dirty,
+                   hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss, ys.wage_factor, ys.farm_shock)
     return monthly

@@ -38,11 +38,10 @@ def below(u, p, chronic_cost, chronic, chronic_monthly, out):  # pragma: no cove
 
 @_jit
 def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, episodes, ill_months, labour,
-             months_lost, out):  # pragma: no cover (compiled)
+             months_lost, dirty):  # pragma: no cover (compiled)
     """An inpatient episode for each row of ``ill`` costing ``cost`` (its compliant part to
     ``inpatient``, the rest to ``noncompliant``); a labourer is off work for ``months_lost``. Rows
-    whose off-work state flips are written to ``out`` (their income changes); returns how many."""
-    k = 0
+    whose off-work state flips are marked ``dirty`` (their income changes)."""
     for j in range(ill.size):
         r = ill[j]
         inpatient[r] += cost[j] * compliant
@@ -52,9 +51,7 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
         off = months_lost if labour[r] > 0 else 0
         ill_months[r] = off
         if was_off != (off > 0):
-            out[k] = r
-            k += 1
-    return k
+            dirty[r] = 1
 
 
 @_jit
@@ -68,9 +65,9 @@ def at_work(migrants, jobless_months):  # pragma: no cover (compiled)
 
 
 @_jit
-def lose_work(migrants, jobless_months, u, chance, out):  # pragma: no cover (compiled)
+def lose_work(migrants, jobless_months, u, chance, out, dirty):  # pragma: no cover (compiled)
     """The migrants in work whose draw (``u``, one per migrant in work, in order) is below ``chance``,
-    written to ``out``; returns how many."""
+    written to ``out`` and marked ``dirty``; returns how many."""
     k = 0
     j = 0
     for m in range(migrants.size):
@@ -78,32 +75,28 @@ def lose_work(migrants, jobless_months, u, chance, out):  # pragma: no cover (co
         if jobless_months[r] == 0:
             if u[j] < chance:
                 out[k] = r
+                dirty[r] = 1
                 k += 1
             j += 1
     return k
 
 
 @_jit
-def market_rows(rows, rate, labour, wage_local, wage_migrant, farm, ill_months, jobless_months, disaster_loss,
-                wage_factor, farm_shock):  # pragma: no cover (compiled)
-    """``rate[rows]`` = the month's wage and farm income after the shocks in force: the rule of
-    :func:`.dynamics.market_income`, operation by operation."""
-    for j in range(rows.size):
-        r = rows[j]
-        ill = 1.0 if ill_months[r] > 0 else 0.0
-        working = (1.0 - ill * (1.0 / max(labour[r], 1))) * wage_factor[r]
-        in_work = 1.0 if jobless_months[r] == 0 else 0.0
-        rate[r] = ((wage_local[r] + wage_migrant[r] * in_work) * working
-                   + farm[r] * ((1.0 - disaster_loss[r]) * farm_shock[r])) / 12
-
-
-@_jit
-def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, ending):  # pragma: no cover (compiled)
-    """A month's income: ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a
-    month of illness and job loss passes, and the rows leaving either are written to ``ending``
-    (their income changes next month); returns how many."""
-    k = 0
+def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, dirty, labour, wage_local,
+           wage_migrant, farm, disaster_loss, wage_factor, farm_shock):  # pragma: no cover (compiled)
+    """A month's income. First ``rate`` = the month's wage and farm income after the shocks in force,
+    on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
+    then ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a month of illness
+    and job loss passes, and the rows leaving either are marked ``dirty`` (their income changes next
+    month)."""
     for i in range(rate.size):
+        if dirty[i]:
+            dirty[i] = 0
+            ill = 1.0 if ill_months[i] > 0 else 0.0
+            working = (1.0 - ill * (1.0 / max(labour[i], 1))) * wage_factor[i]
+            in_work = 1.0 if jobless_months[i] == 0 else 0.0
+            rate[i] = ((wage_local[i] + wage_migrant[i] * in_work) * working
+                       + farm[i] * ((1.0 - disaster_loss[i]) * farm_shock[i])) / 12
         market[i] += rate[i]
         m = rate[i] + regular[i]
         monthly[i] = m
@@ -111,16 +104,13 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, e
         a = ill_months[i]
         if a > 0:
             if a == 1:
-                ending[k] = i
-                k += 1
+                dirty[i] = 1
             ill_months[i] = a - 1
         b = jobless_months[i]
         if b > 0:
             if b == 1:
-                ending[k] = i
-                k += 1
+                dirty[i] = 1
             jobless_months[i] = b - 1
-    return k
 
 
 @_jit
