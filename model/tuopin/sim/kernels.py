@@ -160,13 +160,25 @@ def ramp_up(young, t, started, grant, return_rate, ramp_months, earning):  # pra
 
 
 @_jit
-def repay(a, loan, ret, failed, months_left, disaster_loss, income, outlay, principal_share, months):  # pragma: no cover (compiled)
-    """A month of each loan of ``a``: a working project's return to income after the year's disaster,
-    a failed one's principal (its ``principal_share``, the rest is the risk fund's) over ``months`` to outlay,
-    a month off the term; returns whether any loan ended (``months_left`` at 0)."""
+def interest_due(a, loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
+    """The interest the government pays this month on each loan of ``a``, into ``wanted``."""
+    for j in range(a.size):
+        r = a[j]
+        wanted[r] = loan[r] * interest_rate / 12 * subsidy_share
+
+
+@_jit
+def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
+          principal_share, months):  # pragma: no cover (compiled)
+    """A month of each loan of ``a``: the interest not ``paid`` by the government to expense, a working
+    project's return to income after the year's disaster, a failed one's principal (its
+    ``principal_share``, the rest is the risk fund's) over ``months`` to outlay, a month off the term;
+    returns whether any loan ended (``months_left`` at 0)."""
     ended = False
     for j in range(a.size):
         r = a[j]
+        interest = loan[r] * interest_rate / 12
+        expense[r] += interest - paid[r]
         if failed[r]:
             income[r] += 0.0
             outlay[r] += loan[r] * principal_share / months

@@ -115,17 +115,16 @@ class Credit(Policy):
         a = self.borrowers_at[:self.borrowers]  # the borrowers: a minority, so work on their rows only
         if a.size == 0:
             return
-        loan, ys = self.loan[a], c.ys
-        # the government pays the interest (全贴息); unpaid interest falls on the household
-        interest = loan * p.interest_rate / 12
+        ys = c.ys
+        # the government pays the interest (全贴息): the month's interest (loan × rate / 12) times the subsidised share
         wanted = np.zeros(c.hh.n)
-        wanted[a] = interest * p.interest_subsidy_share
-        paid = self.pay(wanted)[a]
-        ys.expense[a] += interest - paid
-        # a working project's return is income (loan × ret / 12 × (1 − disaster loss)); repaying the principal
-        # of a failed loan is a financing flow, which net income does not deduct: outlay; a month off the term
-        if kernels.repay(a, self.loan, self.ret, self.failed, self.months_left, ys.disaster_loss, ys.income,
-                         ys.outlay, 1 - p.risk_fund_share, 12 * p.term_years):
+        kernels.interest_due(a, self.loan, p.interest_rate, p.interest_subsidy_share, wanted)
+        paid = self.pay(wanted)
+        # unpaid interest falls on the household (expense); a working project's return is income (loan × ret / 12
+        # × (1 − disaster loss)); repaying the principal of a failed loan is a financing flow, which net income
+        # does not deduct: outlay; a month off the term
+        if kernels.repay(a, self.loan, self.ret, self.failed, self.months_left, p.interest_rate, paid, ys.expense,
+                         ys.disaster_loss, ys.income, ys.outlay, 1 - p.risk_fund_share, 12 * p.term_years):
             ended = self.months_left[a] <= 0
             self.loan[a[ended]] = 0.0
             self.failed[a[ended]] = False
