@@ -243,3 +243,17 @@ def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
                 px = ((n - x + 1) * pp * px) / (x * q)
         out[i] = n - x if flip else x
     return True
+
+
+@_jit
+def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no cover (compiled)
+    """低保's year: where 渐退 starts (``start``), last year's ``monthly`` top-up is kept as ``phase`` for
+    ``months``; a household topped up again leaves its phase-out; then ``monthly = topup / 12``."""
+    for i in range(topup.size):
+        if start[i]:
+            phase[i] = monthly[i]
+            phase_left[i] = months
+        elif topup[i] > 0:
+            phase[i] = 0.0
+            phase_left[i] = 0
+        monthly[i] = topup[i] / 12
