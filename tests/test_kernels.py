@@ -47,3 +47,22 @@ def test_first_k_is_the_lexsort_prefix_with_ties():
         need = rng.integers(0, 3, n)
         u = rng.random(n).round(2)  # many ties: the index order must break them, as lexsort does
         np.testing.assert_array_equal(_first(k, need, u), np.lexsort((u, -need))[:k])
+
+
+def test_rows_written_over_the_draws_are_the_rows_below():
+    rng = np.random.default_rng(5)
+    u, p = rng.random(10_000, dtype=np.float32), rng.random(10_000, dtype=np.float32) * 0.3
+    expected, u0 = np.flatnonzero(u < p), u.copy()
+    cost, chronic = np.zeros(u.size), rng.integers(0, 3, u.size).astype(np.int16)
+    k = kernels.below(u, p, cost, chronic, 2.5, kernels.rows_in(u))
+    np.testing.assert_array_equal(kernels.rows_in(u, k), expected)
+    np.testing.assert_array_equal(cost, chronic * 2.5)
+    migrants = np.flatnonzero(rng.random(u.size) < 0.6)
+    jobless = (rng.random(u.size) < 0.2).astype(np.int8)
+    in_work = migrants[jobless[migrants] == 0]
+    assert kernels.at_work(migrants, jobless) == in_work.size
+    draws = rng.random(in_work.size, dtype=np.float32)
+    lose, dirty = in_work[draws < np.float32(0.1)], np.zeros(u.size, np.uint8)
+    k = kernels.lose_work(migrants, jobless, draws, np.float32(0.1), kernels.rows_in(draws), dirty)
+    np.testing.assert_array_equal(kernels.rows_in(draws, k), lose)
+    np.testing.assert_array_equal(np.flatnonzero(dirty), lose)

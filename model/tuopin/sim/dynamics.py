@@ -226,9 +226,9 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     n = hh.n
     # inpatient episodes at the household's monthly probability (set each January)
     # (the chronic outpatient cost of the month is added in the same pass)
-    rows = kernels.rows_buffer(n)
-    ill = rows[:kernels.below(rng.random(n, dtype=np.float32), ys.ill_prob, ys.chronic_cost, hh.chronic,
-                              hl.chronic_cost_per_person / 12, rows)]
+    u = rng.random(n, dtype=np.float32)
+    k = kernels.below(u, ys.ill_prob, ys.chronic_cost, hh.chronic, hl.chronic_cost_per_person / 12, kernels.rows_in(u))
+    ill = kernels.rows_in(u, k)  # the ill rows, written over the draws
     if ill.size:
         cost = hl.episode_cost_median * np.exp(hl.episode_cost_sigma * rng.standard_normal(ill.size))
         nc = p.medical.noncompliant_share
@@ -249,8 +249,9 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
     u = rng.random(kernels.at_work(ys.migrants, ys.jobless_months), dtype=np.float32)  # one per migrant in work
-    lose = rows[:kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), rows,
-                                   ys.dirty)]
+    k = kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), kernels.rows_in(u),
+                          ys.dirty)
+    lose = kernels.rows_in(u, k).astype(np.intp)  # numpy indexes fastest with intp
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
 
 

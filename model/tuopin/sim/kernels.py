@@ -125,9 +125,12 @@ def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
             also[i] += paid[i]
 
 
-def rows_buffer(n: int) -> np.ndarray:
-    """An index buffer the kernels write rows into (``intp``: numpy indexes fastest with it)."""
-    return np.empty(n, np.intp)
+def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
+    """The rows a kernel selects by a float32 draw per row, written over the draws themselves (an
+    int32 view of ``u``: the k-th row chosen is written after the k-th draw is read, so no draw is
+    lost), so selecting needs no index array of its own; with ``k``, the first ``k`` rows written."""
+    rows = u.view(np.int32)
+    return rows if k is None else rows[:k]
 
 
 @_jit
