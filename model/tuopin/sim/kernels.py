@@ -8,8 +8,9 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
 - no transcendental function (``exp``, ``log``): numpy's SIMD versions and LLVM's may differ in the
   last bit, so those stay in numpy;
 - no sum: numpy sums pairwise, a loop does not; the ledger and the model keep ``np.sum``;
-- no random draw: the draws are made by the model's numpy generators outside the kernels, in the same
-  order and sizes as before, so every stream is unchanged.
+- no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
+  draw for draw); every other draw is made by the model's numpy generators outside the kernels, in
+  the same order and sizes as before, so every stream is unchanged.
 
 ``cache=True`` keeps the compiled code beside the module (or in the user's cache when that is not
 writable), so a process pool or a Dask worker loads it instead of compiling it again.
