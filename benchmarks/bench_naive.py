@@ -119,6 +119,7 @@ def main() -> None:
     loaded = load_scenario(ROOT / "scenarios" / "jingzhou_2015_2018.toml")
     rates = {"naive Mesa (simple rules)": [], "naive Mesa + agent reporter": [], "numpy kernel (simple rules)": [],
              "tuopin, Jingzhou, all levers": []}
+    tuopin_rate(loaded, 0)  # warm-up: numba's compiled kernels load once per process (about 0.5 s)
     for i in range(args.repeats):  # alternate, so drift in machine speed hits all alike
         rates["naive Mesa (simple rules)"].append(naive(args.households, i))
         rates["naive Mesa + agent reporter"].append(naive(args.households, i, NaiveReporting))

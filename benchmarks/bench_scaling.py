@@ -51,7 +51,7 @@ def main() -> None:
         seconds = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        ys = sum(getattr(m.ys, f.name).nbytes for f in fields(m.ys) if f.name != "touched")
+        ys = sum(getattr(m.ys, f.name).nbytes for f in fields(m.ys) if f.name != "migrants" or m.ys.migrants is not None)
         levers = sum(v.nbytes for pol in m.policies for v in vars(pol).values()
                      if isinstance(v, np.ndarray) and v.shape[:1] == (m.hh.n,))
         print(f"{n:>12,} {m.hh.n:>12,} {seconds:>8.2f} {1e9 * seconds / (m.hh.n * m.t):>24.1f} {peak / m.hh.n:>20,.0f}"

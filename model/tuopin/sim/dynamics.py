@@ -8,11 +8,12 @@ the rules read its sections ``income``, ``health``, ``shocks``, ``education``, `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
 from ..parameters.typed import Params
+from . import kernels
 from .population import CATEGORY_CODES, DIBAO_CODES, DOUBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
 
 
@@ -40,12 +41,13 @@ class YearState:
     wage_factor: np.ndarray     # effort (等靠要) times the transitory wage factor, for the year
     regular: np.ndarray         # monthly transfers and property income this year
     rate: np.ndarray            # this month's wage and farm income, kept current row by row (:func:`accrue_income`)
-    touched: list = field(default_factory=list)  # rows whose shocks changed since ``rate`` was computed
+    dirty: np.ndarray           # rows whose shocks changed since ``rate`` was computed (1: compute again)
     migrants: np.ndarray | None = None  # households with a migrant wage this year (set in its first month)
 
     # each array's type and its value in January
     START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
-             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1)}
+             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1),
+             "dirty": (np.uint8, 0)}
     # set in full each January before anything reads them (the model's year start, :func:`transitory_shocks`,
     # :func:`persistent_income`), so a reset leaves them as they are
     SET_EACH_JANUARY = ("ill_prob", "wage_shock", "farm_shock", "persistent", "wage_factor", "regular", "rate")
@@ -58,21 +60,24 @@ class YearState:
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         return cls(**{f.name: np.full(n, *cls.START.get(f.name, (float, 0))[::-1]) for f in fields(cls)
-                      if f.name not in ("touched", "migrants")})
+                      if f.name != "migrants"})
 
     def reset(self) -> "YearState":
         """Start a new year in the same arrays (no second set alive while the year turns)."""
         for f in fields(self):
-            if f.name not in ("touched", "migrants") + self.SET_EACH_JANUARY:
+            if f.name not in ("migrants",) + self.SET_EACH_JANUARY:
                 getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
-        self.touched.clear()
         self.migrants = None
         return self
 
 
 def binom(counts: np.ndarray, p, rng: np.random.Generator) -> np.ndarray:
-    """Binomial draws, made only where ``counts`` > 0 (most households have none of a role)."""
+    """Binomial draws, made only where ``counts`` > 0 (most households have none of a role): the same
+    draws as ``rng.binomial(counts[rows], p[rows])``, by :func:`.kernels.binomial` where it applies."""
     out = np.zeros_like(counts)
+    pp = np.asarray(p, float).reshape(-1)
+    if kernels.binomial(rng, counts, pp, pp.size == 1, out):
+        return out
     idx = np.flatnonzero(counts > 0)
     if idx.size:
         pp = p[idx] if isinstance(p, np.ndarray) else p
@@ -228,17 +233,16 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     hl, sh = p.health, p.shocks
     n = hh.n
     # inpatient episodes at the household's monthly probability (set each January)
-    ill = np.flatnonzero(rng.random(n, dtype=np.float32) < ys.ill_prob)
+    # (the chronic outpatient cost of the month is added in the same pass)
+    u = rng.random(n, dtype=np.float32)
+    k = kernels.below(u, ys.ill_prob, ys.chronic_cost, hh.chronic, hl.chronic_cost_per_person / 12, kernels.rows_in(u))
+    ill = kernels.rows_in(u, k)  # the ill rows, written over the draws
     if ill.size:
         cost = hl.episode_cost_median * np.exp(hl.episode_cost_sigma * rng.standard_normal(ill.size))
         nc = p.medical.noncompliant_share
-        ys.inpatient[ill] += cost * (1 - nc)
-        ys.noncompliant[ill] += cost * nc
-        ys.episodes[ill] += 1
-        was_off = ys.ill_months[ill] > 0
-        ys.ill_months[ill] = off = np.where(hh.labour[ill] > 0, hl.work_months_lost, 0)
-        ys.touched.append(ill[was_off != (off > 0)])  # only these rows' income changes
-    ys.chronic_cost += hh.chronic * (hl.chronic_cost_per_person / 12)
+        # (only the rows whose off-work state flips are marked dirty: their income changes)
+        kernels.fall_ill(ill, cost, 1 - nc, nc, ys.inpatient, ys.noncompliant, ys.episodes, ys.ill_months,
+                         hh.labour, int(hl.work_months_lost), ys.dirty)
     # disaster strikes whole villages; each household loses a share of the rest of its farm year
     n_v = hh.villages()
     hit = rng.random(n_v) < sh.disaster_rate / 12
@@ -248,14 +252,15 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
         spread = sh.disaster_household_spread
         loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
         ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
-        ys.touched.append(in_hit)
+        ys.dirty[in_hit] = 1
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
-    at_risk = ys.migrants[ys.jobless_months[ys.migrants] == 0]
-    lose = at_risk[rng.random(at_risk.size, dtype=np.float32) < sh.job_loss_rate / 12]
+    u = rng.random(kernels.at_work(ys.migrants, ys.jobless_months), dtype=np.float32)  # one per migrant in work
+    k = kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), kernels.rows_in(u),
+                          ys.dirty)
+    lose = kernels.rows_in(u, k).astype(np.intp)  # numpy indexes fastest with intp
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
-    ys.touched.append(lose)
 
 
 def pension_premiums(hh: Households, p: Params) -> np.ndarray:
@@ -294,7 +299,7 @@ def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float 
     ys.wage_factor[:] = effort * ys.wage_shock
     ys.regular[:] = (hh.transfer + hh.property) / 12
     ys.rate[:] = market_income(hh, ys, slice(None))
-    ys.touched.clear()
+    ys.dirty.fill(0)
 
 
 def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
@@ -310,18 +315,9 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
     """This month's gross income; adds it to the year's total and its wage and farm part to ``ys.market``.
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
-    ended since (``ys.touched``) are computed again, since wages, farm income and effort change only in
-    January."""
-    if ys.touched:
-        rows = np.concatenate(ys.touched)
-        ys.rate[rows] = market_income(hh, ys, rows)
-        ys.touched.clear()
-    ys.market += ys.rate
-    monthly = ys.rate + ys.regular
-    ys.income += monthly
-    for left in (ys.ill_months, ys.jobless_months):  # a month of the shock passes; rows leaving it change next month
-        ending = np.flatnonzero(left == 1)
-        if ending.size:
-            ys.touched.append(ending)
-        left -= left > 0
+    ended since (``ys.dirty``) are computed again, since wages, farm income and effort change only in
+    January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off."""
+    monthly = np.empty_like(ys.rate)
+    kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months, ys.dirty,
+                   hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss, ys.wage_factor, ys.farm_shock)
     return monthly

@@ -31,6 +31,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from .. import kernels
+
+_NONE = np.zeros(0)  # no tally
+
 if TYPE_CHECKING:
     from ...parameters.typed import Params
     from ..budget import Ledger
@@ -141,12 +145,11 @@ class Policy:
         c = self.ctx
         return c.ledger.pay(self.lever, c.year, c.month, amounts)
 
-    def transfer(self, amounts: np.ndarray) -> np.ndarray:
+    def transfer(self, amounts: np.ndarray, tally: np.ndarray | None = None) -> np.ndarray:
         """Pay ``amounts`` to households as income this month (counted as benefits received):
-        writes ``ys.income`` and ``ys.benefits``."""
+        writes ``ys.income`` and ``ys.benefits``, and adds what was paid to ``tally`` if given."""
         paid = self.pay(amounts)
-        self.ctx.ys.income += paid
-        self.ctx.ys.benefits += paid
+        kernels.receive(paid, self.ctx.ys.income, self.ctx.ys.benefits, _NONE if tally is None else tally)  # one pass
         return paid
 
     def year_start(self) -> None:

@@ -44,6 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import CreditSection
+from .. import kernels
 from ..targeting import choose, how_many
 from .base import Policy
 from .suits import cause_score, effect_scale, fit_with_labour
@@ -114,19 +115,17 @@ class Credit(Policy):
         a = self.borrowers_at[:self.borrowers]  # the borrowers: a minority, so work on their rows only
         if a.size == 0:
             return
-        loan, failed, ys = self.loan[a], self.failed[a], c.ys
-        # the government pays the interest (全贴息); unpaid interest falls on the household
-        interest = loan * p.interest_rate / 12
+        ys = c.ys
+        # the government pays the interest (全贴息): the month's interest (loan × rate / 12) times the subsidised share
         wanted = np.zeros(c.hh.n)
-        wanted[a] = interest * p.interest_subsidy_share
-        paid = self.pay(wanted)[a]
-        ys.expense[a] += interest - paid
-        ys.income[a] += np.where(failed, 0.0, loan * self.ret[a] / 12 * (1 - ys.disaster_loss[a]))
-        # repaying the principal of a failed loan is a financing flow: net income does not deduct it
-        ys.outlay[a] += np.where(failed, loan * (1 - p.risk_fund_share) / (12 * p.term_years), 0.0)
-        self.months_left[a] -= 1
-        ended = self.months_left[a] <= 0
-        if ended.any():
+        kernels.interest_due(a, self.loan, p.interest_rate, p.interest_subsidy_share, wanted)
+        paid = self.pay(wanted)
+        # unpaid interest falls on the household (expense); a working project's return is income (loan × ret / 12
+        # × (1 − disaster loss)); repaying the principal of a failed loan is a financing flow, which net income
+        # does not deduct: outlay; a month off the term
+        if kernels.repay(a, self.loan, self.ret, self.failed, self.months_left, p.interest_rate, paid, ys.expense,
+                         ys.disaster_loss, ys.income, ys.outlay, 1 - p.risk_fund_share, 12 * p.term_years):
+            ended = self.months_left[a] <= 0
             self.loan[a[ended]] = 0.0
             self.failed[a[ended]] = False
             self._keep(a[~ended])

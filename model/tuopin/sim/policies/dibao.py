@@ -49,6 +49,7 @@ import numpy as np
 
 from ...parameters.typed import DibaoSection
 from ..population import CATEGORY_CODES, DOUBAO_CODES, EXITED, POOR, in_codes
+from .. import kernels
 from .base import Policy
 
 
@@ -125,9 +126,8 @@ class Dibao(Policy):
         topup = np.where(self.covered | (wubao & entitled), need, 0.0)
         # 渐退: topped up last year, income above the line now, still entitled: keep last year's top-up a while
         start = (self.monthly > 0) & (need == 0) & entitled
-        self.phase = np.where(start, self.monthly, np.where(topup > 0, 0.0, self.phase))
-        self.phase_left = np.where(start, p.phaseout_months, np.where(topup > 0, 0, self.phase_left)).astype(np.int16)
-        self.monthly = topup / 12
+        # (in one pass: phase = monthly where start, 0 where topped up; phase_left likewise; monthly = topup / 12)
+        kernels.phase_out(start, topup, self.monthly, self.phase, self.phase_left, p.phaseout_months)
         self.paid[:] = 0.0
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
         # stable source at the exit assessment (一有: a working member, or 兜底 cover). Not one covered by the
@@ -145,7 +145,7 @@ class Dibao(Policy):
             amounts = amounts.copy()
             amounts[phasing] += self.phase[phasing]
             self.phase_left[phasing] -= 1
-        self.paid += self.transfer(amounts)
+        self.transfer(amounts, tally=self.paid)
 
     def assessment(self) -> None:
         """Income from other levers this year (annualised), for next year's means test."""

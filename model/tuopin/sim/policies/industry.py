@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import IndustrySection
+from .. import kernels
 from ..targeting import choose, how_many
 from .base import Policy
 from .suits import cause_score
@@ -130,15 +131,15 @@ class Industry(Policy):
         c, p = self.ctx, self.p
         young = self.running_at[:self.ramping]  # projects start and fail only in January; youngest first
         if young.size:  # a month's earnings before a disaster, computed again only while a project ramps up
-            ramp = np.minimum(1.0, (c.t - self.started[young] + 1) / p.ramp_months)
-            market = c.villages.market[c.hh.village[young]]  # a remote village's market pays less (village.level_sigma)
-            self.earning[young] = self.grant[young] * p.return_rate * market * ramp / 12
-            self.ramping = int(np.count_nonzero(ramp < 1.0))  # still ramping: a prefix (youngest first)
+            # (kernels.ramp_up: ramp = min(1, (t - started + 1) / ramp_months),
+            #  earning = grant × return × village market × ramp / 12: a remote village's market pays less, village.level_sigma)
+            market = c.villages.market[c.hh.village[young]]
+            self.ramping = kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, market, p.ramp_months,
+                                           self.earning)  # still ramping: a prefix (youngest first)
         if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
-            c.ys.income += self.earning * (1 - c.ys.disaster_loss)
+            kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
         # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
         holders = self.coop_at[:self.coop_count]
         if holders.size:
             dividend = p.coop_dividend_rate * p.coop_capital / 12
-            c.ys.income[holders] += dividend
-            c.ys.benefits[holders] += dividend
+            kernels.receive_at(holders, dividend, c.ys.income, c.ys.benefits)

@@ -34,6 +34,23 @@ from ..population import CAUSE_CODES, HOUSING_SAFE
 from .base import Policy
 
 
+def _first(k: int, need: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The first ``k`` positions of ``np.lexsort((u, -need))`` (most need first, then by ``u``, ties in
+    index order), without sorting them all: within each need level only the ``u`` up to the level's
+    k-th smallest (ties included) are sorted, stably."""
+    out = []
+    for level in np.unique(need)[::-1]:
+        if k <= 0:
+            break
+        at = np.flatnonzero(need == level)
+        if k < at.size:
+            kth = np.partition(u[at], k - 1)[k - 1]
+            at = at[u[at] <= kth]
+        out.append(at[np.argsort(u[at], kind="stable")][:k])
+        k -= out[-1].size
+    return np.concatenate(out) if out else np.zeros(0, np.intp)
+
+
 class Relocation(Policy):
     lever = "relocation"
     p: RelocationSection
@@ -57,8 +74,7 @@ class Relocation(Policy):
         if want <= 0 or eligible.size == 0:
             return
         need = (hh.housing[eligible] != HOUSING_SAFE).astype(int) + (hh.cause[eligible] == CAUSE_CODES["disaster"])
-        order = eligible[np.lexsort((self.rng.random(eligible.size), -need))]
-        chosen = order[:want]
+        chosen = eligible[_first(want, need, self.rng.random(eligible.size))]
         cost = np.zeros(hh.n)
         cost[chosen] = p.cost_per_person * hh.size[chosen]
         moved = self.pay(cost) > 0

@@ -1,0 +1,264 @@
+"""Compiled per-household loops for the monthly step (numba), where numpy needs several whole-array passes.
+
+Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever did in several
+(a gather, a mask, a temporary, a scatter). Why it keeps the numbers bit for bit:
+
+- no ``fastmath``: every operation is the IEEE one numpy does, in the same order (a boolean factor is
+  written as a multiplication by 1.0 or 0.0, as numpy casts it);
+- no transcendental function (``exp``, ``log``): numpy's SIMD versions and LLVM's may differ in the
+  last bit, so those stay in numpy;
+- no sum: numpy sums pairwise, a loop does not; the ledger and the model keep ``np.sum``;
+- no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
+  draw for draw); every other draw is made by the model's numpy generators outside the kernels, in
+  the same order and sizes as before, so every stream is unchanged.
+
+``cache=True`` keeps the compiled code beside the module (or in the user's cache when that is not
+writable), so a process pool or a Dask worker loads it instead of compiling it again.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_jit = numba.njit(cache=True, nogil=True)  # nogil: a Dask worker's other threads keep running
+
+
+@_jit
+def below(u, p, chronic_cost, chronic, chronic_monthly, out):  # pragma: no cover (compiled)
+    """Rows where ``u < p`` (the month's illness), written to ``out``; returns how many. In the same
+    pass, ``chronic_cost += chronic * chronic_monthly`` (the month's chronic outpatient cost)."""
+    k = 0
+    for i in range(u.size):
+        if u[i] < p[i]:
+            out[k] = i
+            k += 1
+        chronic_cost[i] += chronic[i] * chronic_monthly
+    return k
+
+
+@_jit
+def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, episodes, ill_months, labour,
+             months_lost, dirty):  # pragma: no cover (compiled)
+    """An inpatient episode for each row of ``ill`` costing ``cost`` (its compliant part to
+    ``inpatient``, the rest to ``noncompliant``); a labourer is off work for ``months_lost``. Rows
+    whose off-work state flips are marked ``dirty`` (their income changes)."""
+    for j in range(ill.size):
+        r = ill[j]
+        inpatient[r] += cost[j] * compliant
+        noncompliant[r] += cost[j] * noncompliant_share
+        episodes[r] += 1
+        was_off = ill_months[r] > 0
+        off = months_lost if labour[r] > 0 else 0
+        ill_months[r] = off
+        if was_off != (off > 0):
+            dirty[r] = 1
+
+
+@_jit
+def at_work(migrants, jobless_months):  # pragma: no cover (compiled)
+    """How many of the migrants are in work (``jobless_months == 0``)."""
+    k = 0
+    for j in range(migrants.size):
+        if jobless_months[migrants[j]] == 0:
+            k += 1
+    return k
+
+
+@_jit
+def lose_work(migrants, jobless_months, u, chance, out, dirty):  # pragma: no cover (compiled)
+    """The migrants in work whose draw (``u``, one per migrant in work, in order) is below ``chance``,
+    written to ``out`` and marked ``dirty``; returns how many."""
+    k = 0
+    j = 0
+    for m in range(migrants.size):
+        r = migrants[m]
+        if jobless_months[r] == 0:
+            if u[j] < chance:
+                out[k] = r
+                dirty[r] = 1
+                k += 1
+            j += 1
+    return k
+
+
+@_jit
+def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, dirty, labour, wage_local,
+           wage_migrant, farm, disaster_loss, wage_factor, farm_shock):  # pragma: no cover (compiled)
+    """A month's income. First ``rate`` = the month's wage and farm income after the shocks in force,
+    on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
+    then ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a month of illness
+    and job loss passes, and the rows leaving either are marked ``dirty`` (their income changes next
+    month)."""
+    for i in range(rate.size):
+        if dirty[i]:
+            dirty[i] = 0
+            ill = 1.0 if ill_months[i] > 0 else 0.0
+            working = (1.0 - ill * (1.0 / max(labour[i], 1))) * wage_factor[i]
+            in_work = 1.0 if jobless_months[i] == 0 else 0.0
+            rate[i] = ((wage_local[i] + wage_migrant[i] * in_work) * working
+                       + farm[i] * ((1.0 - disaster_loss[i]) * farm_shock[i])) / 12
+        market[i] += rate[i]
+        m = rate[i] + regular[i]
+        monthly[i] = m
+        income[i] += m
+        a = ill_months[i]
+        if a > 0:
+            if a == 1:
+                dirty[i] = 1
+            ill_months[i] = a - 1
+        b = jobless_months[i]
+        if b > 0:
+            if b == 1:
+                dirty[i] = 1
+            jobless_months[i] = b - 1
+
+
+@_jit
+def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
+    """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
+    ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
+    tally = also.size > 0
+    for i in range(paid.size):
+        income[i] += paid[i]
+        benefits[i] += paid[i]
+        if tally:
+            also[i] += paid[i]
+
+
+def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
+    """The rows a kernel selects by a float32 draw per row, written over the draws themselves (an
+    int32 view of ``u``: the k-th row chosen is written after the k-th draw is read, so no draw is
+    lost), so selecting needs no index array of its own; with ``k``, the first ``k`` rows written."""
+    rows = u.view(np.int32)
+    return rows if k is None else rows[:k]
+
+
+@_jit
+def receive_at(rows, amount, income, benefits):  # pragma: no cover (compiled)
+    """The same ``amount`` paid to each of ``rows``, as income and benefit."""
+    for j in range(rows.size):
+        income[rows[j]] += amount
+        benefits[rows[j]] += amount
+
+
+@_jit
+def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
+    """``income += earning * (1 - disaster_loss)``: a project's month after the year's disaster."""
+    for i in range(income.size):
+        income[i] += earning[i] * (1.0 - disaster_loss[i])
+
+
+@_jit
+def ramp_up(young, t, started, grant, return_rate, market, ramp_months, earning):  # pragma: no cover (compiled)
+    """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
+    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the village's
+    factor of each young project (aligned with ``young``); returns how many still ramp."""
+    k = 0
+    for j in range(young.size):
+        r = young[j]
+        ramp = min(1.0, (t - started[r] + 1) / ramp_months)
+        earning[r] = grant[r] * return_rate * market[j] * ramp / 12
+        if ramp < 1.0:
+            k += 1
+    return k
+
+
+@_jit
+def interest_due(a, loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
+    """The interest the government pays this month on each loan of ``a``, into ``wanted``."""
+    for j in range(a.size):
+        r = a[j]
+        wanted[r] = loan[r] * interest_rate / 12 * subsidy_share
+
+
+@_jit
+def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
+          principal_share, months):  # pragma: no cover (compiled)
+    """A month of each loan of ``a``: the interest not ``paid`` by the government to expense, a working
+    project's return to income after the year's disaster, a failed one's principal (its
+    ``principal_share``, the rest is the risk fund's) over ``months`` to outlay, a month off the term;
+    returns whether any loan ended (``months_left`` at 0)."""
+    ended = False
+    for j in range(a.size):
+        r = a[j]
+        interest = loan[r] * interest_rate / 12
+        expense[r] += interest - paid[r]
+        if failed[r]:
+            income[r] += 0.0
+            outlay[r] += loan[r] * principal_share / months
+        else:
+            income[r] += loan[r] * ret[r] / 12 * (1.0 - disaster_loss[r])
+            outlay[r] += 0.0
+        months_left[r] -= 1
+        if months_left[r] <= 0:
+            ended = True
+    return ended
+
+
+@_jit
+def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
+    """``out[i]`` = a binomial draw of ``counts[i]`` trials at ``p[i]`` (``p[0]`` if ``scalar``) for
+    every ``counts[i] > 0``, in row order: the draws ``rng.binomial(counts[rows], p[rows])`` makes,
+    from the same generator. numpy's inversion sampler (``random_binomial_inversion`` in numpy's
+    ``distributions.c``), step by step, with ``q ** n`` kept for each ``n`` at the current ``p``
+    instead of recomputed for every household (the same value: the same expression). Returns False,
+    having drawn nothing, where numpy would use its other sampler (``n p > 30``) or refuse ``p``."""
+    for i in range(counts.size):
+        if counts[i] > 0:
+            pi = p[0] if scalar else p[i]
+            if not (0.0 <= pi <= 1.0) or min(pi, 1.0 - pi) * counts[i] > 30.0:
+                return False
+    last_p = -1.0
+    qn_at = np.empty(64)
+    bound_at = np.empty(64)
+    for i in range(counts.size):
+        n = np.int64(counts[i])
+        if n <= 0:
+            continue
+        pi = p[0] if scalar else p[i]
+        if pi == 0.0:
+            out[i] = 0
+            continue
+        flip = pi > 0.5
+        pp = 1.0 - pi if flip else pi
+        if pp != last_p:
+            last_p = pp
+            qn_at[:] = -1.0
+        q = 1.0 - pp
+        if n < 64 and qn_at[n] >= 0.0:
+            qn, bound = qn_at[n], bound_at[n]
+        else:
+            qn = np.exp(n * np.log(q))
+            np_ = n * pp
+            bound = np.int64(min(n, np_ + 10.0 * np.sqrt(np_ * q + 1)))
+            if n < 64:
+                qn_at[n], bound_at[n] = qn, bound
+        x = 0
+        px = qn
+        u = rng.random()
+        while u > px:
+            x += 1
+            if x > bound:
+                x = 0
+                px = qn
+                u = rng.random()
+            else:
+                u -= px
+                px = ((n - x + 1) * pp * px) / (x * q)
+        out[i] = n - x if flip else x
+    return True
+
+
+@_jit
+def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no cover (compiled)
+    """低保's year: where 渐退 starts (``start``), last year's ``monthly`` top-up is kept as ``phase`` for
+    ``months``; a household topped up again leaves its phase-out; then ``monthly = topup / 12``."""
+    for i in range(topup.size):
+        if start[i]:
+            phase[i] = monthly[i]
+            phase_left[i] = months
+        elif topup[i] > 0:
+            phase[i] = 0.0
+            phase_left[i] = 0
+        monthly[i] = topup[i] / 12

@@ -1,0 +1,68 @@
+"""The compiled loops (sim/kernels.py) give numpy's numbers bit for bit: the same binomial draws from
+the same generator (leaving it in the same state), and relocation's partial sort the same households
+as the full lexsort. (The month's accrual is checked against the plain rule in test_engine.py.)"""
+
+import numpy as np
+import pytest
+
+from tuopin.sim import kernels
+from tuopin.sim.dynamics import binom
+from tuopin.sim.policies.relocation import _first
+
+
+def _numpy_binom(counts, p, rng):
+    out = np.zeros_like(counts)
+    idx = np.flatnonzero(counts > 0)
+    out[idx] = rng.binomial(counts[idx], p[idx] if isinstance(p, np.ndarray) else p)
+    return out
+
+
+@pytest.mark.parametrize("case", ["small p", "p above a half", "p per household", "p zero", "p one", "large n"])
+def test_binomial_kernel_draws_what_numpy_draws(case):
+    rng = np.random.default_rng(7)
+    counts = rng.integers(0, 6, 20_000).astype(np.int16)
+    p = {"small p": 0.02, "p above a half": 0.8, "p per household": rng.random(counts.size) * 0.9,
+         "p zero": 0.0, "p one": 1.0, "large n": 0.3}[case]
+    if case == "large n":  # n p above 30 for some: numpy's other sampler (BTPE), which binom leaves to numpy
+        counts[::100] = 200
+    a, b = np.random.default_rng(11), np.random.default_rng(11)
+    np.testing.assert_array_equal(binom(counts, p, a), _numpy_binom(counts, p, b))
+    assert a.bit_generator.state == b.bit_generator.state  # the same draws used: later draws unchanged
+
+
+def test_binomial_kernel_refuses_what_numpy_would_sample_otherwise():
+    out = np.zeros(3, np.int16)
+    rng = np.random.default_rng(1)
+    state = rng.bit_generator.state
+    assert not kernels.binomial(rng, np.array([1, 100, 2], np.int16), np.array([0.5]), True, out)
+    assert rng.bit_generator.state == state  # nothing drawn
+    assert not kernels.binomial(rng, np.array([1, 2, 2], np.int16), np.array([1.5]), True, out)
+
+
+def test_first_k_is_the_lexsort_prefix_with_ties():
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(0, 500))
+        k = int(rng.integers(1, n + 3))
+        need = rng.integers(0, 3, n)
+        u = rng.random(n).round(2)  # many ties: the index order must break them, as lexsort does
+        np.testing.assert_array_equal(_first(k, need, u), np.lexsort((u, -need))[:k])
+
+
+def test_rows_written_over_the_draws_are_the_rows_below():
+    rng = np.random.default_rng(5)
+    u, p = rng.random(10_000, dtype=np.float32), rng.random(10_000, dtype=np.float32) * 0.3
+    expected, u0 = np.flatnonzero(u < p), u.copy()
+    cost, chronic = np.zeros(u.size), rng.integers(0, 3, u.size).astype(np.int16)
+    k = kernels.below(u, p, cost, chronic, 2.5, kernels.rows_in(u))
+    np.testing.assert_array_equal(kernels.rows_in(u, k), expected)
+    np.testing.assert_array_equal(cost, chronic * 2.5)
+    migrants = np.flatnonzero(rng.random(u.size) < 0.6)
+    jobless = (rng.random(u.size) < 0.2).astype(np.int8)
+    in_work = migrants[jobless[migrants] == 0]
+    assert kernels.at_work(migrants, jobless) == in_work.size
+    draws = rng.random(in_work.size, dtype=np.float32)
+    lose, dirty = in_work[draws < np.float32(0.1)], np.zeros(u.size, np.uint8)
+    k = kernels.lose_work(migrants, jobless, draws, np.float32(0.1), kernels.rows_in(draws), dirty)
+    np.testing.assert_array_equal(kernels.rows_in(draws, k), lose)
+    np.testing.assert_array_equal(np.flatnonzero(dirty), lose)
