@@ -39,6 +39,10 @@ class Campaign(BaseModel):
                                       "must be declared out: that year's assessment declares all that remain (paper "
                                       "exits where they do not truly meet the standard)")
 
+    # series that record what happened (observations), not plans known before their year: a backtest must not see
+    # them after its cut-off (:meth:`known_until`)
+    OBSERVED: ClassVar[tuple[str, ...]] = ("transfer_income", "migrant_workers", "migrant_earnings")
+
     @model_validator(mode="after")
     def _check(self):
         for y, v in self.funds.items():
@@ -47,7 +51,7 @@ class Campaign(BaseModel):
         for y, v in self.dibao_line.items():
             if not 0 < v < 1e6:
                 raise FieldProblem(f"dibao_line.{y}", f"must be yuan per person per year, above 0, got {v}")
-        for name in ("transfer_income", "migrant_workers", "migrant_earnings"):
+        for name in self.OBSERVED:
             for y, v in getattr(self, name).items():
                 if not 0 < v < 1e10:
                     raise FieldProblem(f"{name}.{y}", f"must be above 0 and below 1e10, got {v}")
@@ -58,10 +62,6 @@ class Campaign(BaseModel):
             raise FieldProblem("reference_year", f"needs funds above 0 in {self.reference_year} (funds are given for "
                                                  f"{sorted(self.funds) or 'no year'})")
         return self
-
-    # series that record what happened (observations), not plans known before their year: a backtest must not see
-    # them after its cut-off (:meth:`known_until`)
-    OBSERVED: ClassVar[tuple[str, ...]] = ("transfer_income", "migrant_workers", "migrant_earnings")
 
     def known_until(self, year: int) -> "Campaign":
         """The campaign as known at the end of ``year``: each observed series (:attr:`OBSERVED`) keeps its years up
@@ -86,7 +86,7 @@ class Campaign(BaseModel):
 
     def check_years(self, years: list[int]) -> None:
         """Every year given lies in the scenario's ``years``."""
-        for name in ("funds", "dibao_line", "transfer_income", "migrant_workers", "migrant_earnings"):
+        for name in ("funds", "dibao_line") + self.OBSERVED:
             for y in getattr(self, name):
                 if y not in years:
                     raise FieldProblem(f"campaign.{name}.{y}", f"is outside the scenario years {years[0]}-{years[-1]}")

@@ -5,8 +5,9 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
 
 - no ``fastmath``: every operation is the IEEE one numpy does, in the same order (a boolean factor is
   written as a multiplication by 1.0 or 0.0, as numpy casts it);
-- no transcendental function (``exp``, ``log``): numpy's SIMD versions and LLVM's may differ in the
-  last bit, so those stay in numpy;
+- no transcendental function (``exp``, ``log``) on arrays: numpy's SIMD versions and LLVM's may differ
+  in the last bit, so those stay in numpy; the one exception is :func:`binomial`'s scalar
+  ``exp(n log q)``, which numpy's own sampler also computes one value at a time (tested draw for draw);
 - no sum: numpy sums pairwise, a loop does not; the ledger and the model keep ``np.sum``;
 - no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
   draw for draw); every other draw is made by the model's numpy generators outside the kernels, in
