@@ -200,3 +200,14 @@ def test_one_year_report_says_not_available_not_nan(run_folder, small):
     money[[c for c in money.columns if c.startswith("per_sustained")]] = float("nan")
     text = report_markdown(small, annual, 1, money=money)
     assert "nan" not in text and "per sustained exit" in text and "not available" in text
+
+
+def test_headline_quotes_the_village_rule_as_run(run_folder):
+    """The headline's village rule comes from the run's parameters, not from fixed text."""
+    from tuopin.inputs.scenario import load_scenario
+    from tuopin.outputs.forecast import headline
+    out, _ = run_folder
+    annual = pd.read_csv(out / "annual.csv")
+    loaded = load_scenario(SMALL).with_values({"assessment.village_incidence": 0.025, "village.collective_income_min": 30000.0})
+    line = [x for x in headline(loaded, annual) if "Poor villages out" in x][0]
+    assert "incidence under 2.5 %" in line and "at least 30,000 yuan a year" in line

@@ -59,9 +59,11 @@ def _spend(a) -> str:
     return f"{_range(a, 'spend_yuan', unit, ',.1f')} {name}"
 
 
-def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> list[str]:
+def headline(loaded, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> list[str]:
     """The run's result in a few lines: exits against targets, the poor left, relapses and spend
-    (medians with 5-95 % over replicates). The report's first section and what `tuopin run` prints."""
+    (medians with 5-95 % over replicates). The report's first section and what `tuopin run` prints.
+    The village rule is quoted from the run's parameters, so an override shows as it was run."""
+    spec, p = loaded.spec, loaded.params
     last = annual.iloc[-1]
     lines = []
     for _, r in annual.iterrows():
@@ -78,15 +80,22 @@ def headline(spec, annual: pd.DataFrame, money: pd.DataFrame | None = None) -> l
         lines.append(f"Poor villages out at the end of {int(last['year'])}: "
                      f"{spec.population.poor_villages - last['poor_villages_remaining_p50']:,.0f} of "
                      f"{spec.population.poor_villages:,} (still poor: {_range(last, 'poor_villages_remaining')}"
-                     + (f", of which in deep poverty, incidence 20 % or more: {_range(last, 'poor_villages_deep')}"
-                        if pd.notna(last.get("poor_villages_deep_p50")) else "")
-                     + "); a poor village exits by the rule, incidence under 2 % (3 % in the west) and 5万 collective income")
+                     + (f", of which in deep poverty, incidence {_pct(p['village.deep_incidence'])} or more: "
+                        f"{_range(last, 'poor_villages_deep')}" if pd.notna(last.get("poor_villages_deep_p50")) else "")
+                     + "); a poor village exits by the rule: incidence under "
+                     + _pct(p["assessment.village_incidence_west" if spec.west else "assessment.village_incidence"])
+                     + f" and collective income of at least {p['village.collective_income_min']:,.0f} yuan a year")
     lines.append(f"True exits over the run: {_range(last, 'exits_true_cum')} people; relapses: "
                  f"{annual['relapses_p50'].sum():,.0f} people (yearly medians summed)")
     if money is not None and len(money) and "all" in set(money["lever"]):
         a = money.set_index("lever").loc["all"]
         lines.append(f"Spend over the run: {_spend(a)}")
     return lines
+
+
+def _pct(share: float) -> str:
+    """A share as the report writes it: 0.02 → "2 %", 0.025 → "2.5 %"."""
+    return f"{100 * share:g} %"
 
 
 def _survival_label(kind: str, group: str) -> str:
@@ -140,7 +149,7 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
              f"Scenario *{escape(spec.name)}* (file `{loaded.path.name}`) · {replicates} replicate"
              f"{'s' * (replicates > 1)} · random seed {spec.seed}", "",
              escape(spec.description), "", "## Headline", ""]
-    lines += [f"- {line}" for line in headline(spec, annual, money)]
+    lines += [f"- {line}" for line in headline(loaded, annual, money)]
     lines += ["", f"Bounds in brackets are the 5th and 95th percentiles over replicates; {escape(uncertainty(loaded))}. "
               "Declared exits are what the assessment declared; true exits are those that truly met the standard. "
               "Every column of every table "
