@@ -161,7 +161,9 @@ def main() -> None:
     rows.append(("Jingzhou poor villages exited by end-2018 (of 371), by the rule (incidence < 2 %, 九有 collective income)",
                  "the Jingzhou decision §一(三): all 371 poor villages exit by 2018 (no yearly village targets; the model's exit "
                  "batches take an equal share of the open villages a year, sim/village.py)", "371",
-                 f"{371 - jv:.0f} (remaining {jvt}; exited per year {by_year})", jv <= 37))
+                 f"{371 - jv:.0f} (remaining {jvt}; exited per year {by_year}; the binding condition is incidence: "
+                 f"{q(jz, 'poor_end', 2018)[1]} registered poor not declared out at end-2018, "
+                 "benchmarks/village_exits.py)", jv <= 37))
     deep = ", ".join(f"{y}: {q(jz, 'poor_villages_deep', y)[1]}" for y in jz.index)
     rows.append(("Jingzhou poor villages still poor with incidence ≥ 20 % (深度贫困村), by year end",
                  "sim/village.py: villages differ in remoteness (market access), so poverty stays in some and leaves "

@@ -403,8 +403,9 @@ class PovertyModel(mesa.Model):
         return int(deadline) if deadline else int(self.spec.last_year)
 
     def _village_exits(self) -> int:
-        """Poor villages exit when incidence is below 2 % (3 % in the west) and, where the scenario
-        requires it, their collective income reaches the 九有 standard (the Jingzhou decision, 2015, §二(四))."""
+        """Poor villages exit when incidence (declared: registered poor not yet out, over the village's 户籍
+        rural people) is below 2 % (3 % in the west) and their collective income reaches
+        ``village.collective_income_min`` (九有, the Jingzhou decision §二(四); the Shanxi plan's 5万; 0: none)."""
         v = self.p.village
         limit = (self.p.assessment.village_incidence_west if self.spec.west else self.p.assessment.village_incidence)
         ok = self.village_incidence() < limit
