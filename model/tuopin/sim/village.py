@@ -53,7 +53,10 @@ quarter stay deep (3万 above 20 % at end-2017, 2.6万 left at end-2018, 2,707 a
 has about none, twice and three times those). The drivers of late exits (migrant jobs at the
 published scale, 低保 at the line, transfers) are given out village-blind, remoteness acts only on
 local market income, and a national scenario's provinces are split in proportion (same incidence,
-same yearly goal): the model has no place that falls behind and then catches up.
+same yearly goal): the model has no place that falls behind and then catches up. Collective income,
+the other way, passes too easily: by 2017 nearly every open poor village has 5万 (the village fund's
+return), against two thirds of poor villages with no collective economy that year
+(data/validation_figures.csv poor_villages_without_collective_economy).
 """
 
 from __future__ import annotations
