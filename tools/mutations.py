@@ -67,7 +67,7 @@ MUTATIONS = [
     Mutation("支出型贫困 ignored", "sim/assessment.py",
              r"spend_ok = np\.ones\(n, bool\) if spend_poor is None else ~spend_poor", "spend_ok = np.ones(n, bool)"),
     Mutation("no monitoring", "sim/assessment.py",
-             r"if year >= p\.monitoring_from_year else", "if False else"),
+             r"return year >= p\.monitoring_from_year$", "return False"),
     Mutation("兜底 ends at exit despite the entitlement", "sim/policies/dibao.py",
              r"return c\.eligible \| \(self\.p\.entitlement & \(c\.hh\.status == EXITED\)\)", "return c.eligible"),
     Mutation("低保 means test ignores lever income", "sim/policies/dibao.py",

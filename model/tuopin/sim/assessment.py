@@ -77,7 +77,7 @@ def expenditure_poor(income: np.ndarray, rigid: np.ndarray, size: np.ndarray, li
 
 def monitoring(p: AssessmentSection, year: int) -> bool:
     """Whether 防止返贫监测 is in force at this year's assessment."""
-    return True if year >= p.monitoring_from_year else False
+    return year >= p.monitoring_from_year
 
 
 def detection(p: AssessmentSection, year: int, watched: np.ndarray | None = None) -> np.ndarray | float:
