@@ -11,13 +11,17 @@ Each assessment, every detected relapse is put under the first cause that explai
   market_fall    persistent wage and farm income fell since the last assessment
   other          none of these (e.g. a line rise, a new household member)
 
-    PYTHONPATH=model python benchmarks/relapse_causes.py [scenario] [--sample K] [--seed S]
+    PYTHONPATH=model python benchmarks/relapse_causes.py [scenario] [--sample K] [--seed S] [--set section.key=value ...]
+
+``--set`` overrides a catalog parameter (e.g. ``--set assessment.monitoring_from_year=9999``), so a
+mechanism's contribution is the difference of two runs on the same seed.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -100,8 +104,14 @@ def main():
     ap.add_argument("scenario", nargs="?", default="jingzhou_2015_2018")
     ap.add_argument("--sample", type=int, default=1)
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
     args = ap.parse_args()
-    over = {"population": {"sample": args.sample}} if args.sample > 1 else None
+    over: dict = {"population": {"sample": args.sample}} if args.sample > 1 else {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        over.setdefault("parameters", {}).setdefault(section, {})[name] = tomllib.loads(f"v = {value}")["v"]
+    over = over or None
     sc = load_scenario(ROOT / "scenarios" / f"{args.scenario}.toml", over)
     m = Traced(scenario=sc, rng=args.seed).run()
     for y in sorted(m.cause_people):

@@ -163,3 +163,26 @@ def test_blocks_give_the_numbers_of_one_pass(p):
     whole = _shares(inp, chr_, nc, poor, ins, p=p)
     for a, b in zip(blocked, whole):
         assert a.shape == (n,) and np.array_equal(a, b)
+
+
+def test_self_pay_share_holds_the_poor_at_ten_percent():
+    """健康扶贫三年攻坚 (2018-10): the poor pay at most 10 % of the whole cost, non-compliant included.
+    30000 inpatient + 3000 non-compliant, poor: basic 29500*0.65 = 19175, left 10825; 大病 (10825-5000)*0.5
+    = 2912.5, left 7912.5; assistance 7912.5*0.5 = 3956.25, left 3956.25; pays 3956.25 + 3000 = 6956.25 >
+    0.1 * 33000 = 3300, so the fund pays 3656.25 and the household 3300. The non-poor pay as before."""
+    p = replace(P, self_pay_share=0.1)
+    s = share(30_000, nc=3000, poor=True, p=p)
+    assert s["oop"] == pytest.approx(3300) and s["oop_cap_fund"] == pytest.approx(3656.25)
+    assert sum(s.values()) == pytest.approx(33_000)
+    assert share(30_000, nc=3000, p=p)["oop"] == pytest.approx(share(30_000, nc=3000)["oop"])
+    # in its first year it covers the months in force: 3 of 12 from October
+    q = replace(p, self_pay_in_force=0.25)
+    assert share(30_000, nc=3000, poor=True, p=q)["oop"] == pytest.approx(6956.25 - 0.25 * 3656.25)
+
+
+def test_self_pay_share_dated():
+    p = typed(resolve({"medical.self_pay_share_from_year": 2018, "medical.self_pay_share_from_month": 10})[0]).medical
+    assert MedicalParams.in_force(p, 2018, 9).self_pay_share == 1.0
+    dec = MedicalParams.in_force(p, 2018, 12)
+    assert dec.self_pay_share == p.self_pay_share and dec.self_pay_in_force == pytest.approx(3 / 12)
+    assert MedicalParams.in_force(p, 2019, 12).self_pay_in_force == 1.0

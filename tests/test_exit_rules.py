@@ -113,7 +113,7 @@ def test_out_of_pocket_cap_from_its_month_by_hand():
     it covers half the year's cost (6 of 12 months); whole from 2018. Left after insurance and
     assistance 10,000 yuan: fund 0, then 10,000 x 6/12 - 3000 = 2000, then 7000."""
     p = replace(typed(load_scenario(SMALL).params).medical, oop_cap_from_year=2017, oop_cap_from_month=7,
-                assistance_rate=0.0, oop_cap=3000.0, oop_cap_enabled=True)
+                assistance_rate=0.0, oop_cap=3000.0, oop_cap_enabled=True, self_pay_share=1.0)
     fund = lambda y, mo: cost_sharing(np.array([0.0]), np.array([0.0]), np.array([0.0]), poor=np.array([True]),  # noqa: E731
                                       insured=np.array([False]), p=MedicalParams.in_force(p, y, mo)).oop_cap_fund
     # no cost at all pays nothing; with 10,000 of compliant cost left uninsured:
@@ -248,3 +248,22 @@ def test_ill_share_of_illness_household_members_matches_the_registry():
     hh = PovertyModel(scenario=ROOT / "tests" / "data" / "medium.toml", rng=1).hh
     ill = (hh.category > 0) & (hh.cause == CAUSE_CODES["illness"])
     assert hh.chronic[ill].sum() / hh.size[ill].sum() == pytest.approx(734 / 2000, rel=0.1)
+
+
+def test_under_monitoring_an_expenditure_fall_is_monitored_not_relapsed():
+    """防止返贫监测 (the monitoring guidance, 监测范围: 刚性支出明显超过上年度收入): an exited household with its
+    income above the line whose only fall is expenditure (支出型) is re-enrolled before monitoring and
+    left exited (a monitoring case) under it; one truly and measurably below the line relapses in both."""
+    for monitored_from in (9999, 2016):
+        m = _exited_and_guaranteed()
+        hh = m.hh
+        kind = np.arange(hh.n) % 2  # 0: income below the line; 1: income above, expenditure-poor
+        pc = np.where(kind == 0, 0.5 * m.line, 2.0 * m.line)
+        p = replace(m.p.assessment, relapse_detection=1.0, monitoring_from_year=monitored_from,
+                    relapse_on_application=True)
+        r = assessment.assess(hh, pc, pc, m.line, 2016, p, m.rng, spend_poor=kind == 1)
+        assert r["relapse"][kind == 0].all()
+        if monitored_from == 9999:
+            assert r["relapse"][kind == 1].all()
+        else:  # left exited, and truly poor all the same (true status)
+            assert not r["relapse"][kind == 1].any() and r["hidden_poor"][kind == 1].all()

@@ -339,12 +339,16 @@ def test_expenditure_poor_households_do_not_exit():
     assert not (a["exit_declared"] & a["spend_poor"]).any()
 
 
-def test_monitoring_raises_relapse_detection_from_its_year():
+def test_monitoring_raises_relapse_detection_of_the_monitored_from_its_year():
+    """防止返贫监测 watches the monitored: from its year a fall among them is found with monitoring_detection;
+    the others keep relapse_detection."""
     from tuopin.sim.assessment import detection
 
     p = model(1, **{"assessment.monitoring_from_year": 2017, "assessment.monitoring_detection": 0.9,
                     "assessment.relapse_detection": 0.2}).p.assessment
-    assert detection(p, 2016) == 0.2 and detection(p, 2017) == 0.9 and detection(p, 2018) == 0.9
+    watched = np.array([True, False])
+    assert detection(p, 2016, watched) == 0.2 and detection(p, 2016) == 0.2
+    assert detection(p, 2017, watched).tolist() == [0.9, 0.2] and detection(p, 2018, watched).tolist() == [0.9, 0.2]
 
 
 # ---- 兜底 as an entitlement ----------------------------------------------------------------------

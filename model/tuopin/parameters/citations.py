@@ -36,6 +36,9 @@ DOCUMENTS: dict[str, Document] = {
                                    "民政部 财政部 国务院扶贫办", "2018", "the 2018 兜底 opinion"),
     "monitoring_guidance": Document("关于建立防止返贫监测和帮扶机制的指导意见", "国务院扶贫开发领导小组",
                                     "reported 2020-03", "the monitoring guidance"),
+    "health_three_year_plan": Document("健康扶贫三年攻坚行动实施方案",
+                                       "国家卫生健康委 国家发展改革委 财政部 国家医保局 国务院扶贫办 (recalled)",
+                                       "2018-10", "the 2018 health three-year plan"),
 }
 
 # each kind's key holds its reference; the fields it also needs (all text but a statistic's year)

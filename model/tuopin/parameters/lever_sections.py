@@ -179,6 +179,9 @@ class MedicalSection:
     oop_cap_from_year: int  # year
     oop_cap_from_month: int  # month
     poor_noncompliant_to_hospital: bool
+    self_pay_share: float  # share
+    self_pay_share_from_year: int  # year
+    self_pay_share_from_month: int  # month
     noncompliant_share: float  # share
     enabled: bool
     start_year: int  # year

@@ -17,8 +17,12 @@ the line whose measured income is not is missed (``hidden_poor``); and with ``re
 re-inclusion starts from the household's own application or the cadres' visit (农户申报, 走访排查), so
 only a household truly back in poverty is re-enrolled (a verification error alone starts nothing).
 Incomes are compared in whole yuan, as the registry records them. True status is kept beside it
-(``truly_poor``; exits sustained on true status); from ``monitoring_from_year`` (防止返贫监测)
-exited households that fall back are found with ``monitoring_detection``. The fourth 保障 (养老,
+(``truly_poor``; exits sustained on true status). From ``monitoring_from_year`` (防止返贫监测, the
+monitoring guidance): the households monitored since the last assessment are watched, so one that
+falls back is found with ``monitoring_detection`` (一旦出现返贫…及时纳入建档立卡); and an exited
+household whose only fall is expenditure (支出型: rigid medical spending over its income, income still
+at the line) is a monitoring case (监测范围: 刚性支出明显超过上年度收入), supported where it is, not
+re-registered as relapsed. The fourth 保障 (养老,
 Jingzhou's 四保障) and the dates of later rules (the 3500-yuan threshold) are switches of
 ``assessment``.
 """
@@ -71,20 +75,28 @@ def expenditure_poor(income: np.ndarray, rigid: np.ndarray, size: np.ndarray, li
     return (rigid > share * np.maximum(income, 0.0)) & ((income - rigid) / size < line)
 
 
-def detection(p: AssessmentSection, year: int) -> float:
-    """The chance a relapse is found: ``relapse_detection``, or under monitoring (防止返贫监测) the higher
-    ``monitoring_detection``."""
-    return max(p.monitoring_detection, p.relapse_detection) if year >= p.monitoring_from_year else p.relapse_detection
+def monitoring(p: AssessmentSection, year: int) -> bool:
+    """Whether 防止返贫监测 is in force at this year's assessment."""
+    return year >= p.monitoring_from_year
+
+
+def detection(p: AssessmentSection, year: int, watched: np.ndarray | None = None) -> np.ndarray | float:
+    """The chance a relapse is found: ``relapse_detection``; under monitoring, the higher
+    ``monitoring_detection`` for the households monitored since the last assessment (``watched``)."""
+    if not monitoring(p, year) or watched is None:
+        return p.relapse_detection
+    return np.where(watched, max(p.monitoring_detection, p.relapse_detection), p.relapse_detection)
 
 
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
            p: AssessmentSection, rng: np.random.Generator, quota: int | None = None,
-           spend_poor: np.ndarray | None = None, month: int = 12, deadline: bool = False) -> dict[str, np.ndarray]:
+           spend_poor: np.ndarray | None = None, month: int = 12, deadline: bool = False,
+           watched: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
     ``pc_true`` is stable per-capita net income, ``pc_measured`` what verification sees of it;
     ``spend_poor`` marks the expenditure-poor (:func:`expenditure_poor`). ``p`` is the ``assessment``
-    catalog section. ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
+    catalog section. ``watched``: the households monitored since the last assessment (防止返贫监测). ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
     if the households that meet the standard fall short, the ones closest to it are declared
     exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits. ``deadline``: the year every
     registered poor household must be declared out: all of them are, those found to relapse this year
@@ -102,15 +114,18 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
     # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
     # under the stable-income threshold (above it, the failing guarantee is fixed on its own), or 支出型贫困
-    falls_true = (pc_true < line) | (~three & (pc_true < threshold)) | ~spend_ok
-    falls_measured = (pc_measured < line) | (~three & (pc_measured < threshold)) | ~spend_ok
+    short_true = (pc_true < line) | (~three & (pc_true < threshold))
+    short_measured = (pc_measured < line) | (~three & (pc_measured < threshold))
+    falls_true, falls_measured = short_true | ~spend_ok, short_measured | ~spend_ok
 
     u = rng.random(n)
     # 返贫 is recorded when the household is back in need and verification confirms it: with
     # ``relapse_on_application`` re-inclusion starts from the household's own application or the cadres'
-    # visit (农户申报, 走访排查), so a fall in the measured income alone (verification error) starts nothing
-    back = falls_measured & falls_true if p.relapse_on_application else falls_measured
-    relapse = (hh.status == EXITED) & back & (u < detection(p, year))
+    # visit (农户申报, 走访排查), so a fall in the measured income alone (verification error) starts nothing.
+    # Under monitoring a fall by expenditure alone is a monitoring case, not a relapse (监测范围)
+    back_true, back_measured = (short_true, short_measured) if monitoring(p, year) else (falls_true, falls_measured)
+    back = back_measured & back_true if p.relapse_on_application else back_measured
+    relapse = (hh.status == EXITED) & back & (u < detection(p, year, watched))
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 

@@ -27,7 +27,11 @@ every share is non-decreasing in each cost. Its parameters are the ``medical`` c
 5. Non-compliant cost (目录外): the household pays it, except the poor when
    ``poor_noncompliant_to_hospital`` (the precise-exit briefing: 将贫困人口不合规费用控制为零,
    超额由医疗机构自行承担).
-6. The household pays the rest. The shares add up to the total cost.
+6. Self-pay share, poor only, from its date (健康扶贫三年攻坚, 2018-10): what the household would
+   still pay, non-compliant cost included, is held at ``self_pay_share`` of the whole cost; the
+   government pays the excess (with the cap's top-up). In its first year it covers the months in
+   force (``self_pay_in_force``), as the cap does.
+7. The household pays the rest. The shares add up to the total cost.
 """
 
 from __future__ import annotations
@@ -66,12 +70,15 @@ class MedicalParams:
     oop_cap_enabled: bool
     oop_cap: float
     poor_noncompliant_to_hospital: bool
+    self_pay_share: float = 1.0  # the most the poor pay of the whole cost (1: no such rule)
     oop_cap_share: float = 1.0  # share of the year's compliant cost the cap covers (below 1 in the year it starts)
+    self_pay_in_force: float = 1.0  # share of the year the self-pay rule covers (below 1 in the year it starts)
 
     @classmethod
     def from_section(cls, p: MedicalSection) -> "MedicalParams":
         """From the ``medical`` catalog section (its lever fields are not the chain's: left out)."""
-        return cls(**{f.name: getattr(p, f.name) for f in fields(cls) if f.name != "oop_cap_share"})
+        return cls(**{f.name: getattr(p, f.name) for f in fields(cls)
+                      if f.name not in ("oop_cap_share", "self_pay_in_force")})
 
     @classmethod
     def in_force(cls, p: MedicalSection, year: int, month: int = 12) -> "MedicalParams":
@@ -83,6 +90,10 @@ class MedicalParams:
             mp = replace(mp, oop_cap_enabled=False)
         elif year == p.oop_cap_from_year and p.oop_cap_from_month > 1:
             mp = replace(mp, oop_cap_share=(month - p.oop_cap_from_month + 1) / month)
+        if (year, month) < (p.self_pay_share_from_year, p.self_pay_share_from_month):
+            mp = replace(mp, self_pay_share=1.0)
+        elif year == p.self_pay_share_from_year and p.self_pay_share_from_month > 1:
+            mp = replace(mp, self_pay_in_force=(month - p.self_pay_share_from_month + 1) / month)
         if year < p.poor_rate_bonus_from_year:
             mp = replace(mp, poor_rate_bonus=0.0)
         if year < p.dabing_poor_from_year:
@@ -94,7 +105,7 @@ class CostShares(NamedTuple):
     basic: np.ndarray         # 新农合
     dabing: np.ndarray        # 大病保险
     assistance: np.ndarray    # 医疗救助
-    oop_cap_fund: np.ndarray  # government top-up enforcing the out-of-pocket cap
+    oop_cap_fund: np.ndarray  # government top-up enforcing the out-of-pocket cap and the self-pay share
     hospital: np.ndarray      # non-compliant cost absorbed by the hospital
     oop: np.ndarray           # paid by the household
 
@@ -151,4 +162,10 @@ def _shares(inpatient, chronic, noncompliant, poor, insured, *, p: MedicalParams
     left = left - cap_fund
     # 5. non-compliant cost
     hospital = np.where(poor & p.poor_noncompliant_to_hospital, noncompliant, 0.0)
-    return CostShares(basic_inp + basic_chr, dabing, assistance, cap_fund, hospital, left + noncompliant - hospital)
+    pays = left + noncompliant - hospital
+    # 6. the self-pay share
+    if p.self_pay_share < 1.0:
+        over = np.maximum(pays - p.self_pay_share * (inpatient + chronic + noncompliant), 0.0) * p.self_pay_in_force
+        over = np.where(poor, over, 0.0)
+        cap_fund, pays = cap_fund + over, pays - over
+    return CostShares(basic_inp + basic_chr, dabing, assistance, cap_fund, hospital, pays)

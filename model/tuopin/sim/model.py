@@ -255,7 +255,7 @@ class PovertyModel(mesa.Model):
         exited_start = int(round(np.dot(people, (hh.status == EXITED)) * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
                               spend_poor=spend_poor, month=self.month,
-                              deadline=self.year == self.spec.campaign.deadline_year)
+                              deadline=self.year == self.spec.campaign.deadline_year, watched=self.monitored)
         self._monitor(pc_measured, spend_poor)
         self._set_eligible()
         self.people = hh.people_by_status() * self.weight
@@ -296,6 +296,7 @@ class PovertyModel(mesa.Model):
         row["funds_yuan"], row["poor_households_start"] = self.ledger.funds(self.year)
         row["intensity"] = self.ctx.intensity
         row["monitored_people"] = int(round(np.dot(people, self.monitored) * w))
+        row["monitored_exited_people"] = int(round(np.dot(people, self.monitored & (hh.status == EXITED)) * w))
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:
