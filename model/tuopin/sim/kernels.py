@@ -141,39 +141,16 @@ def receive_rows(rows, paid, income, benefits, also):  # pragma: no cover (compi
 
 
 @_jit
-def _pairwise_block(rows, values, lo, hi, s, e, r):  # pragma: no cover (compiled)
-    """numpy's sum of a block of at most 128 (``lo:hi``) holding ``values[s:e]`` at ``rows[s:e]``
-    (``r``: eight accumulators' room)."""
-    if s == e:  # nothing but zeros: numpy's partial sum is 0.0 (all amounts are non-negative)
-        return 0.0
-    n = hi - lo
-    if n < 8:
-        res = -0.0
-        for j in range(s, e):
-            res += values[j]
-        return res
-    r[:] = 0.0  # eight accumulators over the multiple of eight, combined pairwise, then the rest in order
-    m = lo + n - n % 8
-    j = s
-    while j < e and rows[j] < m:
-        r[(rows[j] - lo) & 7] += values[j]
-        j += 1
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    while j < e:
-        res += values[j]
-        j += 1
-    return res
-
-
-@_jit
 def sparse_sum(rows, values, n):  # pragma: no cover (compiled)
     """``np.sum`` of the length-``n`` array that holds ``values`` at ``rows`` (ascending) and zero
     elsewhere, without making it: numpy's pairwise summation (``pairwise_sum`` in numpy's
-    ``loops_utils.h``: blocks of at most 128 in eight accumulators, halved at multiples of eight),
-    skipping the blocks with nothing in them (adding 0.0 changes no non-negative sum). So a lever
-    paying a few rows books the same yuan, to the last bit, as one paying a full-length array."""
-    # numpy recurses (halves ``lo:hi`` above 128); numba cannot cache a recursive function, so the
-    # same tree is walked with a stack: 0 a new range, 1 its left half pending, 2 its right half pending
+    ``loops_utils.h``: a block of up to 128 in eight accumulators, combined pairwise, the rest in
+    order; longer ranges halved at a multiple of eight), skipping the ranges with nothing in them
+    (adding 0.0 changes no non-negative sum). So a lever paying a few rows books the same yuan, to
+    the last bit, as one paying a full-length array. numpy recurses; numba cannot cache a recursive
+    function, so the same tree is walked with a stack (stage 0: a new range; 1: its left half
+    pending; 2: its right half pending)."""
+    # each range on the stack: positions lo:hi of the full array, its values s:e, where it splits (mid, k)
     lo_, hi_, s_, e_ = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64)
     mid_, k_ = np.zeros(64, np.int64), np.zeros(64, np.int64)
     stage, left, right, r = np.zeros(64, np.int8), np.zeros(64), np.zeros(64), np.zeros(8)
@@ -181,23 +158,49 @@ def sparse_sum(rows, values, n):  # pragma: no cover (compiled)
     top, total = 1, 0.0
     while top > 0:
         f = top - 1
-        if stage[f] == 0 and (s_[f] == e_[f] or hi_[f] - lo_[f] <= 128):
-            val = _pairwise_block(rows, values, lo_[f], hi_[f], s_[f], e_[f], r)
-        elif stage[f] == 2:
+        st = stage[f]
+        lo, hi, s, e = lo_[f], hi_[f], s_[f], e_[f]
+        if st == 0 and (s == e or hi - lo <= 128):
+            if s == e:
+                val = 0.0
+            elif hi - lo < 8:  # numpy adds a short array in order, from -0.0
+                val = -0.0
+                for j in range(s, e):
+                    val += values[j]
+            else:
+                for q in range(8):
+                    r[q] = 0.0
+                m = lo + (hi - lo) - (hi - lo) % 8
+                j = s
+                while j < e and rows[j] < m:
+                    r[(rows[j] - lo) & 7] += values[j]
+                    j += 1
+                val = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+                while j < e:
+                    val += values[j]
+                    j += 1
+        elif st == 2:
             val = left[f] + right[f]
         else:
-            if stage[f] == 0:
-                half = (hi_[f] - lo_[f]) // 2
-                mid_[f] = lo_[f] + half - half % 8
-                k_[f] = s_[f] + np.searchsorted(rows[s_[f]:e_[f]], mid_[f])
-                lo_[top], hi_[top], s_[top], e_[top] = lo_[f], mid_[f], s_[f], k_[f]
+            if st == 0:
+                half = (hi - lo) // 2
+                mid = lo + half - half % 8
+                a, b = s, e  # the first value at or after mid (a binary search)
+                while a < b:
+                    c = (a + b) >> 1
+                    if rows[c] < mid:
+                        a = c + 1
+                    else:
+                        b = c
+                mid_[f], k_[f] = mid, a
+                lo_[top], hi_[top], s_[top], e_[top] = lo, mid, s, a
             else:
-                lo_[top], hi_[top], s_[top], e_[top] = mid_[f], hi_[f], k_[f], e_[f]
-            stage[f] += 1
+                lo_[top], hi_[top], s_[top], e_[top] = mid_[f], hi, k_[f], e
+            stage[f] = st + 1
             stage[top] = 0
             top += 1
             continue
-        top -= 1  # a range is summed: hand its value to the range that split it
+        top -= 1  # a range is summed: its value goes to the range that split it
         if top == 0:
             total = val
         elif stage[top - 1] == 1:
