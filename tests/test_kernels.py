@@ -94,3 +94,18 @@ def test_receive_rows_is_receive_of_the_full_array():
     kernels.receive_rows(rows, paid, *b)
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
+
+
+def test_phase_month_is_the_numpy_rule():
+    rng = np.random.default_rng(4)
+    monthly = np.where(rng.random(500) < 0.3, rng.random(500) * 300, 0.0)
+    phase = np.where(rng.random(500) < 0.2, rng.random(500) * 200, 0.0)
+    left = rng.integers(0, 3, 500).astype(np.int16)
+    expected, left_after = monthly.copy(), left.copy()
+    on = np.flatnonzero(left > 0)
+    expected[on] += phase[on]
+    left_after[on] -= 1
+    amounts = np.empty(500)
+    kernels.phase_month(monthly, phase, left, amounts)
+    np.testing.assert_array_equal(amounts, expected)
+    np.testing.assert_array_equal(left, left_after)

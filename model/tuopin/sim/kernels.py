@@ -346,3 +346,14 @@ def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no c
             phase[i] = 0.0
             phase_left[i] = 0
         monthly[i] = topup[i] / 12
+
+
+@_jit
+def phase_month(monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
+    """低保's month: ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now)."""
+    for i in range(monthly.size):
+        a = monthly[i]
+        if phase_left[i] > 0:
+            a += phase[i]
+            phase_left[i] -= 1
+        amounts[i] = a
