@@ -1,6 +1,7 @@
 """The ledger: spend never exceeds a cap; past it, whole households are paid poorest first."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,3 +45,22 @@ def test_spend_never_exceeds_caps(payments, cap, total):
         assert ((paid == 0) | (paid == np.array(amounts))).all()   # whole households only
     assert led.spent(2016, "a") <= cap + 1e-6
     assert led.spent(2016) <= total + 1e-6
+
+
+@pytest.mark.parametrize("cap", [np.inf, 5_000.0, 0.0])
+def test_paying_a_few_rows_books_what_the_full_array_books(cap):
+    """``size``: a short request at ascending rows is booked (request, spend, who is paid under a cap)
+    exactly as the full-length array that is zero elsewhere."""
+    rng = np.random.default_rng(10)  # (a seed where the short array's own sum differs in the last bit)
+    n = 20_000
+    full = np.zeros(n)
+    rows = np.sort(rng.choice(n, 700, replace=False))
+    full[rows] = rng.lognormal(3, 1, rows.size)
+    priority = rng.random(n)
+    a, b = (Ledger([2016], ["credit"], {"credit": cap}) for _ in range(2))
+    paid_full = a.pay("credit", 2016, 3, full, priority)
+    paid_rows = b.pay("credit", 2016, 3, full[rows], priority, at=rows, size=n)
+    np.testing.assert_array_equal(paid_full[rows], paid_rows)
+    np.testing.assert_array_equal(a.spend, b.spend)
+    np.testing.assert_array_equal(a.requested, b.requested)
+    assert full.sum() != full[rows].sum()  # the short array's own sum differs: the case this guards

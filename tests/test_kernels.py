@@ -66,3 +66,46 @@ def test_rows_written_over_the_draws_are_the_rows_below():
     k = kernels.lose_work(migrants, jobless, draws, np.float32(0.1), kernels.rows_in(draws), dirty)
     np.testing.assert_array_equal(kernels.rows_in(draws, k), lose)
     np.testing.assert_array_equal(np.flatnonzero(dirty), lose)
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 127, 128, 129, 1000, 8191, 8193, 176_280, 1_000_003])
+@pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.5, 1.0])
+def test_sparse_sum_is_numpys_sum_of_the_full_array(n, density):
+    rng = np.random.default_rng(n)
+    full = np.zeros(n)
+    at = rng.random(n) < density
+    full[at] = rng.lognormal(5, 2, int(at.sum()))
+    full[at & (rng.random(n) < 0.3)] = 350 / 12  # repeated values, as a lever's fixed monthly wage
+    rows = np.flatnonzero(full)
+    assert kernels.sparse_sum(rows, full[rows], n) == full.sum()  # bit for bit, not approximately
+    assert kernels.sparse_sum(rows, np.zeros(rows.size), n) == 0.0
+
+
+def test_receive_rows_is_receive_of_the_full_array():
+    rng = np.random.default_rng(3)
+    n = 1000
+    rows = np.sort(rng.choice(n, 50, replace=False))
+    paid = rng.random(50)
+    full = np.zeros(n)
+    full[rows] = paid
+    a = [rng.random(n) for _ in range(3)]
+    b = [x.copy() for x in a]
+    kernels.receive(full, *a)
+    kernels.receive_rows(rows, paid, *b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_phase_month_is_the_numpy_rule():
+    rng = np.random.default_rng(4)
+    monthly = np.where(rng.random(500) < 0.3, rng.random(500) * 300, 0.0)
+    phase = np.where(rng.random(500) < 0.2, rng.random(500) * 200, 0.0)
+    left = rng.integers(0, 3, 500).astype(np.int16)
+    expected, left_after = monthly.copy(), left.copy()
+    on = np.flatnonzero(left > 0)
+    expected[on] += phase[on]
+    left_after[on] -= 1
+    amounts = np.empty(500)
+    kernels.phase_month(monthly, phase, left, amounts)
+    np.testing.assert_array_equal(amounts, expected)
+    np.testing.assert_array_equal(left, left_after)

@@ -43,7 +43,7 @@ MUTATIONS = [
     Mutation("relocation keeps its farm income", "sim/policies/relocation.py",
              r"^\s*hh\.farm\[moved\] \*= .*\n", ""),
     Mutation("credit interest subsidy unpaid", "sim/kernels.py",
-             r"wanted\[r\] = (.*) \* subsidy_share$", r"wanted[r] = 0.0 * \1"),
+             r"wanted\[j\] = (.*) \* subsidy_share$", r"wanted[j] = 0.0 * \1"),
     Mutation("dibao exclusion error inverted", "sim/policies/dibao.py",
              r"\bu >= (?=[^,]*exclusion_error)", "u < "),
     Mutation("village collective-income exit rule dropped", "sim/model.py",
@@ -126,7 +126,7 @@ MUTATIONS = [
     Mutation("dibao before employment", "sim/policies/__init__.py",
              r"Employment,(\s+[^)]*?), Dibao,", r"Dibao, Employment,\1,"),
     Mutation("credit interest paid but still charged", "sim/kernels.py",
-             r"expense\[r\] \+= interest - paid\[r\]", "expense[r] += interest"),
+             r"expense\[r\] \+= interest - paid\[j\]", "expense[r] += interest"),
     Mutation("pension premiums relieved but not paid", "sim/policies/pension.py",
              r"paid = self\.pay\(premium\)", "paid = 0 * premium"),
     # the campaign's inputs by year (sim/campaign.py; tests/test_campaign.py)

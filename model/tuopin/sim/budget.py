@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .kernels import sparse_sum
+
 SOURCES = ("central", "provincial", "city", "county", "work_team")
 
 
@@ -55,16 +57,19 @@ class Ledger:
         return max(0.0, min(self.cap[self._li[lever]] - self.spent(year, lever), self.total_cap - self.spent(year)))
 
     def pay(self, lever: str, year: int, month: int, amounts: np.ndarray, priority: np.ndarray | None = None,
-            at: np.ndarray | None = None) -> np.ndarray:
+            at: np.ndarray | None = None, size: int | None = None) -> np.ndarray:
         """Pay per-household ``amounts`` (yuan); return what was paid to each household.
 
         Within the caps every household is paid in full; past them, whole households are paid in
         ascending ``priority`` (default: in index order) while the money lasts. ``at``: the households
         ``amounts`` are for, when it is not every one (``priority`` is then read at ``at``, only under a cap).
+        ``size`` (with ``at`` ascending): ``amounts`` stands for the ``size``-long array that is zero off
+        ``at``, and is summed as numpy sums that array (:func:`.kernels.sparse_sum`): the same yuan booked.
         """
         li, y = self._li[lever], self._y(year)
         amounts = np.asarray(amounts, float)
-        request = float(amounts.sum())
+        total_of = (lambda a: float(a.sum())) if size is None else (lambda a: float(sparse_sum(at, a, size)))
+        request = total_of(amounts)
         if request <= 0:
             return np.zeros_like(amounts)
         self.requested[y, li] += request
@@ -77,7 +82,7 @@ class Ledger:
             k = int(np.searchsorted(np.cumsum(amounts[order]), room, side="right"))
             paid = np.zeros_like(amounts)
             paid[order[:k]] = amounts[order[:k]]
-            total = float(paid.sum())
+            total = total_of(paid)
         self.spend[y, month - 1, li] += total * self.shares[li]
         return paid
 

@@ -133,23 +133,34 @@ class Policy:
         own rule after exit, ``after_exit.<lever>_years`` and ``_until``)."""
         return self.ctx.by_lever.get(self.lever, self.ctx.eligible)
 
-    def pay(self, amounts: np.ndarray, priority: np.ndarray | None = None, at: np.ndarray | None = None) -> np.ndarray:
+    def pay(self, amounts: np.ndarray, priority: np.ndarray | None = None, at: np.ndarray | None = None,
+            rows: np.ndarray | None = None) -> np.ndarray:
         """Spend per-household ``amounts`` (yuan) on this lever now; returns what was paid. Under a
         cap, households are paid in ascending ``priority`` (default: the context's). ``at``: the
-        households ``amounts`` are for (an index array), when only a few get anything."""
+        households ``amounts`` are for (an index array), when only a few get anything. ``rows``
+        (ascending) likewise, booked as the full-length array zero off ``rows`` would be (the same yuan)."""
         c = self.ctx
-        return c.ledger.pay(self.lever, c.year, c.month, amounts, c.priority if priority is None else priority, at)
+        priority = c.priority if priority is None else priority
+        if rows is not None:
+            return c.ledger.pay(self.lever, c.year, c.month, amounts, priority, rows, c.hh.n)
+        return c.ledger.pay(self.lever, c.year, c.month, amounts, priority, at)
 
     def pay_villages(self, amounts: np.ndarray) -> np.ndarray:
         """Spend per-village ``amounts`` (yuan) now, villages in index order under a cap."""
         c = self.ctx
         return c.ledger.pay(self.lever, c.year, c.month, amounts)
 
-    def transfer(self, amounts: np.ndarray, tally: np.ndarray | None = None) -> np.ndarray:
+    def transfer(self, amounts: np.ndarray, tally: np.ndarray | None = None, rows: np.ndarray | None = None) -> np.ndarray:
         """Pay ``amounts`` to households as income this month (counted as benefits received):
-        writes ``ys.income`` and ``ys.benefits``, and adds what was paid to ``tally`` if given."""
-        paid = self.pay(amounts)
-        kernels.receive(paid, self.ctx.ys.income, self.ctx.ys.benefits, _NONE if tally is None else tally)  # one pass
+        writes ``ys.income`` and ``ys.benefits``, and adds what was paid to ``tally`` if given.
+        ``rows`` (ascending): ``amounts`` is for these households only, the rest get nothing (the
+        same yuan and the same incomes as the full-length array, with work on the few rows only)."""
+        ys, also = self.ctx.ys, _NONE if tally is None else tally
+        paid = self.pay(amounts, rows=rows)
+        if rows is None:
+            kernels.receive(paid, ys.income, ys.benefits, also)  # one pass
+        else:
+            kernels.receive_rows(rows, paid, ys.income, ys.benefits, also)
         return paid
 
     def year_start(self) -> None:

@@ -117,9 +117,9 @@ class Credit(Policy):
             return
         ys = c.ys
         # the government pays the interest (全贴息): the month's interest (loan × rate / 12) times the subsidised share
-        wanted = np.zeros(c.hh.n)
+        wanted = np.empty(a.size)  # by position in ``a`` (ascending), booked as the full-length request
         kernels.interest_due(a, self.loan, p.interest_rate, p.interest_subsidy_share, wanted)
-        paid = self.pay(wanted)
+        paid = self.pay(wanted, rows=a)
         # unpaid interest falls on the household (expense); a working project's return is income (loan × ret / 12
         # × (1 − disaster loss)); repaying the principal of a failed loan is a financing flow, which net income
         # does not deduct: outlay; a month off the term

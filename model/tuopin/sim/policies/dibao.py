@@ -139,12 +139,9 @@ class Dibao(Policy):
             keep = self.entitled()
             self.monthly = self.monthly * keep
             self.phase_left = self.phase_left * keep
-        amounts = self.monthly
-        phasing = np.flatnonzero(self.phase_left > 0)  # a few households: work on their rows only
-        if phasing.size:
-            amounts = amounts.copy()
-            amounts[phasing] += self.phase[phasing]
-            self.phase_left[phasing] -= 1
+        # the month's top-up, and the kept one where 渐退 runs (a month off it): one pass
+        amounts = np.empty_like(self.monthly)
+        kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
         self.transfer(amounts, tally=self.paid)
 
     def assessment(self) -> None:

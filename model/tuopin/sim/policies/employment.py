@@ -177,7 +177,9 @@ class Employment(Policy):
         keep, p = self.eligible(), self.p
         self.post &= keep
         self.ranger &= keep
-        self.transfer(self.post * (p.post_wage / 12) + self.ranger * (p.ranger_wage / 12))
+        rows = np.flatnonzero(self.post | self.ranger)  # a few households: pay their rows only
+        if rows.size:
+            self.transfer(self.post[rows] * (p.post_wage / 12) + self.ranger[rows] * (p.ranger_wage / 12), rows=rows)
 
     def record(self) -> dict[str, float]:
         """Trained and placed this year, placed jobs and posts held at the assessment (households)."""
