@@ -164,6 +164,25 @@ def test_deadline_declares_every_registered_poor_household_and_keeps_paper_exits
     assert (hh.status[r["relapse"]] == EXITED).all()  # relapsed this year and declared out with the rest
 
 
+def test_the_deadline_registers_no_new_poor():
+    """The deadline year's assessment closes the registry: non-registered households under the line, all of whom
+    would be identified (new_poor_identification 1), are not registered; the year before they are."""
+    from dataclasses import replace as dc_replace
+
+    from tuopin.sim.assessment import assess
+
+    for deadline, expect in ((True, 0), (False, 5)):
+        m = _model()
+        hh, p = m.hh, dc_replace(m.p.assessment, new_poor_identification=1.0)
+        hh.status[:] = EXITED
+        hh.status[:5] = NONPOOR
+        pc = np.full(hh.n, 9000.0)
+        pc[:5] = 1000.0
+        r = assess(hh, pc, pc, 4000.0, 2020, p, np.random.default_rng(0), spend_poor=np.zeros(hh.n, bool),
+                   deadline=deadline)
+        assert int(r["new_poor"].sum()) == expect and int((hh.status == POOR).sum()) == expect
+
+
 def test_monitored_households_are_supported_and_those_without_labour_get_doudi():
     m = _model(**{"assessment.monitoring_from_year": 2016})
     while m.year < 2016 or m.month < m.spec.assessment_month:

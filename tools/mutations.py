@@ -93,6 +93,8 @@ MUTATIONS = [
              "k = int(round(self.stock * c.migrant_workers / c.weight))"),
     Mutation("the first migrant count is taken as published, not as the stock the wages hold", "sim/policies/employment.py",
              r"self\.stock = held / \(c\.migrant_workers / c\.weight\)", "self.stock = 1.0"),
+    Mutation("the deadline year registers new poor", "sim/assessment.py",
+             r" & \(not deadline\)$", ""),
     Mutation("a net quota ignores the year's relapses and new poor", "sim/assessment.py",
              r"owed = quota \+ \(int\(hh\.size\[relapse \| new_poor\]\.sum\(\)\) if quota_net else 0\)", "owed = quota"),
     Mutation("base transfers ignore the transfer-income series", "sim/dynamics.py",

@@ -11,7 +11,8 @@ and their earnings) are outcomes: after the cut-off both the calibration and the
 extension from the years up to it (``Campaign.known_until``). The forecast draws that extension: each
 posterior draw it runs goes on with yearly growths drawn from the spread of the series' growth up to the
 cut-off, so its band holds the forecaster's ignorance of these inputs as well as the parameters' (a series
-known in one year only has no spread to draw from and stays flat).
+known in one year only has no spread to draw from and stays flat). It also draws the parameters the fitted
+years cannot inform but that act after them (:func:`uninformed`: the pressure of the yearly goals).
 
 The verdict (:func:`verdict`) is computed from the scores against the "done when"
 of issue 16: mean absolute percentage error (MAPE) at most 15 % on the year-end headcount and on
@@ -28,7 +29,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .calibrate import CalibrationError, Posterior, calibrate, fit_table, predict, with_defaults
+from ..parameters import catalog
+from .calibrate import DEFAULT_PARAMS, CalibrationError, Posterior, calibrate, fit_table, predict, with_defaults
 
 MAPE_MAX = 15.0               # % (issue 16)
 COVERAGE_MIN = 0.75           # share of the scored observations inside the 5-95 % interval (6 of 8)
@@ -53,9 +55,22 @@ def backtest(loaded, data: pd.DataFrame, cutoff: int, replicates: int = 1, worke
     seed = loaded.spec.seed if options.get("seed") is None else options["seed"]
     rng = np.random.default_rng([seed, INPUTS_STREAM])
     paths = [full.known_until(cutoff, rng) for _ in range(predictive)]  # each posterior draw its own input path
+    unfitted = uninformed(loaded, options.get("params") or DEFAULT_PARAMS)
+    drawn = [{p: float(rng.uniform(lo, hi)) for p, (lo, hi) in unfitted.items()} for _ in range(predictive)]
     pred = predict(loaded, post, replicates=max(replicates, 2), seed=seed, workers=workers, draws=predictive,
-                   inputs=lambda k: with_campaign(loaded, paths[k]))
+                   inputs=lambda k: with_campaign(loaded, paths[k]).with_values(drawn[k]))
     return post, with_defaults(fit_table(data, pred, cutoff), loaded, post, replicates, seed, workers)
+
+
+def uninformed(loaded, fitted) -> dict[str, tuple[float, float]]:
+    """The parameters a forecast draws per posterior draw (uniformly over the range) because the years up to a
+    cut-off do not inform them and they act after it, unless fitted: the pressure of the yearly goals
+    (``pressure.strength``, where ``pressure.enabled``). The goals bind from 2017 in the national model, not in
+    the fitted years, so the fit says nothing of how hard they pressed; the goals read 以上 (at least), so the
+    range runs from the goal as stated (1) to the catalog's plausible upper end (somewhat over it, 层层加码)."""
+    if not loaded.params.get("pressure.enabled") or "pressure.strength" in fitted:
+        return {}
+    return {"pressure.strength": (1.0, catalog()["pressure.strength"].plausible_range()[1])}
 
 
 def with_campaign(loaded, campaign):

@@ -90,7 +90,8 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits; with ``quota_net`` the quota is the
     year's fall in the registered poor (the year's relapses and new poor add to the exits owed). ``deadline``: the year every
     registered poor household must be declared out: all of them are, those found to relapse this year
-    included; the ones that do not meet the standard are paper exits.
+    included; the ones that do not meet the standard are paper exits; and no new poor are registered (the
+    registry closes with the campaign: none is left poor at its end).
     """
     n = hh.n
     # the registry records per-capita income in whole yuan: a household 低保 tops up to the line is at
@@ -116,8 +117,9 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 
-    # new poor: found among the non-registered (exits do not change who they are), enrolled after the exits
-    new_poor = (hh.status == NONPOOR) & falls_measured & (u < p.new_poor_identification)
+    # new poor: found among the non-registered (exits do not change who they are), enrolled after the exits; none
+    # in the deadline year, whose assessment closes the registry (those under the line are left to monitoring)
+    new_poor = (hh.status == NONPOOR) & falls_measured & (u < p.new_poor_identification) & (not deadline)
     assessed = (hh.status == POOR) & (True if deadline else ~relapse)
     exit_declared = assessed & (True if deadline else meets_measured)
     if quota is not None:
