@@ -290,3 +290,16 @@ def test_lifted_out_is_the_fall_in_the_headcount_as_the_observed_series():
     obs = pd.read_csv(DATA).set_index("year")
     for y in range(2014, 2021):
         assert obs.at[y, "lifted_out_10k"] == obs.at[y - 1, "poor_headcount_10k"] - obs.at[y, "poor_headcount_10k"]
+
+
+def test_a_forecast_draws_the_goals_pressure_only_where_the_fit_cannot_inform_it():
+    """The national scenario presses its yearly goals (pressure.enabled): the forecast draws pressure.strength from
+    the goal as stated (1, 以上: at least) to the catalog's plausible upper end (1.2); not when it is fitted, nor
+    where the goals do not press (Jingzhou's base scenario)."""
+    from tuopin.analysis.backtest import uninformed
+    from tuopin.inputs.scenario import load_scenario
+
+    national = load_scenario(ROOT / "scenarios" / "national_2014_2020.toml")
+    assert uninformed(national, ("income.wage_growth",)) == {"pressure.strength": (1.0, 1.2)}
+    assert uninformed(national, ("pressure.strength",)) == {}
+    assert uninformed(load_scenario(ROOT / "scenarios" / "jingzhou_2015_2018.toml"), ()) == {}

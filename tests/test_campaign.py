@@ -164,6 +164,25 @@ def test_deadline_declares_every_registered_poor_household_and_keeps_paper_exits
     assert (hh.status[r["relapse"]] == EXITED).all()  # relapsed this year and declared out with the rest
 
 
+def test_the_deadline_registers_no_new_poor():
+    """The deadline year's assessment closes the registry: non-registered households under the line, all of whom
+    would be identified (new_poor_identification 1), are not registered; the year before they are."""
+    from dataclasses import replace as dc_replace
+
+    from tuopin.sim.assessment import assess
+
+    for deadline, expect in ((True, 0), (False, 5)):
+        m = _model()
+        hh, p = m.hh, dc_replace(m.p.assessment, new_poor_identification=1.0)
+        hh.status[:] = EXITED
+        hh.status[:5] = NONPOOR
+        pc = np.full(hh.n, 9000.0)
+        pc[:5] = 1000.0
+        r = assess(hh, pc, pc, 4000.0, 2020, p, np.random.default_rng(0), spend_poor=np.zeros(hh.n, bool),
+                   deadline=deadline)
+        assert int(r["new_poor"].sum()) == expect and int((hh.status == POOR).sum()) == expect
+
+
 def test_monitored_households_are_supported_and_those_without_labour_get_doudi():
     m = _model(**{"assessment.monitoring_from_year": 2016})
     while m.year < 2016 or m.month < m.spec.assessment_month:
@@ -184,9 +203,11 @@ def test_monitored_households_are_supported_and_those_without_labour_get_doudi()
 
 def test_migration_fills_the_published_count_by_hand():
     """转移就业 at the published scale (Employment.migrate): four registered households, W = 10,000 a labourer.
-    Wages 0 + 3,000 + 10,000 + 0 stand for 1.3 labourers; the published 3.3 asks round(3.3 - 1.3) = 2 more. Free
-    labourers (labour > floor(wage / W)): household 0 (2 > 0) and 1 (1 > 0); not 2 (1 > 1 is false) nor 3 (no
-    labour). Each goes at 10,000 and leaves its local share: 0 / 2 = 0 and 3,000 / 1. Then 3.0 held: none more."""
+    Wages 0 + 3,000 + 10,000 + 0 stand for 1.3 labourers. The first count, 2.6, is the stock already away: the
+    model's wages stand for 1.3 / 2.6 = 0.5 of each published labourer, and no one moves. The next, 6.6, asks
+    round(0.5 x 6.6 - 1.3) = 2 more. Free labourers (labour > floor(wage / W)): household 0 (2 > 0) and 1 (1 > 0);
+    not 2 (1 > 1 is false) nor 3 (no labour). Each goes at 10,000 and leaves its local share: 0 / 2 = 0 and
+    3,000 / 1. Then 3.0 held against 3.3: none more."""
     from tuopin import PovertyModel
     m = PovertyModel(scenario=SMALL, rng=4)
     m.step()  # January
@@ -195,8 +216,11 @@ def test_migration_fills_the_published_count_by_hand():
     hh.category[:4] = 4
     hh.labour[:4] = [2, 1, 1, 0]
     hh.wage_local[:4], hh.wage_migrant[:4] = [0.0, 3000.0, 0.0, 0.0], [0.0, 0.0, 10000.0, 0.0]
-    emp.ctx.migrant_workers, emp.ctx.migrant_earnings = 3.3 * emp.ctx.weight, 10000.0
+    emp.ctx.migrant_workers, emp.ctx.migrant_earnings = 2.6 * emp.ctx.weight, 10000.0
     spent = m.ledger.spent(m.year, "employment")
+    assert emp.migrate(np.ones(hh.n)) == 0 and emp.stock == pytest.approx(0.5)
+    assert hh.wage_migrant[:4].tolist() == [0.0, 0.0, 10000.0, 0.0] and m.ledger.spent(m.year, "employment") == spent
+    emp.ctx.migrant_workers = 6.6 * emp.ctx.weight
     assert emp.migrate(np.ones(hh.n)) == 2
     assert hh.wage_local[:4].tolist() == [0.0, 0.0, 0.0, 0.0]
     assert hh.wage_migrant[:4].tolist() == [10000.0, 10000.0, 10000.0, 0.0]
@@ -238,3 +262,51 @@ def test_a_backtest_knows_observed_series_only_up_to_its_cutoff():
     assert k.transfer_income[2019] == pytest.approx(3059.2, abs=0.1)
     assert k.migrant_workers == {2016: 1527.0, 2019: 1527.0} and k.migrant_earnings[2019] == 12451.0
     assert c.known_until(2015).migrant_workers == {} and c.known_until(2015).funds == {2019: 5.0}
+
+
+def test_a_net_quota_owes_the_years_relapses_and_new_poor_too():
+    """Three registered poor households (sizes 2, 3, 4) all below the line, one exited that falls back (size 5,
+    found: relapse_detection 1) and one non-registered below the line (size 1, identified: new_poor_identification 1).
+    A quota of 3 people: gross, the exits owed are 3, filled from the closest to the line (measured 2,900: 4 people,
+    first past 3); net, 3 + 5 relapsed + 1 new = 9 people owed: 4 + 3 (2,800) + 2 (2,700) = 9, all three out."""
+    from dataclasses import replace as dc_replace
+
+    from tuopin.sim.assessment import assess
+    from tuopin.sim.population import HOUSING_SAFE
+
+    def run(net: bool):
+        m = _model()
+        hh = m.hh
+        p = dc_replace(m.p.assessment, relapse_detection=1.0, new_poor_identification=1.0, relapse_on_application=False)
+        hh.dropout[:], hh.insured[:], hh.housing[:] = 0, True, HOUSING_SAFE
+        hh.status[:] = NONPOOR
+        pc = np.full(hh.n, 9000.0)
+        hh.status[:3], hh.size[:3], pc[:3] = POOR, [2, 3, 4], [2700.0, 2800.0, 2900.0]
+        hh.status[3], hh.size[3], pc[3] = EXITED, 5, 1000.0
+        hh.size[4], pc[4] = 1, 1000.0
+        r = assess(hh, pc, pc, 3000.0, 2017, p, np.random.default_rng(0), quota=3, spend_poor=np.zeros(hh.n, bool),
+                   quota_net=net)
+        return r, hh
+
+    r, hh = run(False)
+    assert r["exit_declared"][:3].tolist() == [False, False, True] and r["relapse"][3] and r["new_poor"][4]
+    r, hh = run(True)
+    assert r["exit_declared"][:3].all() and r["exit_paper"][:3].all()
+    assert int(hh.size[r["exit_declared"]].sum()) - 5 - 1 == 3  # the fall in the registered poor meets the quota
+
+
+def test_a_forecast_draws_the_observed_series_growth_from_its_spread_before_the_cutoff():
+    """Transfer income 1,533 / 1,722 / 2,021: yearly log-growths 0.116260 and 0.160106, mean log(2021 / 1533) / 2 =
+    0.1381829, sample sd 0.0310040, widened by sqrt(1 + 1/2) for the mean's own uncertainty: 0.0379719. Each later year
+    draws its growth: with the same generator the path is 2,021 x exp(g1), x exp(g2)... Over many paths the log-growth
+    of 2017 has that mean and spread. The migrant count known in one year has no spread and stays flat."""
+    c = Campaign(transfer_income={2014: 1533.0, 2015: 1722.0, 2016: 2021.0, 2017: 2325.0, 2019: 3163.0},
+                 migrant_workers={2016: 1527.0, 2019: 2729.0}, migrant_earnings={2016: 12451.0, 2019: 26544.0})
+    k = c.known_until(2016, np.random.default_rng(5))
+    g = np.random.default_rng(5).normal(0.1381829, 0.0379719, 2)
+    assert k.transfer_income[2017] == pytest.approx(2021 * np.exp(g[0]), rel=1e-4)
+    assert k.transfer_income[2019] == pytest.approx(2021 * np.exp(g[0] + 2 * g[1]), rel=1e-4)  # 2018 not given: 2 years
+    assert k.migrant_workers == {2016: 1527.0, 2019: 1527.0}
+    rng = np.random.default_rng(1)
+    logs = np.log([c.known_until(2016, rng).transfer_income[2017] / 2021 for _ in range(4000)])
+    assert logs.mean() == pytest.approx(0.1381829, abs=0.003) and logs.std() == pytest.approx(0.0379719, rel=0.05)

@@ -8,7 +8,11 @@ Those are plans known when a forecast is made (a budget is voted, a line and a t
 before the year), so they are inputs, not outcomes; :func:`later_inputs` lists them for the report.
 The campaign's observed series (``Campaign.OBSERVED``: transfer income, registered labourers working away
 and their earnings) are outcomes: after the cut-off both the calibration and the forecast see only their
-extension from the years up to it (``Campaign.known_until``).
+extension from the years up to it (``Campaign.known_until``). The forecast draws that extension: each
+posterior draw it runs goes on with yearly growths drawn from the spread of the series' growth up to the
+cut-off, so its band holds the forecaster's ignorance of these inputs as well as the parameters' (a series
+known in one year only has no spread to draw from and stays flat). It also draws the parameters the fitted
+years cannot inform but that act after them (:func:`uninformed`: the pressure of the yearly goals).
 
 The verdict (:func:`verdict`) is computed from the scores against the "done when"
 of issue 16: mean absolute percentage error (MAPE) at most 15 % on the year-end headcount and on
@@ -25,11 +29,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from .calibrate import CalibrationError, Posterior, calibrate, fit_table, predict, with_defaults
+from ..parameters import catalog
+from .calibrate import DEFAULT_PARAMS, CalibrationError, Posterior, calibrate, fit_table, predict, with_defaults
 
 MAPE_MAX = 15.0               # % (issue 16)
 COVERAGE_MIN = 0.75           # share of the scored observations inside the 5-95 % interval (6 of 8)
 LEFT_MAX_SHARE = 200 / 8249   # declared poor left at the end, share of the starting headcount (200万 of 8249万)
+INPUTS_STREAM = 0x696E70     # "inp": the forecast's drawn input paths, apart from the simulations' seeds
 SCORE_COLUMNS = ["year", "series", "observed", "simulated_p50", "simulated_p5", "simulated_p95", "error", "abs_error",
                  "pct_error", "covered_5_95"]
 
@@ -43,11 +49,32 @@ def backtest(loaded, data: pd.DataFrame, cutoff: int, replicates: int = 1, worke
         raise CalibrationError(f"--cutoff: must be a year in {loaded.spec.first_year}-{loaded.spec.last_year - 1} "
                                f"so that there are years left to score, got {cutoff}")
     train = data[data["year"] <= cutoff].reset_index(drop=True)
-    loaded = replace(loaded, spec=loaded.spec.model_copy(update={"campaign": loaded.spec.campaign.known_until(cutoff)}))
+    full = loaded.spec.campaign
+    loaded = with_campaign(loaded, full.known_until(cutoff))
     post = calibrate(loaded, train, through=cutoff, replicates=replicates, workers=workers, progress=progress, **options)
     seed = loaded.spec.seed if options.get("seed") is None else options["seed"]
-    pred = predict(loaded, post, replicates=max(replicates, 2), seed=seed, workers=workers, draws=predictive)
+    rng = np.random.default_rng([seed, INPUTS_STREAM])
+    paths = [full.known_until(cutoff, rng) for _ in range(predictive)]  # each posterior draw its own input path
+    unfitted = uninformed(loaded, options.get("params") or DEFAULT_PARAMS)
+    drawn = [{p: float(rng.uniform(lo, hi)) for p, (lo, hi) in unfitted.items()} for _ in range(predictive)]
+    pred = predict(loaded, post, replicates=max(replicates, 2), seed=seed, workers=workers, draws=predictive,
+                   inputs=lambda k: with_campaign(loaded, paths[k]).with_values(drawn[k]))
     return post, with_defaults(fit_table(data, pred, cutoff), loaded, post, replicates, seed, workers)
+
+
+def uninformed(loaded, fitted) -> dict[str, tuple[float, float]]:
+    """The parameters a forecast draws per posterior draw (uniformly over the range) because the years up to a
+    cut-off do not inform them and they act after it, unless fitted: the pressure of the yearly goals
+    (``pressure.strength``, where ``pressure.enabled``). The goals bind from 2017 in the national model, not in
+    the fitted years, so the fit says nothing of how hard they pressed; the goals read 以上 (at least), so the
+    range runs from the goal as stated (1) to the catalog's plausible upper end (somewhat over it, 层层加码)."""
+    if not loaded.params.get("pressure.enabled") or "pressure.strength" in fitted:
+        return {}
+    return {"pressure.strength": (1.0, catalog()["pressure.strength"].plausible_range()[1])}
+
+
+def with_campaign(loaded, campaign):
+    return replace(loaded, spec=loaded.spec.model_copy(update={"campaign": campaign}))
 
 
 def scores(fit: pd.DataFrame) -> pd.DataFrame:

@@ -171,10 +171,13 @@ def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed
               scale: float) -> list[pd.DataFrame]:
     """Simulate every design point on ``runner``, on the replicate seeds of ``seed`` (one for all:
     common random numbers) or of its own seed each (a list); the simulated series of each, in design
-    order. A posterior the scenario carries is set aside: each design point is one parameter set."""
+    order. A posterior the scenario carries is set aside: each design point is one parameter set.
+    ``loaded``: one scenario, or one per design point (a forecast's drawn inputs)."""
     seeds = seed if isinstance(seed, list) else [seed] * len(designs)
-    scenarios = [replace(loaded, spec=loaded.spec.model_copy(update={"seed": s}), posterior=()).with_values(values)
-                 for values, s in zip(designs, seeds)]
+    bases = loaded if isinstance(loaded, list) else [loaded] * len(designs)
+    scenarios = [replace(base, spec=base.spec.model_copy(update={"seed": s}), posterior=()).with_values(values)
+                 for base, values, s in zip(bases, designs, seeds)]
+    loaded = bases[0]
     return [simulated(r, scale, loaded.spec.population.people) for r in ensembles(scenarios, replicates, runner, origin=False)]
 
 
@@ -263,14 +266,17 @@ def _typed(name: str, value: float):
     return int(round(value)) if isinstance(catalog()[name].default, int) else float(value)
 
 
-def predict(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1, draws: int = 40) -> pd.DataFrame:
+def predict(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1, draws: int = 40,
+            inputs=None) -> pd.DataFrame:
     """Posterior predictive series: ``draws`` parameter sets resampled from the accepted draws by
     their weights (systematic resampling: no random numbers), ``replicates`` each, on seeds other
-    than the calibration's; per year and series the median and 5-95 %."""
+    than the calibration's; per year and series the median and 5-95 %. ``inputs`` (optional): a
+    function of the draw's index giving the scenario it runs (a backtest's drawn input paths)."""
     acc = posterior.accepted
     designs = [{p: _typed(p, acc.iloc[k][p]) for p in posterior.summary["parameter"]}
                for k in resample(acc["weight"].to_numpy(float), draws)]
-    return quantiles(_evaluate(loaded, designs, replicates, seed + 1, posterior.scale, workers))
+    scenarios = [inputs(k) for k in range(len(designs))] if inputs else loaded
+    return quantiles(_evaluate(scenarios, designs, replicates, seed + 1, posterior.scale, workers))
 
 
 def at_defaults(loaded, posterior: Posterior, replicates: int, seed: int, workers: int = 1) -> pd.DataFrame:

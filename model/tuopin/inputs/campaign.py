@@ -8,7 +8,10 @@ the levers' take-up follows the money per remaining poor household relative to t
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
+
+import numpy as np
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -63,18 +66,31 @@ class Campaign(BaseModel):
                                                  f"{sorted(self.funds) or 'no year'})")
         return self
 
-    def known_until(self, year: int) -> "Campaign":
+    def known_until(self, year: int, rng=None) -> "Campaign":
         """The campaign as known at the end of ``year``: each observed series (:attr:`OBSERVED`) keeps its years up
         to ``year`` and goes on from its last known value at the mean yearly growth of those years (flat from a
-        single year; nothing where no year is known). Plans (funds, the 低保 standard, the deadline) stay as given."""
+        single year; nothing where no year is known). Plans (funds, the 低保 standard, the deadline) stay as given.
+
+        With ``rng`` (a numpy Generator), each later year's growth is drawn instead: its log from a normal with the
+        mean of the known yearly log-growths and their spread, widened for the mean's own uncertainty (the predictive
+        spread of one more year, ``sd * sqrt(1 + 1/n)`` from ``n`` known growths; none from fewer than two), so that
+        a forecast's band holds what a forecaster did not know of the series' future as well as the parameters."""
         update = {}
         for name in self.OBSERVED:
             series = getattr(self, name)
             known = {y: v for y, v in series.items() if y <= year}
             if known:
-                first, last = min(known), max(known)
-                growth = (known[last] / known[first]) ** (1 / (last - first)) if last > first else 1.0
-                known.update({y: known[last] * growth ** (y - last) for y in series if y > year})
+                years = np.array(sorted(known))
+                steps = np.diff(np.log([known[y] for y in years])) / np.diff(years)  # yearly log-growths
+                mean = math.log(known[years[-1]] / known[years[0]]) / (years[-1] - years[0]) if steps.size else 0.0
+                sd = float(steps.std(ddof=1) * np.sqrt(1 + 1 / steps.size)) if steps.size > 1 else 0.0
+                later = sorted(y for y in series if y > year)
+                last, value = max(known), known[max(known)]
+                growth = (rng.normal(mean, sd, len(later)) if rng is not None and sd > 0
+                          else np.full(len(later), mean))
+                for y, g in zip(later, growth):  # a gap of several years grows each of them
+                    value *= math.exp(g * (y - last))
+                    known[y], last = value, y
             update[name] = known
         return self.model_copy(update=update)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.backtest import coverage_note, later_inputs, scores, verdict
+from ..analysis.backtest import coverage_note, later_inputs, scores, uninformed, verdict
 from ..analysis.calibrate import Posterior, base_headcount
 from ..parameters import catalog
 from . import plots, results
@@ -91,7 +91,11 @@ def write_folder(out: Path, loaded, data_path: Path, data: pd.DataFrame, posteri
                       "so its inputs for the later years are used as known plans (a budget, a line or a target is set "
                       "before its year): " + ("; ".join(f"`{x}`" for x in later) if later else "none") + ". "
                       "Observed inputs (" + ", ".join(f"`campaign.{x}`" for x in loaded.spec.campaign.OBSERVED) +
-                      f") are not used after {cutoff}: they go on at their mean growth up to it (flat from one year).", "",
+                      f") are not used after {cutoff}: the calibration carries them on at their mean growth up to it, the forecast "
+                      "at yearly growths each posterior draw draws from their spread up to it (flat from one year). "
+                      "Parameters the fitted years cannot inform are drawn per posterior draw too: "
+                      + (", ".join(f"`{p}` in [{lo:g}, {hi:g}]" for p, (lo, hi) in uninformed(loaded, options["params"]).items())
+                         or "none") + ".", "",
                       "| year | series | observed | forecast p50 [5-95 %] | error | error % | covered |", "|---|---|---|---|---|---|---|"]
             lines += [f"| {r['year']} | {SERIES_NAMES[r['series']]} | {r['observed']:,.0f} | {r['simulated_p50']:,.0f} "
                       f"[{r['simulated_p5']:,.0f}, {r['simulated_p95']:,.0f}] | {r['error']:+,.0f} | {_pct(r['pct_error'])} | "

@@ -34,6 +34,8 @@ DOCUMENTS: dict[str, Document] = {
                                "reported 2019-03-20", "the Hebei 2019 guidance"),
     "doudi_2018_opinion": Document("关于在脱贫攻坚三年行动中切实做好社会救助兜底保障工作的实施意见",
                                    "民政部 财政部 国务院扶贫办", "2018", "the 2018 兜底 opinion"),
+    "provincial_assessment_measures": Document("省级党委和政府扶贫开发工作成效考核办法", "中共中央办公厅 国务院办公厅",
+                                               "2016-02", "the provincial assessment measures"),
     "monitoring_guidance": Document("关于建立防止返贫监测和帮扶机制的指导意见", "国务院扶贫开发领导小组",
                                     "reported 2020-03", "the monitoring guidance"),
     "health_three_year_plan": Document("健康扶贫三年攻坚行动实施方案",

@@ -161,6 +161,7 @@ class PressureSection:
     """``pressure.toml``."""
     enabled: bool
     strength: float  # share of target
+    net: bool
 
 
 @dataclass(frozen=True, slots=True)

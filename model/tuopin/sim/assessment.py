@@ -91,16 +91,18 @@ def detection(p: AssessmentSection, year: int, watched: np.ndarray | None = None
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
            p: AssessmentSection, rng: np.random.Generator, quota: int | None = None,
            spend_poor: np.ndarray | None = None, month: int = 12, deadline: bool = False,
-           watched: np.ndarray | None = None) -> dict[str, np.ndarray]:
+           watched: np.ndarray | None = None, quota_net: bool = False) -> dict[str, np.ndarray]:
     """Apply the year's assessment to ``hh`` in place; return the masks of what happened.
 
     ``pc_true`` is stable per-capita net income, ``pc_measured`` what verification sees of it;
     ``spend_poor`` marks the expenditure-poor (:func:`expenditure_poor`). ``p`` is the ``assessment``
     catalog section. ``watched``: the households monitored since the last assessment (防止返贫监测). ``quota`` (people), when given, is an exit number the assessment is pressed to reach:
     if the households that meet the standard fall short, the ones closest to it are declared
-    exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits. ``deadline``: the year every
+    exited too (被脱贫, the precise-exit briefing §一(三)3) — paper exits; with ``quota_net`` the quota is the
+    year's fall in the registered poor (the year's relapses and new poor add to the exits owed). ``deadline``: the year every
     registered poor household must be declared out: all of them are, those found to relapse this year
-    included; the ones that do not meet the standard are paper exits.
+    included; the ones that do not meet the standard are paper exits; and no new poor are registered (the
+    registry closes with the campaign: none is left poor at its end).
     """
     n = hh.n
     # the registry records per-capita income in whole yuan: a household 低保 tops up to the line is at
@@ -129,16 +131,19 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     hh.status[relapse] = POOR
     hh.relapses[relapse] += 1
 
+    # new poor: found among the non-registered (exits do not change who they are), enrolled after the exits; none
+    # in the deadline year, whose assessment closes the registry (those under the line are left to monitoring)
+    new_poor = (hh.status == NONPOOR) & falls_measured & (u < p.new_poor_identification) & (not deadline)
     assessed = (hh.status == POOR) & (True if deadline else ~relapse)
     exit_declared = assessed & (True if deadline else meets_measured)
     if quota is not None:
-        short = quota - int(hh.size[exit_declared].sum())
+        owed = quota + (int(hh.size[relapse | new_poor].sum()) if quota_net else 0)
+        short = owed - int(hh.size[exit_declared].sum())
         exit_declared |= fill_quota(assessed & ~exit_declared, pc_measured, hh.size, short)
     exit_true = exit_declared & meets_true
     hh.status[exit_declared] = EXITED
     hh.exit_year[exit_declared] = year
 
-    new_poor = (hh.status == NONPOOR) & falls_measured & (u < p.new_poor_identification)
     hh.status[new_poor] = POOR
     hh.registered_year[new_poor & (hh.registered_year < 0)] = year
     unregistered = new_poor & (hh.category == 0)

@@ -255,7 +255,8 @@ class PovertyModel(mesa.Model):
         exited_start = int(round(np.dot(people, (hh.status == EXITED)) * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
                               spend_poor=spend_poor, month=self.month,
-                              deadline=self.year == self.spec.campaign.deadline_year, watched=self.monitored)
+                              deadline=self.year == self.spec.campaign.deadline_year, watched=self.monitored,
+                              quota_net=self.p.pressure.net)
         self._monitor(pc_measured, spend_poor)
         self._set_eligible()
         self.people = hh.people_by_status() * self.weight
@@ -365,7 +366,7 @@ class PovertyModel(mesa.Model):
 
     def _pressure_quota(self) -> int | None:
         """Under target pressure (被脱贫, the precise-exit briefing §一(三)3), the exits (people) the
-        assessment must declare."""
+        assessment must declare (with ``pressure.net``, the fall in the registered poor it must reach)."""
         pr = self.p.pressure
         target = self.spec.targets.people.get(self.year)
         if not pr.enabled or target is None:

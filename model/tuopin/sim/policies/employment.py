@@ -15,7 +15,10 @@ an elderly or disabled member able to do light work, while the household is elig
 *转移就业 at the published scale*: where the scenario gives, by year, the registered poor labourers in
 wage work away (``[campaign] migrant_workers``, exited included, as counted) and the yearly earnings of
 one of them (``migrant_earnings``), the registered households' wage income, at those earnings a
-labourer, stands for that many labourers; while it is short of the published number, a free labourer
+labourer, stands for a number of labourers; the first count is the stock already away (its wages are in
+the households' starting incomes: it sets how many labourers the model's wages stand for per published
+one and moves no one, or the whole count would leave home in its first year); while a later count, in
+that proportion, is short of the wages held, a free labourer
 of each of that many more registered households goes (by the placement's 因户施策 score of cause
 and labour), earning the published amount and giving up a worker's share of the household's local
 wage. The number moved is whatever closes the gap: the labour market's absorption, which the counts
@@ -95,6 +98,9 @@ class Employment(Policy):
         # capacities are per 10,000 registered people at the start (simulated households: ctx.count)
         self.per_10k = float(hh.size[hh.category > 0].sum()) * ctx.weight / 1e4
         self.counts = {"trained": 0, "placed": 0}  # this year's, in simulated households
+        # the model's wage income per published labourer away at the first count (1 = the count as published);
+        # later counts move the wages in proportion (migrate)
+        self.stock: float | None = None
 
     def capacity(self, per_10k: float) -> int:
         return self.ctx.count(per_10k * self.per_10k)
@@ -154,7 +160,11 @@ class Employment(Policy):
         households' wage income, at ``W`` a labourer, stands for ``wage / W`` labourers in such work; while that is
         short of the published number, one free labourer (not yet earning ``W``) of each of that many more registered
         households (exited included, as the count is) goes, earning ``W`` and leaving a local worker's share of the
-        household's local wage. ``capacity`` is the 因户施策 score (cause and labour). Returns how many went."""
+        household's local wage. The first count is a stock, not a year's moves: those labourers were away before
+        it (wage work away did not start with the count), so their wages are already in the households' starting
+        incomes; the first year sets how many published labourers the model's wages stand for (``stock``) and moves
+        no one, and later counts move labourers in proportion to the count's change. ``capacity`` is the 因户施策
+        score (cause and labour). Returns how many went."""
         c, hh = self.ctx, self.ctx.hh
         w = c.migrant_earnings
         if c.migrant_workers <= 0 or w <= 0:
@@ -162,7 +172,10 @@ class Employment(Policy):
         wages = hh.wage_local + hh.wage_migrant
         registered = hh.category > 0
         held = float(wages[registered].sum()) / w
-        k = int(round(c.migrant_workers / c.weight - held))
+        if self.stock is None:  # the first count: labourers already away, in the wages the households started with
+            self.stock = held / (c.migrant_workers / c.weight)
+            return 0
+        k = int(round(self.stock * c.migrant_workers / c.weight - held))
         pool = registered & (hh.labour > np.floor(wages / w))
         if k <= 0 or not pool.any():
             return 0
