@@ -72,7 +72,9 @@ def test_the_same_seed_gives_the_same_calibration_on_one_worker_or_two(small, tr
 
 
 def test_rejection_recovers_the_parameters_it_generated_data_from(small, truth_data):
-    post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), draws=128, accept=0.1,
+    # 256 prior draws, the closest 5 % kept: since the 2018 self-pay share (fewer fall by medical cost) the seven
+    # years' series say less about income growth, and 13 of 128 draws no longer narrow it
+    post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), draws=256, accept=0.05,
                      replicates=1, workers=2, method="rejection")
     s = post.summary.set_index("parameter")
     for name, true in TRUTH.items():
