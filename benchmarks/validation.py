@@ -26,6 +26,11 @@ FIGURES = pd.read_csv(ROOT / "data" / "validation_figures.csv")
 RELAPSE = FIGURES[FIGURES["figure"] == "relapse_people"].set_index("year")["value"] * 1e4  # people
 
 
+def figure(name: str, year: int) -> float:
+    """A published value of data/validation_figures.csv, in its own unit."""
+    return float(FIGURES.query("figure == @name and year == @year")["value"].iloc[0])
+
+
 def run(name: str, replicates: int, workers: int, sample: int = 1):
     over = {"population": {"sample": sample}} if sample > 1 else None
     f = forecast(load_scenario(ROOT / "scenarios" / f"{name}.toml", over), replicates, workers=workers, progress=False)
@@ -84,7 +89,7 @@ def main() -> None:
 
     # ---- 兜底 cover ----
     doudi = nat.loc[2020, "doudi_people_p50"] / nat.loc[2020, "registered_people_p50"]
-    pub_doudi = FIGURES.query("figure == 'doudi_people' and year == 2020")["value"].iloc[0] * 1e4
+    pub_doudi = figure("doudi_people", 2020) * 1e4
     v, txt = q(nat, "doudi_people", 2020)
     rows.append(("Registered poor under 兜底 (低保 or 特困) at end-2020 (people; share of all registered)",
                  "data/validation_figures.csv doudi_people, doudi_share (2004万 = 1852万 低保 + 152万 特困, about 20 %; "
@@ -132,8 +137,8 @@ def main() -> None:
                  "about 5 %", pct(mon), None))
     # held out: the split of the monitored into exited (脱贫不稳定) and near-poor (边缘) households; the
     # capacity (5 % of the registered) is the guidance's, the split is the model's own
-    pub_ex = FIGURES.query("figure == 'monitored_exited_people' and year == 2019")["value"].iloc[0] * 1e4
-    pub_np = FIGURES.query("figure == 'monitored_near_poor_people' and year == 2019")["value"].iloc[0] * 1e4
+    pub_ex = figure("monitored_exited_people", 2019) * 1e4
+    pub_np = figure("monitored_near_poor_people", 2019) * 1e4
     v_ex, t_ex = q(nat, "monitored_exited_people", 2019)
     v_np = nat.loc[2019, "monitored_people_p50"] - v_ex
     rows.append(("National monitored exited people (脱贫不稳定, at risk of relapse) at end-2019",
@@ -145,22 +150,19 @@ def main() -> None:
 
     # ---- villages: the exit rule (declared registered poor not yet out over the village's 户籍 rural people < 2 %,
     # and collective income ≥ 5万) read at each assessment; none of these counts was used to set a parameter ----
-    def fig(name: str, year: int) -> pd.Series:
-        return FIGURES.query("figure == @name and year == @year").iloc[0]
-
     rows.append(("National poor villages remaining at end-2017 (of 128,000)", "no published end-2017 count found; shown",
                  "—", q(nat, "poor_villages_remaining", 2017)[1], None))
-    pub18 = fig("poor_villages_remaining", 2018)["value"] * 1e4
+    pub18 = figure("poor_villages_remaining", 2018) * 1e4
     remaining18, t18 = q(nat, "poor_villages_remaining", 2018)
     rows.append(("National poor villages remaining at end-2018 (not fitted: no village parameter was set by it)",
                  "data/validation_figures.csv poor_villages_remaining (Liu Yongfu, 2019; evidence brief [S61]): 12.8万 → 2.6万",
                  f"{pub18:,.0f}", t18, pub18 / 2 <= remaining18 <= pub18 * 2))
-    pub19 = fig("poor_villages_remaining", 2019)["value"]
+    pub19 = figure("poor_villages_remaining", 2019)
     remaining19, t19 = q(nat, "poor_villages_remaining", 2019)
     rows.append(("National poor villages not yet exited at end-2019 (held out: never looked at while building the village rules)",
                  "data/validation_figures.csv poor_villages_remaining (Liu Yongfu, SCIO press conference 2020-03-12, 新京报: "
                  "52 counties, 2,707 villages and 551万 people left)", f"{pub19:,.0f}", t19, pub19 / 2 <= remaining19 <= pub19 * 2))
-    pub_deep = fig("deep_poverty_villages", 2018)["value"] * 1e4
+    pub_deep = figure("deep_poverty_villages", 2018) * 1e4
     deep17, d17 = q(nat, "poor_villages_deep", 2017)
     rows.append(("National poor villages still in deep poverty (incidence ≥ 20 %) at end-2017",
                  "data/validation_figures.csv deep_poverty_villages (Liu Yongfu, 2018-03-07): 3万 深度贫困村, villages above 20 % "

@@ -177,8 +177,8 @@ def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed
     bases = loaded if isinstance(loaded, list) else [loaded] * len(designs)
     scenarios = [replace(base, spec=base.spec.model_copy(update={"seed": s}), posterior=()).with_values(values)
                  for base, values, s in zip(bases, designs, seeds)]
-    loaded = bases[0]
-    return [simulated(r, scale, loaded.spec.population.people) for r in ensembles(scenarios, replicates, runner, origin=False)]
+    people = bases[0].spec.population.people
+    return [simulated(r, scale, people) for r in ensembles(scenarios, replicates, runner, origin=False)]
 
 
 def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: float, workers: int) -> list[pd.DataFrame]:
