@@ -3,7 +3,10 @@
 **Mechanism.** The 低保 line is a share of the poverty line; ``aligned`` (两线合一), or the year
 reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided each January:
 eligible households are missed with the exclusion error; registered households with labour outside
-the 兜底 categories are covered with the inclusion error. The means test counts all income: the
+the 兜底 categories are covered with the inclusion error. Both errors belong to the household (one
+draw each, kept for the run): the same households are missed, or let in, year after year, as a
+review that checks the same family the same way would; a fresh draw each January would instead drop
+a random 15 % of covered households a year, who fall back under the line and relapse. The means test counts all income: the
 persistent market income and what the other levers paid last year (posts, dividends, project and
 loan returns), less the year's compulsory contributions (新农合 and pension premiums no lever pays):
 the same net income the assessment tests, so a household topped up to a line at the poverty line is
@@ -11,8 +14,8 @@ not pushed under it by a premium. The top-up is the gap between the line and tha
 raised to its own standard. A household whose income rises above the line keeps its top-up
 ``phaseout_months`` more months (低保渐退). A general registered household 低保 tops up because it
 qualifies becomes a 扶贫低保 household: 兜底 is then its stable income source at the exit assessment
-(一有); one covered by the year's inclusion error does not (the error is redrawn each year, so it
-would otherwise ratchet the 兜底 categories up by about its rate every year).
+(一有); one covered by the inclusion error does not (it has labour and is not poor by the 兜底 rules: its
+cover ends with its benefit eligibility, and the error alone does not make it 兜底 for good).
 
 **Expansion.** 社会保障兜底一批 as the policy expanded: a scenario may give the 低保 standard by
 year (``[campaign] dibao_line``; nationally the Ministry of Civil Affairs' average rural standard, which rose 8-15 % a year
@@ -70,6 +73,9 @@ class Dibao(Policy):
         self.other_income = np.zeros(n)   # income from other levers at the last assessment, yuan a year
         self.phase = np.zeros(n)          # the monthly top-up kept while phasing out (渐退)
         self.phase_left = np.zeros(n, np.int16)  # months of it left
+        # targeting errors belong to the household, not to the year: one draw each, kept (a fresh draw each
+        # January would drop a random 15 % of covered households a year, who fall back under the line)
+        self.u = self.rng.random(n)
 
     def entitled(self) -> np.ndarray:
         """Benefit-eligible households, and (``entitlement``) exited ones: 兜底 does not end at exit."""
@@ -112,7 +118,7 @@ class Dibao(Policy):
 
     def year_start(self) -> None:
         c, p, hh = self.ctx, self.p, self.ctx.hh
-        u = self.rng.random(hh.n)
+        u = self.u  # the household's own draw, kept: the same households are missed (or let in) year after year
         entitled = self.entitled()
         eligible = self.eligible()
         self.covered = np.where(eligible, u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
@@ -131,7 +137,7 @@ class Dibao(Policy):
         self.paid[:] = 0.0
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
         # stable source at the exit assessment (一有: a working member, or 兜底 cover). Not one covered by the
-        # inclusion error: a year's error does not make the household 兜底 for good (it is redrawn each year)
+        # inclusion error: the error does not make the household 兜底 for good
         hh.category[(topup > 0) & eligible & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
 
     def month(self) -> None:
