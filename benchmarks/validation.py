@@ -19,10 +19,12 @@ import pandas as pd
 
 from tuopin import load_scenario
 from tuopin.analysis.forecast import forecast
+from tuopin.parameters import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SERIES = pd.read_csv(ROOT / "data" / "national_series.csv").set_index("year")
 FIGURES = pd.read_csv(ROOT / "data" / "validation_figures.csv")
+P_MON_LINE = catalog()["campaign.monitoring_line"].default  # the national scenario keeps the catalog's
 RELAPSE = FIGURES[FIGURES["figure"] == "relapse_people"].set_index("year")["value"] * 1e4  # people
 
 
@@ -73,7 +75,7 @@ def main() -> None:
         rate, rtxt = q(nat, "relapse_rate", year, 100, "{:.2f}")
         ok = pub / 2 <= v <= pub * 2
         rows.append((f"National relapses {year} (people; share of the exited stock)",
-                     "data/validation_figures.csv relapse_people (public reports on 返贫, CCTV (read): 60多万 → 20多万 → 几万 → 数千; evidence brief [S51]: ~60万 in 2016, <10万 in 2019); "
+                     "data/validation_figures.csv relapse_people (the State Council poverty-alleviation office, 2020-04-01, 光明日报 2020-04-02 (read): 68.4万 → 20.8万 → 5.8万 → 5400; CCTV: 60多万 → 20多万 → 几万 → 数千; evidence brief [S51]: ~60万 in 2016, <10万 in 2019); "
                      "stock: people lifted out since 2014, data/national_series.csv",
                      f"{pub:,.0f} ({100 * pub / stock:.2f} % of {stock / 1e4:,.0f}万)", f"{txt} ({rtxt} %)", ok))
     r16, r19 = nat.loc[2016, "relapses_p50"], nat.loc[2019, "relapses_p50"]
@@ -110,6 +112,17 @@ def main() -> None:
         rows.append((f"National registered poor remaining at end-{year} (declared) against the NBS survey's rural poor",
                      "data/national_series.csv poor_headcount_10k (a survey count, not the registry: shown, not tested)",
                      f"{SERIES.loc[year, 'poor_headcount_10k'] * 1e4:,.0f}", q(nat, "poor_end", year)[1], None))
+    # the survey counts everyone under the line by income, registered or not, exited or not: the model's true status
+    # (its simulated households are the registry and the near-poor, so it can only undercount the rural poor)
+    true19, ttxt = q(nat, "truly_poor", 2019)
+    earlier = ", ".join(f"{y}: {nat.loc[y, 'truly_poor_p50'] / 1e4:,.0f}万 against {SERIES.loc[y, 'poor_headcount_10k']:,.0f}万"
+                        for y in (2016, 2017, 2018))
+    nbs19 = SERIES.loc[2019, "poor_headcount_10k"] * 1e4
+    rows.append(("National truly poor at end-2019 (true status: every simulated household under the line or failing "
+                 "三保障, registered or not, exited or not) against the NBS survey's rural poor",
+                 "data/national_series.csv poor_headcount_10k (the NBS survey counts every rural household under the line, "
+                 "whatever the registry says); within a factor of 2", f"{nbs19:,.0f}", f"{ttxt} (earlier: {earlier})",
+                 nbs19 / 2 <= true19 <= 2 * nbs19))
     # ---- the registered's income (建档立卡户人均纯收入): not fitted, the calibration sees only headcounts. From 2016 the
     # wage income of registered labourers working away is an input in total (the published count times the published
     # earnings, [campaign] migrant_workers and migrant_earnings), so from then this checks the rest of income ----
@@ -142,8 +155,11 @@ def main() -> None:
     v_ex, t_ex = q(nat, "monitored_exited_people", 2019)
     v_np = nat.loc[2019, "monitored_people_p50"] - v_ex
     rows.append(("National monitored exited people (脱贫不稳定, at risk of relapse) at end-2019",
-                 "data/validation_figures.csv monitored_exited_people (Liu Yongfu, SCIO press conference "
-                 "2020-03-12; recalled): about 200万; within a factor of 2", f"{pub_ex:,.0f}", t_ex, pub_ex / 2 <= v_ex <= 2 * pub_ex))
+                 "data/validation_figures.csv monitored_exited_people (中国青年报 2020-04-02, "
+                 "read): 近200万; within a factor of 2. The model monitors up to campaign.monitoring_capacity; how many "
+                 "exited people it would have to watch is in brackets (true status: under the monitoring line)",
+                 f"{pub_ex:,.0f}", f"{t_ex} (exited under {P_MON_LINE:g} times the line: {q(nat, 'exited_at_risk_people', 2019)[1]})",
+                 pub_ex / 2 <= v_ex <= 2 * pub_ex))
     rows.append(("National monitored near-poor people (边缘, never registered or not yet) at end-2019",
                  "data/validation_figures.csv monitored_near_poor_people (as above): about 300万; within a factor of 2",
                  f"{pub_np:,.0f}", f"{v_np:,.0f} (medians: all monitored less the exited)", pub_np / 2 <= v_np <= 2 * pub_np))

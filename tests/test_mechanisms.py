@@ -90,6 +90,27 @@ def test_dibao_covers_eligible_households_but_the_exclusion_error():
     assert covered[registered & ~eligible].mean() == pytest.approx(0.05, abs=0.02)
 
 
+def test_dibao_cover_lasts_while_eligible_and_the_missed_are_found_later():
+    """Cover is not redrawn each January: an eligible household covered in the first year is covered in
+    the second; of those missed in the first year, a second review finds all but the exclusion error
+    (so 1 - 0.3² of the households eligible both years are covered in the second); the inclusion error
+    lets in the same households both years."""
+    m = model(5, **{"dibao.exclusion_error": 0.3, "dibao.inclusion_error": 0.05})
+    d = lever(m, "dibao")
+    months(m, 1)
+    elig1, cov1 = d.eligible().copy(), d.covered.copy()
+    months(m, 12)
+    elig2, cov2 = d.eligible(), d.covered
+    both = elig1 & elig2
+    assert both.sum() > 400
+    assert cov2[both & cov1].all()
+    assert cov2[both].mean() == pytest.approx(1 - 0.3 ** 2, abs=0.04)
+    let_in = ~elig1 & ~elig2 & m.ctx.eligible
+    assert let_in.sum() > 200
+    np.testing.assert_array_equal(cov2[let_in & cov1], True)
+    assert cov2[let_in & ~cov1].mean() < 0.01
+
+
 # ---- 等靠要 and 隐瞒 (motivation) ----------------------------------------------------------
 def test_lower_effort_lowers_wage_income():
     """Effort responds to last year's benefits: the first year is the same with or without the

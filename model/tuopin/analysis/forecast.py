@@ -28,7 +28,7 @@ METRICS = ("exits_declared", "exits_true", "exits_paper", "relapses", "new_poor"
 EXTRA = ("exited_start", "exits_sustained_true", "doudi_people", "registered_people", "villages_exited",
          "poor_villages_remaining", "poor_villages_deep", "credit_loans_issued", "credit_issued_yuan", "credit_outstanding_yuan",
          "employment_trained", "employment_placed", "employment_jobs_held", "employment_posts_held", "funds_yuan",
-         "intensity", "monitored_people", "monitored_exited_people", "registered_income_pc")
+         "intensity", "monitored_people", "monitored_exited_people", "exited_at_risk_people", "registered_income_pc")
 QUANTILES = {"p5": 5, "p50": 50, "p95": 95}
 
 

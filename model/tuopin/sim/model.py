@@ -298,6 +298,9 @@ class PovertyModel(mesa.Model):
         row["intensity"] = self.ctx.intensity
         row["monitored_people"] = int(round(np.dot(people, self.monitored) * w))
         row["monitored_exited_people"] = int(round(np.dot(people, self.monitored & (hh.status == EXITED)) * w))
+        # exited people the monitoring guidance's income range covers (under about 1.5 times the line), true status
+        at_risk = (hh.status == EXITED) & (pc_true < self.p.campaign.monitoring_line * self.line)
+        row["exited_at_risk_people"] = int(round(np.dot(people, at_risk) * w))
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:

@@ -3,10 +3,12 @@
 **Mechanism.** The 低保 line is a share of the poverty line; ``aligned`` (两线合一), or the year
 reaching ``aligned_from_year``, raises it to the poverty line. Cover is decided each January:
 eligible households are missed with the exclusion error; registered households with labour outside
-the 兜底 categories are covered with the inclusion error. Both errors belong to the household (one
-draw each, kept for the run): the same households are missed, or let in, year after year, as a
-review that checks the same family the same way would; a fresh draw each January would instead drop
-a random 15 % of covered households a year, who fall back under the line and relapse. The means test counts all income: the
+the 兜底 categories are covered with the inclusion error. Cover, once given, lasts while the household
+is eligible (the means test ends it, with 渐退, not a draw): the exclusion error is the chance a
+year's review misses an eligible household not yet covered, so a missed household is usually found a
+year or two later; the inclusion error is the household's own (one draw, kept: the same households
+are let in every year). A fresh draw for every household each January would instead drop a random
+15 % of covered households a year, who fall back under the line and relapse. The means test counts all income: the
 persistent market income and what the other levers paid last year (posts, dividends, project and
 loan returns), less the year's compulsory contributions (新农合 and pension premiums no lever pays):
 the same net income the assessment tests, so a household topped up to a line at the poverty line is
@@ -73,9 +75,7 @@ class Dibao(Policy):
         self.other_income = np.zeros(n)   # income from other levers at the last assessment, yuan a year
         self.phase = np.zeros(n)          # the monthly top-up kept while phasing out (渐退)
         self.phase_left = np.zeros(n, np.int16)  # months of it left
-        # targeting errors belong to the household, not to the year: one draw each, kept (a fresh draw each
-        # January would drop a random 15 % of covered households a year, who fall back under the line)
-        self.u = self.rng.random(n)
+        self.u = self.rng.random(n)       # the household's own draw for the inclusion error, kept
 
     def entitled(self) -> np.ndarray:
         """Benefit-eligible households, and (``entitlement``) exited ones: 兜底 does not end at exit."""
@@ -118,10 +118,12 @@ class Dibao(Policy):
 
     def year_start(self) -> None:
         c, p, hh = self.ctx, self.p, self.ctx.hh
-        u = self.u  # the household's own draw, kept: the same households are missed (or let in) year after year
+        found = self.rng.random(hh.n) >= p.exclusion_error  # this year's review finds an eligible household
         entitled = self.entitled()
         eligible = self.eligible()
-        self.covered = np.where(eligible, u >= p.exclusion_error, c.eligible & (u < p.inclusion_error))
+        # an eligible household once covered stays covered (the means test, not a draw, ends it); one not yet
+        # covered is found by a year's review but for the exclusion error; the inclusion error is the household's own
+        self.covered = np.where(eligible, self.covered | found, c.eligible & (self.u < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them); the means test counts all income, lever income included, net of the
         # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
