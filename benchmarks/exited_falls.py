@@ -13,17 +13,13 @@ halved, a placed job ended, a labourer fewer).
 
 from __future__ import annotations
 
-import argparse
-import tomllib
-from pathlib import Path
 
 import numpy as np
 
-from tuopin import load_scenario
+from one_run import scenario_from_args
 from tuopin.sim.model import PovertyModel
 from tuopin.sim.population import EXITED
 
-ROOT = Path(__file__).resolve().parents[1]
 PARTS = ("wages", "farm", "dibao", "benefits", "transfers")
 
 
@@ -69,19 +65,8 @@ class Traced(PovertyModel):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", nargs="?", default="national_2014_2020_calibrated")
-    ap.add_argument("--sample", type=int, default=2000)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
-    args = ap.parse_args()
-    over: dict = {"population": {"sample": args.sample}} if args.sample > 1 else {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        over.setdefault("parameters", {}).setdefault(section, {})[name] = tomllib.loads(f"v = {value}")["v"]
-    sc = load_scenario(ROOT / "scenarios" / f"{args.scenario}.toml", over or None)
-    m = Traced(scenario=sc, rng=args.seed).run()
+    sc, seed = scenario_from_args(__doc__, "national_2014_2020_calibrated", 2000, 1)
+    m = Traced(scenario=sc, rng=seed).run()
     print("\n".join(m.lines))
 
 

@@ -19,19 +19,14 @@ mechanism's contribution is the difference of two runs on the same seed.
 
 from __future__ import annotations
 
-import argparse
 import collections
-import tomllib
-from pathlib import Path
 
 import numpy as np
 
-from tuopin import load_scenario
+from one_run import scenario_from_args
 from tuopin.sim import assessment
 from tuopin.sim.model import PovertyModel
 from tuopin.sim.population import EXITED, HOUSING_SAFE
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class Traced(PovertyModel):
@@ -100,20 +95,8 @@ class Traced(PovertyModel):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", nargs="?", default="jingzhou_2015_2018")
-    ap.add_argument("--sample", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=None)
-    ap.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE")
-    args = ap.parse_args()
-    over: dict = {"population": {"sample": args.sample}} if args.sample > 1 else {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        over.setdefault("parameters", {}).setdefault(section, {})[name] = tomllib.loads(f"v = {value}")["v"]
-    over = over or None
-    sc = load_scenario(ROOT / "scenarios" / f"{args.scenario}.toml", over)
-    m = Traced(scenario=sc, rng=args.seed).run()
+    sc, seed = scenario_from_args(__doc__, "jingzhou_2015_2018", 1, None)
+    m = Traced(scenario=sc, rng=seed).run()
     for y in sorted(m.cause_people):
         tot = sum(m.cause_people[y].values())
         stock = m.stock[y]
