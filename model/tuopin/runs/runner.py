@@ -9,6 +9,7 @@ workers, or a cluster, give the same numbers. With a checkpoint folder each fini
 saved as it arrives, and points already saved are loaded instead of run: an interrupted run
 resumes with the same numbers.
 
+The pools' forkserver preloads the model (:func:`pool_context`), so workers fork with it in memory.
 This is the only module that creates process pools or Dask clients.
 """
 
