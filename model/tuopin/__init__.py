@@ -11,6 +11,12 @@ typed and cited) → ``inputs`` (scenarios, registries) → ``sim`` (the model a
 """
 
 import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # what type checkers and the documentation see; at run time, __getattr__ below
+    from .api import Comparison, Forecast, Levers, Scenario, levers, load_scenario, run
+    from .inputs.scenario import ScenarioError
+    from .sim.model import PovertyModel
 
 # the public names and the module each comes from; imported on first use (PEP 562), so that a
 # process that needs one layer (a pool worker: the model; the command line: what its command
