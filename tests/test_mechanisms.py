@@ -283,6 +283,20 @@ def test_remoteness_follows_incidence_among_poor_villages():
     assert m.villages[3].remoteness == m.village_remoteness[3]
 
 
+def test_average_ranks_are_scipys_rankdata():
+    """The village ranks without scipy.stats: ties get their mean rank (by hand), the same floats as
+    scipy.stats.rankdata on random data with many ties, all NaN when any value is."""
+    from scipy.stats import rankdata
+
+    from tuopin.sim.village import average_ranks
+    assert average_ranks(np.array([0.3, 0.1, 0.3, 0.0, 0.1, 0.1])).tolist() == [5.5, 3.0, 5.5, 1.0, 3.0, 3.0]
+    rng = np.random.default_rng(3)
+    for n, k in ((1, 2), (7, 3), (500, 20), (2000, 10**9)):
+        x = rng.integers(0, k, n) / 7.0
+        assert np.array_equal(average_ranks(x), rankdata(x))
+    assert np.isnan(average_ranks(np.array([0.1, np.nan]))).all()
+
+
 def test_remote_villages_start_with_less_local_income():
     """The level effect at the start: with level_sigma 0.2 each household's local wage and farm
     income are its level-0 values times its village's exp(-0.2 z), scaled so that the mean over the

@@ -24,6 +24,27 @@ def test_survival_from_counts_matches_kaplan_meier():
     assert overall.tolist() == pytest.approx(kaplan_meier(dur, ev["relapse_year"] >= 0).tolist())
 
 
+def test_survival_counts_match_masks_per_group_and_year():
+    """The counts by bincount are those of a mask per group and year (the rule written out),
+    including exits whose relapse or censoring falls past the horizons or before the exit year."""
+    from tuopin.inputs.scenario import CAUSES
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        n = int(rng.integers(0, 60))
+        ey = rng.integers(2014, 2021, n).astype(np.int16)
+        ev = {"exit_year": ey, "relapse_year": np.where(rng.random(n) < 0.4, ey + rng.integers(0, 6, n), -1).astype(np.int16),
+              "cause": rng.integers(0, len(CAUSES), n).astype(np.int8), "people": np.ones(n, int)}
+        last = int(rng.integers(2015, 2022))
+        rel = ev["relapse_year"] >= 0
+        dur = np.where(rel, ev["relapse_year"], last) - ev["exit_year"]
+        groups = [("all", "all", np.ones(n, bool))] + [("cohort", str(y), ey == y) for y in np.unique(ey)]
+        groups += [("cause", c, ev["cause"] == i) for i, c in enumerate(CAUSES) if (ev["cause"] == i).any()]
+        expected = [{"group_kind": k, "group": g, "years": t, "at_risk": int((dur[m] >= t).sum()),
+                     "relapsed": int(((dur[m] == t) & rel[m]).sum()), "exits": int(m.sum())}
+                    for k, g, m in groups for t in (1, 2, 3)]
+        assert survival_counts(ev, last) == expected
+
+
 def test_kaplan_meier_by_hand():
     # 10 exits: 2 relapse after 1 year, 1 censored at 1 year, 1 relapses after 2 years, 6 censored at 3
     duration = np.array([1, 1, 1, 2, 3, 3, 3, 3, 3, 3])

@@ -10,8 +10,29 @@ typed and cited) → ``inputs`` (scenarios, registries) → ``sim`` (the model a
 ``outputs`` (results folders, figures, reports) → ``api``, ``cli`` and ``app``.
 """
 
-from .api import Comparison, Forecast, Levers, Scenario, levers, load_scenario, run
-from .inputs.scenario import ScenarioError
-from .sim.model import PovertyModel
+import importlib
+from typing import TYPE_CHECKING
 
-__all__ = ["Comparison", "Forecast", "Levers", "PovertyModel", "Scenario", "ScenarioError", "levers", "load_scenario", "run"]
+if TYPE_CHECKING:  # what type checkers and the documentation see; at run time, __getattr__ below
+    from .api import Comparison, Forecast, Levers, Scenario, levers, load_scenario, run
+    from .inputs.scenario import ScenarioError
+    from .sim.model import PovertyModel
+
+# the public names and the module each comes from; imported on first use (PEP 562), so that a
+# process that needs one layer (a pool worker: the model; the command line: what its command
+# uses) does not import every other one (pandas' analysis, matplotlib, scipy) first
+_PUBLIC = {"Comparison": "api", "Forecast": "api", "Levers": "api", "Scenario": "api", "levers": "api",
+           "load_scenario": "api", "run": "api", "ScenarioError": "inputs.scenario", "PovertyModel": "sim.model"}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'tuopin' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -16,7 +16,7 @@ from .analysis.calibrate import CalibrationError
 from .arguments import parser
 from .inputs.scenario import ScenarioError, load_scenario
 from .outputs.results import OutputError, check_destination, input_files, replacing
-from .runs.runner import SchedulerError, WorkerLost, check_scheduler
+from .runs.runner import SchedulerError, WorkerLost, check_scheduler, start_pool_server
 
 
 def _out(args, name: str) -> Path:
@@ -304,6 +304,8 @@ def _terminated(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parser(COMMANDS).parse_args(argv)
+    if getattr(args, "workers", 1) > 1 and getattr(args, "scheduler", None) is None:
+        start_pool_server()  # its server imports the model while this process imports the rest
     import signal
     import threading
 

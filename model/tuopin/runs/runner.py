@@ -9,6 +9,7 @@ workers, or a cluster, give the same numbers. With a checkpoint folder each fini
 saved as it arrives, and points already saved are loaded instead of run: an interrupted run
 resumes with the same numbers.
 
+The pools' forkserver preloads the model (:func:`pool_context`), so workers fork with it in memory.
 This is the only module that creates process pools or Dask clients.
 """
 
@@ -115,6 +116,33 @@ def evaluate(point: Point, reduce: Callable[[Replicate], object] | None = None):
     return r if reduce is None else reduce(r)
 
 
+# what a pool worker runs: imported once by the forkserver, so every worker forks with it in memory
+WORKER_MODULES = ("tuopin.runs.runner", "tuopin.sim.model")
+
+
+def pool_context() -> multiprocessing.context.ForkServerContext:
+    """The forkserver context of the pools, its server preloading what a worker needs: the main
+    script (as multiprocessing does by default), the main module when run by name (``python -m
+    tuopin.cli``: each worker runs it again as ``__mp_main__``, so its imports are then in memory)
+    and the model. Each worker then forks with them imported instead of importing them itself
+    (2-3 s of CPU per worker, serial before its first replicate). The server starts once per
+    process; :func:`start_pool_server` starts it early."""
+    ctx = multiprocessing.get_context("forkserver")
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    main = [spec.name] if spec is not None and spec.name and not spec.name.endswith("__main__") else []
+    ctx.set_forkserver_preload(["__main__", *main, *WORKER_MODULES])
+    return ctx
+
+
+def start_pool_server() -> None:
+    """Start the pools' forkserver now, so that it imports the model while this process goes on
+    with its own work (imports, reading the scenario) and the first workers fork ready."""
+    from multiprocessing import forkserver
+
+    pool_context()
+    forkserver.ensure_running()
+
+
 class Runner:
     """Runs points, in a pool of ``workers`` processes when > 1, or on ``executor`` when given
     (e.g. from :class:`dask_executor`). A context manager: it owns the pool it starts, so one
@@ -127,7 +155,7 @@ class Runner:
         if self.executor is None and self.workers > 1:
             # forkserver: workers start from a clean process, not a fork of this (maybe threaded) one
             self.executor = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init, initargs=(os.getpid(),),
-                                                mp_context=multiprocessing.get_context("forkserver"))
+                                                mp_context=pool_context())
             self.own = True
         return self
 
