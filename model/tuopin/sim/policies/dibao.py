@@ -61,7 +61,7 @@ from .base import Policy
 class Dibao(Policy):
     lever = "dibao"
     p: DibaoSection
-    owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left")
+    owns = ("covered", "monthly", "paid", "other_income", "phase", "phase_left", "inclusion_draw")
     reads = ("hh.category", "hh.labour", "hh.chronic", "hh.elderly", "hh.disabled", "params.campaign", "hh.size", "hh.status", "hh.wage_local", "hh.wage_migrant", "hh.farm",
              "hh.transfer", "hh.property", "ys.income", "ys.market", "ys.persistent", "ys.expense", "shared.effort")
     writes = ("hh.category", "ys.income", "ys.benefits")
@@ -75,7 +75,7 @@ class Dibao(Policy):
         self.other_income = np.zeros(n)   # income from other levers at the last assessment, yuan a year
         self.phase = np.zeros(n)          # the monthly top-up kept while phasing out (渐退)
         self.phase_left = np.zeros(n, np.int16)  # months of it left
-        self.u = self.rng.random(n)       # the household's own draw for the inclusion error, kept
+        self.inclusion_draw = self.rng.random(n)  # the household's own draw for the inclusion error, kept
 
     def entitled(self) -> np.ndarray:
         """Benefit-eligible households, and (``entitlement``) exited ones: 兜底 does not end at exit."""
@@ -123,7 +123,7 @@ class Dibao(Policy):
         eligible = self.eligible()
         # an eligible household once covered stays covered (the means test, not a draw, ends it); one not yet
         # covered is found by a year's review but for the exclusion error; the inclusion error is the household's own
-        self.covered = np.where(eligible, self.covered | found, c.eligible & (self.u < p.inclusion_error))
+        self.covered = np.where(eligible, self.covered | found, c.eligible & (self.inclusion_draw < p.inclusion_error))
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them); the means test counts all income, lever income included, net of the
         # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
