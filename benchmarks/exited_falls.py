@@ -13,7 +13,6 @@ halved, a placed job ended, a labourer fewer).
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from one_run import scenario_from_args

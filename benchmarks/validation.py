@@ -19,12 +19,10 @@ import pandas as pd
 
 from tuopin import load_scenario
 from tuopin.analysis.forecast import forecast
-from tuopin.parameters import catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SERIES = pd.read_csv(ROOT / "data" / "national_series.csv").set_index("year")
 FIGURES = pd.read_csv(ROOT / "data" / "validation_figures.csv")
-P_MON_LINE = catalog()["campaign.monitoring_line"].default  # the national scenario keeps the catalog's
 RELAPSE = FIGURES[FIGURES["figure"] == "relapse_people"].set_index("year")["value"] * 1e4  # people
 
 
@@ -151,6 +149,7 @@ def main() -> None:
     # held out: the split of the monitored into exited (脱贫不稳定) and near-poor (边缘) households; the
     # capacity (5 % of the registered) is the guidance's, the split is the model's own
     pub_ex = figure("monitored_exited_people", 2019) * 1e4
+    mon_line = load_scenario(ROOT / "scenarios" / "national_2014_2020_calibrated.toml").params["campaign.monitoring_line"]
     pub_np = figure("monitored_near_poor_people", 2019) * 1e4
     v_ex, t_ex = q(nat, "monitored_exited_people", 2019)
     v_np = nat.loc[2019, "monitored_people_p50"] - v_ex
@@ -158,7 +157,7 @@ def main() -> None:
                  "data/validation_figures.csv monitored_exited_people (中国青年报 2020-04-02, "
                  "read): 近200万; within a factor of 2. The model monitors up to campaign.monitoring_capacity; how many "
                  "exited people it would have to watch is in brackets (true status: under the monitoring line)",
-                 f"{pub_ex:,.0f}", f"{t_ex} (exited under {P_MON_LINE:g} times the line: {q(nat, 'exited_at_risk_people', 2019)[1]})",
+                 f"{pub_ex:,.0f}", f"{t_ex} (exited under {mon_line:g} times the line: {q(nat, 'exited_at_risk_people', 2019)[1]})",
                  pub_ex / 2 <= v_ex <= 2 * pub_ex))
     rows.append(("National monitored near-poor people (边缘, never registered or not yet) at end-2019",
                  "data/validation_figures.csv monitored_near_poor_people (as above): about 300万; within a factor of 2",
