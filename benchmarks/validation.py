@@ -214,6 +214,26 @@ def main() -> None:
     rows.append(("Jingzhou default: exited but truly poor at end-2018 (true status, not detected)",
                  "audits found wrongly declared exits (evidence brief [S47], [S48]); no published rate", "—", pct(hidden), None))
 
+    # ---- Jingzhou's own figures at the end of the campaign (held out: the scenario is set from its 2015 decision) ----
+    src = "荆州日报 2021-02-26 (data/validation_figures.csv jingzhou_*): 3000多 yuan in 2015, 11,543 in 2020"
+    v15, t15 = q(jz, "registered_income_pc", 2015)
+    rows.append(("Jingzhou registered households' per-capita net income 2015, exited included (yuan)", src,
+                 "3,000-3,999", t15, 3000 <= v15 < 4000))
+    # the 2018 level on the published path, geometric between the two ends (an assumption: the path in between is not published)
+    lo, hi = (figure("jingzhou_registered_income", 2020) * (x / figure("jingzhou_registered_income", 2020)) ** 0.4
+              for x in (3000, 3999))
+    v18, t18 = q(jz, "registered_income_pc", 2018)
+    growth = (v18 / v15) ** (1 / 3) - 1
+    rows.append(("Jingzhou registered households' per-capita net income 2018 (yuan)",
+                 src + "; 2018 on the geometric path between them (an assumption); loose: within 25 %",
+                 f"{lo:,.0f}-{hi:,.0f} (23.6-30.9 % a year)", f"{t18} ({pct(growth)} a year from 2015)",
+                 0.75 * lo <= v18 <= 1.25 * hi))
+    deep17, dt17 = q(jz, "poor_villages_deep", 2017)
+    pub = figure("jingzhou_deep_poverty_villages", 2017)
+    rows.append(("Jingzhou deep-poverty villages (深度贫困村, incidence ≥ 20 %) among its 371 poor villages, end-2017",
+                 "荆州日报 2021-02-26: 44 (the year of designation is not given; the national designation was made in 2017-18)",
+                 f"{pub:.0f}, within a factor of 2", dt17, pub / 2 <= deep17 <= pub * 2))
+
     # ---- Jingzhou exits against its plan ----
     spec = load_scenario(ROOT / "scenarios" / "jingzhou_2015_2018.toml").spec
     for year, target in spec.targets.people.items():
