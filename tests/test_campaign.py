@@ -65,7 +65,7 @@ def test_schema_refuses_years_outside_the_scenario():
     with pytest.raises(ScenarioError, match="reference_year"):
         load_scenario(SMALL, {"campaign": {"funds": {2016: 1e8}, "reference_year": 2015}})
     with pytest.raises(ScenarioError, match="migrant_earnings"):  # a count without its earnings
-        load_scenario(SMALL, {"campaign": {"migrant_workers": {2016: 1e4}}})
+        load_scenario(SMALL, {"campaign": {"migrant_workers": {2015: 1e4}}})
     with pytest.raises(ScenarioError, match=r"transfer_income\.2016"):
         load_scenario(SMALL, {"campaign": {"transfer_income": {2016: 0.0}}})
 

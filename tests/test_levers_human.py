@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tuopin import PovertyModel
+from tuopin.sim.population import HOUSING_D, HOUSING_SAFE
 
 SMALL = Path(__file__).resolve().parent / "data" / "small.toml"
 MEDIUM = Path(__file__).resolve().parent / "data" / "medium.toml"
@@ -156,3 +157,25 @@ def test_work_relief_pays_its_wage_within_the_works_capacity():
     jan = run(29, 1)
     wj = lever(jan, "work_relief")
     assert (wj.worker <= wj.eligible()).all() and (jan.hh.labour[wj.worker] > 0).all()
+
+
+def test_renovations_per_10k_caps_the_year_and_takes_d_houses_first():
+    """200 a year per 10,000 registered households: the first January renovates that many (rounded),
+    D houses before C, and no more, though the rate alone would take every one (houses neither decay nor
+    are repaired by their owners here, so every change is the lever's)."""
+    m = PovertyModel(scenario=MEDIUM, rng=5, **{"housing.renovation_rate": 1.0, "housing.renovations_per_10k": 200.0,
+                                                "housing.self_repair_rate_registered": 0.0,
+                                                "housing.self_repair_rate_other": 0.0,
+                                                "housing.decay_rate_safe": 0.0, "housing.decay_rate_c": 0.0})
+    hh = m.hh
+    before = hh.housing.copy()
+    registered = hh.category > 0                    # before the first assessment the eligible are the registered
+    cap = round(200.0 * registered.sum() / 1e4)
+    unsafe = registered & (before != HOUSING_SAFE)
+    assert unsafe.sum() > cap > 0                   # the cap binds
+    m.step()                                        # January: year-start renovations
+    done = (before != HOUSING_SAFE) & (hh.housing == HOUSING_SAFE)
+    assert done.sum() == cap
+    d_waiting = unsafe & (before == HOUSING_D) & ~done
+    c_done = done & (before != HOUSING_D)
+    assert not (c_done.any() and d_waiting.any())   # a C house only once no D house waits

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from tuopin import PovertyModel, load_scenario
+from tuopin.inputs.scenario import overrides_table
 from tuopin.sim.dynamics import pension_premiums
 from tuopin.parameters import levers
 from tuopin.sim.population import HOUSING_SAFE
@@ -61,7 +62,12 @@ ZERO = {
 
 @pytest.mark.parametrize("lever", sorted(ZERO))
 def test_lever_on_without_generosity_equals_off(lever, all_off):
-    on = run(**{**ALL_OFF, f"{lever}.enabled": True, **ZERO[lever]})
+    # 转移就业 at the published count of labourers away is a scenario input the employment lever carries out:
+    # without generosity there is none of it either
+    over = overrides_table({**ALL_OFF, f"{lever}.enabled": True, **ZERO[lever]})
+    if lever == "employment":
+        over["campaign"] = {"migrant_workers": {}, "migrant_earnings": {}}
+    on = PovertyModel(scenario=load_scenario(MEDIUM, over), rng=3).run()
     assert on.ledger.spend.sum() == 0
     pd.testing.assert_frame_equal(annual(on), annual(all_off))
 

@@ -126,6 +126,7 @@ class HousingSection:
     start_month: int  # month
     end_year: int  # year
     renovation_rate: float  # per year
+    renovations_per_10k: float  # households per 10,000 registered households a year
     grant_d: float  # yuan per house
     grant_c: float  # yuan per house
     own_contribution: float  # share of grant

@@ -11,7 +11,10 @@ a barrier to exit; it raises no income.
 of exit) in a C or D house.
 
 **Capacity per year.** ``renovation_rate`` of the eligible (0.4: 87 % of the backlog renovated in
-four years, as the decision's 到2018年全面解决 asks); a budget cap pays fewer, D houses first.
+four years, as the decision's 到2018年全面解决 asks), at most ``renovations_per_10k`` per 10,000
+registered households at the start where it is set (nationally the housing ministry's pace: the
+backlog of about half the registered households cleared steadily by 2020, not 40 % of it in the
+first year); a budget cap pays fewer. Either way D houses first, then the poorest.
 
 **Effect size and source.** The Jingzhou decision, 2015, §二(四)4 (国家危房改造资金优先用于贫困户…补助
 标准在现行基础上翻番; 到2018年全面解决); the precise-exit briefing §一(二)6 (C、D级危房全面排查;
@@ -36,11 +39,27 @@ from ..population import HOUSING_D, HOUSING_SAFE
 from .base import Policy
 
 
+def first(mask: np.ndarray, priority: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` households of ``mask`` with the lowest ``priority`` (all of them if fewer)."""
+    idx = np.flatnonzero(mask)
+    if idx.size <= k:
+        return mask
+    out = np.zeros_like(mask)
+    if k > 0:
+        out[idx[np.argpartition(priority[idx], k - 1)[:k]]] = True
+    return out
+
+
 class Housing(Policy):
     lever = "housing"
     p: HousingSection
-    reads = ("hh.housing",)
+    reads = ("hh.housing", "hh.category")
     writes = ("hh.housing", "ys.outlay")
+
+    def __init__(self, ctx, seed):
+        super().__init__(ctx, seed)
+        # registered households at the start, in the whole region: the base of renovations_per_10k
+        self.per_10k = float(np.count_nonzero(ctx.hh.category > 0)) * ctx.weight / 1e4
 
     def eligible(self) -> np.ndarray:
         """Benefit-eligible households in a C or D house."""
@@ -52,6 +71,9 @@ class Housing(Policy):
         take = self.eligible() & (self.rng.random(hh.n) < p.renovation_rate)
         grant = np.where(hh.housing == HOUSING_D, p.grant_d, p.grant_c)
         # D first, then the poorest: a lower priority number is paid first
-        paid = self.pay(np.where(take, grant, 0.0), priority=c.priority - 1e9 * (hh.housing == HOUSING_D)) > 0
+        priority = c.priority - 1e9 * (hh.housing == HOUSING_D)
+        if p.renovations_per_10k > 0:
+            take = first(take, priority, c.count(p.renovations_per_10k * self.per_10k))
+        paid = self.pay(np.where(take, grant, 0.0), priority=priority) > 0
         hh.housing[paid] = HOUSING_SAFE
         c.ys.outlay[paid] += p.own_contribution * grant[paid]  # spending, not a deduction from net income
