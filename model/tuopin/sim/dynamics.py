@@ -295,11 +295,13 @@ def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float 
     """The year's persistent monthly income, once the January changes are made (growth, ageing, the
     levers' January hooks, effort): what :func:`accrue_income` measures the shocks against. Wages,
     farm income, transfers, labour and effort change only in January."""
-    ys.persistent[:] = ((hh.wage_local + hh.wage_migrant) * effort + hh.farm) / 12
     ys.wage_factor[:] = effort * ys.wage_shock
-    ys.regular[:] = (hh.transfer + hh.property) / 12
-    ys.rate[:] = market_income(hh, ys, slice(None))
-    ys.dirty.fill(0)
+    effort = np.broadcast_to(np.asarray(effort, float), ys.rate.shape)
+    # persistent = ((wage_local + wage_migrant) * effort + farm) / 12, regular = (transfer + property) / 12,
+    # rate = market_income(hh, ys, every row), dirty = 0: one pass (kernels.persistent)
+    kernels.persistent(hh.wage_local, hh.wage_migrant, hh.farm, hh.transfer, hh.property, effort, ys.wage_factor,
+                       ys.ill_months, ys.jobless_months, hh.labour, ys.disaster_loss, ys.farm_shock, ys.persistent,
+                       ys.regular, ys.rate, ys.dirty)
 
 
 def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:

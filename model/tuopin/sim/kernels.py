@@ -117,6 +117,24 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
 
 
 @_jit
+def persistent(wage_local, wage_migrant, farm, transfer, prop, effort, wage_factor, ill_months, jobless_months,
+               labour, disaster_loss, farm_shock, persistent, regular, rate, dirty):  # pragma: no cover (compiled)
+    """The year's persistent monthly income and the month's market income in one pass (the rules of
+    :func:`.dynamics.persistent_income` and :func:`.dynamics.market_income`, operation by operation):
+    ``persistent = ((wage_local + wage_migrant) * effort + farm) / 12``, ``regular = (transfer + prop) / 12``,
+    ``rate`` = the month's wage and farm income after the shocks in force; ``dirty = 0``."""
+    for i in range(rate.size):
+        persistent[i] = ((wage_local[i] + wage_migrant[i]) * effort[i] + farm[i]) / 12
+        regular[i] = (transfer[i] + prop[i]) / 12
+        ill = 1.0 if ill_months[i] > 0 else 0.0
+        working = (1.0 - ill * (1.0 / max(labour[i], 1))) * wage_factor[i]
+        in_work = 1.0 if jobless_months[i] == 0 else 0.0
+        rate[i] = ((wage_local[i] + wage_migrant[i] * in_work) * working
+                   + farm[i] * ((1.0 - disaster_loss[i]) * farm_shock[i])) / 12
+        dirty[i] = 0
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
