@@ -135,6 +135,56 @@ def persistent(wage_local, wage_migrant, farm, transfer, prop, effort, wage_fact
 
 
 @_jit
+def cost_shares(inpatient, chronic, noncompliant, poor, insured, q, flags, basic, dabing, assistance, cap_fund,
+                hospital, oop):  # pragma: no cover (compiled)
+    """The medical cost-sharing chain (:func:`.cost_sharing._shares`, operation by operation, in its
+    order) in one pass over the households, into the six shares. ``q``: the chain's numbers in the
+    order of :data:`.cost_sharing.KERNEL_PARAMS`; ``flags``: ``dabing_includes_chronic``, the
+    chronic part capped, ``oop_cap_enabled``, ``poor_noncompliant_to_hospital``, the self-pay rule on.
+    (Costs are non-negative and never -0.0, so ``min``/``max`` agree with numpy's on every tie.)"""
+    (basic_deductible, basic_rate, basic_cap, poor_rate_bonus, chronic_outpatient_rate, chronic_outpatient_cap,
+     dabing_deductible, dabing_deductible_poor, rate1, rate2, rate3, tier1, tier2, dabing_cap, dabing_chronic_cap,
+     assistance_rate, assistance_deductible, assistance_cap, oop_cap, self_pay_share, oop_cap_share,
+     self_pay_in_force) = (q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13],
+                           q[14], q[15], q[16], q[17], q[18], q[19], q[20], q[21])
+    includes_chronic, chronic_capped, cap_on, to_hospital, self_pay = flags[0], flags[1], flags[2], flags[3], flags[4]
+    includes = 1.0 if includes_chronic else 0.0
+    span = tier2 - tier1
+    for i in range(inpatient.size):
+        inp, chr_, nc, pr = inpatient[i], chronic[i], noncompliant[i], poor[i]
+        ins = 1.0 if insured[i] else 0.0
+        rate = min(1.0, basic_rate + (poor_rate_bonus if pr else 0.0))
+        basic_inp = min(basic_cap, max(inp - basic_deductible, 0.0) * rate) * ins
+        basic_chr = min(chronic_outpatient_cap, chr_ * chronic_outpatient_rate) * ins
+        left_inp, left_chr = inp - basic_inp, (chr_ - basic_chr) * includes
+        base = left_inp + left_chr
+        excess = max(base - (dabing_deductible_poor if pr else dabing_deductible), 0.0)
+        tiered = (rate1 * min(excess, tier1) + rate2 * min(max(excess - tier1, 0.0), span)
+                  + rate3 * max(excess - tier2, 0.0))
+        d = min(tiered, dabing_cap) * ins
+        if chronic_capped:
+            chronic_part = d * (left_chr / base if base > 0 else 0.0)
+            d = d - chronic_part + min(chronic_part, dabing_chronic_cap)
+        left = inp + chr_ - basic_inp - basic_chr - d
+        a = min(assistance_cap, max(left - assistance_deductible, 0.0) * assistance_rate) if pr else 0.0
+        left = left - a
+        cf = max(left * oop_cap_share - oop_cap, 0.0) if pr and cap_on else 0.0
+        left = left - cf
+        h = nc if pr and to_hospital else 0.0
+        pays = left + nc - h
+        if self_pay:
+            over = max(pays - self_pay_share * (inp + chr_ + nc), 0.0) * self_pay_in_force
+            over = over if pr else 0.0
+            cf, pays = cf + over, pays - over
+        basic[i] = basic_inp + basic_chr
+        dabing[i] = d
+        assistance[i] = a
+        cap_fund[i] = cf
+        hospital[i] = h
+        oop[i] = pays
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
