@@ -302,15 +302,15 @@ def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
 
 
 @_jit
-def ramp_up(young, t, started, grant, return_rate, market, ramp_months, earning):  # pragma: no cover (compiled)
+def ramp_up(young, t, started, grant, return_rate, village, market, ramp_months, earning):  # pragma: no cover (compiled)
     """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
-    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the village's
-    factor of each young project (aligned with ``young``); returns how many still ramp."""
+    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the factor of
+    each village (``village``: each household's); returns how many still ramp."""
     k = 0
     for j in range(young.size):
         r = young[j]
         ramp = min(1.0, (t - started[r] + 1) / ramp_months)
-        earning[r] = grant[r] * return_rate * market[j] * ramp / 12
+        earning[r] = grant[r] * return_rate * market[village[r]] * ramp / 12
         if ramp < 1.0:
             k += 1
     return k
