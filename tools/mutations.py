@@ -125,8 +125,8 @@ MUTATIONS = [
              r"np\.where\(self\.reached, \(1\.0 - p\.fuzhi_effect\) \* loss, loss\)", "loss"),
     Mutation("以工代赈 beyond the works' capacity", "sim/policies/work_relief.py",
              r"choose\(self\.eligible\(\), self\.jobs\(\),", "choose(self.eligible(), 2 * self.jobs(),"),
-    Mutation("poor-village households not served first", "sim/targeting.py",
-             r"u = \(u \+ focus\[idx\]\) / ", "u = (u + 0 * focus[idx]) / "),
+    Mutation("poor-village households not served first", "sim/kernels.py",
+             r"x = \(x \+ focus\[i\]\) / ", "x = (x + 0 * focus[i]) / "),
     Mutation("no village exit batches", "sim/model.py",
              r"focus\[batch\] = v\.batch_focus", "pass"),
     # the same mechanisms broken another way

@@ -185,6 +185,25 @@ def cost_shares(inpatient, chronic, noncompliant, poor, insured, q, flags, basic
 
 
 @_jit
+def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no cover (compiled)
+    """:func:`.targeting.choose`'s keys in one pass: for the ``j``-th eligible household ``i``,
+    ``idx[j] = i`` and ``negkey[j]`` = minus its key, ``u[j]``, with ``focus`` (unless empty)
+    ``(u[j] + focus[i]) / denom``, plus ``suits[i]`` (unless empty), operation by operation as numpy's."""
+    has_focus, by_cause = focus.size > 0, suits.size > 0
+    last = u.size - 1
+    j = 0
+    for i in range(eligible.size):  # branch-free (``idx`` and ``negkey`` have a spare slot at the end)
+        x = u[min(j, last)]
+        if has_focus:
+            x = (x + focus[i]) / denom
+        if by_cause:
+            x = x + suits[i]
+        idx[j] = i
+        negkey[j] = -x
+        j += 1 if eligible[i] else 0
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
