@@ -438,9 +438,9 @@ def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no c
 @_jit
 def phase_month(monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
     """低保's month: ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now)."""
-    for i in range(monthly.size):
+    for i in range(monthly.size):  # branch-free (selects): it vectorises
         a = monthly[i]
-        if phase_left[i] > 0:
-            a += phase[i]
-            phase_left[i] -= 1
-        amounts[i] = a
+        left = phase_left[i]
+        on = left > 0
+        amounts[i] = a + phase[i] if on else a
+        phase_left[i] = left - 1 if on else left
