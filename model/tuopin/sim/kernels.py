@@ -444,3 +444,19 @@ def phase_month(monthly, phase, phase_left, amounts):  # pragma: no cover (compi
         on = left > 0
         amounts[i] = a + phase[i] if on else a
         phase_left[i] = left - 1 if on else left
+
+
+@_jit
+def phase_month_paid(monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
+    """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive`): for a lever
+    no cap can cut (the ledger then pays the request as it is)."""
+    for i in range(monthly.size):
+        a = monthly[i]
+        left = phase_left[i]
+        on = left > 0
+        a = a + phase[i] if on else a
+        phase_left[i] = left - 1 if on else left
+        amounts[i] = a
+        income[i] += a
+        benefits[i] += a
+        also[i] += a

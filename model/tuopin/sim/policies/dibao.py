@@ -149,8 +149,14 @@ class Dibao(Policy):
             self.phase_left = self.phase_left * keep
         # the month's top-up, and the kept one where 渐退 runs (a month off it): one pass
         amounts = np.empty_like(self.monthly)
-        kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
-        self.transfer(amounts, tally=self.paid)
+        if self.uncapped():  # paid in full whatever it asks: paid in the same pass, then booked
+            ys = self.ctx.ys
+            kernels.phase_month_paid(self.monthly, self.phase, self.phase_left, amounts, ys.income, ys.benefits,
+                                     self.paid)
+            self.pay(amounts)
+        else:
+            kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
+            self.transfer(amounts, tally=self.paid)
 
     def assessment(self) -> None:
         """Income from other levers this year (annualised), for next year's means test."""
