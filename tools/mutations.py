@@ -110,7 +110,7 @@ MUTATIONS = [
     Mutation("新农合 subsidy paid but not relieved", "sim/policies/medical.py",
              r"^\s*c\.ys\.expense -= paid\s*\n", ""),
     Mutation("雨露计划 kept by the ledger, not paid to the household", "sim/policies/education.py",
-             r"c\.ys\.income\[to\] \+= paid", "pass"),
+             r"kernels\.receive_rows\(to, paid, c\.ys\.income, c\.ys\.benefits, _NO_TALLY\)", "pass"),
     Mutation("雨露计划 capped at the vocational cost again", "sim/policies/education.py",
              r"voc = p\.yulu_subsidy / p\.cost_vocational", "voc = min(p.yulu_subsidy, p.cost_vocational) / p.cost_vocational"),
     Mutation("continuation ignores support", "sim/policies/education.py",
