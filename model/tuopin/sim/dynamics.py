@@ -279,10 +279,11 @@ def own_contribution(hh: Households, p: Params, year: int) -> np.ndarray:
     """The 新农合 contribution each household owes if insured this year (yuan): its members at the
     year's rate, less what 医疗救助 pays for 五保 and 低保 households (outside the campaign)."""
     h = p.health
-    dibao = in_codes(hh.category, DIBAO_CODES)
-    assist = np.where(hh.category == CATEGORY_CODES["wubao"], h.premium_assist_wubao,
-                      np.where(dibao, h.premium_assist_dibao, 0.0))
-    return hh.size * insurance_premium(p, year) * (1.0 - assist)
+    # size * premium * (1 - assist), assist 五保's, 低保's (DIBAO_CODES) or none: one pass
+    out = np.empty(hh.n)
+    kernels.contribution(hh.category, hh.size, float(insurance_premium(p, year)), CATEGORY_CODES["wubao"],
+                         *DIBAO_CODES, float(h.premium_assist_wubao), float(h.premium_assist_dibao), out)
+    return out
 
 
 def insurance_premiums(hh: Households, p: Params, year: int) -> np.ndarray:

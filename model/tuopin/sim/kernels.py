@@ -204,6 +204,24 @@ def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no co
 
 
 @_jit
+def contribution(category, size, premium, wubao, dibao_a, dibao_b, assist_wubao, assist_dibao,
+                 out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.own_contribution` in one pass: ``size * premium * (1 - assist)``, ``assist`` the
+    五保 share for category ``wubao``, the 低保 one for ``dibao_a`` or ``dibao_b``, else 0."""
+    for i in range(size.size):
+        c = category[i]
+        assist = assist_wubao if c == wubao else (assist_dibao if (c == dibao_a) | (c == dibao_b) else 0.0)
+        out[i] = size[i] * premium * (1.0 - assist)
+
+
+@_jit
+def means(wage_local, wage_migrant, effort, farm, transfer, prop, out):  # pragma: no cover (compiled)
+    """``(wage_local + wage_migrant) * effort + farm + transfer + prop`` in one pass (低保's means test)."""
+    for i in range(out.size):
+        out[i] = (wage_local[i] + wage_migrant[i]) * effort[i] + farm[i] + transfer[i] + prop[i]
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""

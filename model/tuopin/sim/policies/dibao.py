@@ -113,8 +113,10 @@ class Dibao(Policy):
 
     def _market(self) -> np.ndarray:
         """Persistent market income and regular transfers, yuan a year."""
-        hh = self.ctx.hh
-        return (hh.wage_local + hh.wage_migrant) * self.ctx.shared.effort + hh.farm + hh.transfer + hh.property
+        hh, out = self.ctx.hh, np.empty(self.ctx.hh.n)
+        # (wage_local + wage_migrant) * effort + farm + transfer + property, in one pass
+        kernels.means(hh.wage_local, hh.wage_migrant, self.ctx.shared.effort, hh.farm, hh.transfer, hh.property, out)
+        return out
 
     def year_start(self) -> None:
         c, p, hh = self.ctx, self.p, self.ctx.hh
