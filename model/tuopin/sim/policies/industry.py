@@ -104,7 +104,8 @@ class Industry(Policy):
         self.grant[paid] = p.grant
         self.started[paid] = c.t
         at = np.flatnonzero(self.grant > 0)
-        at = at[np.argsort(-self.started[at], kind="stable")]  # youngest first: those ramping up lead
+        # youngest first: those ramping up lead (int16 months: numpy's stable sort is then a radix sort, the same order)
+        at = at[np.argsort(-self.started[at].astype(np.int16), kind="stable")]
         self.running_count = self.ramping = at.size
         self.running_at[:at.size] = at
         self.earning.fill(0.0)
