@@ -222,6 +222,13 @@ def means(wage_local, wage_migrant, effort, farm, transfer, prop, out):  # pragm
 
 
 @_jit
+def fit_labour(fit, labour, out):  # pragma: no cover (compiled)
+    """``0.75 * fit + 0.25 * min(labour, 2) / 2`` in one pass (:func:`.policies.suits.fit_with_labour`)."""
+    for i in range(out.size):
+        out[i] = 0.75 * fit[i] + 0.25 * min(labour[i], 2) / 2
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
