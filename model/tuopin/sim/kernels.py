@@ -400,11 +400,19 @@ def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
     ``distributions.c``), step by step, with ``q ** n`` kept for each ``n`` at the current ``p``
     instead of recomputed for every household (the same value: the same expression). Returns False,
     having drawn nothing, where numpy would use its other sampler (``n p > 30``) or refuse ``p``."""
-    for i in range(counts.size):
-        if counts[i] > 0:
-            pi = p[0] if scalar else p[i]
-            if not (0.0 <= pi <= 1.0) or min(pi, 1.0 - pi) * counts[i] > 30.0:
-                return False
+    if scalar:  # one p: the largest count decides (a max over counts vectorises; the test per row did not)
+        most = 0
+        for i in range(counts.size):
+            c = counts[i]
+            most = c if c > most else most
+        if most > 0 and (not (0.0 <= p[0] <= 1.0) or min(p[0], 1.0 - p[0]) * most > 30.0):
+            return False
+    else:
+        for i in range(counts.size):
+            if counts[i] > 0:
+                pi = p[i]
+                if not (0.0 <= pi <= 1.0) or min(pi, 1.0 - pi) * counts[i] > 30.0:
+                    return False
     last_p = -1.0
     qn_at = np.empty(64)
     bound_at = np.empty(64)
