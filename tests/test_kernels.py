@@ -148,3 +148,9 @@ def test_one_pass_kernels_are_the_numpy_rules():
     fit = rng.choice([0.0, 0.25, 0.5, 1.0], n)
     kernels.fit_labour(fit, labour, out)
     np.testing.assert_array_equal(out, 0.75 * fit + 0.25 * np.minimum(labour, 2) / 2)
+    counts, wages = rng.integers(-1, 3, n).astype(np.int16) * (rng.random(n) < 0.1), rng.random(n) * 5000
+    expected = wages.copy()
+    i = np.flatnonzero(counts)
+    expected[i] += 1234.5 * counts[i]
+    kernels.add_per(wages, 1234.5, counts)
+    np.testing.assert_array_equal(wages, expected)

@@ -229,6 +229,14 @@ def fit_labour(fit, labour, out):  # pragma: no cover (compiled)
 
 
 @_jit
+def add_per(values, amount, counts):  # pragma: no cover (compiled)
+    """``values += amount * counts`` where ``counts`` is not 0 (the others unchanged)."""
+    for i in range(values.size):
+        if counts[i] != 0:
+            values[i] += amount * counts[i]
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
