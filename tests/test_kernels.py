@@ -154,3 +154,17 @@ def test_one_pass_kernels_are_the_numpy_rules():
     expected[i] += 1234.5 * counts[i]
     kernels.add_per(wages, 1234.5, counts)
     np.testing.assert_array_equal(wages, expected)
+
+
+def test_housing_year_is_the_numpy_rule():
+    rng = np.random.default_rng(12)
+    n = 5000
+    housing, u, category = rng.integers(0, 3, n).astype(np.int8), rng.random(n), rng.integers(0, 4, n).astype(np.int8)
+    repair = np.where(category > 0, 0.3, 0.1)
+    expected = housing.copy()
+    expected[(housing == 0) & (u < 0.05)] = 1
+    expected[(housing == 1) & (u < 0.2)] = 2
+    expected[(housing != 0) & (u > 1 - repair)] = 0
+    out = np.empty_like(housing)
+    kernels.housing_year(housing, u, category, 0.3, 0.1, 0.05, 0.2, out)
+    np.testing.assert_array_equal(out, expected)

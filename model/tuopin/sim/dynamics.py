@@ -202,7 +202,10 @@ def renew(enrolled: np.ndarray, share: float, renewal: float, u: np.ndarray) -> 
     with the chance that keeps the share enrolled at ``share`` (s (1 - r) / (1 - s), at most 1), so
     the same households stay out year after year instead of a fresh draw each year."""
     join = min(1.0, share * (1 - renewal) / (1 - share)) if share < 1 else 1.0
-    return np.where(enrolled, u < renewal, u < join)
+    enrolled, u = np.asarray(enrolled, bool), np.asarray(u, float)
+    out = np.empty(u.shape, bool)
+    kernels.renew_each(enrolled.reshape(-1), u.reshape(-1), float(renewal), float(join), out.reshape(-1))
+    return out  # np.where(enrolled, u < renewal, u < join), in one pass
 
 
 def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -> None:
@@ -210,12 +213,12 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
     are renewed for the year (:func:`renew`)."""
     h = p.housing
     u = rng.random(hh.n)
-    registered = hh.category > 0
-    repair = np.where(registered, h.self_repair_rate_registered, h.self_repair_rate_other)
-    new = hh.housing.copy()
-    new[(hh.housing == HOUSING_SAFE) & (u < h.decay_rate_safe)] = HOUSING_C
-    new[(hh.housing == HOUSING_C) & (u < h.decay_rate_c)] = HOUSING_D
-    new[(hh.housing != HOUSING_SAFE) & (u > 1 - repair)] = HOUSING_SAFE
+    # safe -> C where u < decay_rate_safe, C -> D where u < decay_rate_c, unsafe -> safe where u > 1 - the owner's
+    # repair rate (registered or not), which wins: one pass (kernels.housing_year; codes as population.HOUSING_*)
+    assert (HOUSING_SAFE, HOUSING_C, HOUSING_D) == (0, 1, 2)
+    new = np.empty_like(hh.housing)
+    kernels.housing_year(hh.housing, u, hh.category, float(h.self_repair_rate_registered), float(h.self_repair_rate_other),
+                         float(h.decay_rate_safe), float(h.decay_rate_c), new)
     hh.housing = new
     hh.insured = renew(hh.insured, p.health.insurance_enrolment, p.health.insurance_renewal, rng.random(hh.n))
     hh.pension = renew(hh.pension, p.income.pension_enrolment, p.income.pension_renewal, rng.random(hh.n))

@@ -237,6 +237,32 @@ def add_per(values, amount, counts):  # pragma: no cover (compiled)
 
 
 @_jit
+def housing_year(housing, u, category, repair_registered, repair_other, decay_safe, decay_c,
+                 out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.housing_and_insurance`'s houses in one pass (codes 0 safe, 1 C, 2 D): a safe house
+    decays to C where ``u < decay_safe``, a C house to D where ``u < decay_c``; an unsafe one is
+    repaired where ``u > 1 - repair`` (the registered's rate or the others'), which wins."""
+    for i in range(housing.size):
+        h = housing[i]
+        x = h
+        if h == 0 and u[i] < decay_safe:
+            x = 1
+        if h == 1 and u[i] < decay_c:
+            x = 2
+        repair = repair_registered if category[i] > 0 else repair_other
+        if h != 0 and u[i] > 1 - repair:
+            x = 0
+        out[i] = x
+
+
+@_jit
+def renew_each(enrolled, u, renewal, join, out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.renew`: ``u < renewal`` where enrolled, ``u < join`` elsewhere."""
+    for i in range(u.size):
+        out[i] = u[i] < renewal if enrolled[i] else u[i] < join
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
