@@ -168,3 +168,13 @@ def test_housing_year_is_the_numpy_rule():
     out = np.empty_like(housing)
     kernels.housing_year(housing, u, category, 0.3, 0.1, 0.05, 0.2, out)
     np.testing.assert_array_equal(out, expected)
+
+
+def test_school_costs_and_monthly_rate_are_the_numpy_rules():
+    rng = np.random.default_rng(13)
+    comp, drop, hs, voc, col, size, eld, chron = (rng.integers(0, 4, 4000).astype(np.int16) for _ in range(8))
+    out = np.empty(4000)
+    kernels.school_costs(comp, drop, hs, voc, col, 300.0, 2500.0, 3000.0, 6000.0, out)
+    np.testing.assert_array_equal(out, ((comp - drop) * 300.0 + hs * 2500.0 + voc * 3000.0 + col * 6000.0).astype(float))
+    kernels.monthly_rate(size, eld, chron, 0.08, 0.07, 0.11, out)
+    np.testing.assert_array_equal(out, (0.08 * size + 0.07 * eld + 0.11 * chron) / 12)

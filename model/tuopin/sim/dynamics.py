@@ -227,17 +227,23 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
 def illness_probability(hh: Households, p: Params) -> np.ndarray:
     """Monthly chance of an inpatient episode: a household rate from its members (per person-year)."""
     hl = p.health
-    lam = (hl.inpatient_rate * hh.size + hl.inpatient_rate_elderly_extra * hh.elderly
-           + hl.inpatient_rate_chronic_extra * hh.chronic) / 12
-    return (-np.expm1(-lam)).astype(np.float32)
+    # lam = (inpatient_rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12, in one pass
+    lam = np.empty(hh.n)
+    kernels.monthly_rate(hh.size, hh.elderly, hh.chronic, float(hl.inpatient_rate),
+                         float(hl.inpatient_rate_elderly_extra), float(hl.inpatient_rate_chronic_extra), lam)
+    np.negative(lam, out=lam)  # -expm1(-lam), in place (expm1 stays numpy's)
+    np.expm1(lam, out=lam)
+    return np.negative(lam, out=lam).astype(np.float32)
 
 
 def education_costs(hh: Households, p: Params) -> np.ndarray:
     """School costs a household bears this year, before any subsidy (yuan)."""
     e = p.education
-    in_compulsory = hh.compulsory - hh.dropout
-    return (in_compulsory * e.cost_compulsory + hh.highschool * e.cost_highschool
-            + hh.vocational * e.cost_vocational + hh.college * e.cost_college).astype(float)
+    # (compulsory - dropout) * cost_compulsory + highschool * cost_highschool + vocational * ... + college * ...
+    out = np.empty(hh.n)
+    kernels.school_costs(hh.compulsory, hh.dropout, hh.highschool, hh.vocational, hh.college, float(e.cost_compulsory),
+                         float(e.cost_highschool), float(e.cost_vocational), float(e.cost_college), out)
+    return out
 
 
 def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np.random.Generator) -> None:

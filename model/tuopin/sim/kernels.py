@@ -263,6 +263,23 @@ def renew_each(enrolled, u, renewal, join, out):  # pragma: no cover (compiled)
 
 
 @_jit
+def school_costs(compulsory, dropout, highschool, vocational, college, c_compulsory, c_highschool, c_vocational,
+                 c_college, out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.education_costs` in one pass: pupils by level times each level's cost, in its order."""
+    for i in range(out.size):
+        out[i] = ((compulsory[i] - dropout[i]) * c_compulsory + highschool[i] * c_highschool
+                  + vocational[i] * c_vocational + college[i] * c_college)
+
+
+@_jit
+def monthly_rate(size, elderly, chronic, rate, elderly_extra, chronic_extra, out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.illness_probability`'s monthly rate in one pass:
+    ``(rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12``."""
+    for i in range(out.size):
+        out[i] = (rate * size[i] + elderly_extra * elderly[i] + chronic_extra * chronic[i]) / 12
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
