@@ -266,11 +266,13 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     hit = rng.random(n_v) < sh.disaster_rate / 12
     if hit.any():
         sev = np.where(hit, rng.beta(sh.disaster_severity_a, sh.disaster_severity_b, n_v), 0.0)
-        in_hit = hh.in_villages(np.flatnonzero(hit)).astype(np.intp)  # numpy indexes fastest with intp
+        villages = np.flatnonzero(hit)
+        order, start = hh.village_index()
         spread = sh.disaster_household_spread
-        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
-        ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
-        ys.dirty[in_hit] = 1
+        u = rng.uniform(1 - spread, 1 + spread, int((start[villages + 1] - start[villages]).sum()))
+        # the hit villages' households (hh.in_villages), in household order, lose clip(sev × u, 0, 1) of the
+        # rest of their farm year where that is more than a loss already this year: one pass (kernels.strike)
+        kernels.strike(order, start, villages, hh.village, sev, u, ys.disaster_loss, ys.dirty)
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)

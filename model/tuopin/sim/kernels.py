@@ -280,6 +280,25 @@ def monthly_rate(size, elderly, chronic, rate, elderly_extra, chronic_extra, out
 
 
 @_jit
+def strike(order, start, villages, village, severity, u, disaster_loss, dirty):  # pragma: no cover (compiled)
+    """A month's disaster in ``villages`` (ids): their households (``order[start[v]:start[v + 1]]``, the
+    village index) in household order, the ``j``-th losing ``clip(severity[its village] * u[j], 0, 1)`` of
+    its farm year, kept if larger than a loss already this year, and marked ``dirty``."""
+    rows = np.empty(u.size, np.int64)
+    k = 0
+    for v in villages:
+        for q in range(start[v], start[v + 1]):
+            rows[k] = order[q]
+            k += 1
+    rows.sort()
+    for j in range(rows.size):
+        r = rows[j]
+        loss = min(max(severity[village[r]] * u[j], 0.0), 1.0)
+        disaster_loss[r] = max(disaster_loss[r], loss)
+        dirty[r] = 1
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
