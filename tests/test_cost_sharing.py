@@ -152,17 +152,21 @@ def test_params_from_catalog_defaults():
 
 
 @pytest.mark.parametrize("p", [P, replace(P, oop_cap_enabled=True, dabing_includes_chronic=True, dabing_chronic_cap=5e4,
-                                          poor_noncompliant_to_hospital=True)])
+                                          poor_noncompliant_to_hospital=True),
+                               replace(P, oop_cap_enabled=True, dabing_includes_chronic=True, dabing_chronic_cap=-1,
+                                       self_pay_share=0.1, self_pay_in_force=0.5, oop_cap_share=0.75)])
 def test_blocks_give_the_numbers_of_one_pass(p):
-    """A household table longer than a block goes through in blocks: every share the same to the bit
-    as one pass over all of it (the chain is elementwise)."""
+    """A household table longer than a block goes through the compiled chain (kernels.cost_shares),
+    or in blocks when its arrays are not the model's types: every share the same to the bit as
+    numpy's one pass over all of it (the chain is elementwise)."""
     n = 2 * BLOCK + 77
     inp, chr_, nc, poor, ins = _random(n, 11)
     inp[::3] = 0.0  # households with no cost at all, as most are in a month
-    blocked = cost_sharing(inp, chr_, nc, poor=poor, insured=ins, p=p)
     whole = _shares(inp, chr_, nc, poor, ins, p=p)
-    for a, b in zip(blocked, whole):
-        assert a.shape == (n,) and np.array_equal(a, b)
+    for blocked in (cost_sharing(inp, chr_, nc, poor=poor, insured=ins, p=p),  # compiled
+                    cost_sharing(inp, chr_, nc, poor=poor.astype(int), insured=ins, p=p)):  # numpy, in blocks
+        for a, b in zip(blocked, whole):
+            assert a.shape == (n,) and np.array_equal(a, b)
 
 
 def test_self_pay_share_holds_the_poor_at_ten_percent():

@@ -1,5 +1,5 @@
 """The engine's shortcuts give what the plain rules give: the month's market income kept row by row,
-the village index, the kept population."""
+the village index, a disaster's households, the kept population."""
 
 import numpy as np
 from conftest import JINGZHOU
@@ -53,3 +53,25 @@ def test_kept_population_is_a_fresh_copy_and_the_same():
         np.testing.assert_array_equal(getattr(b, f), getattr(c, f))
     other = synthesize(s.spec, s.params, np.random.default_rng(12))[0]
     assert not np.array_equal(other.wage_local, c.wage_local)
+
+
+def test_disaster_strike_is_the_rule_over_the_villages_households():
+    """kernels.strike (a month's disaster) gives the plain rule over hh.in_villages: the same losses and rows marked."""
+    from tuopin.sim import kernels
+    rng = np.random.default_rng(1)
+    hh = synthesize(load_scenario(JINGZHOU).spec, load_scenario(JINGZHOU).params, rng)[0]
+    n_v = hh.villages()
+    hit = rng.random(n_v) < 0.05
+    sev = np.where(hit, rng.beta(2, 5, n_v), 0.0)
+    loss = rng.random(hh.n) * (rng.random(hh.n) < 0.2)
+    villages = np.flatnonzero(hit)
+    in_hit = hh.in_villages(villages).astype(np.intp)
+    u = rng.uniform(0.5, 1.5, in_hit.size)
+    expected, marked = loss.copy(), np.zeros(hh.n, np.uint8)
+    expected[in_hit] = np.maximum(expected[in_hit], np.clip(sev[hh.village[in_hit]] * u, 0, 1))
+    marked[in_hit] = 1
+    dirty = np.zeros(hh.n, np.uint8)
+    order, start = hh.village_index()
+    kernels.strike(order, start, villages, hh.village, sev, u, loss, dirty)
+    np.testing.assert_array_equal(loss, expected)
+    np.testing.assert_array_equal(dirty, marked)

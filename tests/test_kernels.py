@@ -1,6 +1,7 @@
 """The compiled loops (sim/kernels.py) give numpy's numbers bit for bit: the same binomial draws from
 the same generator (leaving it in the same state), and relocation's partial sort the same households
-as the full lexsort. (The month's accrual is checked against the plain rule in test_engine.py.)"""
+as the full lexsort, and the one-pass kernels numpy's rules. (The month's accrual is checked against the plain
+rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's keys in test_targeting.py.)"""
 
 import numpy as np
 import pytest
@@ -109,3 +110,71 @@ def test_phase_month_is_the_numpy_rule():
     kernels.phase_month(monthly, phase, left, amounts)
     np.testing.assert_array_equal(amounts, expected)
     np.testing.assert_array_equal(left, left_after)
+    # and paid in the same pass: what receive adds after phase_month
+    income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
+    left[:] = rng.integers(0, 3, 500)
+    plain = [a.copy() for a in (income, benefits, tally, left)]
+    kernels.phase_month(monthly, phase, plain[3], amounts)
+    kernels.receive(amounts, *plain[:3])
+    paid = np.empty(500)
+    kernels.phase_month_paid(monthly, phase, left, paid, income, benefits, tally)
+    for x, y in zip((paid, income, benefits, tally, left), [amounts] + plain):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_one_pass_kernels_are_the_numpy_rules():
+    """persistent, means, contribution and fit_labour do numpy's operations in numpy's order."""
+    rng = np.random.default_rng(8)
+    n = 3000
+    wl, wm, farm, tr, prop = (rng.random(n) * 10_000 * (rng.random(n) < 0.7) for _ in range(5))
+    effort, wf, fs = 1 - 0.2 * rng.random(n), rng.lognormal(0, 0.1, n), rng.lognormal(0, 0.2, n)
+    dl = rng.random(n) * (rng.random(n) < 0.1)
+    ill, jobless = (rng.integers(0, 3, n).astype(np.int8) for _ in range(2))
+    labour = rng.integers(0, 4, n).astype(np.int16)
+    persistent, regular, rate, dirty = np.empty(n), np.empty(n), np.empty(n), np.ones(n, np.uint8)
+    kernels.persistent(wl, wm, farm, tr, prop, effort, wf, ill, jobless, labour, dl, fs, persistent, regular, rate, dirty)
+    np.testing.assert_array_equal(persistent, ((wl + wm) * effort + farm) / 12)
+    np.testing.assert_array_equal(regular, (tr + prop) / 12)
+    working = (1.0 - (ill > 0) * (1.0 / np.maximum(labour, 1))) * wf
+    np.testing.assert_array_equal(rate, ((wl + wm * (jobless == 0)) * working + farm * ((1.0 - dl) * fs)) / 12)
+    assert not dirty.any()
+    out = np.empty(n)
+    kernels.means(wl, wm, effort, farm, tr, prop, out)
+    np.testing.assert_array_equal(out, (wl + wm) * effort + farm + tr + prop)
+    category, size = rng.integers(0, 6, n).astype(np.int8), rng.integers(1, 7, n).astype(np.int16)
+    kernels.contribution(category, size, 180.0, 3, 2, 4, 1.0, 0.5, out)
+    assist = np.where(category == 3, 1.0, np.where((category == 2) | (category == 4), 0.5, 0.0))
+    np.testing.assert_array_equal(out, size * 180.0 * (1.0 - assist))
+    fit = rng.choice([0.0, 0.25, 0.5, 1.0], n)
+    kernels.fit_labour(fit, labour, out)
+    np.testing.assert_array_equal(out, 0.75 * fit + 0.25 * np.minimum(labour, 2) / 2)
+    counts, wages = rng.integers(-1, 3, n).astype(np.int16) * (rng.random(n) < 0.1), rng.random(n) * 5000
+    expected = wages.copy()
+    i = np.flatnonzero(counts)
+    expected[i] += 1234.5 * counts[i]
+    kernels.add_per(wages, 1234.5, counts)
+    np.testing.assert_array_equal(wages, expected)
+
+
+def test_housing_year_is_the_numpy_rule():
+    rng = np.random.default_rng(12)
+    n = 5000
+    housing, u, category = rng.integers(0, 3, n).astype(np.int8), rng.random(n), rng.integers(0, 4, n).astype(np.int8)
+    repair = np.where(category > 0, 0.3, 0.1)
+    expected = housing.copy()
+    expected[(housing == 0) & (u < 0.05)] = 1
+    expected[(housing == 1) & (u < 0.2)] = 2
+    expected[(housing != 0) & (u > 1 - repair)] = 0
+    out = np.empty_like(housing)
+    kernels.housing_year(housing, u, category, 0.3, 0.1, 0.05, 0.2, out)
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_school_costs_and_monthly_rate_are_the_numpy_rules():
+    rng = np.random.default_rng(13)
+    comp, drop, hs, voc, col, size, eld, chron = (rng.integers(0, 4, 4000).astype(np.int16) for _ in range(8))
+    out = np.empty(4000)
+    kernels.school_costs(comp, drop, hs, voc, col, 300.0, 2500.0, 3000.0, 6000.0, out)
+    np.testing.assert_array_equal(out, ((comp - drop) * 300.0 + hs * 2500.0 + voc * 3000.0 + col * 6000.0).astype(float))
+    kernels.monthly_rate(size, eld, chron, 0.08, 0.07, 0.11, out)
+    np.testing.assert_array_equal(out, (0.08 * size + 0.07 * eld + 0.11 * chron) / 12)

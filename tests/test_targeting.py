@@ -58,3 +58,30 @@ def test_a_suited_household_elsewhere_still_comes_before_an_unsuited_one_in_a_po
     # an empty focus (no villages) changes nothing: the same draws, the same choice
     plain = choose(eligible, 3, suits, np.random.default_rng(5), True)
     assert (choose(eligible, 3, suits, np.random.default_rng(5), True, np.zeros(0)) == plain).all()
+
+
+def test_choose_is_the_plain_numpy_rule_bit_for_bit():
+    """choose builds its keys in one compiled pass (kernels.choice_keys): the households chosen and the
+    generator's state after are those of the plain rule (flatnonzero, the draws, the focus, the cause
+    score, argpartition), with and without focus, by cause and at random."""
+    g = np.random.default_rng(5)
+    n = 20_000
+    eligible, suits = g.random(n) < 0.6, g.choice([0.0, 0.25, 0.5, 1.0], n)
+    focus = np.where(g.random(n) < 0.3, g.choice([1.0, 2.0], n), 0.0)
+
+    def plain(k, rng, by_cause, focus):
+        idx = np.flatnonzero(eligible)
+        u = rng.random(idx.size)
+        out = np.zeros(n, bool)
+        if focus is not None:
+            u = (u + focus[idx]) / (1.0 + float(focus.max()))
+        key = u + suits[idx] if by_cause else u
+        out[idx[np.argpartition(-key, k - 1)[:k]]] = True
+        return out
+
+    for k in (1, 500, 9_000):
+        for by_cause in (True, False):
+            for f in (None, focus):
+                a, b = np.random.default_rng(k), np.random.default_rng(k)
+                np.testing.assert_array_equal(choose(eligible, k, suits, a, by_cause, f), plain(k, b, by_cause, f))
+                assert a.random() == b.random()

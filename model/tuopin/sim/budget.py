@@ -52,6 +52,10 @@ class Ledger:
         f, n = self.available[self._y(year)]
         return float(f), float(n)
 
+    def uncapped(self, lever: str) -> bool:
+        """No cap on ``lever`` nor on the total: every payment it asks is paid in full."""
+        return self.cap[self._li[lever]] == np.inf and self.total_cap == np.inf
+
     def room(self, year: int, lever: str) -> float:
         """What ``lever`` may still spend in ``year`` under its cap and the total cap."""
         return max(0.0, min(self.cap[self._li[lever]] - self.spent(year, lever), self.total_cap - self.spent(year)))

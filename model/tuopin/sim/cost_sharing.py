@@ -42,6 +42,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..parameters.typed import MedicalSection
+from . import kernels
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,13 @@ def _tiered(excess: np.ndarray, p: MedicalParams) -> np.ndarray:
             + p.dabing_rate3 * np.maximum(excess - t2, 0.0))
 
 
+# the chain's numbers as kernels.cost_shares takes them
+KERNEL_PARAMS = ("basic_deductible", "basic_rate", "basic_cap", "poor_rate_bonus", "chronic_outpatient_rate",
+                 "chronic_outpatient_cap", "dabing_deductible", "dabing_deductible_poor", "dabing_rate1", "dabing_rate2",
+                 "dabing_rate3", "dabing_tier1", "dabing_tier2", "dabing_cap", "dabing_chronic_cap", "assistance_rate",
+                 "assistance_deductible", "assistance_cap", "oop_cap", "self_pay_share", "oop_cap_share",
+                 "self_pay_in_force")
+
 BLOCK = 1 << 14  # households per block: a block's temporaries stay in the CPU cache
 
 
@@ -130,6 +138,13 @@ def cost_sharing(inpatient, chronic, noncompliant, *, poor, insured, p: MedicalP
     n = np.shape(inpatient)[0] if np.ndim(inpatient) == 1 else 0
     if n <= BLOCK or any(not isinstance(a, np.ndarray) or a.shape != (n,) for a in args):
         return _shares(*args, p=p)
+    if all(a.dtype == float for a in args[:3]) and all(a.dtype == bool for a in args[3:]):
+        # the model's households: the same chain in one compiled pass (kernels.cost_shares), no temporaries
+        out = CostShares(*(np.empty(n) for _ in CostShares._fields))
+        flags = np.array([p.dabing_includes_chronic, p.dabing_includes_chronic and p.dabing_chronic_cap >= 0,
+                          p.oop_cap_enabled, p.poor_noncompliant_to_hospital, p.self_pay_share < 1.0])
+        kernels.cost_shares(*args, np.array([getattr(p, k) for k in KERNEL_PARAMS], float), flags, *out)
+        return out
     out = CostShares(*(np.empty(n) for _ in CostShares._fields))
     for lo in range(0, n, BLOCK):
         for whole, part in zip(out, _shares(*(a[lo:lo + BLOCK] for a in args), p=p)):

@@ -148,10 +148,18 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
                                  (hh.wage_local, base * (1 + e.highschool_wage_premium), hs_done - hs_college),
                                  (hh.wage_local, base * (1 + e.vocational_wage_premium), voc_done),
                                  (hh.wage_migrant, base * (1 + e.college_wage_premium), col_done)):
-        i = np.flatnonzero(new)  # the few households with a new labourer (the others add nothing)
-        wage[i] += wage_base * new[i]
+        kernels.add_per(wage, wage_base, new)  # wage += wage_base * new, on the few households with a new labourer
     # chronic illness onset
     hh.chronic += binom(hh.size - hh.chronic, p.health.chronic_onset_rate, rng).astype(np.int16)
+
+
+def mean_one_lognormal(rng: np.random.Generator, n: int, sigma: float, out: np.ndarray | None = None) -> np.ndarray:
+    """``exp(sigma * z - sigma² / 2)`` for ``n`` standard normal draws ``z`` (a factor of mean one), worked in
+    the draws' own array and written to ``out`` (or returned): the same numbers without three temporaries."""
+    z = rng.standard_normal(n)
+    z *= sigma
+    z -= sigma ** 2 / 2
+    return np.exp(z, out=z if out is None else out)
 
 
 def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator,
@@ -164,12 +172,13 @@ def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Ge
     own standard (counting the series' 低保 growth in both would pay it twice)."""
     inc, sh = p.income, p.shocks
     n = hh.n
-    wage_noise = np.exp(inc.wage_sigma * rng.standard_normal(n) - inc.wage_sigma ** 2 / 2)
-    hh.wage_local *= (1 + inc.wage_growth) * wage_noise
-    hh.wage_migrant *= (1 + inc.wage_growth) * wage_noise
+    wage_noise = mean_one_lognormal(rng, n, inc.wage_sigma)
+    wage_noise *= 1 + inc.wage_growth  # (1 + growth) * noise, once for both wages
+    hh.wage_local *= wage_noise
+    hh.wage_migrant *= wage_noise
     n_v = hh.villages()
     price = np.exp(sh.price_sigma * rng.standard_normal(n_v) - sh.price_sigma ** 2 / 2)
-    farm_noise = np.exp(inc.farm_sigma * rng.standard_normal(n) - inc.farm_sigma ** 2 / 2)
+    farm_noise = mean_one_lognormal(rng, n, inc.farm_sigma)
     hh.farm *= (1 + inc.farm_growth) * price[hh.village.astype(np.intp)] * farm_noise  # an intp index: 4x faster
     failed = (hh.farm > 0) & (rng.random(n) < sh.business_failure_rate)
     hh.farm[failed] *= 1 - sh.business_failure_loss
@@ -185,7 +194,7 @@ def transitory_shocks(ys: YearState, p: Params, rng: np.random.Generator) -> Non
     this year's income and are gone the next (the permanent/transitory decomposition)."""
     inc, n = p.income, ys.income.size
     for out, sigma in ((ys.wage_shock, inc.wage_transitory_sigma), (ys.farm_shock, inc.farm_transitory_sigma)):
-        out[:] = np.exp(sigma * rng.standard_normal(n) - sigma ** 2 / 2)  # drawn at any sigma: common random numbers
+        mean_one_lognormal(rng, n, sigma, out)  # drawn at any sigma: common random numbers
 
 
 def renew(enrolled: np.ndarray, share: float, renewal: float, u: np.ndarray) -> np.ndarray:
@@ -193,7 +202,10 @@ def renew(enrolled: np.ndarray, share: float, renewal: float, u: np.ndarray) -> 
     with the chance that keeps the share enrolled at ``share`` (s (1 - r) / (1 - s), at most 1), so
     the same households stay out year after year instead of a fresh draw each year."""
     join = min(1.0, share * (1 - renewal) / (1 - share)) if share < 1 else 1.0
-    return np.where(enrolled, u < renewal, u < join)
+    enrolled, u = np.asarray(enrolled, bool), np.asarray(u, float)
+    out = np.empty(u.shape, bool)
+    kernels.renew_each(enrolled.reshape(-1), u.reshape(-1), float(renewal), float(join), out.reshape(-1))
+    return out  # np.where(enrolled, u < renewal, u < join), in one pass
 
 
 def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -> None:
@@ -201,12 +213,12 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
     are renewed for the year (:func:`renew`)."""
     h = p.housing
     u = rng.random(hh.n)
-    registered = hh.category > 0
-    repair = np.where(registered, h.self_repair_rate_registered, h.self_repair_rate_other)
-    new = hh.housing.copy()
-    new[(hh.housing == HOUSING_SAFE) & (u < h.decay_rate_safe)] = HOUSING_C
-    new[(hh.housing == HOUSING_C) & (u < h.decay_rate_c)] = HOUSING_D
-    new[(hh.housing != HOUSING_SAFE) & (u > 1 - repair)] = HOUSING_SAFE
+    # safe -> C where u < decay_rate_safe, C -> D where u < decay_rate_c, unsafe -> safe where u > 1 - the owner's
+    # repair rate (registered or not), which wins: one pass (kernels.housing_year; codes as population.HOUSING_*)
+    assert (HOUSING_SAFE, HOUSING_C, HOUSING_D) == (0, 1, 2)
+    new = np.empty_like(hh.housing)
+    kernels.housing_year(hh.housing, u, hh.category, float(h.self_repair_rate_registered), float(h.self_repair_rate_other),
+                         float(h.decay_rate_safe), float(h.decay_rate_c), new)
     hh.housing = new
     hh.insured = renew(hh.insured, p.health.insurance_enrolment, p.health.insurance_renewal, rng.random(hh.n))
     hh.pension = renew(hh.pension, p.income.pension_enrolment, p.income.pension_renewal, rng.random(hh.n))
@@ -215,17 +227,23 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
 def illness_probability(hh: Households, p: Params) -> np.ndarray:
     """Monthly chance of an inpatient episode: a household rate from its members (per person-year)."""
     hl = p.health
-    lam = (hl.inpatient_rate * hh.size + hl.inpatient_rate_elderly_extra * hh.elderly
-           + hl.inpatient_rate_chronic_extra * hh.chronic) / 12
-    return (-np.expm1(-lam)).astype(np.float32)
+    # lam = (inpatient_rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12, in one pass
+    lam = np.empty(hh.n)
+    kernels.monthly_rate(hh.size, hh.elderly, hh.chronic, float(hl.inpatient_rate),
+                         float(hl.inpatient_rate_elderly_extra), float(hl.inpatient_rate_chronic_extra), lam)
+    np.negative(lam, out=lam)  # -expm1(-lam), in place (expm1 stays numpy's)
+    np.expm1(lam, out=lam)
+    return np.negative(lam, out=lam).astype(np.float32)
 
 
 def education_costs(hh: Households, p: Params) -> np.ndarray:
     """School costs a household bears this year, before any subsidy (yuan)."""
     e = p.education
-    in_compulsory = hh.compulsory - hh.dropout
-    return (in_compulsory * e.cost_compulsory + hh.highschool * e.cost_highschool
-            + hh.vocational * e.cost_vocational + hh.college * e.cost_college).astype(float)
+    # (compulsory - dropout) * cost_compulsory + highschool * cost_highschool + vocational * ... + college * ...
+    out = np.empty(hh.n)
+    kernels.school_costs(hh.compulsory, hh.dropout, hh.highschool, hh.vocational, hh.college, float(e.cost_compulsory),
+                         float(e.cost_highschool), float(e.cost_vocational), float(e.cost_college), out)
+    return out
 
 
 def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np.random.Generator) -> None:
@@ -248,11 +266,13 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     hit = rng.random(n_v) < sh.disaster_rate / 12
     if hit.any():
         sev = np.where(hit, rng.beta(sh.disaster_severity_a, sh.disaster_severity_b, n_v), 0.0)
-        in_hit = hh.in_villages(np.flatnonzero(hit)).astype(np.intp)  # numpy indexes fastest with intp
+        villages = np.flatnonzero(hit)
+        order, start = hh.village_index()
         spread = sh.disaster_household_spread
-        loss = np.clip(sev[hh.village[in_hit]] * rng.uniform(1 - spread, 1 + spread, in_hit.size), 0, 1)
-        ys.disaster_loss[in_hit] = np.maximum(ys.disaster_loss[in_hit], loss)
-        ys.dirty[in_hit] = 1
+        u = rng.uniform(1 - spread, 1 + spread, int((start[villages + 1] - start[villages]).sum()))
+        # the hit villages' households (hh.in_villages), in household order, lose clip(sev × u, 0, 1) of the
+        # rest of their farm year where that is more than a loss already this year: one pass (kernels.strike)
+        kernels.strike(order, start, villages, hh.village, sev, u, ys.disaster_loss, ys.dirty)
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
@@ -279,10 +299,11 @@ def own_contribution(hh: Households, p: Params, year: int) -> np.ndarray:
     """The 新农合 contribution each household owes if insured this year (yuan): its members at the
     year's rate, less what 医疗救助 pays for 五保 and 低保 households (outside the campaign)."""
     h = p.health
-    dibao = in_codes(hh.category, DIBAO_CODES)
-    assist = np.where(hh.category == CATEGORY_CODES["wubao"], h.premium_assist_wubao,
-                      np.where(dibao, h.premium_assist_dibao, 0.0))
-    return hh.size * insurance_premium(p, year) * (1.0 - assist)
+    # size * premium * (1 - assist), assist 五保's, 低保's (DIBAO_CODES) or none: one pass
+    out = np.empty(hh.n)
+    kernels.contribution(hh.category, hh.size, float(insurance_premium(p, year)), CATEGORY_CODES["wubao"],
+                         *DIBAO_CODES, float(h.premium_assist_wubao), float(h.premium_assist_dibao), out)
+    return out
 
 
 def insurance_premiums(hh: Households, p: Params, year: int) -> np.ndarray:
@@ -295,11 +316,13 @@ def persistent_income(hh: Households, ys: YearState, effort: np.ndarray | float 
     """The year's persistent monthly income, once the January changes are made (growth, ageing, the
     levers' January hooks, effort): what :func:`accrue_income` measures the shocks against. Wages,
     farm income, transfers, labour and effort change only in January."""
-    ys.persistent[:] = ((hh.wage_local + hh.wage_migrant) * effort + hh.farm) / 12
     ys.wage_factor[:] = effort * ys.wage_shock
-    ys.regular[:] = (hh.transfer + hh.property) / 12
-    ys.rate[:] = market_income(hh, ys, slice(None))
-    ys.dirty.fill(0)
+    effort = np.broadcast_to(np.asarray(effort, float), ys.rate.shape)
+    # persistent = ((wage_local + wage_migrant) * effort + farm) / 12, regular = (transfer + property) / 12,
+    # rate = market_income(hh, ys, every row), dirty = 0: one pass (kernels.persistent)
+    kernels.persistent(hh.wage_local, hh.wage_migrant, hh.farm, hh.transfer, hh.property, effort, ys.wage_factor,
+                       ys.ill_months, ys.jobless_months, hh.labour, ys.disaster_loss, ys.farm_shock, ys.persistent,
+                       ys.regular, ys.rate, ys.dirty)
 
 
 def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:

@@ -117,6 +117,188 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
 
 
 @_jit
+def persistent(wage_local, wage_migrant, farm, transfer, prop, effort, wage_factor, ill_months, jobless_months,
+               labour, disaster_loss, farm_shock, persistent, regular, rate, dirty):  # pragma: no cover (compiled)
+    """The year's persistent monthly income and the month's market income in one pass (the rules of
+    :func:`.dynamics.persistent_income` and :func:`.dynamics.market_income`, operation by operation):
+    ``persistent = ((wage_local + wage_migrant) * effort + farm) / 12``, ``regular = (transfer + prop) / 12``,
+    ``rate`` = the month's wage and farm income after the shocks in force; ``dirty = 0``."""
+    for i in range(rate.size):
+        persistent[i] = ((wage_local[i] + wage_migrant[i]) * effort[i] + farm[i]) / 12
+        regular[i] = (transfer[i] + prop[i]) / 12
+        ill = 1.0 if ill_months[i] > 0 else 0.0
+        working = (1.0 - ill * (1.0 / max(labour[i], 1))) * wage_factor[i]
+        in_work = 1.0 if jobless_months[i] == 0 else 0.0
+        rate[i] = ((wage_local[i] + wage_migrant[i] * in_work) * working
+                   + farm[i] * ((1.0 - disaster_loss[i]) * farm_shock[i])) / 12
+        dirty[i] = 0
+
+
+@_jit
+def cost_shares(inpatient, chronic, noncompliant, poor, insured, q, flags, basic, dabing, assistance, cap_fund,
+                hospital, oop):  # pragma: no cover (compiled)
+    """The medical cost-sharing chain (:func:`.cost_sharing._shares`, operation by operation, in its
+    order) in one pass over the households, into the six shares. ``q``: the chain's numbers in the
+    order of :data:`.cost_sharing.KERNEL_PARAMS`; ``flags``: ``dabing_includes_chronic``, the
+    chronic part capped, ``oop_cap_enabled``, ``poor_noncompliant_to_hospital``, the self-pay rule on.
+    (Costs are non-negative and never -0.0, so ``min``/``max`` agree with numpy's on every tie.)"""
+    (basic_deductible, basic_rate, basic_cap, poor_rate_bonus, chronic_outpatient_rate, chronic_outpatient_cap,
+     dabing_deductible, dabing_deductible_poor, rate1, rate2, rate3, tier1, tier2, dabing_cap, dabing_chronic_cap,
+     assistance_rate, assistance_deductible, assistance_cap, oop_cap, self_pay_share, oop_cap_share,
+     self_pay_in_force) = (q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12], q[13],
+                           q[14], q[15], q[16], q[17], q[18], q[19], q[20], q[21])
+    includes_chronic, chronic_capped, cap_on, to_hospital, self_pay = flags[0], flags[1], flags[2], flags[3], flags[4]
+    includes = 1.0 if includes_chronic else 0.0
+    span = tier2 - tier1
+    for i in range(inpatient.size):
+        inp, chr_, nc, pr = inpatient[i], chronic[i], noncompliant[i], poor[i]
+        ins = 1.0 if insured[i] else 0.0
+        rate = min(1.0, basic_rate + (poor_rate_bonus if pr else 0.0))
+        basic_inp = min(basic_cap, max(inp - basic_deductible, 0.0) * rate) * ins
+        basic_chr = min(chronic_outpatient_cap, chr_ * chronic_outpatient_rate) * ins
+        left_inp, left_chr = inp - basic_inp, (chr_ - basic_chr) * includes
+        base = left_inp + left_chr
+        excess = max(base - (dabing_deductible_poor if pr else dabing_deductible), 0.0)
+        tiered = (rate1 * min(excess, tier1) + rate2 * min(max(excess - tier1, 0.0), span)
+                  + rate3 * max(excess - tier2, 0.0))
+        d = min(tiered, dabing_cap) * ins
+        if chronic_capped:
+            chronic_part = d * (left_chr / base if base > 0 else 0.0)
+            d = d - chronic_part + min(chronic_part, dabing_chronic_cap)
+        left = inp + chr_ - basic_inp - basic_chr - d
+        a = min(assistance_cap, max(left - assistance_deductible, 0.0) * assistance_rate) if pr else 0.0
+        left = left - a
+        cf = max(left * oop_cap_share - oop_cap, 0.0) if pr and cap_on else 0.0
+        left = left - cf
+        h = nc if pr and to_hospital else 0.0
+        pays = left + nc - h
+        if self_pay:
+            over = max(pays - self_pay_share * (inp + chr_ + nc), 0.0) * self_pay_in_force
+            over = over if pr else 0.0
+            cf, pays = cf + over, pays - over
+        basic[i] = basic_inp + basic_chr
+        dabing[i] = d
+        assistance[i] = a
+        cap_fund[i] = cf
+        hospital[i] = h
+        oop[i] = pays
+
+
+@_jit
+def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no cover (compiled)
+    """:func:`.targeting.choose`'s keys in one pass: for the ``j``-th eligible household ``i``,
+    ``idx[j] = i`` and ``negkey[j]`` = minus its key, ``u[j]``, with ``focus`` (unless empty)
+    ``(u[j] + focus[i]) / denom``, plus ``suits[i]`` (unless empty), operation by operation as numpy's."""
+    has_focus, by_cause = focus.size > 0, suits.size > 0
+    last = u.size - 1
+    j = 0
+    for i in range(eligible.size):  # branch-free (``idx`` and ``negkey`` have a spare slot at the end)
+        x = u[min(j, last)]
+        if has_focus:
+            x = (x + focus[i]) / denom
+        if by_cause:
+            x = x + suits[i]
+        idx[j] = i
+        negkey[j] = -x
+        j += 1 if eligible[i] else 0
+
+
+@_jit
+def contribution(category, size, premium, wubao, dibao_a, dibao_b, assist_wubao, assist_dibao,
+                 out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.own_contribution` in one pass: ``size * premium * (1 - assist)``, ``assist`` the
+    五保 share for category ``wubao``, the 低保 one for ``dibao_a`` or ``dibao_b``, else 0."""
+    for i in range(size.size):
+        c = category[i]
+        assist = assist_wubao if c == wubao else (assist_dibao if (c == dibao_a) | (c == dibao_b) else 0.0)
+        out[i] = size[i] * premium * (1.0 - assist)
+
+
+@_jit
+def means(wage_local, wage_migrant, effort, farm, transfer, prop, out):  # pragma: no cover (compiled)
+    """``(wage_local + wage_migrant) * effort + farm + transfer + prop`` in one pass (低保's means test)."""
+    for i in range(out.size):
+        out[i] = (wage_local[i] + wage_migrant[i]) * effort[i] + farm[i] + transfer[i] + prop[i]
+
+
+@_jit
+def fit_labour(fit, labour, out):  # pragma: no cover (compiled)
+    """``0.75 * fit + 0.25 * min(labour, 2) / 2`` in one pass (:func:`.policies.suits.fit_with_labour`)."""
+    for i in range(out.size):
+        out[i] = 0.75 * fit[i] + 0.25 * min(labour[i], 2) / 2
+
+
+@_jit
+def add_per(values, amount, counts):  # pragma: no cover (compiled)
+    """``values += amount * counts`` where ``counts`` is not 0 (the others unchanged)."""
+    for i in range(values.size):
+        if counts[i] != 0:
+            values[i] += amount * counts[i]
+
+
+@_jit
+def housing_year(housing, u, category, repair_registered, repair_other, decay_safe, decay_c,
+                 out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.housing_and_insurance`'s houses in one pass (codes 0 safe, 1 C, 2 D): a safe house
+    decays to C where ``u < decay_safe``, a C house to D where ``u < decay_c``; an unsafe one is
+    repaired where ``u > 1 - repair`` (the registered's rate or the others'), which wins."""
+    for i in range(housing.size):
+        h = housing[i]
+        x = h
+        if h == 0 and u[i] < decay_safe:
+            x = 1
+        if h == 1 and u[i] < decay_c:
+            x = 2
+        repair = repair_registered if category[i] > 0 else repair_other
+        if h != 0 and u[i] > 1 - repair:
+            x = 0
+        out[i] = x
+
+
+@_jit
+def renew_each(enrolled, u, renewal, join, out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.renew`: ``u < renewal`` where enrolled, ``u < join`` elsewhere."""
+    for i in range(u.size):
+        out[i] = u[i] < renewal if enrolled[i] else u[i] < join
+
+
+@_jit
+def school_costs(compulsory, dropout, highschool, vocational, college, c_compulsory, c_highschool, c_vocational,
+                 c_college, out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.education_costs` in one pass: pupils by level times each level's cost, in its order."""
+    for i in range(out.size):
+        out[i] = ((compulsory[i] - dropout[i]) * c_compulsory + highschool[i] * c_highschool
+                  + vocational[i] * c_vocational + college[i] * c_college)
+
+
+@_jit
+def monthly_rate(size, elderly, chronic, rate, elderly_extra, chronic_extra, out):  # pragma: no cover (compiled)
+    """:func:`.dynamics.illness_probability`'s monthly rate in one pass:
+    ``(rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12``."""
+    for i in range(out.size):
+        out[i] = (rate * size[i] + elderly_extra * elderly[i] + chronic_extra * chronic[i]) / 12
+
+
+@_jit
+def strike(order, start, villages, village, severity, u, disaster_loss, dirty):  # pragma: no cover (compiled)
+    """A month's disaster in ``villages`` (ids): their households (``order[start[v]:start[v + 1]]``, the
+    village index) in household order, the ``j``-th losing ``clip(severity[its village] * u[j], 0, 1)`` of
+    its farm year, kept if larger than a loss already this year, and marked ``dirty``."""
+    rows = np.empty(u.size, np.int64)
+    k = 0
+    for v in villages:
+        for q in range(start[v], start[v + 1]):
+            rows[k] = order[q]
+            k += 1
+    rows.sort()
+    for j in range(rows.size):
+        r = rows[j]
+        loss = min(max(severity[village[r]] * u[j], 0.0), 1.0)
+        disaster_loss[r] = max(disaster_loss[r], loss)
+        dirty[r] = 1
+
+
+@_jit
 def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
     """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
     ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
@@ -234,15 +416,15 @@ def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
 
 
 @_jit
-def ramp_up(young, t, started, grant, return_rate, market, ramp_months, earning):  # pragma: no cover (compiled)
+def ramp_up(young, t, started, grant, return_rate, village, market, ramp_months, earning):  # pragma: no cover (compiled)
     """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
-    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the village's
-    factor of each young project (aligned with ``young``); returns how many still ramp."""
+    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the factor of
+    each village (``village``: each household's); returns how many still ramp."""
     k = 0
     for j in range(young.size):
         r = young[j]
         ramp = min(1.0, (t - started[r] + 1) / ramp_months)
-        earning[r] = grant[r] * return_rate * market[j] * ramp / 12
+        earning[r] = grant[r] * return_rate * market[village[r]] * ramp / 12
         if ramp < 1.0:
             k += 1
     return k
@@ -288,11 +470,19 @@ def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
     ``distributions.c``), step by step, with ``q ** n`` kept for each ``n`` at the current ``p``
     instead of recomputed for every household (the same value: the same expression). Returns False,
     having drawn nothing, where numpy would use its other sampler (``n p > 30``) or refuse ``p``."""
-    for i in range(counts.size):
-        if counts[i] > 0:
-            pi = p[0] if scalar else p[i]
-            if not (0.0 <= pi <= 1.0) or min(pi, 1.0 - pi) * counts[i] > 30.0:
-                return False
+    if scalar:  # one p: the largest count decides (a max over counts vectorises; the test per row did not)
+        most = 0
+        for i in range(counts.size):
+            c = counts[i]
+            most = c if c > most else most
+        if most > 0 and (not (0.0 <= p[0] <= 1.0) or min(p[0], 1.0 - p[0]) * most > 30.0):
+            return False
+    else:
+        for i in range(counts.size):
+            if counts[i] > 0:
+                pi = p[i]
+                if not (0.0 <= pi <= 1.0) or min(pi, 1.0 - pi) * counts[i] > 30.0:
+                    return False
     last_p = -1.0
     qn_at = np.empty(64)
     bound_at = np.empty(64)
@@ -351,9 +541,25 @@ def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no c
 @_jit
 def phase_month(monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
     """低保's month: ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now)."""
+    for i in range(monthly.size):  # branch-free (selects): it vectorises
+        a = monthly[i]
+        left = phase_left[i]
+        on = left > 0
+        amounts[i] = a + phase[i] if on else a
+        phase_left[i] = left - 1 if on else left
+
+
+@_jit
+def phase_month_paid(monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
+    """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive`): for a lever
+    no cap can cut (the ledger then pays the request as it is)."""
     for i in range(monthly.size):
         a = monthly[i]
-        if phase_left[i] > 0:
-            a += phase[i]
-            phase_left[i] -= 1
+        left = phase_left[i]
+        on = left > 0
+        a = a + phase[i] if on else a
+        phase_left[i] = left - 1 if on else left
         amounts[i] = a
+        income[i] += a
+        benefits[i] += a
+        also[i] += a

@@ -92,6 +92,10 @@ class Households:
         offset = np.repeat(first - (np.cumsum(count) - count), count)
         return np.sort(order[offset + np.arange(offset.size)])
 
+    def village_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Households sorted by village (``order``) and where each village starts in it (``start``)."""
+        return self._by_village()
+
     def _by_village(self) -> tuple[np.ndarray, np.ndarray]:
         """Households sorted by village and where each village starts (made once: villages never change)."""
         cached = self.__dict__.get("_village_index")

@@ -21,6 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+
+_EMPTY = np.zeros(0)  # no focus, no suits
+
 
 def how_many(eligible: np.ndarray, rate: float, rng: np.random.Generator, intensity: float = 1.0) -> int:
     """The number served this year: a binomial draw over the eligible at ``rate`` × ``intensity``
@@ -37,14 +41,21 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     or None: none) replaces ``u`` by ``(u + focus) / (1 + max focus)``, still in [0, 1): among equally
     suited households (or all, at random) a higher focus comes first, strictly so for whole-number
     focus levels."""
-    idx = np.flatnonzero(eligible)
-    u = rng.random(idx.size)
+    eligible = np.asarray(eligible)
+    size = np.count_nonzero(eligible)
+    u = rng.random(size)
     out = np.zeros(eligible.shape, bool)
-    k = min(int(k), idx.size)
+    k = min(int(k), size)
     if k <= 0:
         return out
-    if focus is not None and focus.size:
-        u = (u + focus[idx]) / (1.0 + float(focus.max()))
-    key = u + np.asarray(suits, float)[idx] if by_cause else u
-    out[idx[np.argpartition(-key, k - 1)[:k]]] = True
+    # the keys in one pass (kernels.choice_keys): u = (u + focus[idx]) / (1 + max focus), + suits[idx] by cause
+    has_focus = focus is not None and focus.size
+    focus = np.asarray(focus, float) if has_focus else _EMPTY
+    suits = np.asarray(suits, float).reshape(-1) if by_cause else _EMPTY
+    if (has_focus and focus.size != eligible.size) or (by_cause and suits.size != eligible.size):
+        raise ValueError("choose: suits and focus need one value per household")
+    idx, negkey = np.empty(size + 1, np.intp), np.empty(size + 1)
+    kernels.choice_keys(eligible.reshape(-1), u, focus.reshape(-1), 1.0 + float(focus.max()) if has_focus else 1.0,
+                        suits, idx, negkey)
+    out.reshape(-1)[idx[np.argpartition(negkey[:size], k - 1)[:k]]] = True
     return out

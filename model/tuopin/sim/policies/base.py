@@ -145,6 +145,11 @@ class Policy:
             return c.ledger.pay(self.lever, c.year, c.month, amounts, priority, rows, c.hh.n)
         return c.ledger.pay(self.lever, c.year, c.month, amounts, priority, at)
 
+    def uncapped(self) -> bool:
+        """No budget cap can cut this lever's payments (none on it, none on the total): :meth:`pay`
+        pays any request in full, so a lever may add a payment to incomes in the pass that makes it."""
+        return self.ctx.ledger.uncapped(self.lever)
+
     def pay_villages(self, amounts: np.ndarray) -> np.ndarray:
         """Spend per-village ``amounts`` (yuan) now, villages in index order under a cap."""
         c = self.ctx

@@ -113,8 +113,10 @@ class Dibao(Policy):
 
     def _market(self) -> np.ndarray:
         """Persistent market income and regular transfers, yuan a year."""
-        hh = self.ctx.hh
-        return (hh.wage_local + hh.wage_migrant) * self.ctx.shared.effort + hh.farm + hh.transfer + hh.property
+        hh, out = self.ctx.hh, np.empty(self.ctx.hh.n)
+        # (wage_local + wage_migrant) * effort + farm + transfer + property, in one pass
+        kernels.means(hh.wage_local, hh.wage_migrant, self.ctx.shared.effort, hh.farm, hh.transfer, hh.property, out)
+        return out
 
     def year_start(self) -> None:
         c, p, hh = self.ctx, self.p, self.ctx.hh
@@ -149,8 +151,14 @@ class Dibao(Policy):
             self.phase_left = self.phase_left * keep
         # the month's top-up, and the kept one where 渐退 runs (a month off it): one pass
         amounts = np.empty_like(self.monthly)
-        kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
-        self.transfer(amounts, tally=self.paid)
+        if self.uncapped():  # paid in full whatever it asks: paid in the same pass, then booked
+            ys = self.ctx.ys
+            kernels.phase_month_paid(self.monthly, self.phase, self.phase_left, amounts, ys.income, ys.benefits,
+                                     self.paid)
+            self.pay(amounts)
+        else:
+            kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
+            self.transfer(amounts, tally=self.paid)
 
     def assessment(self) -> None:
         """Income from other levers this year (annualised), for next year's means test."""

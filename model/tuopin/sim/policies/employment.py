@@ -101,6 +101,9 @@ class Employment(Policy):
         # the model's wage income per published labourer away at the first count (1 = the count as published);
         # later counts move the wages in proportion (migrate)
         self.stock: float | None = None
+        # the month's posts and rangers paid (rows and wages), kept while the eligibility mask they were made
+        # for is in force (it changes only at a status change; January's choices start them again)
+        self._paying: tuple | None = None
 
     def capacity(self, per_10k: float) -> int:
         return self.ctx.count(per_10k * self.per_10k)
@@ -153,6 +156,7 @@ class Employment(Policy):
         # ecological rangers: a fixed number of posts for households with labour
         want = c.count(p.ranger_posts) - int(self.ranger.sum())
         self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause)
+        self._paying = None
 
     def migrate(self, capacity: np.ndarray) -> int:
         """转移就业 at the published scale, in years the scenario gives the registered labourers in wage work
@@ -188,11 +192,14 @@ class Employment(Policy):
 
     def month(self) -> None:
         keep, p = self.eligible(), self.p
-        self.post &= keep
-        self.ranger &= keep
-        rows = np.flatnonzero(self.post | self.ranger)  # a few households: pay their rows only
+        if self._paying is None or self._paying[0] is not keep:  # the mask (read-only) is new only after a status change
+            self.post &= keep
+            self.ranger &= keep
+            rows = np.flatnonzero(self.post | self.ranger)  # a few households: pay their rows only
+            self._paying = (keep, rows, self.post[rows] * (p.post_wage / 12) + self.ranger[rows] * (p.ranger_wage / 12))
+        _, rows, wages = self._paying
         if rows.size:
-            self.transfer(self.post[rows] * (p.post_wage / 12) + self.ranger[rows] * (p.ranger_wage / 12), rows=rows)
+            self.transfer(wages, rows=rows)
 
     def record(self) -> dict[str, float]:
         """Trained and placed this year, placed jobs and posts held at the assessment (households)."""

@@ -104,7 +104,8 @@ class Industry(Policy):
         self.grant[paid] = p.grant
         self.started[paid] = c.t
         at = np.flatnonzero(self.grant > 0)
-        at = at[np.argsort(-self.started[at], kind="stable")]  # youngest first: those ramping up lead
+        # youngest first: those ramping up lead (int16 months: numpy's stable sort is then a radix sort, the same order)
+        at = at[np.argsort(-self.started[at].astype(np.int16), kind="stable")]
         self.running_count = self.ramping = at.size
         self.running_at[:at.size] = at
         self.earning.fill(0.0)
@@ -133,9 +134,8 @@ class Industry(Policy):
         if young.size:  # a month's earnings before a disaster, computed again only while a project ramps up
             # (kernels.ramp_up: ramp = min(1, (t - started + 1) / ramp_months),
             #  earning = grant × return × village market × ramp / 12: a remote village's market pays less, village.level_sigma)
-            market = c.villages.market[c.hh.village[young]]
-            self.ramping = kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, market, p.ramp_months,
-                                           self.earning)  # still ramping: a prefix (youngest first)
+            self.ramping = kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, c.hh.village,
+                                           c.villages.market, p.ramp_months, self.earning)  # still ramping: a prefix
         if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
             kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
         # the guaranteed dividend, paid by the cooperative (the budget paid the capital)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..population import CAUSE_CODES
 
 
@@ -23,7 +24,11 @@ def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
 def fit_with_labour(fit: np.ndarray, labour: np.ndarray) -> np.ndarray:
     """A measure for a worker: three quarters the cause's fit, a quarter the household's labour
     (none 0, one 0.5, two or more 1)."""
-    return 0.75 * fit + 0.25 * np.minimum(labour, 2) / 2
+    if fit.shape != labour.shape or fit.dtype != float:  # (the plain rule; the model's arrays take one compiled pass)
+        return 0.75 * fit + 0.25 * np.minimum(labour, 2) / 2
+    out = np.empty(fit.shape)
+    kernels.fit_labour(fit.reshape(-1), labour.reshape(-1), out.reshape(-1))
+    return out
 
 
 def effect_scale(score: np.ndarray, unsuited: float) -> np.ndarray:
