@@ -6,7 +6,7 @@ rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's
 import numpy as np
 import pytest
 
-from tuopin.sim import kernels
+from tuopin.sim import kernels, pay_kernels
 from tuopin.sim.dynamics import binom
 from tuopin.sim.policies.relocation import _first
 
@@ -78,8 +78,8 @@ def test_sparse_sum_is_numpys_sum_of_the_full_array(n, density):
     full[at] = rng.lognormal(5, 2, int(at.sum()))
     full[at & (rng.random(n) < 0.3)] = 350 / 12  # repeated values, as a lever's fixed monthly wage
     rows = np.flatnonzero(full)
-    assert kernels.sparse_sum(rows, full[rows], n) == full.sum()  # bit for bit, not approximately
-    assert kernels.sparse_sum(rows, np.zeros(rows.size), n) == 0.0
+    assert pay_kernels.sparse_sum(rows, full[rows], n) == full.sum()  # bit for bit, not approximately
+    assert pay_kernels.sparse_sum(rows, np.zeros(rows.size), n) == 0.0
 
 
 def test_receive_rows_is_receive_of_the_full_array():
@@ -91,8 +91,8 @@ def test_receive_rows_is_receive_of_the_full_array():
     full[rows] = paid
     a = [rng.random(n) for _ in range(3)]
     b = [x.copy() for x in a]
-    kernels.receive(full, *a)
-    kernels.receive_rows(rows, paid, *b)
+    pay_kernels.receive(full, *a)
+    pay_kernels.receive_rows(rows, paid, *b)
     for x, y in zip(a, b):
         np.testing.assert_array_equal(x, y)
 
@@ -107,17 +107,17 @@ def test_phase_month_is_the_numpy_rule():
     expected[on] += phase[on]
     left_after[on] -= 1
     amounts = np.empty(500)
-    kernels.phase_month(monthly, phase, left, amounts)
+    pay_kernels.phase_month(monthly, phase, left, amounts)
     np.testing.assert_array_equal(amounts, expected)
     np.testing.assert_array_equal(left, left_after)
     # and paid in the same pass: what receive adds after phase_month
     income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
     left[:] = rng.integers(0, 3, 500)
     plain = [a.copy() for a in (income, benefits, tally, left)]
-    kernels.phase_month(monthly, phase, plain[3], amounts)
-    kernels.receive(amounts, *plain[:3])
+    pay_kernels.phase_month(monthly, phase, plain[3], amounts)
+    pay_kernels.receive(amounts, *plain[:3])
     paid = np.empty(500)
-    kernels.phase_month_paid(monthly, phase, left, paid, income, benefits, tally)
+    pay_kernels.phase_month_paid(monthly, phase, left, paid, income, benefits, tally)
     for x, y in zip((paid, income, benefits, tally, left), [amounts] + plain):
         np.testing.assert_array_equal(x, y)
 

@@ -42,7 +42,7 @@ MUTATIONS = [
              r"ys\.wage_factor\[:\] = effort \* ys\.wage_shock", "ys.wage_factor[:] = ys.wage_shock"),
     Mutation("relocation keeps its farm income", "sim/policies/relocation.py",
              r"^\s*hh\.farm\[moved\] \*= .*\n", ""),
-    Mutation("credit interest subsidy unpaid", "sim/kernels.py",
+    Mutation("credit interest subsidy unpaid", "sim/pay_kernels.py",
              r"wanted\[j\] = (.*) \* subsidy_share$", r"wanted[j] = 0.0 * \1"),
     Mutation("dibao exclusion error inverted", "sim/policies/dibao.py",
              r"random\(hh\.n\) >= p\.exclusion_error", "random(hh.n) < p.exclusion_error"),
@@ -60,9 +60,9 @@ MUTATIONS = [
              r"hh\.wage_local \*= f", "hh.wage_migrant *= f"),
     Mutation("remote villages start no poorer", "sim/model.py",
              r"^( *)village\.grow_by_village\(hh, self\.village_market\)", r"\1pass"),
-    Mutation("project returns ignore the village market", "sim/kernels.py",
+    Mutation("project returns ignore the village market", "sim/pay_kernels.py",
              r"return_rate \* market\[village\[r\]\] \*", "return_rate *"),
-    Mutation("no industry ramp-up", "sim/kernels.py",
+    Mutation("no industry ramp-up", "sim/pay_kernels.py",
              r"ramp = min\(1\.0, .*$", "ramp = 1.0"),
     Mutation("pension premiums not relieved", "sim/policies/pension.py",
              r"^\s*\S*expense -= paid\s*\n", ""),
@@ -114,7 +114,7 @@ MUTATIONS = [
     Mutation("新农合 subsidy paid but not relieved", "sim/policies/medical.py",
              r"^\s*c\.ys\.expense -= paid\s*\n", ""),
     Mutation("雨露计划 kept by the ledger, not paid to the household", "sim/policies/education.py",
-             r"kernels\.receive_rows\(to, paid, c\.ys\.income, c\.ys\.benefits, _NO_TALLY\)", "pass"),
+             r"pay_kernels\.receive_rows\(to, paid, c\.ys\.income, c\.ys\.benefits, _NO_TALLY\)", "pass"),
     Mutation("雨露计划 capped at the vocational cost again", "sim/policies/education.py",
              r"voc = p\.yulu_subsidy / p\.cost_vocational", "voc = min(p.yulu_subsidy, p.cost_vocational) / p.cost_vocational"),
     Mutation("continuation ignores support", "sim/policies/education.py",
@@ -138,7 +138,7 @@ MUTATIONS = [
              r"Relocation, ([^)]*?), Dibao,", r"Dibao, Relocation, \1,"),
     Mutation("dibao before employment", "sim/policies/__init__.py",
              r"Employment,(\s+[^)]*?), Dibao,", r"Dibao, Employment,\1,"),
-    Mutation("credit interest paid but still charged", "sim/kernels.py",
+    Mutation("credit interest paid but still charged", "sim/pay_kernels.py",
              r"expense\[r\] \+= interest - paid\[j\]", "expense[r] += interest"),
     Mutation("pension premiums relieved but not paid", "sim/policies/pension.py",
              r"paid = self\.pay\(premium\)", "paid = 0 * premium"),
@@ -185,7 +185,8 @@ def check(m: Mutation) -> str:
     with tempfile.TemporaryDirectory(prefix="tuopin-mutant-") as tmp:
         model_dir = Path(tmp) / "model"
         # numba's compiled kernels come along (their index checks the source's time and size, which the
-        # copy keeps), so only a mutant of sim/kernels.py compiles them again; Python's bytecode does not
+        # copy keeps), so only a mutant of sim/kernels.py or sim/pay_kernels.py compiles them again; Python's
+        # bytecode does not
         shutil.copytree(ROOT / "model", model_dir, ignore=shutil.ignore_patterns("*.pyc"))
         if not apply(m, model_dir / "tuopin"):
             return f"STALE (pattern does not match exactly once in {m.file})"

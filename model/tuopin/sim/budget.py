@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .kernels import sparse_sum
+from .pay_kernels import sparse_sum
 
 SOURCES = ("central", "provincial", "city", "county", "work_team")
 
@@ -68,7 +68,7 @@ class Ledger:
         ascending ``priority`` (default: in index order) while the money lasts. ``at``: the households
         ``amounts`` are for, when it is not every one (``priority`` is then read at ``at``, only under a cap).
         ``size`` (with ``at`` ascending): ``amounts`` stands for the ``size``-long array that is zero off
-        ``at``, and is summed as numpy sums that array (:func:`.kernels.sparse_sum`): the same yuan booked.
+        ``at``, and is summed as numpy sums that array (:func:`.pay_kernels.sparse_sum`): the same yuan booked.
         """
         li, y = self._li[lever], self._y(year)
         amounts = np.asarray(amounts, float)

@@ -1,4 +1,5 @@
-"""Compiled per-household loops for the monthly step (numba), where numpy needs several whole-array passes.
+"""Compiled per-household loops for the monthly step (numba), where numpy needs several whole-array passes
+(the levers' money is in :mod:`.pay_kernels`).
 
 Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever did in several
 (a gather, a mask, a temporary, a scatter). Why it keeps the numbers bit for bit:
@@ -8,8 +9,8 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
 - no transcendental function (``exp``, ``log``) on arrays: numpy's SIMD versions and LLVM's may differ
   in the last bit, so those stay in numpy; the one exception is :func:`binomial`'s scalar
   ``exp(n log q)``, which numpy's own sampler also computes one value at a time (tested draw for draw);
-- no sum but :func:`sparse_sum`, which adds in numpy's pairwise order (tested against ``np.sum``); the
-  model and the ledger's full-length requests keep ``np.sum``;
+- no sum but :func:`.pay_kernels.sparse_sum`, which adds in numpy's pairwise order (tested against
+  ``np.sum``); the model and the ledger's full-length requests keep ``np.sum``;
 - no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
   draw for draw); every other draw is made by the model's numpy generators outside the kernels, in
   the same order and sizes as before, so every stream is unchanged.
@@ -298,99 +299,6 @@ def strike(order, start, villages, village, severity, u, disaster_loss, dirty): 
         dirty[r] = 1
 
 
-@_jit
-def receive(paid, income, benefits, also):  # pragma: no cover (compiled)
-    """A lever's payment is income and benefit: ``income += paid``, ``benefits += paid`` (and
-    ``also += paid``, the lever's own tally, unless ``also`` is empty)."""
-    tally = also.size > 0
-    for i in range(paid.size):
-        income[i] += paid[i]
-        benefits[i] += paid[i]
-        if tally:
-            also[i] += paid[i]
-
-
-@_jit
-def receive_rows(rows, paid, income, benefits, also):  # pragma: no cover (compiled)
-    """:func:`receive` for a payment to ``rows`` only (``paid[j]`` to household ``rows[j]``)."""
-    tally = also.size > 0
-    for j in range(paid.size):
-        r = rows[j]
-        income[r] += paid[j]
-        benefits[r] += paid[j]
-        if tally:
-            also[r] += paid[j]
-
-
-@_jit
-def sparse_sum(rows, values, n):  # pragma: no cover (compiled)
-    """``np.sum`` of the length-``n`` array that holds ``values`` at ``rows`` (ascending) and zero
-    elsewhere, without making it: numpy's pairwise summation (``pairwise_sum`` in numpy's
-    ``loops_utils.h``: a block of up to 128 in eight accumulators, combined pairwise, the rest in
-    order; longer ranges halved at a multiple of eight), skipping the ranges with nothing in them
-    (adding 0.0 changes no non-negative sum). So a lever paying a few rows books the same yuan, to
-    the last bit, as one paying a full-length array. numpy recurses; numba cannot cache a recursive
-    function, so the same tree is walked with a stack (stage 0: a new range; 1: its left half
-    pending; 2: its right half pending)."""
-    # each range on the stack: positions lo:hi of the full array, its values s:e, where it splits (mid, k)
-    lo_, hi_, s_, e_ = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64)
-    mid_, k_ = np.zeros(64, np.int64), np.zeros(64, np.int64)
-    stage, left, right, r = np.zeros(64, np.int8), np.zeros(64), np.zeros(64), np.zeros(8)
-    hi_[0], e_[0] = n, rows.size
-    top, total = 1, 0.0
-    while top > 0:
-        f = top - 1
-        st = stage[f]
-        lo, hi, s, e = lo_[f], hi_[f], s_[f], e_[f]
-        if st == 0 and (s == e or hi - lo <= 128):
-            if s == e:
-                val = 0.0
-            elif hi - lo < 8:  # numpy adds a short array in order, from -0.0
-                val = -0.0
-                for j in range(s, e):
-                    val += values[j]
-            else:
-                for q in range(8):
-                    r[q] = 0.0
-                m = lo + (hi - lo) - (hi - lo) % 8
-                j = s
-                while j < e and rows[j] < m:
-                    r[(rows[j] - lo) & 7] += values[j]
-                    j += 1
-                val = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-                while j < e:
-                    val += values[j]
-                    j += 1
-        elif st == 2:
-            val = left[f] + right[f]
-        else:
-            if st == 0:
-                half = (hi - lo) // 2
-                mid = lo + half - half % 8
-                a, b = s, e  # the first value at or after mid (a binary search)
-                while a < b:
-                    c = (a + b) >> 1
-                    if rows[c] < mid:
-                        a = c + 1
-                    else:
-                        b = c
-                mid_[f], k_[f] = mid, a
-                lo_[top], hi_[top], s_[top], e_[top] = lo, mid, s, a
-            else:
-                lo_[top], hi_[top], s_[top], e_[top] = mid_[f], hi, k_[f], e
-            stage[f] = st + 1
-            stage[top] = 0
-            top += 1
-            continue
-        top -= 1  # a range is summed: its value goes to the range that split it
-        if top == 0:
-            total = val
-        elif stage[top - 1] == 1:
-            left[top - 1] = val
-        else:
-            right[top - 1] = val
-    return total
-
 
 def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
     """The rows a kernel selects by a float32 draw per row, written over the draws themselves (an
@@ -399,67 +307,6 @@ def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
     rows = u.view(np.int32)
     return rows if k is None else rows[:k]
 
-
-@_jit
-def receive_at(rows, amount, income, benefits):  # pragma: no cover (compiled)
-    """The same ``amount`` paid to each of ``rows``, as income and benefit."""
-    for j in range(rows.size):
-        income[rows[j]] += amount
-        benefits[rows[j]] += amount
-
-
-@_jit
-def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
-    """``income += earning * (1 - disaster_loss)``: a project's month after the year's disaster."""
-    for i in range(income.size):
-        income[i] += earning[i] * (1.0 - disaster_loss[i])
-
-
-@_jit
-def ramp_up(young, t, started, grant, return_rate, village, market, ramp_months, earning):  # pragma: no cover (compiled)
-    """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
-    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the factor of
-    each village (``village``: each household's); returns how many still ramp."""
-    k = 0
-    for j in range(young.size):
-        r = young[j]
-        ramp = min(1.0, (t - started[r] + 1) / ramp_months)
-        earning[r] = grant[r] * return_rate * market[village[r]] * ramp / 12
-        if ramp < 1.0:
-            k += 1
-    return k
-
-
-@_jit
-def interest_due(a, loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
-    """The interest the government pays this month on each loan of ``a``, into ``wanted`` (by position in ``a``)."""
-    for j in range(a.size):
-        r = a[j]
-        wanted[j] = loan[r] * interest_rate / 12 * subsidy_share
-
-
-@_jit
-def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
-          principal_share, months):  # pragma: no cover (compiled)
-    """A month of each loan of ``a``: the interest not ``paid`` (by position in ``a``) by the government to expense, a working
-    project's return to income after the year's disaster, a failed one's principal (its
-    ``principal_share``, the rest is the risk fund's) over ``months`` to outlay, a month off the term;
-    returns whether any loan ended (``months_left`` at 0)."""
-    ended = False
-    for j in range(a.size):
-        r = a[j]
-        interest = loan[r] * interest_rate / 12
-        expense[r] += interest - paid[j]
-        if failed[r]:
-            income[r] += 0.0
-            outlay[r] += loan[r] * principal_share / months
-        else:
-            income[r] += loan[r] * ret[r] / 12 * (1.0 - disaster_loss[r])
-            outlay[r] += 0.0
-        months_left[r] -= 1
-        if months_left[r] <= 0:
-            ended = True
-    return ended
 
 
 @_jit
@@ -522,44 +369,3 @@ def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
                 px = ((n - x + 1) * pp * px) / (x * q)
         out[i] = n - x if flip else x
     return True
-
-
-@_jit
-def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no cover (compiled)
-    """低保's year: where 渐退 starts (``start``), last year's ``monthly`` top-up is kept as ``phase`` for
-    ``months``; a household topped up again leaves its phase-out; then ``monthly = topup / 12``."""
-    for i in range(topup.size):
-        if start[i]:
-            phase[i] = monthly[i]
-            phase_left[i] = months
-        elif topup[i] > 0:
-            phase[i] = 0.0
-            phase_left[i] = 0
-        monthly[i] = topup[i] / 12
-
-
-@_jit
-def phase_month(monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
-    """低保's month: ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now)."""
-    for i in range(monthly.size):  # branch-free (selects): it vectorises
-        a = monthly[i]
-        left = phase_left[i]
-        on = left > 0
-        amounts[i] = a + phase[i] if on else a
-        phase_left[i] = left - 1 if on else left
-
-
-@_jit
-def phase_month_paid(monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
-    """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive`): for a lever
-    no cap can cut (the ledger then pays the request as it is)."""
-    for i in range(monthly.size):
-        a = monthly[i]
-        left = phase_left[i]
-        on = left > 0
-        a = a + phase[i] if on else a
-        phase_left[i] = left - 1 if on else left
-        amounts[i] = a
-        income[i] += a
-        benefits[i] += a
-        also[i] += a

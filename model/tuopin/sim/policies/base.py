@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
-from .. import kernels
+from .. import pay_kernels
 
 _NONE = np.zeros(0)  # no tally
 
@@ -163,9 +163,9 @@ class Policy:
         ys, also = self.ctx.ys, _NONE if tally is None else tally
         paid = self.pay(amounts, rows=rows)
         if rows is None:
-            kernels.receive(paid, ys.income, ys.benefits, also)  # one pass
+            pay_kernels.receive(paid, ys.income, ys.benefits, also)  # one pass
         else:
-            kernels.receive_rows(rows, paid, ys.income, ys.benefits, also)
+            pay_kernels.receive_rows(rows, paid, ys.income, ys.benefits, also)
         return paid
 
     def year_start(self) -> None:

@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import CreditSection
-from .. import kernels
+from .. import pay_kernels
 from ..targeting import choose, how_many
 from .base import Policy
 from .suits import cause_score, effect_scale, fit_with_labour
@@ -118,12 +118,12 @@ class Credit(Policy):
         ys = c.ys
         # the government pays the interest (全贴息): the month's interest (loan × rate / 12) times the subsidised share
         wanted = np.empty(a.size)  # by position in ``a`` (ascending), booked as the full-length request
-        kernels.interest_due(a, self.loan, p.interest_rate, p.interest_subsidy_share, wanted)
+        pay_kernels.interest_due(a, self.loan, p.interest_rate, p.interest_subsidy_share, wanted)
         paid = self.pay(wanted, rows=a)
         # unpaid interest falls on the household (expense); a working project's return is income (loan × ret / 12
         # × (1 − disaster loss)); repaying the principal of a failed loan is a financing flow, which net income
         # does not deduct: outlay; a month off the term
-        if kernels.repay(a, self.loan, self.ret, self.failed, self.months_left, p.interest_rate, paid, ys.expense,
+        if pay_kernels.repay(a, self.loan, self.ret, self.failed, self.months_left, p.interest_rate, paid, ys.expense,
                          ys.disaster_loss, ys.income, ys.outlay, 1 - p.risk_fund_share, 12 * p.term_years):
             ended = self.months_left[a] <= 0
             self.loan[a[ended]] = 0.0

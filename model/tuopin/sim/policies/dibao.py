@@ -54,7 +54,7 @@ import numpy as np
 
 from ...parameters.typed import DibaoSection
 from ..population import CATEGORY_CODES, DOUBAO_CODES, EXITED, POOR, in_codes
-from .. import kernels
+from .. import kernels, pay_kernels
 from .base import Policy
 
 
@@ -137,7 +137,7 @@ class Dibao(Policy):
         # 渐退: topped up last year, income above the line now, still entitled: keep last year's top-up a while
         start = (self.monthly > 0) & (need == 0) & entitled
         # (in one pass: phase = monthly where start, 0 where topped up; phase_left likewise; monthly = topup / 12)
-        kernels.phase_out(start, topup, self.monthly, self.phase, self.phase_left, p.phaseout_months)
+        pay_kernels.phase_out(start, topup, self.monthly, self.phase, self.phase_left, p.phaseout_months)
         self.paid[:] = 0.0
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
         # stable source at the exit assessment (一有: a working member, or 兜底 cover). Not one covered by the
@@ -153,11 +153,11 @@ class Dibao(Policy):
         amounts = np.empty_like(self.monthly)
         if self.uncapped():  # paid in full whatever it asks: paid in the same pass, then booked
             ys = self.ctx.ys
-            kernels.phase_month_paid(self.monthly, self.phase, self.phase_left, amounts, ys.income, ys.benefits,
+            pay_kernels.phase_month_paid(self.monthly, self.phase, self.phase_left, amounts, ys.income, ys.benefits,
                                      self.paid)
             self.pay(amounts)
         else:
-            kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
+            pay_kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
             self.transfer(amounts, tally=self.paid)
 
     def assessment(self) -> None:

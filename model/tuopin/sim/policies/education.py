@@ -43,11 +43,11 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import EducationSection
-from .. import kernels
+from .. import pay_kernels
 from ..dynamics import binom
 from .base import Policy
 
-_NO_TALLY = np.zeros(0)  # kernels.receive_rows: no tally of its own
+_NO_TALLY = np.zeros(0)  # pay_kernels.receive_rows: no tally of its own
 
 
 class Education(Policy):
@@ -113,4 +113,4 @@ class Education(Policy):
         c, to = self.ctx, self.yulu_to[:self.yulu_count]  # few households: paid by index, for speed
         if to.size:  # a transfer (income and a benefit) to the households with vocational students
             paid = self.pay(self.yulu_monthly[to], at=to)
-            kernels.receive_rows(to, paid, c.ys.income, c.ys.benefits, _NO_TALLY)  # income[to] += paid, benefits too
+            pay_kernels.receive_rows(to, paid, c.ys.income, c.ys.benefits, _NO_TALLY)  # income[to] += paid, benefits too

@@ -46,7 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import IndustrySection
-from .. import kernels
+from .. import pay_kernels
 from ..targeting import choose, how_many
 from .base import Policy
 from .suits import cause_score
@@ -132,14 +132,14 @@ class Industry(Policy):
         c, p = self.ctx, self.p
         young = self.running_at[:self.ramping]  # projects start and fail only in January; youngest first
         if young.size:  # a month's earnings before a disaster, computed again only while a project ramps up
-            # (kernels.ramp_up: ramp = min(1, (t - started + 1) / ramp_months),
+            # (pay_kernels.ramp_up: ramp = min(1, (t - started + 1) / ramp_months),
             #  earning = grant × return × village market × ramp / 12: a remote village's market pays less, village.level_sigma)
-            self.ramping = kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, c.hh.village,
+            self.ramping = pay_kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, c.hh.village,
                                            c.villages.market, p.ramp_months, self.earning)  # still ramping: a prefix
         if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
-            kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
+            pay_kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
         # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
         holders = self.coop_at[:self.coop_count]
         if holders.size:
             dividend = p.coop_dividend_rate * p.coop_capital / 12
-            kernels.receive_at(holders, dividend, c.ys.income, c.ys.benefits)
+            pay_kernels.receive_at(holders, dividend, c.ys.income, c.ys.benefits)
