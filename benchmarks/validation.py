@@ -220,13 +220,14 @@ def main() -> None:
     rows.append(("Jingzhou registered households' per-capita net income 2015, exited included (yuan)", src,
                  "3,000-3,999", t15, 3000 <= v15 < 4000))
     # the 2018 level on the published path, geometric between the two ends (an assumption: the path in between is not published)
-    lo, hi = (figure("jingzhou_registered_income", 2020) * (x / figure("jingzhou_registered_income", 2020)) ** 0.4
-              for x in (3000, 3999))
+    end = figure("jingzhou_registered_income", 2020)
+    lo, hi = (end * (x / end) ** 0.4 for x in (3000, 3999))
+    fast, slow = ((end / x) ** (1 / 5) - 1 for x in (3000, 3999))
     v18, t18 = q(jz, "registered_income_pc", 2018)
     growth = (v18 / v15) ** (1 / 3) - 1
     rows.append(("Jingzhou registered households' per-capita net income 2018 (yuan)",
                  src + "; 2018 on the geometric path between them (an assumption); loose: within 25 %",
-                 f"{lo:,.0f}-{hi:,.0f} (23.6-30.9 % a year)", f"{t18} ({pct(growth)} a year from 2015)",
+                 f"{lo:,.0f}-{hi:,.0f} ({100 * slow:.1f}-{100 * fast:.1f} % a year)", f"{t18} ({pct(growth)} a year from 2015)",
                  0.75 * lo <= v18 <= 1.25 * hi))
     deep17, dt17 = q(jz, "poor_villages_deep", 2017)
     pub = figure("jingzhou_deep_poverty_villages", 2017)
