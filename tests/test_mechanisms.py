@@ -192,6 +192,22 @@ def test_pension_premiums_of_the_poor_are_paid_by_the_lever():
     assert (relief[on.hh.category == 0] == 0).all()
 
 
+@pytest.mark.parametrize("year, monthly", [(2017, 70.0), (2018, 88.0)])
+def test_a_retiring_labourer_of_an_enrolled_household_draws_the_basic_pension(year, monthly):
+    """Every labourer retires (rate 1, no disability): an enrolled household's transfers rise by 12 times
+    the year's national minimum (70 yuan a month, 88 from 2018) per retired labourer; one not enrolled
+    gets none."""
+    from tuopin.sim import dynamics
+
+    m = model(5, **{"demography.labour_to_elderly_rate": 1.0, "demography.disability_onset_rate": 0.0})
+    hh = m.hh
+    labour, elderly, transfer = hh.labour.astype(float), hh.elderly.copy(), hh.transfer.copy()
+    dynamics.age_and_school(hh, m.p, m.line, np.random.default_rng(0), year=year)
+    assert (hh.elderly - elderly == labour).all()  # (school leavers become labourers: they draw nothing)
+    assert (labour[hh.pension] > 0).sum() > 100 and (labour[~hh.pension] > 0).sum() > 20
+    np.testing.assert_allclose(hh.transfer - transfer, np.where(hh.pension, labour * 12 * monthly, 0.0), rtol=1e-12)
+
+
 # ---- villages ------------------------------------------------------------------------------
 def test_focus_by_hand_batch_is_the_open_villages_nearest_the_standard():
     """Hand check of village_focus: the still-poor of open poor villages get village.focus; of those

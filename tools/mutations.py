@@ -38,6 +38,13 @@ class Mutation:
 MUTATIONS = [
     Mutation("dibao first in the lever order", "sim/policies/__init__.py",
              r"^(LEVERS: [^=]*= )\(([^)]*?), Dibao, (\w+)\)", r"\1(Dibao, \2, \3)"),
+    Mutation("retiring labourers draw no basic pension", "sim/dynamics.py",
+             r"^\s*kernels\.add_per\(hh\.transfer, basic_pension\(p, year\), retire \* hh\.pension\).*\n", ""),
+    Mutation("basic pension never raised", "sim/dynamics.py",
+             r"inc\.basic_pension_raised if year >= inc\.basic_pension_raised_from_year else inc\.basic_pension",
+             "inc.basic_pension"),
+    Mutation("basic pension paid to households not enrolled", "sim/dynamics.py",
+             r"retire \* hh\.pension\)", "retire)"),
     Mutation("等靠要 effort ignored", "sim/dynamics.py",
              r"ys\.wage_factor\[:\] = effort \* ys\.wage_shock", "ys.wage_factor[:] = ys.wage_shock"),
     Mutation("relocation keeps its farm income", "sim/policies/relocation.py",

@@ -109,6 +109,9 @@ class IncomeSection:
     pension_premium: float  # yuan per person-year
     pension_enrolment: float  # share
     pension_renewal: float  # share
+    basic_pension: float  # yuan per person-month
+    basic_pension_raised: float  # yuan per person-month
+    basic_pension_raised_from_year: int  # year
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,11 +100,20 @@ def _lose_labour(hh: Households, k: np.ndarray) -> None:
     hh.wage_migrant[i] *= keep
 
 
-def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator, school=None) -> None:
+def basic_pension(p: Params, year: int) -> float:
+    """The residents' scheme's basic pension a year (yuan): the national minimum in force in ``year``."""
+    inc = p.income
+    return 12 * (inc.basic_pension_raised if year >= inc.basic_pension_raised_from_year else inc.basic_pension)
+
+
+def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator, school=None,
+                   year: int = 0) -> None:
     """One year of ageing and schooling: retirement, disability, school progression, dropouts, the
-    wages of new labourers by schooling, chronic illness onset. ``school`` (the levers' shared state,
-    while education is in force) gives each household's continuation and dropout chances; without it
-    the catalog's rates hold for everyone."""
+    wages of new labourers by schooling, chronic illness onset. A labourer who retires takes the
+    household's wage share with him and, in an enrolled household, draws the basic pension of ``year``
+    from then on (:func:`basic_pension`; the elderly at the start have theirs in their transfers).
+    ``school`` (the levers' shared state, while education is in force) gives each household's
+    continuation and dropout chances; without it the catalog's rates hold for everyone."""
     e, d = p.education, p.demography
     drop_p = np.where(hh.category > 0, e.dropout_rate_registered, e.dropout_rate_other)
     if school is None:
@@ -115,6 +124,7 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
     retire = binom(hh.labour, d.labour_to_elderly_rate, rng)
     _lose_labour(hh, retire)
     _move(hh, "labour", "elderly", retire)
+    kernels.add_per(hh.transfer, basic_pension(p, year), retire * hh.pension)  # transfer += pension * retired, enrolled
     disab = binom(hh.labour, d.disability_onset_rate, rng)
     _lose_labour(hh, disab)
     _move(hh, "labour", "disabled", disab)

@@ -20,8 +20,11 @@ the line.
 
 **Cost.** The premiums paid, through the ledger.
 
-**Left out.** The basic pension paid to members over 60, and the pension today's premiums buy
-later (after the model's years); the scheme's own matching subsidy on premiums (缴费补贴).
+The basic pension (基础养老金) a member draws from 60 is not this lever's: the scheme pays it to every
+enrolled household's retiring labourer (:func:`~tuopin.sim.dynamics.age_and_school`, ``income.basic_pension``).
+
+**Left out.** The individual-account pension today's premiums buy later (after the model's years);
+the scheme's own matching subsidy on premiums (缴费补贴).
 """
 
 from __future__ import annotations
