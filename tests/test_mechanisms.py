@@ -404,6 +404,21 @@ def test_monitoring_raises_relapse_detection_of_the_monitored_from_its_year():
     assert detection(p, 2017, watched).tolist() == [0.9, 0.2] and detection(p, 2018, watched).tolist() == [0.9, 0.2]
 
 
+def test_the_registry_review_sets_relapse_detection_in_its_years_only():
+    """建档立卡回头看 (review_from_year to review_to_year): review_detection there, relapse_detection in other
+    years; -1 is no review; under monitoring the watched get the higher of monitoring_detection and the year's rate."""
+    from tuopin.sim.assessment import detection
+
+    p = model(1, **{"assessment.review_detection": 0.3, "assessment.relapse_detection": 0.05,
+                    "assessment.review_from_year": 2015, "assessment.review_to_year": 2016,
+                    "assessment.monitoring_from_year": 2016, "assessment.monitoring_detection": 0.2}).p.assessment
+    assert [detection(p, y) for y in (2014, 2015, 2016, 2017)] == [0.05, 0.3, 0.3, 0.05]
+    watched = np.array([True, False])
+    assert detection(p, 2016, watched).tolist() == [0.3, 0.3] and detection(p, 2017, watched).tolist() == [0.2, 0.05]
+    off = model(1, **{"assessment.review_detection": -1.0, "assessment.relapse_detection": 0.05}).p.assessment
+    assert detection(off, 2015) == 0.05
+
+
 # ---- 兜底 as an entitlement ----------------------------------------------------------------------
 def test_doudi_continues_after_exit_while_the_household_qualifies():
     """With every 特惠 measure ending at exit, exited 兜底 households still draw 低保/五保 the next

@@ -38,6 +38,11 @@ class Mutation:
 MUTATIONS = [
     Mutation("dibao first in the lever order", "sim/policies/__init__.py",
              r"^(LEVERS: [^=]*= )\(([^)]*?), Dibao, (\w+)\)", r"\1(Dibao, \2, \3)"),
+    Mutation("the registry review ignored", "sim/assessment.py",
+             r"review = p\.review_detection >= 0 and p\.review_from_year <= year <= p\.review_to_year",
+             "review = False"),
+    Mutation("the registry review without its last year", "sim/assessment.py",
+             r"p\.review_from_year <= year <= p\.review_to_year", "p.review_from_year <= year < p.review_to_year"),
     Mutation("retiring labourers draw no basic pension", "sim/dynamics.py",
              r"^\s*kernels\.add_per\(hh\.transfer, basic_pension\(p, year\), retire \* hh\.pension\).*\n", ""),
     Mutation("basic pension never raised", "sim/dynamics.py",

@@ -51,6 +51,9 @@ class AssessmentSection:
     stable_income_threshold_from_year: int  # year
     stable_income_threshold_from_month: int  # month
     relapse_detection: float  # share
+    review_detection: float  # share
+    review_from_year: int  # year
+    review_to_year: int  # year
     monitoring_from_year: int  # year
     monitoring_detection: float  # share
     expenditure_share: float  # share of income

@@ -80,12 +80,21 @@ def monitoring(p: AssessmentSection, year: int) -> bool:
     return year >= p.monitoring_from_year
 
 
+def routine_detection(p: AssessmentSection, year: int) -> float:
+    """The chance a relapse is found without monitoring: ``review_detection`` at the assessments of the
+    registry's review (``review_from_year`` to ``review_to_year``, when it is set: not negative), which
+    checked every household, else ``relapse_detection`` (re-registration on application or a visit)."""
+    review = p.review_detection >= 0 and p.review_from_year <= year <= p.review_to_year
+    return p.review_detection if review else p.relapse_detection
+
+
 def detection(p: AssessmentSection, year: int, watched: np.ndarray | None = None) -> np.ndarray | float:
-    """The chance a relapse is found: ``relapse_detection``; under monitoring, the higher
+    """The chance a relapse is found: :func:`routine_detection`; under monitoring, the higher
     ``monitoring_detection`` for the households monitored since the last assessment (``watched``)."""
+    base = routine_detection(p, year)
     if not monitoring(p, year) or watched is None:
-        return p.relapse_detection
-    return np.where(watched, max(p.monitoring_detection, p.relapse_detection), p.relapse_detection)
+        return base
+    return np.where(watched, max(p.monitoring_detection, base), base)
 
 
 def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: float, year: int,
