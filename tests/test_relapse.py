@@ -95,3 +95,17 @@ def test_kaplan_meier_agrees_with_lifelines():
     kmf = lifelines.KaplanMeierFitter().fit(duration, relapsed)
     expected = kmf.survival_function_at_times([1, 2, 3]).to_numpy()
     assert kaplan_meier(duration, relapsed) == pytest.approx(expected)
+
+
+def test_the_relapse_fit_compares_with_the_published_shares_of_the_exited_stock():
+    """tools/fit_relapse_detection.py fits to each year's relapses over the people lifted out since 2014 until the year
+    before: 2016, 68.4万 over 1232万 + 1442万 = 2.558 %; 2019, 0.54万 over 6589万 (1232 + 1442 + 1240 + 1289 + 1386)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fit_relapse_detection", ROOT / "tools" / "fit_relapse_detection.py")
+    fit = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fit)
+    shares = fit.published_shares()
+    assert shares[2016] == pytest.approx(100 * 68.4 / (1232 + 1442))
+    assert shares[2019] == pytest.approx(100 * 0.54 / (1232 + 1442 + 1240 + 1289 + 1386))
+    assert list(shares) == [2016, 2017, 2018, 2019]
