@@ -178,3 +178,26 @@ def test_school_costs_and_monthly_rate_are_the_numpy_rules():
     np.testing.assert_array_equal(out, ((comp - drop) * 300.0 + hs * 2500.0 + voc * 3000.0 + col * 6000.0).astype(float))
     kernels.monthly_rate(size, eld, chron, 0.08, 0.07, 0.11, out)
     np.testing.assert_array_equal(out, (0.08 * size + 0.07 * eld + 0.11 * chron) / 12)
+
+
+def test_assessment_kernels_are_the_numpy_rules():
+    """people_in is the exact people count of a mask; net_pc and spend_poor do numpy's operations in its order."""
+    from tuopin.sim.assessment import expenditure_poor
+    rng = np.random.default_rng(19)
+    n = 5000
+    size, mask = rng.integers(1, 9, n).astype(np.int16), rng.random(n) < 0.3
+    assert kernels.people_in(size, mask) == int(size[mask].sum()) == np.dot(size.astype(np.int32), mask)
+    assert kernels.people_in(size, np.zeros(n, bool)) == 0
+    income, expense, market, persistent = (rng.normal(3000, 4000, n) for _ in range(4))
+    for months in (1, 7, 12):
+        for stable in (False, True):
+            out = np.empty(n)
+            kernels.net_pc(income, expense, market, persistent, float(months), 12 / months, stable, size, out)
+            base = income - (market - months * persistent) if stable else income
+            np.testing.assert_array_equal(out, (base - expense) * (12 / months) / size)
+    oop = rng.lognormal(7, 1.5, n) * (rng.random(n) < 0.4)
+    out = np.empty(n, bool)
+    kernels.spend_poor(income, oop, 12 / 11, size, 2952.0, 0.4, out)
+    expected = expenditure_poor(income * size, oop * (12 / 11), size, 2952.0, 0.4)
+    assert expected.any() and not expected.all()
+    np.testing.assert_array_equal(out, expected)

@@ -299,6 +299,32 @@ def strike(order, start, villages, village, severity, u, disaster_loss, dirty): 
         dirty[r] = 1
 
 
+@_jit
+def people_in(size, mask):  # pragma: no cover (compiled)
+    """The people of the households in ``mask``: an exact integer count in one pass (no cast, no dot)."""
+    s = 0
+    for i in range(size.size):
+        s += np.int64(size[i]) * np.int64(mask[i])
+    return s
+
+
+@_jit
+def net_pc(income, expense, market, persistent, months, scale, stable, size, out):  # pragma: no cover (compiled)
+    """:meth:`.model.PovertyModel.net_income_pc` in one pass: ``(income - expense) * scale / size``, with
+    ``stable`` ``(income - (market - months * persistent) - expense) * scale / size`` (operation by operation)."""
+    for i in range(out.size):
+        x = income[i] - (market[i] - months * persistent[i]) if stable else income[i]
+        out[i] = (x - expense[i]) * scale / size[i]
+
+
+@_jit
+def spend_poor(pc_income, oop, scale, size, line, share, out):  # pragma: no cover (compiled)
+    """:func:`.assessment.expenditure_poor` of ``pc_income * size`` and ``oop * scale`` in one pass (the
+    model's assessment), operation by operation."""
+    for i in range(out.size):
+        income, rigid = pc_income[i] * size[i], oop[i] * scale
+        out[i] = (rigid > share * max(income, 0.0)) & ((income - rigid) / size[i] < line)
+
 
 def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
     """The rows a kernel selects by a float32 draw per row, written over the draws themselves (an
@@ -306,7 +332,6 @@ def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
     lost), so selecting needs no index array of its own; with ``k``, the first ``k`` rows written."""
     rows = u.view(np.int32)
     return rows if k is None else rows[:k]
-
 
 
 @_jit
