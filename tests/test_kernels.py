@@ -201,3 +201,18 @@ def test_assessment_kernels_are_the_numpy_rules():
     expected = expenditure_poor(income * size, oop * (12 / 11), size, 2952.0, 0.4)
     assert expected.any() and not expected.all()
     np.testing.assert_array_equal(out, expected)
+
+
+def test_dibao_need_is_the_numpy_rule():
+    rng = np.random.default_rng(23)
+    n = 4000
+    category, size = rng.integers(0, 6, n).astype(np.int8), rng.integers(1, 7, n).astype(np.int16)
+    means = rng.normal(4000, 5000, n)
+    covered, entitled = rng.random(n) < 0.3, rng.random(n) < 0.6
+    need, topup = np.empty(n), np.empty(n)
+    pay_kernels.dibao_need(category, 3, 0.8 * 2952.0, 3100.0, size, means, covered, entitled, need, topup)
+    wubao = category == 3
+    expected = np.maximum(np.where(wubao, 0.8 * 2952.0, 3100.0) * size - means, 0.0)
+    np.testing.assert_array_equal(need, expected)
+    np.testing.assert_array_equal(topup, np.where(covered | (wubao & entitled), expected, 0.0))
+    assert (topup > 0).any() and (topup == 0).any()

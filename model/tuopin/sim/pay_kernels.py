@@ -171,6 +171,20 @@ def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disas
 
 
 @_jit
+def dibao_need(category, wubao, wubao_standard, standard, size, means, covered, entitled, need,
+               topup):  # pragma: no cover (compiled)
+    """低保's January top-up in one pass (:meth:`.policies.dibao.Dibao.year_start`, operation by operation):
+    ``need = max((wubao_standard if 五保 else standard) * size - means, 0)``, ``topup = need`` where covered or
+    五保 and entitled, else 0."""
+    for i in range(need.size):
+        w = category[i] == wubao
+        x = (wubao_standard if w else standard) * size[i] - means[i]
+        x = x if x >= 0.0 else 0.0  # np.maximum(x, 0.0)
+        need[i] = x
+        topup[i] = x if covered[i] | (w & entitled[i]) else 0.0
+
+
+@_jit
 def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no cover (compiled)
     """低保's year: where 渐退 starts (``start``), last year's ``monthly`` top-up is kept as ``phase`` for
     ``months``; a household topped up again leaves its phase-out; then ``monthly = topup / 12``."""
