@@ -100,7 +100,7 @@ class Industry(Policy):
         eligible = self.eligible()
         take = choose(eligible, how_many(eligible, p.take_up, self.rng, c.intensity), self.project_suits(),
                       self.rng, by_cause, self.ctx.focus)
-        paid = self.pay(np.where(take, p.grant, 0.0)) > 0
+        paid = self.pay_each(take, p.grant)  # rows
         self.grant[paid] = p.grant
         self.started[paid] = c.t
         at = np.flatnonzero(self.grant > 0)
@@ -116,9 +116,10 @@ class Industry(Policy):
         refill = choose(free, self.shares - int(self.coop.sum()), suits, self.rng, by_cause, self.ctx.focus)
         free &= ~refill
         new = choose(free, how_many(free, p.coop_take_up, self.rng, c.intensity), suits, self.rng, by_cause, self.ctx.focus)
-        funded = self.pay(np.where(new, p.coop_capital, 0.0)) > 0
-        self.shares += int(funded.sum())
-        self.coop |= refill | funded
+        funded = self.pay_each(new, p.coop_capital)  # rows
+        self.shares += funded.size
+        self.coop |= refill
+        self.coop[funded] = True
         at = np.flatnonzero(self.coop)
         self.coop_count = at.size
         self.coop_at[:at.size] = at
@@ -136,10 +137,12 @@ class Industry(Policy):
             #  earning = grant × return × village market × ramp / 12: a remote village's market pays less, village.level_sigma)
             self.ramping = pay_kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, c.hh.village,
                                            c.villages.market, p.ramp_months, self.earning)  # still ramping: a prefix
-        if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
-            pay_kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
-        # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
+        # the household's own earnings, not a transfer (0 without a running project): income += earning × (1 −
+        # disaster loss); then the guaranteed dividend, paid by the cooperative (the budget paid the capital)
         holders = self.coop_at[:self.coop_count]
-        if holders.size:
-            dividend = p.coop_dividend_rate * p.coop_capital / 12
+        dividend = p.coop_dividend_rate * p.coop_capital / 12
+        if self.running_count:  # (both in one pass)
+            pay_kernels.earn_with_dividend(c.ys.income, self.earning, c.ys.disaster_loss, holders, dividend,
+                                           c.ys.benefits)
+        elif holders.size:
             pay_kernels.receive_at(holders, dividend, c.ys.income, c.ys.benefits)
