@@ -216,19 +216,3 @@ def test_dibao_need_is_the_numpy_rule():
     np.testing.assert_array_equal(need, expected)
     np.testing.assert_array_equal(topup, np.where(covered | (wubao & entitled), expected, 0.0))
     assert (topup > 0).any() and (topup == 0).any()
-
-
-def test_earn_with_dividend_is_earnings_then_the_dividend():
-    rng = np.random.default_rng(29)
-    n = 3000
-    income, benefits = rng.normal(2000, 1500, n), rng.random(n) * 100
-    earning = rng.random(n) * 300 * (rng.random(n) < 0.4)
-    loss = rng.random(n) * (rng.random(n) < 0.1)
-    for holders in (np.flatnonzero(rng.random(n) < 0.2), np.zeros(0, np.int64), np.array([0, n - 1])):
-        inc, ben = income.copy(), benefits.copy()
-        pay_kernels.earn_with_dividend(inc, earning, loss, holders, 12.5, ben)
-        expected_inc, expected_ben = income + earning * (1.0 - loss), benefits.copy()
-        expected_inc[holders] += 12.5
-        expected_ben[holders] += 12.5
-        np.testing.assert_array_equal(inc, expected_inc)
-        np.testing.assert_array_equal(ben, expected_ben)

@@ -116,17 +116,10 @@ def receive_at(rows, amount, income, benefits):  # pragma: no cover (compiled)
 
 
 @_jit
-def earn_with_dividend(income, earning, disaster_loss, holders, dividend, benefits):  # pragma: no cover (compiled)
-    """A project's month after the year's disaster, ``income += earning * (1 - disaster_loss)``, then
-    :func:`receive_at` of ``dividend`` to ``holders`` (ascending), in one pass: the same additions in the same order."""
-    j = 0
+def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
+    """``income += earning * (1 - disaster_loss)``: a project's month after the year's disaster."""
     for i in range(income.size):
-        x = income[i] + earning[i] * (1.0 - disaster_loss[i])
-        if j < holders.size and holders[j] == i:
-            x += dividend
-            benefits[i] += dividend
-            j += 1
-        income[i] = x
+        income[i] += earning[i] * (1.0 - disaster_loss[i])
 
 
 @_jit

@@ -137,12 +137,10 @@ class Industry(Policy):
             #  earning = grant × return × village market × ramp / 12: a remote village's market pays less, village.level_sigma)
             self.ramping = pay_kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, c.hh.village,
                                            c.villages.market, p.ramp_months, self.earning)  # still ramping: a prefix
-        # the household's own earnings, not a transfer (0 without a running project): income += earning × (1 −
-        # disaster loss); then the guaranteed dividend, paid by the cooperative (the budget paid the capital)
+        if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
+            pay_kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
+        # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
         holders = self.coop_at[:self.coop_count]
-        dividend = p.coop_dividend_rate * p.coop_capital / 12
-        if self.running_count:  # (both in one pass)
-            pay_kernels.earn_with_dividend(c.ys.income, self.earning, c.ys.disaster_loss, holders, dividend,
-                                           c.ys.benefits)
-        elif holders.size:
+        if holders.size:
+            dividend = p.coop_dividend_rate * p.coop_capital / 12
             pay_kernels.receive_at(holders, dividend, c.ys.income, c.ys.benefits)
