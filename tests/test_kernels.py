@@ -216,3 +216,15 @@ def test_dibao_need_is_the_numpy_rule():
     np.testing.assert_array_equal(need, expected)
     np.testing.assert_array_equal(topup, np.where(covered | (wubao & entitled), expected, 0.0))
     assert (topup > 0).any() and (topup == 0).any()
+
+
+def test_people_by_is_bincount_of_the_people():
+    rng = np.random.default_rng(31)
+    n, groups = 6000, 40
+    group, size = rng.integers(0, groups, n), rng.integers(1, 9, n).astype(np.int16)
+    status = rng.integers(0, 3, n).astype(np.int8)
+    for only in (-1, 0, 1, 2):
+        out = np.empty(groups + 3)
+        kernels.people_by(group, size, status, only, out)
+        mask = np.ones(n, bool) if only < 0 else status == only
+        np.testing.assert_array_equal(out, np.bincount(group, weights=size * mask, minlength=groups + 3))

@@ -309,6 +309,18 @@ def people_in(size, mask):  # pragma: no cover (compiled)
 
 
 @_jit
+def people_by(group, size, status, only, out):  # pragma: no cover (compiled)
+    """``out[g]`` = the people of group ``g`` (with ``only`` ≥ 0: of the households of that status), counted
+    in integers: what ``np.bincount(group, weights=size * mask)`` adds in floats, exactly (whole numbers)."""
+    counts = np.zeros(out.size, np.int64)
+    for i in range(group.size):
+        if only < 0 or status[i] == only:
+            counts[group[i]] += size[i]
+    for g in range(out.size):
+        out[g] = counts[g]
+
+
+@_jit
 def net_pc(income, expense, market, persistent, months, scale, stable, size, out):  # pragma: no cover (compiled)
     """:meth:`.model.PovertyModel.net_income_pc` in one pass: ``(income - expense) * scale / size``, with
     ``stable`` ``(income - (market - months * persistent) - expense) * scale / size`` (operation by operation)."""

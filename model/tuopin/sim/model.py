@@ -391,7 +391,8 @@ class PovertyModel(mesa.Model):
     # ---- villages --------------------------------------------------------------------------
     def village_incidence(self) -> np.ndarray:
         hh = self.hh
-        poor_people = np.bincount(hh.village, weights=hh.size * (hh.status == POOR), minlength=self.village_people.size)
+        poor_people = np.empty(self.village_people.size)  # np.bincount(village, weights=size * poor), in integers
+        kernels.people_by(hh.village, hh.size, hh.status, POOR, poor_people)
         return poor_people / self.village_people
 
     def village_focus(self) -> np.ndarray:
