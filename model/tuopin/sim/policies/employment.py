@@ -115,7 +115,8 @@ class Employment(Policy):
         # job loss: a placed job ends, the household loses what it added (the labourer may be placed again)
         ends = np.flatnonzero(self.placed & (u[0] < p.separation_rate))  # (rows: each mask below is read once)
         away = self.migrant[ends]
-        for wage, i in ((hh.wage_migrant, ends[away]), (hh.wage_local, ends[~away])):
+        for wage, kind in ((hh.wage_migrant, away), (hh.wage_local, ~away)):
+            i = ends[kind]
             wage[i] -= np.minimum(self.gain[i], wage[i])
         self.placed[ends] = False
         self.gain[ends] = 0.0
