@@ -1,5 +1,6 @@
 """Compiled loops for the levers' money (numba): a month's payments into the households' income, the
-ledger's sums over the rows paid, industry's earnings, credit's interest and repayments, 低保's top-up and phase-out.
+ledger's sums over the rows paid, industry's earnings, credit's interest and repayments, 低保's top-up
+and phase-out.
 
 The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum but
 :func:`sparse_sum`'s, which adds in numpy's pairwise order, no random draw), so every number is the one
