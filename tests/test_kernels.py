@@ -228,16 +228,3 @@ def test_people_by_is_bincount_of_the_people():
         kernels.people_by(group, size, status, only, out)
         mask = np.ones(n, bool) if only < 0 else status == only
         np.testing.assert_array_equal(out, np.bincount(group, weights=size * mask, minlength=groups + 3))
-
-
-def test_stable_source_is_the_numpy_rule():
-    from tuopin.sim.assessment import _DOUBAO
-    rng = np.random.default_rng(37)
-    n = 4000
-    labour, category = rng.integers(0, 3, n).astype(np.int16), rng.integers(0, 6, n).astype(np.int8)
-    wl, wm, farm = (rng.random(n) * 5000 * (rng.random(n) < 0.4) for _ in range(3))
-    out = np.empty(n, bool)
-    kernels.stable_source(labour, wl, wm, farm, category, _DOUBAO, out)
-    expected = ((labour > 0) & ((wl + wm + farm) > 0)) | np.isin(category, _DOUBAO)
-    assert expected.any() and not expected.all()
-    np.testing.assert_array_equal(out, expected)

@@ -322,18 +322,6 @@ def people_by(group, size, status, only, out):  # pragma: no cover (compiled)
 
 
 @_jit
-def stable_source(labour, wage_local, wage_migrant, farm, category, doubao, out):  # pragma: no cover (compiled)
-    """:func:`.assessment.stable_source` in one pass: a labourer and ``wage_local + wage_migrant + farm > 0``,
-    or a category among ``doubao`` (兜底)."""
-    for i in range(out.size):
-        c = category[i]
-        cover = False
-        for code in doubao:
-            cover |= c == code
-        out[i] = ((labour[i] > 0) & (wage_local[i] + wage_migrant[i] + farm[i] > 0)) | cover
-
-
-@_jit
 def net_pc(income, expense, market, persistent, months, scale, stable, size, out):  # pragma: no cover (compiled)
     """:meth:`.model.PovertyModel.net_income_pc` in one pass: ``(income - expense) * scale / size``, with
     ``stable`` ``(income - (market - months * persistent) - expense) * scale / size`` (operation by operation)."""
