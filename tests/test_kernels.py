@@ -178,3 +178,53 @@ def test_school_costs_and_monthly_rate_are_the_numpy_rules():
     np.testing.assert_array_equal(out, ((comp - drop) * 300.0 + hs * 2500.0 + voc * 3000.0 + col * 6000.0).astype(float))
     kernels.monthly_rate(size, eld, chron, 0.08, 0.07, 0.11, out)
     np.testing.assert_array_equal(out, (0.08 * size + 0.07 * eld + 0.11 * chron) / 12)
+
+
+def test_assessment_kernels_are_the_numpy_rules():
+    """people_in is the exact people count of a mask; net_pc and spend_poor do numpy's operations in its order."""
+    from tuopin.sim.assessment import expenditure_poor
+    rng = np.random.default_rng(19)
+    n = 5000
+    size, mask = rng.integers(1, 9, n).astype(np.int16), rng.random(n) < 0.3
+    assert kernels.people_in(size, mask) == int(size[mask].sum()) == np.dot(size.astype(np.int32), mask)
+    assert kernels.people_in(size, np.zeros(n, bool)) == 0
+    income, expense, market, persistent = (rng.normal(3000, 4000, n) for _ in range(4))
+    for months in (1, 7, 12):
+        for stable in (False, True):
+            out = np.empty(n)
+            kernels.net_pc(income, expense, market, persistent, float(months), 12 / months, stable, size, out)
+            base = income - (market - months * persistent) if stable else income
+            np.testing.assert_array_equal(out, (base - expense) * (12 / months) / size)
+    oop = rng.lognormal(7, 1.5, n) * (rng.random(n) < 0.4)
+    out = np.empty(n, bool)
+    kernels.spend_poor(income, oop, 12 / 11, size, 2952.0, 0.4, out)
+    expected = expenditure_poor(income * size, oop * (12 / 11), size, 2952.0, 0.4)
+    assert expected.any() and not expected.all()
+    np.testing.assert_array_equal(out, expected)
+
+
+def test_dibao_need_is_the_numpy_rule():
+    rng = np.random.default_rng(23)
+    n = 4000
+    category, size = rng.integers(0, 6, n).astype(np.int8), rng.integers(1, 7, n).astype(np.int16)
+    means = rng.normal(4000, 5000, n)
+    covered, entitled = rng.random(n) < 0.3, rng.random(n) < 0.6
+    need, topup = np.empty(n), np.empty(n)
+    pay_kernels.dibao_need(category, 3, 0.8 * 2952.0, 3100.0, size, means, covered, entitled, need, topup)
+    wubao = category == 3
+    expected = np.maximum(np.where(wubao, 0.8 * 2952.0, 3100.0) * size - means, 0.0)
+    np.testing.assert_array_equal(need, expected)
+    np.testing.assert_array_equal(topup, np.where(covered | (wubao & entitled), expected, 0.0))
+    assert (topup > 0).any() and (topup == 0).any()
+
+
+def test_people_by_is_bincount_of_the_people():
+    rng = np.random.default_rng(31)
+    n, groups = 6000, 40
+    group, size = rng.integers(0, groups, n), rng.integers(1, 9, n).astype(np.int16)
+    status = rng.integers(0, 3, n).astype(np.int8)
+    for only in (-1, 0, 1, 2):
+        out = np.empty(groups + 3)
+        kernels.people_by(group, size, status, only, out)
+        mask = np.ones(n, bool) if only < 0 else status == only
+        np.testing.assert_array_equal(out, np.bincount(group, weights=size * mask, minlength=groups + 3))

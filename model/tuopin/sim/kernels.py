@@ -9,8 +9,9 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
 - no transcendental function (``exp``, ``log``) on arrays: numpy's SIMD versions and LLVM's may differ
   in the last bit, so those stay in numpy; the one exception is :func:`binomial`'s scalar
   ``exp(n log q)``, which numpy's own sampler also computes one value at a time (tested draw for draw);
-- no sum but :func:`.pay_kernels.sparse_sum`, which adds in numpy's pairwise order (tested against
-  ``np.sum``); the model and the ledger's full-length requests keep ``np.sum``;
+- no float sum but :func:`.pay_kernels.sparse_sum`, which adds in numpy's pairwise order (tested against
+  ``np.sum``); the model and the ledger's full-length requests keep ``np.sum``; people are counted in
+  integers (:func:`people_in`, :func:`people_by`), exact in any order;
 - no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
   draw for draw); every other draw is made by the model's numpy generators outside the kernels, in
   the same order and sizes as before, so every stream is unchanged.
@@ -299,6 +300,44 @@ def strike(order, start, villages, village, severity, u, disaster_loss, dirty): 
         dirty[r] = 1
 
 
+@_jit
+def people_in(size, mask):  # pragma: no cover (compiled)
+    """The people of the households in ``mask``: an exact integer count in one pass (no cast, no dot)."""
+    s = 0
+    for i in range(size.size):
+        s += np.int64(size[i]) * np.int64(mask[i])
+    return s
+
+
+@_jit
+def people_by(group, size, status, only, out):  # pragma: no cover (compiled)
+    """``out[g]`` = the people of group ``g`` (with ``only`` ≥ 0: of the households of that status), counted
+    in integers: what ``np.bincount(group, weights=size * mask)`` adds in floats, exactly (whole numbers)."""
+    counts = np.zeros(out.size, np.int64)
+    for i in range(group.size):
+        if only < 0 or status[i] == only:
+            counts[group[i]] += size[i]
+    for g in range(out.size):
+        out[g] = counts[g]
+
+
+@_jit
+def net_pc(income, expense, market, persistent, months, scale, stable, size, out):  # pragma: no cover (compiled)
+    """:meth:`.model.PovertyModel.net_income_pc` in one pass: ``(income - expense) * scale / size``, with
+    ``stable`` ``(income - (market - months * persistent) - expense) * scale / size`` (operation by operation)."""
+    for i in range(out.size):
+        x = income[i] - (market[i] - months * persistent[i]) if stable else income[i]
+        out[i] = (x - expense[i]) * scale / size[i]
+
+
+@_jit
+def spend_poor(pc_income, oop, scale, size, line, share, out):  # pragma: no cover (compiled)
+    """:func:`.assessment.expenditure_poor` of ``pc_income * size`` and ``oop * scale`` in one pass (the
+    model's assessment), operation by operation."""
+    for i in range(out.size):
+        income, rigid = pc_income[i] * size[i], oop[i] * scale
+        out[i] = (rigid > share * max(income, 0.0)) & ((income - rigid) / size[i] < line)
+
 
 def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
     """The rows a kernel selects by a float32 draw per row, written over the draws themselves (an
@@ -306,7 +345,6 @@ def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
     lost), so selecting needs no index array of its own; with ``k``, the first ``k`` rows written."""
     rows = u.view(np.int32)
     return rows if k is None else rows[:k]
-
 
 
 @_jit

@@ -9,10 +9,12 @@ model updates before it calls their hooks.
 
 from __future__ import annotations
 
+from functools import partial
+
 import mesa
 import numpy as np
 
-from . import assessment, dynamics, eligibility, village
+from . import assessment, dynamics, eligibility, kernels, village
 from .budget import Ledger
 from .campaign import Funding, monitored
 from ..parameters.typed import typed
@@ -236,8 +238,10 @@ class PovertyModel(mesa.Model):
         transitory gains and losses (家庭人均稳定收入)."""
         ys, hh = self.ys, self.hh
         months = self.t % 12 + 1
-        income = ys.income - ys.transient(months) if stable else ys.income
-        return (income - ys.expense) * (12 / months) / hh.size
+        # ((income - ys.transient(months) if stable else income) - expense) * (12 / months) / size, in one pass
+        out = np.empty(hh.n)
+        kernels.net_pc(ys.income, ys.expense, ys.market, ys.persistent, float(months), 12 / months, stable, hh.size, out)
+        return out
 
     def _assess(self) -> None:
         hh, p = self.hh, self.p.assessment
@@ -245,15 +249,23 @@ class PovertyModel(mesa.Model):
         pc_income = self.net_income_pc()
         pc_true = self.net_income_pc(stable=True)
         k = 12 / (self.t % 12 + 1)
-        spend_poor = assessment.expenditure_poor(pc_income * hh.size, oop * k, hh.size,
-                                                 self.line, p.expenditure_share)
+        # assessment.expenditure_poor(pc_income * hh.size, oop * k, hh.size, line, share), in one pass
+        spend_poor = np.empty(hh.n, bool)
+        kernels.spend_poor(pc_income, oop, k, hh.size, self.line, p.expenditure_share, spend_poor)
         share = p.verification_persistent_share
-        noise = np.exp(p.verification_sigma * (np.sqrt(share) * self.verification_bias
-                                               + np.sqrt(1 - share) * self.rng.standard_normal(hh.n)))
-        pc_measured = pc_true * noise * self.shared.report_factor
+        # noise = exp(sigma * (sqrt(share) * bias + sqrt(1 - share) * z)), pc_measured = pc_true * noise * report
+        # factor: the same operations in place (a product or a sum of two is the same either way round)
+        z = self.rng.standard_normal(hh.n)
+        z *= np.sqrt(1 - share)
+        pc_measured = np.sqrt(share) * self.verification_bias
+        pc_measured += z
+        pc_measured *= p.verification_sigma
+        np.exp(pc_measured, out=pc_measured)
+        pc_measured *= pc_true
+        pc_measured *= self.shared.report_factor
         quota = self._pressure_quota()
-        people = hh.size.astype(np.int32)  # the people of a mask as a dot product: 10x a masked sum (int: no BLAS threads)
-        exited_start = int(round(np.dot(people, (hh.status == EXITED)) * self.weight))
+        people = partial(kernels.people_in, hh.size)  # the people of a mask: an exact integer count in one pass
+        exited_start = int(round(people(hh.status == EXITED) * self.weight))
         r = assessment.assess(hh, pc_true, pc_measured, self.line, self.year, p, self.rng, quota=quota,
                               spend_poor=spend_poor, month=self.month,
                               deadline=self.year == self.spec.campaign.deadline_year, watched=self.monitored,
@@ -274,7 +286,7 @@ class PovertyModel(mesa.Model):
                           ("relapses", r["relapse"]), ("new_poor", r["new_poor"]),
                           ("poor_end", hh.status == POOR), ("exited_end", hh.status == EXITED),
                           ("truly_poor", r["truly_poor"]), ("hidden_poor", r["hidden_poor"])):
-            row[key] = int(round(np.dot(people, mask) * w))
+            row[key] = int(round(people(mask) * w))
             row[key + "_households"] = int(round(np.count_nonzero(mask) * w))
         for key in self.totals:
             self.totals[key] += row[key]
@@ -282,8 +294,8 @@ class PovertyModel(mesa.Model):
         row["exited_start"] = exited_start
         row["exits_sustained_true"] = self._sustained_true()
         registered = hh.category > 0
-        row["registered_people"] = int(round(np.dot(people, registered) * w))
-        row["doudi_people"] = int(round(np.dot(people, self._doudi()) * w))
+        row["registered_people"] = int(round(people(registered) * w))
+        row["doudi_people"] = int(round(people(self._doudi()) * w))
         # 建档立卡户人均纯收入: the administrative income series (exited included)
         reg_size = hh.size[registered]
         row["registered_income_pc"] = float((pc_income[registered] * reg_size).sum() / max(int(reg_size.sum()), 1))
@@ -297,11 +309,11 @@ class PovertyModel(mesa.Model):
             row.update(policy.record())
         row["funds_yuan"], row["poor_households_start"] = self.ledger.funds(self.year)
         row["intensity"] = self.ctx.intensity
-        row["monitored_people"] = int(round(np.dot(people, self.monitored) * w))
-        row["monitored_exited_people"] = int(round(np.dot(people, self.monitored & (hh.status == EXITED)) * w))
+        row["monitored_people"] = int(round(people(self.monitored) * w))
+        row["monitored_exited_people"] = int(round(people(self.monitored & (hh.status == EXITED)) * w))
         # exited people the monitoring guidance's income range covers (under about 1.5 times the line), true status
         at_risk = (hh.status == EXITED) & (pc_true < self.p.campaign.monitoring_line * self.line)
-        row["exited_at_risk_people"] = int(round(np.dot(people, at_risk) * w))
+        row["exited_at_risk_people"] = int(round(people(at_risk) * w))
         self.annual.append(row)
 
     def _record_events(self, r: dict) -> None:
@@ -335,7 +347,7 @@ class PovertyModel(mesa.Model):
         if self.year < self.p.assessment.monitoring_from_year:
             self.monitored = np.zeros(hh.n, bool)
         else:
-            capacity = self.p.campaign.monitoring_capacity * np.dot(hh.size.astype(np.int64), hh.category > 0)
+            capacity = self.p.campaign.monitoring_capacity * kernels.people_in(hh.size, hh.category > 0)
             self.monitored = monitored(hh.status, pc_measured, spend_poor, hh.size, self.line, self.p.campaign, capacity)
         self.ctx.monitored = self.monitored
 
@@ -380,7 +392,8 @@ class PovertyModel(mesa.Model):
     # ---- villages --------------------------------------------------------------------------
     def village_incidence(self) -> np.ndarray:
         hh = self.hh
-        poor_people = np.bincount(hh.village, weights=hh.size * (hh.status == POOR), minlength=self.village_people.size)
+        poor_people = np.empty(self.village_people.size)  # np.bincount(village, weights=size * poor), in integers
+        kernels.people_by(hh.village, hh.size, hh.status, POOR, poor_people)
         return poor_people / self.village_people
 
     def village_focus(self) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Compiled loops for the levers' money (numba): a month's payments into the households' income, the
-ledger's sums over the rows paid, industry's earnings, credit's interest and repayments, 低保's phase-out.
+ledger's sums over the rows paid, industry's earnings, credit's interest and repayments, 低保's top-up
+and phase-out.
 
 The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum but
 :func:`sparse_sum`'s, which adds in numpy's pairwise order, no random draw), so every number is the one
@@ -168,6 +169,20 @@ def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disas
             ended = True
     return ended
 
+
+
+@_jit
+def dibao_need(category, wubao, wubao_standard, standard, size, means, covered, entitled, need,
+               topup):  # pragma: no cover (compiled)
+    """低保's January top-up in one pass (:meth:`.policies.dibao.Dibao.year_start`, operation by operation):
+    ``need = max((wubao_standard if 五保 else standard) * size - means, 0)``, ``topup = need`` where covered or
+    五保 and entitled, else 0."""
+    for i in range(need.size):
+        w = category[i] == wubao
+        x = (wubao_standard if w else standard) * size[i] - means[i]
+        x = x if x >= 0.0 else 0.0  # np.maximum(x, 0.0)
+        need[i] = x
+        topup[i] = x if covered[i] | (w & entitled[i]) else 0.0
 
 
 @_jit

@@ -19,6 +19,7 @@ import pandas as pd
 from ..inputs.scenario import CATEGORIES, CAUSES, Scenario, allocate
 from ..parameters import section
 from ..parameters.typed import PopulationSection
+from . import kernels
 
 # status codes: a household is always in exactly one
 NONPOOR, POOR, EXITED = 0, 1, 2
@@ -72,7 +73,9 @@ class Households:
 
     def people_by_status(self) -> np.ndarray:
         """People in each status (NONPOOR, POOR, EXITED)."""
-        return np.bincount(self.status, weights=self.size, minlength=3)
+        out = np.empty(3)  # np.bincount(status, weights=size, minlength=3), counted in integers (the same numbers)
+        kernels.people_by(self.status, self.size, self.status, -1, out)
+        return out
 
     def view(self, i: int) -> "HouseholdView":
         return HouseholdView(self, int(i))

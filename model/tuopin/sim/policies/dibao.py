@@ -130,10 +130,11 @@ class Dibao(Policy):
         # those that raise them); the means test counts all income, lever income included, net of the
         # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
         means = self._market() + self.other_income - c.ys.expense
-        wubao = hh.category == CATEGORY_CODES["wubao"]
-        standard = np.where(wubao, p.wubao_ratio * c.line, self.line()) * hh.size
-        need = np.maximum(standard - means, 0.0)
-        topup = np.where(self.covered | (wubao & entitled), need, 0.0)
+        # need = max(standard × size − means, 0), the standard 五保's (wubao_ratio × line) or the 低保 line; topup =
+        # need where covered (or 五保 and entitled), else 0: one pass (pay_kernels.dibao_need)
+        need, topup = np.empty(hh.n), np.empty(hh.n)
+        pay_kernels.dibao_need(hh.category, CATEGORY_CODES["wubao"], float(p.wubao_ratio * c.line), float(self.line()),
+                               hh.size, means, self.covered, entitled, need, topup)
         # 渐退: topped up last year, income above the line now, still entitled: keep last year's top-up a while
         start = (self.monthly > 0) & (need == 0) & entitled
         # (in one pass: phase = monthly where start, 0 where topped up; phase_left likewise; monthly = topup / 12)

@@ -113,11 +113,12 @@ class Employment(Policy):
         by_cause = c.params.targeting.by_cause
         u = self.rng.random((2, hh.n))
         # job loss: a placed job ends, the household loses what it added (the labourer may be placed again)
-        ends = self.placed & (u[0] < p.separation_rate)
-        for wage, kind in ((hh.wage_migrant, self.migrant), (hh.wage_local, ~self.migrant)):
-            i = ends & kind
+        ends = np.flatnonzero(self.placed & (u[0] < p.separation_rate))  # (rows: each mask below is read once)
+        away = self.migrant[ends]
+        for wage, kind in ((hh.wage_migrant, away), (hh.wage_local, ~away)):
+            i = ends[kind]
             wage[i] -= np.minimum(self.gain[i], wage[i])
-        self.placed &= ~ends
+        self.placed[ends] = False
         self.gain[ends] = 0.0
         eligible = self.eligible()
         with_labour = eligible & (hh.labour > 0)
@@ -128,26 +129,27 @@ class Employment(Policy):
         pool = with_labour & ~self.trained
         k = min(how_many(pool, p.training_take_up, self.rng, c.intensity), self.capacity(p.training_places_per_10k))
         chosen = choose(pool, k, capacity, self.rng, by_cause)
-        trained = self.pay(np.where(chosen, p.training_cost, 0.0)) > 0
+        trained = self.pay_each(chosen, p.training_cost)  # rows
         per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
         gain = p.training_wage_gain * effect_scale(fit[trained], p.training_gain_unsuited)
         hh.wage_local[trained] += gain * per_worker[trained]
-        self.trained |= trained
+        self.trained[trained] = True
         # placement of a low-earning labourer into a local or a migrant job, within the year's jobs
-        per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
+        # (per worker again where training moved the wage: the same operations on those rows)
+        per_worker[trained] = (hh.wage_local[trained] + hh.wage_migrant[trained]) / np.maximum(hh.labour[trained], 1)
         pool = with_labour & ~self.placed & (per_worker < p.placement_wage)
         k = min(how_many(pool, p.placement_rate, self.rng, c.intensity), self.capacity(p.placement_jobs_per_10k))
         chosen = choose(pool, k, 0.5 * self.trained + 0.5 * capacity, self.rng, by_cause)
-        placed = self.pay(np.where(chosen, p.placement_cost, 0.0)) > 0
-        away = placed & (u[1] < p.migrant_share)
-        home = placed & ~away
+        placed = self.pay_each(chosen, p.placement_cost)  # rows
+        to_away = u[1][placed] < p.migrant_share
+        away, home = placed[to_away], placed[~to_away]
         self.gain[away] = np.maximum(p.migrant_wage - per_worker[away], 0.0)
         self.gain[home] = np.maximum(p.placement_wage - per_worker[home], 0.0)
         hh.wage_migrant[away] += self.gain[away]
         hh.wage_local[home] += self.gain[home]
-        self.placed |= placed
-        self.migrant[placed] = away[placed]
-        self.counts = {"trained": int(trained.sum()), "placed": int(placed.sum()), "migrated": self.migrate(capacity)}
+        self.placed[placed] = True
+        self.migrant[placed] = to_away
+        self.counts = {"trained": trained.size, "placed": placed.size, "migrated": self.migrate(capacity)}
         # public-welfare posts for households hard to employ (no labourer, someone able to do light work)
         hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
         free = max(self.capacity(p.posts_per_10k) - int(self.post.sum()), 0)
@@ -184,11 +186,11 @@ class Employment(Policy):
         if k <= 0 or not pool.any():
             return 0
         chosen = choose(pool, k, capacity, self.rng, c.params.targeting.by_cause)
-        went = self.pay(np.where(chosen, self.p.placement_cost, 0.0)) > 0
+        went = self.pay_each(chosen, self.p.placement_cost)  # rows
         local_share = hh.wage_local[went] / np.maximum(hh.labour[went], 1)
         hh.wage_local[went] -= local_share
         hh.wage_migrant[went] += w
-        return int(went.sum())
+        return went.size
 
     def month(self) -> None:
         keep, p = self.eligible(), self.p

@@ -100,7 +100,7 @@ class Industry(Policy):
         eligible = self.eligible()
         take = choose(eligible, how_many(eligible, p.take_up, self.rng, c.intensity), self.project_suits(),
                       self.rng, by_cause, self.ctx.focus)
-        paid = self.pay(np.where(take, p.grant, 0.0)) > 0
+        paid = self.pay_each(take, p.grant)  # rows
         self.grant[paid] = p.grant
         self.started[paid] = c.t
         at = np.flatnonzero(self.grant > 0)
@@ -116,9 +116,10 @@ class Industry(Policy):
         refill = choose(free, self.shares - int(self.coop.sum()), suits, self.rng, by_cause, self.ctx.focus)
         free &= ~refill
         new = choose(free, how_many(free, p.coop_take_up, self.rng, c.intensity), suits, self.rng, by_cause, self.ctx.focus)
-        funded = self.pay(np.where(new, p.coop_capital, 0.0)) > 0
-        self.shares += int(funded.sum())
-        self.coop |= refill | funded
+        funded = self.pay_each(new, p.coop_capital)  # rows
+        self.shares += funded.size
+        self.coop |= refill
+        self.coop[funded] = True
         at = np.flatnonzero(self.coop)
         self.coop_count = at.size
         self.coop_at[:at.size] = at

@@ -53,8 +53,8 @@ class Motivation(Policy):
             k = how_many(free, p.fuzhi_reach, self.rng, c.intensity)
             new = choose(free, k, self.benefit_share, self.rng, c.params.targeting.by_cause, self.ctx.focus)
             if p.fuzhi_cost > 0:
-                new = self.pay(np.where(new, p.fuzhi_cost, 0.0)) > 0  # under a cap, only those paid for
-            self.reached |= new
+                new = self.pay_each(new, p.fuzhi_cost)  # under a cap, only those paid for (rows)
+            self.reached[new] = True
         loss = p.effort_elasticity * self.benefit_share
         c.shared.effort[:] = 1.0 - np.where(self.reached, (1.0 - p.fuzhi_effect) * loss, loss)
 
