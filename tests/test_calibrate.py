@@ -306,3 +306,17 @@ def test_a_forecast_draws_the_goals_pressure_only_where_the_fit_cannot_inform_it
     assert uninformed(national, ("income.wage_growth",)) == {"pressure.strength": (1.0, 1.2)}
     assert uninformed(national, ("pressure.strength",)) == {}
     assert uninformed(load_scenario(ROOT / "scenarios" / "jingzhou_2015_2018.toml"), ()) == {}
+
+
+def test_a_posterior_that_a_few_draws_carry_is_flagged():
+    """Kish's effective sample size under 10 gets a warning in the report and on stderr: 20 equal weights do not
+    (ESS 20), one weight of 0.9 among them does ((Σw)² / Σw² = 1 / (0.81 + 19 · 0.005²) ≈ 1.2)."""
+    from tuopin.analysis.calibrate import Posterior
+
+    def post(weights):
+        draws = pd.DataFrame({"draw": range(20), "accepted": True, "weight": weights})
+        return Posterior(draws, pd.DataFrame(), pd.DataFrame(), 1.0)
+
+    assert post([0.05] * 20).thin() == ""
+    warning = post([0.9] + [0.1 / 19] * 19).thin()
+    assert warning.startswith("Warning: the effective sample size is 1.2 (under 10)")

@@ -174,6 +174,8 @@ def _calibration(args, cutoff: int | None) -> int:
         vd = bt.verdict(fit, cal.base_headcount(data, loaded.spec))
         print(vd[["criterion", "target", "measured", "passed"]].to_string(index=False))
     print(f"{post.describe(Path(args.data).name)}; {seconds:,.0f} s")
+    if warning := post.thin():
+        print(warning, file=sys.stderr)
     print(f"wrote {out}/")
     return 0
 

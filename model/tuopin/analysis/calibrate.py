@@ -48,6 +48,7 @@ DEFAULT_PARAMS = ("income.wage_growth", "income.wage_sigma", "population.income_
                   "industry.take_up")
 
 
+THIN_ESS = 10  # an effective sample size under this is flagged in the report (Posterior.thin)
 METHODS = ("tpe-abc", "rejection")
 DEFAULT_ACCEPT = {"tpe-abc": 0.25, "rejection": 0.1}  # the share of draws accepted
 
@@ -151,6 +152,16 @@ class Posterior:
     def effective_size(self) -> float:
         """The accepted draws' effective sample size (their number when equally weighted)."""
         return effective_size(self.accepted["weight"])
+
+    def thin(self) -> str:
+        """A warning when a few draws carry the posterior (effective sample size under :data:`THIN_ESS`): its
+        median is then one draw's value and its bands leave out most of what the data leave open; else ''."""
+        ess = self.effective_size
+        if ess >= THIN_ESS:
+            return ""
+        return (f"Warning: the effective sample size is {ess:.1f} (under {THIN_ESS}): a few draws carry the posterior, so its "
+                "medians are those draws' values and the forecast's bands leave out most of the parameter uncertainty; "
+                "another seed can give a different answer (more --draws, or more observations, would help).")
 
     def describe(self, data_name: str) -> str:
         """The method in one sentence, with this calibration's numbers (for reports and files)."""

@@ -81,6 +81,8 @@ def write_folder(out: Path, loaded, data_path: Path, data: pd.DataFrame, posteri
                  f"Distance of the accepted draws (RMS, share of the starting headcount): "
                  f"{posterior.accepted['distance'].min():.4f}-{posterior.accepted['distance'].max():.4f}; "
                  f"mean absolute error over the fitted years: {fitted['abs_error'].mean():,.0f}万."]
+        if warning := posterior.thin():
+            lines += ["", f"**{warning}**"]
         if cutoff is not None:
             sc, vd = scores(fit), verdict(fit, base_headcount(data, loaded.spec))
             f.table("scores.csv", sc)
