@@ -267,7 +267,7 @@ def main() -> None:
              "two relapse recording rates, `assessment.review_detection` at the assessments of its review "
              "(建档立卡回头看, August 2015 to June 2016) and `assessment.relapse_detection` after it, were fitted to the "
              "national relapse series of 2016-2019 as shares of the exited stock (`tools/fit_relapse_detection.py`; "
-             "scenarios/national_2014_2020_calibrated.toml), as issue 14 asks: the national relapse rows and the "
+             "scenarios/national_2014_2020_recording.toml, which the calibrated scenario extends), as issue 14 asks: the national relapse rows and the "
              "tenfold fall are marked *fitted* and are not independent checks. How many exited households truly "
              "fell is not fitted: the true-status rows (the exited who are truly poor, the truly poor against the "
              "NBS survey) say it. Nothing else below was fitted. "
