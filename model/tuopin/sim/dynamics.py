@@ -106,8 +106,8 @@ def basic_pension(p: Params, year: int) -> float:
     return 12 * (inc.basic_pension_raised if year >= inc.basic_pension_raised_from_year else inc.basic_pension)
 
 
-def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator, school=None,
-                   year: int = 0) -> None:
+def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Generator, school=None, *,
+                   year: int) -> None:
     """One year of ageing and schooling: retirement, disability, school progression, dropouts, the
     wages of new labourers by schooling, chronic illness onset. A labourer who retires takes the
     household's wage share with him and, in an enrolled household, draws the basic pension of ``year``

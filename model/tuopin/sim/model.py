@@ -172,7 +172,7 @@ class PovertyModel(mesa.Model):
         self.line = self.spec.poverty_line[self.year]
         if self.year > self.spec.first_year:
             dynamics.age_and_school(hh, self.p, self.line, rng, self.shared if self.lever_active("education") else None,
-                                     self.year)
+                                     year=self.year)
             dynamics.grow_incomes(hh, self.p, self.line / prev, rng, self.transfer_ratio())
             village.grow_by_village(hh, self.village_growth)
         dynamics.housing_and_insurance(hh, self.p, rng)
