@@ -13,15 +13,22 @@ from tuopin.runs.replicate import survival_counts
 
 def test_survival_from_counts_matches_kaplan_meier():
     ev = {"exit_year": np.array([2015] * 5 + [2016] * 3), "relapse_year": np.array([2016, -1, 2017, -1, -1, 2017, -1, -1]),
+          # true status: the second exit was a paper exit (truly poor at its own assessment), the fourth and the
+          # seventh fell truly poor unrecorded, the first fell the year it was recorded, the third never truly fell
+          "fall_year": np.array([2016, 2015, -1, 2017, -1, 2017, 2018, -1]),
           "cause": np.zeros(8, int), "people": np.ones(8, int)}
     rows = survival_counts(ev, 2018)
     from tuopin.runs.replicate import Replicate
     t = survival_table([Replicate(0, [], 0, 0, [], rows, 0, {})])
-    overall = t[t["group_kind"] == "all"].set_index("months")["survival_p50"]
+    overall = t[t["group_kind"] == "all"].set_index("months")
     # durations: 1(r), 3, 2(r), 3, 3, 1(r), 2, 2 -> S1 = 1 - 2/8; S2 = S1 * (1 - 1/6); S3 = S2 * (1 - 0/3)
-    assert overall.tolist() == pytest.approx([0.75, 0.75 * 5 / 6, 0.75 * 5 / 6])
+    assert overall["survival_p50"].tolist() == pytest.approx([0.75, 0.75 * 5 / 6, 0.75 * 5 / 6])
     dur = np.array([1, 3, 2, 3, 3, 1, 2, 2])
-    assert overall.tolist() == pytest.approx(kaplan_meier(dur, ev["relapse_year"] >= 0).tolist())
+    assert overall["survival_p50"].tolist() == pytest.approx(kaplan_meier(dur, ev["relapse_year"] >= 0).tolist())
+    # true status, the paper exit left out: durations 1(f), 3, 2(f), 3, 1(f), 2(f), 2 -> S1 = 1 - 2/7;
+    # S2 = S1 * (1 - 2/5); S3 = S2 * (1 - 0/2)
+    assert overall["true_survival_p50"].tolist() == pytest.approx([5 / 7, 5 / 7 * 3 / 5, 5 / 7 * 3 / 5])
+    assert overall["true_exits_p50"].tolist() == [7, 7, 7]
 
 
 def test_survival_counts_match_masks_per_group_and_year():
@@ -33,14 +40,19 @@ def test_survival_counts_match_masks_per_group_and_year():
         n = int(rng.integers(0, 60))
         ey = rng.integers(2014, 2021, n).astype(np.int16)
         ev = {"exit_year": ey, "relapse_year": np.where(rng.random(n) < 0.4, ey + rng.integers(0, 6, n), -1).astype(np.int16),
+              "fall_year": np.where(rng.random(n) < 0.5, ey + rng.integers(0, 6, n), -1).astype(np.int16),
               "cause": rng.integers(0, len(CAUSES), n).astype(np.int8), "people": np.ones(n, int)}
         last = int(rng.integers(2015, 2022))
-        rel = ev["relapse_year"] >= 0
+        rel, fell = ev["relapse_year"] >= 0, ev["fall_year"] >= 0
         dur = np.where(rel, ev["relapse_year"], last) - ev["exit_year"]
+        tdur = np.where(fell, ev["fall_year"], last) - ev["exit_year"]
+        true_exit = ev["fall_year"] != ev["exit_year"]
         groups = [("all", "all", np.ones(n, bool))] + [("cohort", str(y), ey == y) for y in np.unique(ey)]
         groups += [("cause", c, ev["cause"] == i) for i, c in enumerate(CAUSES) if (ev["cause"] == i).any()]
         expected = [{"group_kind": k, "group": g, "years": t, "at_risk": int((dur[m] >= t).sum()),
-                     "relapsed": int(((dur[m] == t) & rel[m]).sum()), "exits": int(m.sum())}
+                     "relapsed": int(((dur[m] == t) & rel[m]).sum()), "exits": int(m.sum()),
+                     "true_at_risk": int((tdur[m & true_exit] >= t).sum()),
+                     "true_fell": int(((tdur == t) & fell & m & true_exit).sum()), "true_exits": int((m & true_exit).sum())}
                     for k, g, m in groups for t in (1, 2, 3)]
         assert survival_counts(ev, last) == expected
 
@@ -109,3 +121,21 @@ def test_the_relapse_fit_compares_with_the_published_shares_of_the_exited_stock(
     assert shares[2016] == pytest.approx(100 * 68.4 / (1232 + 1442))
     assert shares[2019] == pytest.approx(100 * 0.54 / (1232 + 1442 + 1240 + 1289 + 1386))
     assert list(shares) == [2016, 2017, 2018, 2019]
+
+
+def test_the_exit_events_true_falls_agree_with_the_sustained_count_and_with_each_other():
+    """The events' first true fall is the truly sustained count's (exits never truly poor since are its people),
+    comes no later than the first fall by income alone (an income under the line is truly poor), and a paper exit
+    falls in its own year."""
+    from tuopin.sim.model import PovertyModel
+    s = load_scenario(ROOT / "tests" / "data" / "medium.toml")
+    m = PovertyModel(scenario=s, rng=np.random.default_rng(3))
+    m.run()
+    ev = m.exit_events()
+    fall, income = ev["fall_year"], ev["income_fall_year"]
+    assert m.annual[-1]["exits_sustained_true"] == round(ev["people"][fall < 0].sum() * m.weight)
+    assert ((fall >= 0) | (income < 0)).all()
+    assert (fall[income >= 0] <= income[income >= 0]).all()
+    assert ((fall < 0) | (fall >= ev["exit_year"])).all() and ((income < 0) | (income >= ev["exit_year"])).all()
+    assert (fall[income == ev["exit_year"]] == ev["exit_year"][income == ev["exit_year"]]).all()
+    assert 0 < (fall > ev["exit_year"]).sum() and 0 < (fall == ev["exit_year"]).sum() < fall.size

@@ -168,7 +168,7 @@ class Forecast:
     (one row per year: targets, exits declared and true, relapses, new poor, poor remaining, in
     people and households, p50/p5/p95, and ``p_meet_target``), ``spend`` (by year, lever and
     source, yuan), ``survival`` (Kaplan-Meier share of exits still out of poverty 12/24/36 months
-    on), ``money`` (spend over the run and per exit) and ``at_risk`` (exited households ranked by
+    on, as recorded and on true status), ``money`` (spend over the run and per exit) and ``at_risk`` (exited households ranked by
     their chance of relapsing). Column meanings are in the outputs guide.
     """
 

@@ -36,18 +36,24 @@ def kaplan_meier(duration: np.ndarray, relapsed: np.ndarray, horizons=HORIZONS) 
 
 def survival_table(replicates) -> pd.DataFrame:
     """Share of exited households still out of poverty 12/24/36 months after exit, by exit cohort,
-    by main cause of poverty, and overall: median and 5-95 % over replicates."""
+    by main cause of poverty, and overall: median and 5-95 % over replicates. ``survival_*`` is on
+    detected relapse (what the registry records); ``true_survival_*`` on true status: of the exits
+    truly out of poverty when declared, the share truly out at every assessment since."""
     df = pd.DataFrame([dict(row, replicate=r.index) for r in replicates for row in r.survival])
     df = df.sort_values(["replicate", "group_kind", "group", "years"], kind="stable")
-    df["hazard"] = np.where(df["at_risk"] > 0, df["relapsed"] / df["at_risk"].clip(lower=1), np.nan)
-    df["survival"] = (1 - df["hazard"]).groupby([df["replicate"], df["group_kind"], df["group"]]).cumprod()
+    groups = [df["replicate"], df["group_kind"], df["group"]]
+    for out, at_risk, event in (("survival", "at_risk", "relapsed"), ("true_survival", "true_at_risk", "true_fell")):
+        hazard = np.where(df[at_risk] > 0, df[event] / df[at_risk].clip(lower=1), np.nan)
+        df[out] = pd.Series(1 - hazard, index=df.index).groupby(groups).cumprod()
     df["months"] = 12 * df["years"]
     order = {k: i for i, k in enumerate(("all", "cohort", "cause"))}
     g = df.groupby(["group_kind", "group", "months"], sort=False)
-    out = g["survival"].quantile(0.5).rename("survival_p50").to_frame()
-    out["survival_p5"] = g["survival"].quantile(0.05)
-    out["survival_p95"] = g["survival"].quantile(0.95)
+    out = pd.DataFrame(index=g.size().index)
+    for col in ("survival", "true_survival"):
+        for name, q in (("p50", 0.5), ("p5", 0.05), ("p95", 0.95)):
+            out[f"{col}_{name}"] = g[col].quantile(q)
     out["exits_p50"] = g["exits"].median()
+    out["true_exits_p50"] = g["true_exits"].median()
     out = out.reset_index().dropna(subset=["survival_p50"])
     return out.sort_values(["group_kind", "months"], key=lambda c: c.map(order) if c.name == "group_kind" else c,
                            kind="stable").reset_index(drop=True)

@@ -204,13 +204,25 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
         lines += ["## What each lever buys", "", *lever_section.markdown(levers, replicates)]
     if survival is not None and len(survival):
         lines += ["## Relapse risk", "", "Share of exited households still out of poverty after 12/24/36 months "
-                  "(Kaplan-Meier at the annual assessments; median over replicates):", "",
-                  "| group | exited households | 12 months | 24 months | 36 months |", "|---|---|---|---|---|"]
-        piv = survival.pivot_table(index=["group_kind", "group"], columns="months", values="survival_p50", sort=False)
-        n = survival.groupby(["group_kind", "group"], sort=False)["exits_p50"].first()
+                  "(Kaplan-Meier at the annual assessments; median over replicates). *Recorded*: not relapsed in the "
+                  "registry (detected relapse). *True status*: of the exits truly out of poverty when declared (paper "
+                  "exits left out), the share truly out at every assessment since (the model's true incomes, 三保障 and "
+                  "支出型贫困; no registry sees it):", "",
+                  "| group | exited households | recorded: 12 months | 24 months | 36 months | true exits | true status: "
+                  "12 months | 24 months | 36 months |", "|---|---|---|---|---|---|---|---|---|"]
+        keys = ["group_kind", "group"]
+        piv = survival.pivot_table(index=keys, columns="months", values="survival_p50", sort=False)
+        true = survival.pivot_table(index=keys, columns="months", values="true_survival_p50", sort=False, dropna=False)
+        n = survival.groupby(keys, sort=False)["exits_p50"].first()
+        n_true = survival.groupby(keys, sort=False)["true_exits_p50"].first()
+
+        def cells(r) -> str:
+            return " | ".join("–" if r is None or pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
+
         for (kind, group), r in piv.iterrows():
-            cells = " | ".join("–" if pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
-            lines.append(f"| {_survival_label(kind, group)} | {n.get((kind, group), float('nan')):,.0f} | {cells} |")
+            t = true.loc[(kind, group)] if (kind, group) in true.index else None
+            lines.append(f"| {_survival_label(kind, group)} | {n.get((kind, group), float('nan')):,.0f} | {cells(r)} | "
+                         f"{n_true.get((kind, group), float('nan')):,.0f} | {cells(t)} |")
         lines += ["", "![relapse survival](relapse_survival.png)", ""]
     if at_risk is not None and len(at_risk):
         top = at_risk.head(max(1, len(at_risk) // 10))

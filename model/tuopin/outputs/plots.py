@@ -168,8 +168,8 @@ def _break_marks(ax, floor: float) -> None:
 
 
 def relapse_survival(survival: pd.DataFrame, title: str) -> Figure:
-    """Share of exits still out of poverty after each annual assessment, by main cause (left) and
-    by exit cohort (right): Kaplan-Meier step curves (medians over replicates, 5-95 % shaded), each
+    """Share of exits not recorded as relapsed after each annual assessment (the true-status survival is in the
+    table beside it), by main cause (left) and by exit cohort (right): Kaplan-Meier step curves (medians over replicates, 5-95 % shaded), each
     group's exited households in the legend. The y axis starts below the lowest band, with the
     break marked."""
     with style():
@@ -199,7 +199,7 @@ def relapse_survival(survival: pd.DataFrame, title: str) -> Figure:
         axes[0].set_ylim(floor, 1.005)
         if floor > 0:
             _break_marks(axes[0], floor)
-        axes[0].set_ylabel(label("share still out of poverty", "未返贫比例"))
+        axes[0].set_ylabel(label("share not recorded as relapsed", "未登记返贫比例"))
         axes[0].yaxis.set_major_formatter(lambda v, _: f"{v:.1%}".replace(".0%", "%"))  # 97.5 %, not 98 %
         fig.suptitle(plain(title) + " — " + label("relapse survival (Kaplan-Meier)", "返贫生存曲线"), fontsize=12)
     return fig

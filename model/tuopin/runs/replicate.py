@@ -30,7 +30,7 @@ class Replicate:
     seconds: float        # building the population and stepping the model
     household_steps: int  # households x months simulated
     spend: list[dict]     # the ledger: year, lever, source, spend_yuan, shortfall_yuan
-    survival: list[dict]  # Kaplan-Meier counts of exits: group, years after exit, at risk, relapsed
+    survival: list[dict]  # Kaplan-Meier counts of exits: group, years after exit, at risk, relapsed (and true status)
     sustained_people: int  # people exited by the cohorts observed 24 months who did not relapse within them
     origin: dict          # exited households' risk drivers at the next-to-last assessment, and who relapsed
                           # (compact arrays; folded into the at-risk list and dropped as results arrive)
@@ -38,37 +38,48 @@ class Replicate:
     households: dict = field(default_factory=dict)  # replicate 0 of a full run: the starting household table
 
 
-def _durations(ev: dict, last_year: int) -> tuple[np.ndarray, np.ndarray]:
-    relapsed = ev["relapse_year"] >= 0
-    end = np.where(relapsed, ev["relapse_year"], last_year)
-    return (end - ev["exit_year"]).astype(int), relapsed
+def _durations(ev: dict, last_year: int, key: str = "relapse_year") -> tuple[np.ndarray, np.ndarray]:
+    """Years from exit to the event in ``key`` (or to ``last_year``, censored) and whether it happened."""
+    happened = ev[key] >= 0
+    end = np.where(happened, ev[key], last_year)
+    return (end - ev["exit_year"]).astype(int), happened
+
+
+SURVIVAL_COUNTS = ("exits", "at_risk", "relapsed", "true_exits", "true_at_risk", "true_fell")
 
 
 def survival_counts(ev: dict, last_year: int) -> list[dict]:
     """Kaplan-Meier counts of one replicate's exit events (households), small enough to ship back
     from a worker: per group (all, exit cohort, main cause) and year after exit, the exits still
-    at risk and those relapsing. Counted by one ``bincount`` of (group, years, relapsed) per kind
-    of group rather than masks per group and year (50 ms a Jingzhou replicate)."""
-    dur, rel = _durations(ev, last_year)
+    at risk and those relapsing (detected), and beside them on true status the exits truly out of
+    poverty when declared (paper exits left out: a survey would not count them as exits), still at
+    risk and first truly poor again (``true_*``). Counted by one ``bincount`` of (group, years,
+    event) per kind of group and basis rather than masks per group and year."""
     last = max(HORIZONS)
-    cell = np.clip(dur, 0, last + 1) * 2 + rel  # years after exit (0 to last + 1 and beyond) and relapsed
+    true_exit = ev["fall_year"] != ev["exit_year"]
     cohorts, cohort = np.unique(ev["exit_year"], return_inverse=True)
     cause = np.asarray(ev["cause"], np.int64)
     named = (cause >= 0) & (cause < len(CAUSES))
+    width = 2 * (last + 2)
+
+    def counts(key: str, keep: np.ndarray, code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        dur, hit = _durations(ev, last_year, key)
+        cell = np.clip(dur, 0, last + 1) * 2 + hit  # years after exit (0 to last + 1 and beyond) and the event
+        c = np.bincount(code[keep] * width + cell[keep], minlength=n * width)[:n * width].reshape(n, last + 2, 2)
+        return c.sum(axis=(1, 2)), c.sum(axis=2)[:, ::-1].cumsum(axis=1)[:, ::-1], c[:, :, 1]  # exits, at risk, events
+
     rows = []
-    for kind, names, code, keep in (("all", ["all"], np.zeros(dur.size, np.int64), slice(None)),
-                                    ("cohort", [str(y) for y in cohorts], cohort.reshape(-1), slice(None)),
-                                    ("cause", list(CAUSES), cause[named], named)):
-        width = 2 * (last + 2)
-        counts = np.bincount(code * width + cell[keep], minlength=len(names) * width)[:len(names) * width]
-        counts = counts.reshape(len(names), last + 2, 2)
-        exits = counts.sum(axis=(1, 2))
-        at_risk = counts.sum(axis=2)[:, ::-1].cumsum(axis=1)[:, ::-1]  # exits with at least t years
+    for kind, names, code, keep in (("all", ["all"], np.zeros(cause.size, np.int64), np.ones(cause.size, bool)),
+                                    ("cohort", [str(y) for y in cohorts], cohort.reshape(-1), np.ones(cause.size, bool)),
+                                    ("cause", list(CAUSES), np.where(named, cause, 0), named)):
+        exits, at_risk, relapsed = counts("relapse_year", keep, code, len(names))
+        t_exits, t_at_risk, t_fell = counts("fall_year", keep & true_exit, code, len(names))
         for g, name in enumerate(names):
             if kind == "cause" and not exits[g]:
                 continue
             rows += [{"group_kind": kind, "group": name, "years": t, "at_risk": int(at_risk[g, t]),
-                      "relapsed": int(counts[g, t, 1]), "exits": int(exits[g])} for t in range(1, last + 1)]
+                      "relapsed": int(relapsed[g, t]), "exits": int(exits[g]), "true_at_risk": int(t_at_risk[g, t]),
+                      "true_fell": int(t_fell[g, t]), "true_exits": int(t_exits[g])} for t in range(1, last + 1)]
     return rows
 
 
@@ -96,7 +107,7 @@ def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequ
     survival = survival_counts(events, last)
     if w != 1:  # sampled mode: counts weighted back (hazards unchanged); households differ by
         # replicate, so there is no per-household at-risk list
-        survival = [dict(r, at_risk=r["at_risk"] * w, relapsed=r["relapsed"] * w, exits=r["exits"] * w) for r in survival]
+        survival = [dict(r, **{k: r[k] * w for k in SURVIVAL_COUNTS}) for r in survival]
         origin = False
     drivers = {k: (v.astype(np.int32) if k == "household" else v) for k, v in model.origin.items()} if origin else {}
     return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"),

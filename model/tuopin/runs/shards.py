@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from ..sim.population import allocate
 from ..inputs.scenario import LoadedScenario, Scenario, ScenarioError
-from .replicate import Replicate
+from .replicate import SURVIVAL_COUNTS, Replicate
 
 # catalog parameters that count households of the whole region (split over shards; divided by k
 # in sampled mode, see PovertyModel.count)
@@ -111,8 +111,8 @@ def combine(index: int, parts: list[Replicate], names: list[str], spec: Scenario
     for p in parts:
         for r in p.survival:
             key = (r["group_kind"], r["group"], r["years"])
-            acc = survival.setdefault(key, dict(r, at_risk=0, relapsed=0, exits=0))
-            for k in ("at_risk", "relapsed", "exits"):
+            acc = survival.setdefault(key, dict(r, **dict.fromkeys(SURVIVAL_COUNTS, 0)))
+            for k in SURVIVAL_COUNTS:
                 acc[k] += r[k]
     by_shard = [dict(r, shard=name, region=spec.shards[name].region) for p, name in zip(parts, names) for r in p.annual]
     return Replicate(index, annual, sum(p.seconds for p in parts), sum(p.household_steps for p in parts),

@@ -101,7 +101,9 @@ class PovertyModel(mesa.Model):
         self._open_exit = np.full(hh.n, -1, np.int64)
         self._exit_events: list[tuple[np.ndarray, int]] = []  # (households, year) per assessment
         self._relapse_events: list[tuple[np.ndarray, int]] = []  # (event ids, year)
-        self._true_fall_events: list[tuple[np.ndarray, int]] = []  # (event ids, year): exited and truly poor
+        # (event ids, year) of open exits truly poor (true status), and under the line by true income alone (a
+        # survey's poverty); an exit declared not meeting it counts at its own year
+        self._fall_events: dict[str, list[tuple[np.ndarray, int]]] = {"fall_year": [], "income_fall_year": []}
         self._n_events = 0
         self.origin: dict[str, np.ndarray] = {}  # the state of exited households at the next-to-last assessment
         self.datacollector = mesa.DataCollector(model_reporters={
@@ -320,7 +322,9 @@ class PovertyModel(mesa.Model):
         """Keep the exit and relapse events of this assessment, and the risk drivers of exited
         households at the next-to-last assessment (the at-risk list's origin)."""
         # open exits (relapsed now or not) truly poor at this assessment: not truly sustained
-        fell = self._open_exit[r["truly_poor"] & (self._open_exit >= 0)]
+        open_ = self._open_exit >= 0
+        income_poor = np.rint(r["pc_true"]) < self.line
+        fell, fell_income = self._open_exit[r["truly_poor"] & open_], self._open_exit[income_poor & open_]
         relapsed = np.flatnonzero(r["relapse"])
         ids = self._open_exit[relapsed]
         self._relapse_events.append((ids[ids >= 0], self.year))
@@ -329,9 +333,10 @@ class PovertyModel(mesa.Model):
         self._exit_events.append((exited, self.year))
         self._open_exit[exited] = np.arange(self._n_events, self._n_events + exited.size)
         self._n_events += exited.size
-        # and exits declared now that do not truly meet the standard (paper exits)
-        self._true_fall_events.append((np.concatenate([fell, self._open_exit[r["exit_declared"] & ~r["exit_true"]]]),
-                                       self.year))
+        # and exits declared now that do not truly meet the standard (paper exits), or the line by income
+        self._fall_events["fall_year"].append((np.concatenate([fell, self._open_exit[r["exit_paper"]]]), self.year))
+        self._fall_events["income_fall_year"].append(
+            (np.concatenate([fell_income, self._open_exit[r["exit_declared"] & income_poor]]), self.year))
         if self.year == self.spec.last_year - 1:
             hh = self.hh
             idx = np.flatnonzero(hh.status == EXITED)
@@ -365,20 +370,26 @@ class PovertyModel(mesa.Model):
             return 0
         who = np.concatenate([e for e, _ in self._exit_events])
         fell = np.zeros(self._n_events, bool)
-        for ids, _ in self._true_fall_events:
+        for ids, _ in self._fall_events["fall_year"]:
             fell[ids] = True
         return int(round(self.hh.size[who[~fell]].sum() * self.weight))
 
     def exit_events(self) -> dict[str, np.ndarray]:
-        """Every exit so far: household, year, cause, people, and the year it relapsed (-1: not yet)."""
+        """Every exit so far: household, year, cause, people, the year it relapsed (-1: not yet), the
+        first assessment at which it was truly poor (true status; its exit year for a paper exit; -1:
+        never) and the first at which its true income was under the line (a survey's poverty)."""
         hh = self.hh
         who = np.concatenate([e for e, _ in self._exit_events]) if self._exit_events else np.zeros(0, np.int64)
         year = np.concatenate([np.full(e.size, y, np.int16) for e, y in self._exit_events]) if self._exit_events else np.zeros(0, np.int16)
         relapse = np.full(who.size, -1, np.int16)
         for ids, y in self._relapse_events:
             relapse[ids] = y
-        return {"household": who, "exit_year": year, "relapse_year": relapse, "cause": hh.cause[who].copy(),
-                "people": hh.size[who].copy()}
+        out = {"household": who, "exit_year": year, "relapse_year": relapse}
+        for key, events in self._fall_events.items():
+            out[key] = np.full(who.size, -1, np.int16)
+            for ids, y in reversed(events):  # the earliest year written last
+                out[key][ids] = y
+        return dict(out, cause=hh.cause[who].copy(), people=hh.size[who].copy())
 
     def _pressure_quota(self) -> int | None:
         """Under target pressure (被脱贫, the precise-exit briefing §一(三)3), the exits (people) the
