@@ -61,6 +61,20 @@ def test_resume_refuses_another_runs_checkpoint(tmp_path, capsys):
     assert "nothing to resume" in capsys.readouterr().err
 
 
+def test_resume_refuses_a_checkpoint_of_other_model_code(tmp_path, capsys):
+    """The same scenario, seed and parameters, but replicates a different model's code ran: not mixed in."""
+    import json
+    from tuopin import load_scenario
+    from tuopin.outputs.results import checkpoint_folder
+    out = tmp_path / "run"
+    folder = checkpoint_folder(out, load_scenario(SMALL), 4, resume=False)
+    stamp = json.loads((folder / "checkpoint.json").read_text())
+    assert checkpoint_folder(out, load_scenario(SMALL), 4, resume=True) == folder   # the same code resumes
+    (folder / "checkpoint.json").write_text(json.dumps(dict(stamp, model_sha256="0" * 64)))
+    assert main(["run", str(SMALL), "--out", str(out), "--replicates", "4", "--resume", "--quiet"]) == 2
+    assert "model_sha256" in capsys.readouterr().err
+
+
 def test_rerun_reproduces_byte_identical_tables(tmp_path, capsys):
     run = tmp_path / "run"
     assert main(["run", str(SMALL), "--replicates", "3", "--workers", "2", "--out", str(run), "--quiet"]) == 0

@@ -172,7 +172,7 @@ def checkpoint_folder(out: Path, loaded, replicates: int, resume: bool) -> Path:
     stale one; ``resume`` keeps it, after checking it belongs to the same scenario and seeds."""
     folder = out.parent / f".{out.name}.partial"
     stamp = {"scenario_sha256": loaded.sha256, "seed": loaded.spec.seed, "replicates": replicates,
-             "parameters_sha256": _digest(loaded.params)}
+             "parameters_sha256": _digest(loaded.params), "model_sha256": model_digest()}
     try:
         clean_stale(out)
         if folder.exists() and resume:
@@ -200,6 +200,15 @@ def checkpoint_folder(out: Path, loaded, replicates: int, resume: bool) -> Path:
 
 def _digest(params: dict) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def model_digest() -> str:
+    """The model's code (every module of the package): replicates a changed model ran are not resumed."""
+    h = hashlib.sha256()
+    root = Path(__file__).resolve().parents[1]
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 @contextmanager
