@@ -184,7 +184,7 @@ def _fit(rows, cutoff=2016):
     out = []
     for y, c, o, p50, p5, p95 in rows:
         r = {"year": y, "series": c, "observed": o, "simulated_p50": p50, "simulated_p5": p5, "simulated_p95": p95,
-             "period": "fitted" if y <= cutoff else "forecast"}
+             "observation_p5": p5, "observation_p95": p95, "period": "fitted" if y <= cutoff else "forecast"}
         if pd.notna(o):
             r.update(error=p50 - o, abs_error=abs(p50 - o), pct_error=100 * (p50 - o) / o if o else np.nan,
                      covered_5_95=bool(p5 <= o <= p95))
@@ -212,8 +212,8 @@ def test_scores_and_verdict_match_a_hand_calculation():
     vd = verdict(HAND, base=8249).set_index("criterion")
     assert vd["value"].iloc[0] == pytest.approx(20 / 3) and vd["value"].iloc[1] == pytest.approx(5.0)
     assert vd.index[0] == "MAPE, poor at year end (2017-2019, observed > 0)"
-    assert vd.at["observations inside the 5-95 % interval", "measured"] == "6 of 8"
-    assert vd.at["observations inside the 5-95 % interval", "target"].startswith("≥ 6 of 8")
+    assert vd.at["observations inside the 5-95 % interval of an observation", "measured"] == "6 of 8"
+    assert vd.at["observations inside the 5-95 % interval of an observation", "target"].startswith("≥ 6 of 8")
     left = vd.loc[vd.index.str.startswith("declared poor left at the end of 2020")]
     assert left["value"].item() == 150 and left["target"].item().startswith("≤ 200万")
     assert vd["passed"].tolist() == [True] * 5
@@ -222,7 +222,7 @@ def test_scores_and_verdict_match_a_hand_calculation():
 @pytest.mark.parametrize("change, failed", [
     ({(2018, H): {"simulated_p50": 2324}}, "MAPE, poor at year end (2017-2019, observed > 0)"),  # 10, 40, 0 -> 16.7 %
     ({(2017, L): {"simulated_p50": 500}}, "MAPE, people lifted out (2017-2020, observed > 0)"),   # 61.2, 0, 0, 10 -> 17.8 %
-    ({(2019, L): {"simulated_p5": 1150}}, "observations inside the 5-95 % interval"),            # 5 of 8
+    ({(2019, L): {"simulated_p5": 1150}}, "observations inside the 5-95 % interval of an observation"),            # 5 of 8
     ({(2020, H): {"simulated_p50": 250}}, "declared poor left at the end of 2020 (median)"),     # 250万 > 200万
 ])
 def test_the_verdict_fails_the_one_criterion_that_is_missed(change, failed):
@@ -320,3 +320,30 @@ def test_a_posterior_that_a_few_draws_carry_is_flagged():
     assert post([0.05] * 20).thin() == ""
     warning = post([0.9] + [0.1 / 19] * 19).thin()
     assert warning.startswith("Warning: the effective sample size is 1.2 (under 10)")
+
+
+def test_the_observation_error_is_the_accepted_draws_residual_and_widens_the_band_of_an_observation():
+    """By hand: accepted distances 0.01 and 0.02 (shares of a base of 100万) weighted 1/4 and 3/4 ->
+    √(0.25 · 0.01² + 0.75 · 0.02²) · 100 = √0.000325 · 100 = 1.8028万 (a rejected draw counts for nothing).
+    A forecast of observations adds a normal error of that size: around a constant 50 its 5-95 % is
+    50 ∓ 1.645 σ, a headcount of 0 stays at 0 or more; an observation outside the model's band but inside
+    that of an observation is covered, and ``model_covered_5_95`` says the model's own band missed it."""
+    from tuopin.analysis.calibrate import Posterior, fit_table, quantiles
+    draws = pd.DataFrame({"draw": range(3), "accepted": [True, True, False], "weight": [0.25, 0.75, 0.0],
+                          "distance": [0.01, 0.02, 0.5]})
+    post = Posterior(draws, pd.DataFrame(), pd.DataFrame(), 1.0, base=100.0)
+    assert post.observation_error == pytest.approx(np.sqrt(0.000325) * 100)
+    assert Posterior(draws, pd.DataFrame(), pd.DataFrame(), 1.0).observation_error == 0.0   # no base: unknown
+    sims = [pd.DataFrame({"year": [2017, 2018], "poor_headcount_10k": [50.0, 0.0], "lifted_out_10k": [50.0, 50.0]})
+            for _ in range(20_000)]
+    q = quantiles(sims, 10.0, np.random.default_rng(1)).set_index("year")
+    assert q.at[2017, "poor_headcount_10k_p5"] == q.at[2017, "poor_headcount_10k_p95"] == 50.0
+    assert q.at[2017, "poor_headcount_10k_obs_p5"] == pytest.approx(50 - 16.45, abs=0.5)
+    assert q.at[2017, "lifted_out_10k_obs_p95"] == pytest.approx(50 + 16.45, abs=0.5)
+    assert q.at[2018, "poor_headcount_10k_obs_p5"] == 0.0 and q.at[2018, "poor_headcount_10k_obs_p95"] > 10
+    obs = pd.DataFrame({"year": [2017, 2018], "poor_headcount_10k": [60.0, 0.0], "lifted_out_10k": [90.0, 50.0]})
+    fit = fit_table(obs, q.reset_index(), through=2016).set_index(["year", "series"])
+    assert fit.at[(2017, "poor_headcount_10k"), "covered_5_95"] and not fit.at[(2017, "poor_headcount_10k"), "model_covered_5_95"]
+    assert not fit.at[(2017, "lifted_out_10k"), "covered_5_95"]                # 90 is 4 σ out
+    assert fit.at[(2018, "poor_headcount_10k"), "covered_5_95"]
+    assert quantiles(sims[:3]).columns.tolist() == ["year", *(f"{c}_{k}" for c in SERIES for k in ("p50", "p5", "p95"))]

@@ -36,8 +36,8 @@ MAPE_MAX = 15.0               # % (issue 16)
 COVERAGE_MIN = 0.75           # share of the scored observations inside the 5-95 % interval (6 of 8)
 LEFT_MAX_SHARE = 200 / 8249   # declared poor left at the end, share of the starting headcount (200万 of 8249万)
 INPUTS_STREAM = 0x696E70     # "inp": the forecast's drawn input paths, apart from the simulations' seeds
-SCORE_COLUMNS = ["year", "series", "observed", "simulated_p50", "simulated_p5", "simulated_p95", "error", "abs_error",
-                 "pct_error", "covered_5_95"]
+SCORE_COLUMNS = ["year", "series", "observed", "simulated_p50", "simulated_p5", "simulated_p95", "observation_p5",
+                 "observation_p95", "error", "abs_error", "pct_error", "covered_5_95", "model_covered_5_95"]
 
 
 def backtest(loaded, data: pd.DataFrame, cutoff: int, replicates: int = 1, workers: int = 1, progress: bool = False,
@@ -98,7 +98,7 @@ def verdict(fit: pd.DataFrame, base: float) -> pd.DataFrame:
                      "passed": bool(mape <= MAPE_MAX) if len(s) else None})
     n, k = len(sc), int(sc["covered_5_95"].astype(bool).sum())
     need = math.ceil(COVERAGE_MIN * n)
-    rows.append({"criterion": "observations inside the 5-95 % interval", "target": f"≥ {need} of {n} ({COVERAGE_MIN:.0%})",
+    rows.append({"criterion": "observations inside the 5-95 % interval of an observation", "target": f"≥ {need} of {n} ({COVERAGE_MIN:.0%})",
                  "measured": f"{k} of {n}", "value": k / n if n else math.nan, "passed": bool(k >= need) if n else None})
     last = fit[(fit["series"] == "poor_headcount_10k") & (fit["period"] == "forecast")]
     limit = LEFT_MAX_SHARE * base
@@ -140,9 +140,9 @@ def later_inputs(spec, cutoff: int) -> list[str]:
 
 
 def coverage_note(sc: pd.DataFrame) -> str:
-    """How wide the intervals are relative to the observations: the median of (p95 - p5) / observed."""
+    """How wide the bands of an observation are relative to the observations: the median of (p95 - p5) / observed."""
     s = sc[sc["observed"] > 0]
     if not len(s):
         return ""
-    width = np.median((s["simulated_p95"] - s["simulated_p5"]) / s["observed"])
-    return f"the median 5-95 % interval is {width:.0%} of the observed value"
+    width = np.median((s["observation_p95"] - s["observation_p5"]) / s["observed"])
+    return f"the median 5-95 % band of an observation is {width:.0%} of the observed value"

@@ -382,6 +382,9 @@ def calibration_fit(fit: pd.DataFrame, title: str, cutoff: int | None = None) ->
             d = fit[fit["series"] == series].sort_values("year")
             years = d["year"].to_numpy()
             to_m = 1e4 / MILLION
+            if "observation_p5" in d:
+                ax.fill_between(years, d["observation_p5"] * to_m, d["observation_p95"] * to_m, color="#1f5fa8",
+                                alpha=0.08, lw=0, label=label("5-95 % of an observation", "观测值区间"))
             ax.fill_between(years, d["simulated_p5"] * to_m, d["simulated_p95"] * to_m, color="#1f5fa8", alpha=0.2, lw=0)
             ax.plot(years, d["simulated_p50"] * to_m, "o-", color="#1f5fa8", ms=4,
                     label=label("model, median", "模型") + "; shaded: 5-95 %")
