@@ -79,3 +79,29 @@ def test_probability_of_meeting_the_plan_by_hand():
     t = annual_table([rep(i, e) for i, e in enumerate([(120, 20), (90, 80), (100, 50), (150, 0)])])
     assert t["p_meet_plan"].tolist() == [0.75, 0.5]
     assert t["p_meet_target"].tolist() == [0.75, 0.5]   # year 2: 80 and 50 reach 50
+
+
+def test_a_finished_replicate_frees_its_model_at_once(small, monkeypatch):
+    """A Mesa model is a reference cycle: unless run_replicate breaks it, each replicate's arrays stay alive
+    until a full collection and a worker's memory grows replicate by replicate."""
+    import gc
+    import weakref
+
+    from tuopin.runs import replicate
+    from tuopin.sim import model as sim_model
+
+    made = []
+
+    class Watched(sim_model.PovertyModel):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            made.append((weakref.ref(self), weakref.ref(self.ys.income)))
+
+    monkeypatch.setattr(sim_model, "PovertyModel", Watched)
+    gc.disable()
+    try:
+        rep = replicate.run_replicate(small, 0, np.random.SeedSequence(3))
+        assert rep.annual and made
+        assert all(m() is None and a() is None for m, a in made)  # freed without the cyclic collector
+    finally:
+        gc.enable()

@@ -110,8 +110,13 @@ def run_replicate(scenario: LoadedScenario, index: int, seed: np.random.SeedSequ
         survival = [dict(r, **{k: r[k] * w for k in SURVIVAL_COUNTS}) for r in survival]
         origin = False
     drivers = {k: (v.astype(np.int32) if k == "household" else v) for k, v in model.origin.items()} if origin else {}
-    return Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"),
-                     survival, int(round(sustained_people(events, last) * w)), drivers, households=households)
+    result = Replicate(index, model.annual, seconds, model.hh.n * model.t, model.ledger.frame().to_dict("records"),
+                       survival, int(round(sustained_people(events, last) * w)), drivers, households=households)
+    # Mesa's model is a reference cycle (its scheduler and scenario hold the model's bound methods), so a finished
+    # replicate's arrays (about 80 MB for Jingzhou) would stay alive until Python's next full collection, and the
+    # next replicate would fault fresh pages in: dropping the model's attributes frees them now, for reuse
+    model.__dict__.clear()
+    return result
 
 
 def save_replicate(r: Replicate, path: Path) -> None:

@@ -22,10 +22,10 @@ from .policies import LEVERS, SharedState, StepContext, VillageArrays
 from .cost_sharing import MedicalParams, cost_sharing
 from .population import EXITED, NONPOOR, POOR, synthesize
 from ..inputs.scenario import LoadedScenario, load_scenario, overrides_table
-from .village import HouseholdAgent, Village
+from .village import HouseholdAgent, VillageAgents
 
 
-class PovertyModel(mesa.Model):
+class PovertyModel(VillageAgents, mesa.Model):
     """Registered poor and near-poor households of one region, month by month.
 
     Parameters are keyword-only so that ``mesa.batch_run`` can sweep them: ``scenario`` is a path
@@ -61,7 +61,6 @@ class PovertyModel(mesa.Model):
         self.village_collective = np.where(
             self.poor_village, v.collective_income_median_poor, v.collective_income_median_other
         ) * np.exp(v.collective_income_sigma * self.rng.standard_normal(n_v))
-        self.villages = [Village(self, i) for i in range(n_v)]
         # remoteness: the scenario's geography, drawn after the population on its generator (other streams unchanged)
         self.village_remoteness = village.remoteness(self.village_incidence(), self.poor_village,
                                                      v.remoteness_correlation, pop_rng)
@@ -208,6 +207,7 @@ class PovertyModel(mesa.Model):
     def household(self, i: int) -> HouseholdAgent:
         """Household ``i`` as a Mesa agent (made once, then kept in ``self.agents``)."""
         if i not in self._household_agents:
+            self.villages  # (the villages first: every agent's id as if made with the model)
             self._household_agents[i] = HouseholdAgent(self, int(i))
         return self._household_agents[i]
 

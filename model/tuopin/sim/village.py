@@ -146,6 +146,36 @@ class Village(mesa.Agent):
         return f"<Village {self.vid}: {kind}, {self.rural_people} people, incidence {self.incidence:.1%}>"
 
 
+class VillageAgents:
+    """A Mesa model whose villages are Mesa agents (:class:`Village`), made on first use: by ``villages``,
+    Mesa's ``agents``, ``agents_by_type`` or ``agent_types`` (and before any household agent, so every
+    agent's id is as if they were made with the model). No rule reads them, and making Jingzhou's 2,300
+    cost about 13 ms of every replicate. Needs ``poor_village`` (one entry per village)."""
+
+    _villages: list[Village] | None = None
+
+    @property
+    def villages(self) -> list[Village]:
+        if self._villages is None:
+            self._villages = [Village(self, i) for i in range(self.poor_village.shape[0])]
+        return self._villages
+
+    @property
+    def agents(self):
+        self.villages
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self.villages
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self.villages
+        return super().agent_types
+
+
 class HouseholdAgent(mesa.Agent):
     """One household as a Mesa agent: a named view onto its row of the columnar table, so Mesa's
     tools (AgentSet, agent reporters) can look at it. Made on request (``model.household(i)``);
