@@ -36,7 +36,7 @@ def run(A, start: str, draws: int, seed: int, generations: int = 4, alpha: float
     if start == "tpe":
         search = S.tpe_search(lambda pts: dist(points(pts), np.random.default_rng(seed)), BOUNDS, 80, seed)
     rng = np.random.default_rng([seed, 1])
-    t = S.importance_posterior(lambda pts: dist(points(pts), rng), BOUNDS, search, draws, alpha, seed, generations)
+    t = S.abc_pmc(lambda pts: dist(points(pts), rng), BOUNDS, search, draws, alpha, seed, generations)
     post = t[t["posterior"]]
     eps = post["tolerance"].iloc[0]
     X = np.random.default_rng([seed, 2]).random((400_000, K))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tuopin.analysis.sampler import effective_size, importance_posterior, kernel_cov, pmc_weights, sizes
+from tuopin.analysis.sampler import effective_size, abc_pmc, kernel_cov, pmc_weights, sizes
 
 Y, S = 0.5, 0.2  # observed mean; sd of the simulated mean (25 draws of N(θ, 1))
 BOUNDS = {"theta": (-3.0, 3.0)}
@@ -25,7 +25,7 @@ def test_the_posterior_is_the_abc_posterior_of_a_normal_mean(draws):
     for the sd), and Kish's effective size is at
     least half the accepted count (the prior box is 6 wide, the posterior's sd about 0.2-0.3: a prior draw is
     accepted about 1 time in 10 at the final tolerance)."""
-    t = importance_posterior(normal_mean(7), BOUNDS, None, draws, 0.5, seed=11)
+    t = abc_pmc(normal_mean(7), BOUNDS, None, draws, 0.5, seed=11)
     post = t[t["posterior"]]
     eps = post["tolerance"].iloc[0]
     assert (post["generation"] == 4).all() and eps < t.loc[t["generation"] == 1, "tolerance"].iloc[0]
@@ -46,7 +46,7 @@ def test_a_first_generation_around_search_trials_is_reweighted_to_the_prior():
     prior over proposal the last generation recovers the uniform's spread."""
     bounds = {"x": (0.0, 1.0)}
     search = pd.DataFrame({"x": np.linspace(0.27, 0.33, 12), "distance": np.abs(np.linspace(0.27, 0.33, 12) - 0.3)})
-    t = importance_posterior(lambda pts: np.array([abs(p["x"] - 0.3) for p in pts]), bounds, search, draws=8000,
+    t = abc_pmc(lambda pts: np.array([abs(p["x"] - 0.3) for p in pts]), bounds, search, draws=8000,
                              accept=0.5, seed=3)
     post = t[t["posterior"]]
     eps = post["tolerance"].iloc[0]
@@ -78,6 +78,6 @@ def test_generation_sizes():
 
 
 def test_the_same_seed_gives_the_same_table():
-    run = lambda seed: importance_posterior(normal_mean(1), BOUNDS, None, 64, 0.5, seed=seed)
+    run = lambda seed: abc_pmc(normal_mean(1), BOUNDS, None, 64, 0.5, seed=seed)
     pd.testing.assert_frame_equal(run(4), run(4))
     assert not run(4)["theta"].equals(run(5)["theta"])

@@ -22,7 +22,7 @@ tolerance: the ABC target was broad, the proposals narrow around the search's be
 accepted draws from its defensive box share carried almost all the weight (effective sample size 1.2-3 on the
 2016 backtest). On toy models with a known ABC posterior (4 parameters in a unit box, distance the RMS of
 noisy summaries, 256-320 draws, 4 generations, α 0.5, 8 seeds each; benchmarks/README.md, session 12) a
-first generation from the prior gives an effective sample size of 27-37 (median) and the reference
+first generation from the prior gives an effective sample size of 28-37 (median) and the reference
 posterior's sd (ratio 0.96-0.99), while one around TPE's best trials (the search run first, as ``tpe-abc``
 does) gives 14-16 and, where the summaries leave a ridge (3 summaries of 4 parameters, as 2014-2016's
 headcount leaves the national fit), a posterior too narrow (sd ratio 0.59): TPE's trials say where the fit
@@ -79,7 +79,7 @@ def tpe_search(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], trial
     return pd.DataFrame(rows)
 
 
-def importance_posterior(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], search: pd.DataFrame | None,
+def abc_pmc(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], search: pd.DataFrame | None,
                          draws: int, accept: float, seed: int, generations: int = GENERATIONS) -> pd.DataFrame:
     """ABC-PMC with a falling tolerance (see the module): ``draws`` in :func:`sizes` over ``generations``, the
     first from the prior box (``search`` None) or around the search's best trials; every draw with its
