@@ -1,4 +1,4 @@
-"""Calibration recovers parameters it generated data from (both methods), gives the same draws on
+"""Calibration recovers parameters it generated data from (ABC-PMC and rejection), gives the same draws on
 one worker or two; the backtest never lets the calibration see the years it scores, and its scores
 and verdict match a hand calculation; bad data is one clear message."""
 
@@ -43,28 +43,37 @@ def truth_data(small):
     return synthetic_data(small, TRUTH)
 
 
-def test_tpe_abc_recovers_the_parameters_it_generated_data_from(small, truth_data):
-    """The default method on a synthetic target: the truth inside the weighted 5-95 %, the posterior
-    much narrower than the prior, the starting income pinned down."""
-    post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), trials=32, draws=64,
-                     workers=2)
-    s = post.summary.set_index("parameter")
-    for name, true in TRUTH.items():
-        assert s.at[name, "posterior_p5"] <= true <= s.at[name, "posterior_p95"], name
+def test_abc_pmc_recovers_the_parameters_it_generated_data_from(small, truth_data):
+    """The default method on a synthetic target: the starting income pinned down, its truth inside the weighted
+    5-95 %. Income growth, which the seven years' series say less about, is in the ABC posterior's upper tail
+    whichever sampler (ABC rejection from 512 prior draws, 5 % kept: median 0.091, 5-95 % [0.049, 0.122]; the
+    truth 0.115); here its median agrees with that reference within 0.02 (a quarter of the prior's width) and its
+    95 % is above the reference's median. The posterior is the last generation's accepted draws (at least a
+    quarter of its 80), most of them carrying weight."""
+    post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), draws=160, workers=2)
+    s, acc = post.summary.set_index("parameter"), post.accepted
     name = "population.income_ratio_median"
     width = s.at[name, "prior_high"] - s.at[name, "prior_low"]
+    assert s.at[name, "posterior_p5"] <= TRUTH[name] <= s.at[name, "posterior_p95"]
     assert abs(s.at[name, "posterior_p50"] - TRUTH[name]) < 0.05 * width
     assert s.at[name, "posterior_p95"] - s.at[name, "posterior_p5"] < 0.25 * width
-    acc = post.accepted
-    assert len(acc) == 16 and acc["weight"].sum() == pytest.approx(1) and (post.draws.loc[~post.draws["accepted"], "weight"] == 0).all()
-    assert 2 <= post.effective_size <= 16
-    # the search's best trial is near the truth (the search finds the fit)
-    best = post.draws[post.draws["stage"] == "search"].sort_values("distance").iloc[0]
-    assert abs(best[name] - TRUTH[name]) < 0.1 * width
+    name = "income.wage_growth"
+    assert abs(s.at[name, "posterior_p50"] - 0.091) < 0.02 and s.at[name, "posterior_p95"] > 0.091
+    assert set(acc["generation"]) == {4} and (post.draws["generation"] == 4).sum() == 80 and len(acc) >= 20
+    assert acc["weight"].sum() == pytest.approx(1) and (post.draws.loc[~post.draws["accepted"], "weight"] == 0).all()
+    assert post.effective_size >= 0.5 * len(acc)
+
+
+def test_tpe_abc_searches_then_starts_its_generations_around_the_best_trials(small, truth_data):
+    post = calibrate(small, truth_data, through=small.spec.last_year, params=tuple(TRUTH), trials=16, draws=16,
+                     workers=2, method="tpe-abc")
+    search = post.draws[post.draws["stage"] == "search"]
+    assert len(search) == 16 and (search["generation"] == 0).all() and not search["accepted"].any()
+    assert set(post.accepted["generation"]) == {2}
 
 
 def test_the_same_seed_gives_the_same_calibration_on_one_worker_or_two(small, truth_data):
-    kw = dict(through=small.spec.last_year, params=tuple(TRUTH), trials=8, draws=4, seed=5)
+    kw = dict(through=small.spec.last_year, params=tuple(TRUTH), draws=16, seed=5)
     one, two = calibrate(small, truth_data, workers=1, **kw), calibrate(small, truth_data, workers=2, **kw)
     pd.testing.assert_frame_equal(one.draws, two.draws)
     other = calibrate(small, truth_data, workers=1, **dict(kw, seed=6))
@@ -97,7 +106,7 @@ def test_the_calibration_refuses_data_after_its_cut_off(small, truth_data):
 
 def test_the_backtest_never_sees_the_years_it_scores(small, truth_data):
     """Changing the observations after the cut-off changes the scores but not the calibration."""
-    kw = dict(params=tuple(TRUTH), trials=8, draws=8, accept=0.25, predictive=4)
+    kw = dict(params=tuple(TRUTH), draws=16, predictive=4)
     post_a, fit_a = backtest(small, truth_data, 2016, **kw)
     tampered = truth_data.copy()
     tampered.loc[tampered["year"] > 2016, list(SERIES)] *= 3
@@ -112,7 +121,7 @@ def test_the_backtest_never_sees_the_years_it_scores(small, truth_data):
 
 def test_cli_calibrate_and_backtest_write_their_folders(tmp_path):
     out = tmp_path / "cal"
-    assert main(["calibrate", str(SMALL), "--data", str(DATA), "--trials", "8", "--draws", "6", "--params",
+    assert main(["calibrate", str(SMALL), "--data", str(DATA), "--draws", "6", "--params",
                  "income.wage_growth", "--out", str(out), "--quiet"]) == 0
     for f in ("posterior.csv", "parameters.csv", "fit.csv", "fit.png", "calibrate.md", "manifest.json", "small_calibrated.toml"):
         assert (out / f).is_file(), f
@@ -122,11 +131,11 @@ def test_cli_calibrate_and_backtest_write_their_folders(tmp_path):
     # the calibrated scenario carries its accepted draws: forecasts from it hold parameter uncertainty
     # (weighted draws: resampled into as many equally weighted rows, each about n × weight times)
     acc = pd.read_csv(out / "posterior.csv").query("accepted")
-    assert set(acc["stage"]) == {"posterior"} and acc["weight"].sum() == pytest.approx(1)
+    assert set(acc["stage"]) == {"posterior"} and acc["weight"].sum() == pytest.approx(1, abs=1e-5)  # 6 digits in the CSV
     assert len(calibrated.posterior) == (acc["weight"] > 0).sum()
     assert {d["income.wage_growth"] for d in calibrated.posterior} <= set(acc["income.wage_growth"])
     bt = tmp_path / "bt"
-    assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--trials", "8", "--draws", "6",
+    assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--draws", "6",
                  "--params", "income.wage_growth", "--out", str(bt), "--quiet"]) == 0
     sc = pd.read_csv(bt / "scores.csv")
     assert set(sc["year"]) == {2017, 2018} and len(sc) == 4
@@ -155,13 +164,16 @@ def test_a_backtest_on_bad_data_exits_2_and_writes_nothing(tmp_path, capsys):
     bad = tmp_path / "nobase.csv"
     bad.write_text("year,poor_headcount_10k,lifted_out_10k\n2015,5575,1442\n2016,4335,1240\n2017,3046,1289\n", encoding="utf-8")
     out = tmp_path / "out"
-    assert main(["backtest", str(SMALL), "--data", str(bad), "--cutoff", "2016", "--trials", "8", "--draws", "4",
+    assert main(["backtest", str(SMALL), "--data", str(bad), "--cutoff", "2016", "--draws", "4",
                  "--out", str(out), "--quiet"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "poor_headcount_10k" in err[0] and "2014" in err[0]
     assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--trials", "4", "--out", str(out),
                  "--quiet"]) == 2
-    assert "--trials" in capsys.readouterr().err
+    assert "--trials: only with --method tpe-abc" in capsys.readouterr().err
+    assert main(["backtest", str(SMALL), "--data", str(DATA), "--cutoff", "2016", "--method", "tpe-abc", "--trials", "4",
+                 "--out", str(out), "--quiet"]) == 2
+    assert "--trials: at least" in capsys.readouterr().err
     assert not out.exists()
 
 
@@ -257,26 +269,6 @@ def test_weighted_quantiles_and_effective_size_by_hand():
     assert weighted_quantile([1, 2, 3], [0.25, 0.5, 0.25], 0.6875) == pytest.approx(2.5)
     assert effective_size([1, 1, 1, 1]) == 4 and effective_size([1, 0, 0]) == 1
     assert effective_size([0.25, 0.5, 0.25]) == pytest.approx(1 / (0.0625 + 0.25 + 0.0625))
-
-
-def test_importance_weights_undo_the_proposal_on_an_analytic_target():
-    """Distance |θ - 0.3| under a uniform prior on [0, 1]: the ABC posterior at tolerance ε is uniform on
-    [0.3 - ε, 0.3 + ε] (sd ε/√3). The proposal crowds around the search's best trials, so the accepted
-    draws unweighted are too narrow; weighted by prior/proposal they recover the uniform's spread."""
-    from tuopin.analysis.sampler import importance_posterior
-
-    bounds = {"x": (0.0, 1.0)}
-    search = pd.DataFrame({"x": np.linspace(0.27, 0.33, 12), "distance": np.abs(np.linspace(0.27, 0.33, 12) - 0.3)})
-    t = importance_posterior(lambda pts: np.array([abs(p["x"] - 0.3) for p in pts]), bounds, search, draws=20000,
-                             accept=0.8, seed=3)
-    acc = t[t["accepted"]]
-    eps = acc["distance"].max()
-    mean = np.average(acc["x"], weights=acc["weight"])
-    sd = np.sqrt(np.average((acc["x"] - mean) ** 2, weights=acc["weight"]))
-    assert mean == pytest.approx(0.3, abs=0.01 * eps + 1e-3)
-    assert sd == pytest.approx(eps / np.sqrt(3), rel=0.05)
-    assert acc["x"].std() < 0.9 * eps / np.sqrt(3)  # without the weights: too narrow
-    assert (t.loc[~t["accepted"], "weight"] == 0).all() and t["weight"].sum() == pytest.approx(1)
 
 
 def test_lifted_out_is_the_fall_in_the_headcount_as_the_observed_series():

@@ -16,7 +16,7 @@ SMALL = {
                                 'FRONTIER = (0.5, 1.0, 1.5)\nCONSTRAINTS = None\nWORKERS = 1',
     "04_relapse_risk.ipynb": 'SCENARIO = "../tests/data/medium.toml"\nCLIFF = "../tests/data/medium.toml"\nREPLICATES = 4\nWORKERS = 2',
     "05_calibration_backtest.ipynb": 'SCENARIO = "../tests/data/small.toml"\nDATA = "../data/national_series.csv"\n'
-                                     'SAMPLE = 1\nTRIALS = 16\nDRAWS = 8\nACCEPT = 0.25\nPREDICTIVE = 4\n'
+                                     'SAMPLE = 1\nDRAWS = 16\nACCEPT = 0.5\nPREDICTIVE = 4\n'
                                      'CUTOFF = 2016\nWORKERS = 1',
     "06_what_levers_buy.ipynb": 'SCENARIO = "../tests/data/small.toml"\nREPLICATES = 2\nSAMPLE = 1\nWORKERS = 1',
 }

@@ -226,15 +226,18 @@ def parser(commands: dict) -> argparse.ArgumentParser:
             c.add_argument("--cutoff", type=_year, required=True, help="last year the calibration may see")
         c.add_argument("--params", help="comma-separated catalog parameters to fit (default: income growth and spread, "
                        "starting income, industry take-up)")
-        c.add_argument("--method", choices=("tpe-abc", "rejection"), default="tpe-abc",
-                       help="tpe-abc (default): an Optuna TPE search for the fit, then ABC importance sampling around "
-                       "it (scales with the number of parameters); rejection: ABC rejection from the prior box")
-        c.add_argument("--trials", type=bounded(MAX_DRAWS, 3), help="TPE search trials (tpe-abc; default 16 per "
+        c.add_argument("--method", choices=("abc-pmc", "tpe-abc", "rejection"), default="abc-pmc",
+                       help="abc-pmc (default): ABC population Monte Carlo from the prior box, in generations with a "
+                       "falling tolerance; tpe-abc: the same after an Optuna TPE search, its first generation around the "
+                       "search's best trials (kept for comparison: its posterior can come out too narrow); rejection: ABC "
+                       "rejection from the prior box")
+        c.add_argument("--trials", type=bounded(MAX_DRAWS, 3), help="TPE search trials (tpe-abc only; default 16 per "
                        "parameter and 16 more)")
-        c.add_argument("--draws", type=bounded(MAX_DRAWS, 2), default=128, help="posterior draws: importance draws "
-                       "(tpe-abc) or prior draws (rejection) (default 128)")
-        c.add_argument("--accept", type=_share, help="share of the draws accepted (default 0.25 for tpe-abc, 0.1 for "
-                       "rejection)")
+        c.add_argument("--draws", type=bounded(MAX_DRAWS, 2), default=320, help="posterior draws: ABC-PMC draws over "
+                       "its generations (abc-pmc, tpe-abc) or prior draws (rejection) (default 320)")
+        c.add_argument("--accept", type=_share, help="abc-pmc, tpe-abc: the quantile of a generation's accepted distances "
+                       "that is the next generation's tolerance (default 0.5); rejection: the share of the draws accepted "
+                       "(default 0.1)")
         c.add_argument("--replicates", type=_positive, default=1, help="replicates per draw (default 1)")
         c.add_argument("--sample", type=bounded(MAX_SAMPLE), metavar="K", help="simulate 1 household in K (sampled mode)")
         c.add_argument("--workers", type=bounded(MAX_WORKERS), default=1, help=WORKERS)

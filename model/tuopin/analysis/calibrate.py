@@ -1,17 +1,17 @@
 """Calibration to observed aggregates: behavioural parameters fitted to national (or regional) series.
 
-Method (:mod:`.sampler`, ``--method``): by default ``tpe-abc``, an Optuna TPE search for where the
-fit lies, then ABC population Monte Carlo (importance sampling in generations) around it, whose
-weighted accepted draws are the posterior;
-its cost grows about linearly with the number of fitted parameters. ``rejection`` (the first
-method, kept for comparison) draws from a scrambled Sobol design over the prior box and accepts the
-closest; it needs exponentially more draws as parameters are added. Priors are each parameter's
-plausible range in the catalog, uniform. The search and the rejection draws are simulated on the
-same replicate seeds (common random numbers: differences between draws are the parameters', which
-helps a search); the importance draws each on seeds of their own, as ABC's likelihood needs (with
-common numbers the posterior would condition on one realisation of the model's noise and come out
-too narrow). The posterior's weighted median is the calibrated value and its weighted 5-95 % range
-the interval.
+Method (:mod:`.sampler`, ``--method``): by default ``abc-pmc``, ABC population Monte Carlo from the
+prior box in generations with a falling tolerance, whose last generation's weighted accepted draws are the
+posterior (an effective sample size in the tens at 320 draws, where the pooled sampler before it had 1-3 on
+the 2016 backtest; see :mod:`.sampler` for why). ``tpe-abc`` runs an Optuna TPE search first and starts the
+generations around its best trials (kept for comparison: where the data leave a ridge its posterior comes out
+too narrow). ``rejection`` (the first method, kept for comparison) draws from a scrambled Sobol design over
+the prior box and accepts the closest; it needs exponentially more draws as parameters are added. Priors are
+each parameter's plausible range in the catalog, uniform. The search and the rejection draws are simulated on
+the same replicate seeds (common random numbers: differences between draws are the parameters', which helps a
+search); the ABC-PMC draws each on seeds of its own, as ABC's likelihood needs (with common numbers the
+posterior would condition on one realisation of the model's noise and come out too narrow). The posterior's
+weighted median is the calibrated value and its weighted 5-95 % range the interval.
 
 Observed series (``data/national_series.csv`` or a file like it): the poor at each year
 end (``poor_headcount_10k``) and the people lifted out in the year (``lifted_out_10k``: the year's
@@ -38,7 +38,7 @@ from ..inputs.posterior import resample
 from ..parameters import catalog, suggest
 from ..runs.ensemble import ensembles
 from ..runs.runner import Runner
-from .sampler import GENERATIONS, default_trials, effective_size, importance_posterior, tpe_search, weighted_quantile
+from .sampler import default_trials, effective_size, abc_pmc, tpe_search, weighted_quantile
 
 SERIES = ("poor_headcount_10k", "lifted_out_10k")
 # behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
@@ -49,9 +49,11 @@ DEFAULT_PARAMS = ("income.wage_growth", "income.wage_sigma", "population.income_
 
 
 THIN_ESS = 10  # an effective sample size under this is flagged in the report (Posterior.thin)
-METHODS = ("tpe-abc", "rejection")
+METHODS = ("abc-pmc", "tpe-abc", "rejection")
 ERROR_STREAM = 0x657272  # "err": the observation errors a forecast of observations adds, apart from every seed
-DEFAULT_ACCEPT = {"tpe-abc": 0.25, "rejection": 0.1}  # the share of draws accepted
+# abc-pmc, tpe-abc: the quantile of a generation's accepted distances that is the next one's tolerance (and the
+# share of the first generation accepted); rejection: the share of the draws accepted
+DEFAULT_ACCEPT = {"abc-pmc": 0.5, "tpe-abc": 0.5, "rejection": 0.1}
 
 
 class CalibrationError(Exception):
@@ -134,11 +136,11 @@ def distance(sim: pd.DataFrame, obs: pd.DataFrame, base: float) -> float:
 
 @dataclass
 class Posterior:
-    draws: pd.DataFrame      # every draw: draw, stage, parameters, distance, accepted, weight
+    draws: pd.DataFrame      # every draw: draw, stage, generation, parameters, distance, accepted (in the posterior), weight
     summary: pd.DataFrame    # per parameter: prior range, posterior median and 5-95 % (weighted)
     observed: pd.DataFrame   # what was fitted
     scale: float             # observed people (万 x 1e4) per model person
-    method: str = "tpe-abc"
+    method: str = "abc-pmc"
     base: float = math.nan   # the observed headcount the year before the scenario (万): distances are shares of it
 
     @property
@@ -188,10 +190,15 @@ class Posterior:
             return (f"ABC rejection, {n} {kind} draws over the catalog's plausible ranges, the closest {acc} accepted, "
                     f"common random numbers; {fitted}")
         search = int((self.draws["stage"] == "search").sum())
-        return (f"Optuna TPE search ({search} trials, common random numbers) then ABC population Monte Carlo around its best "
-                f"trials ({n - search} draws in {GENERATIONS} generations, the closest {acc} accepted and weighted by "
-                f"prior/proposal density: effective "
-                f"sample size {self.effective_size:.1f}; each draw on seeds of its own); {fitted}")
+        pmc = self.draws[self.draws["stage"] == "posterior"]
+        gens = int(pmc["generation"].max())
+        last = pmc[pmc["generation"] == gens]
+        start = (f"Optuna TPE search ({search} trials, common random numbers) then ABC population Monte Carlo (ABC-PMC) "
+                 "from its best trials" if search else "ABC population Monte Carlo (ABC-PMC) from the prior box")
+        return (f"{start}: {len(pmc)} draws in {gens} generations with a falling tolerance, the posterior the last "
+                f"generation's {acc} of {len(last)} draws within its tolerance ({last.loc[last['accepted'], 'distance'].max():.4f}), "
+                f"weighted by prior over the previous generation's kernel mixture: effective sample size "
+                f"{self.effective_size:.1f}; each draw on seeds of its own; {fitted}")
 
 
 def _simulate(runner: Runner, loaded, designs: list[dict], replicates: int, seed: int | list[int],
@@ -213,13 +220,14 @@ def _evaluate(loaded, designs: list[dict], replicates: int, seed: int, scale: fl
         return _simulate(runner, loaded, designs, replicates, seed, scale)
 
 
-def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, draws: int = 128,
+def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, draws: int = 320,
               accept: float | None = None, replicates: int = 1, seed: int | None = None, workers: int = 1,
-              progress: bool = False, method: str = "tpe-abc", trials: int | None = None) -> Posterior:
+              progress: bool = False, method: str = "abc-pmc", trials: int | None = None) -> Posterior:
     """Fit ``params`` to ``data`` (years up to ``through`` only); see the module and :mod:`.sampler`.
-    ``tpe-abc``: ``trials`` TPE search trials (default :func:`~.sampler.default_trials`), then
-    ``draws`` importance draws, the ``accept`` share closest accepted; ``rejection``: ``draws``
-    draws from the prior box, the ``accept`` share closest accepted."""
+    ``abc-pmc``: ``draws`` in generations from the prior box, each generation's tolerance the ``accept``
+    quantile of the previous one's accepted distances; ``tpe-abc``: the same after ``trials`` TPE search
+    trials (default :func:`~.sampler.default_trials`), its first generation around their best; ``rejection``:
+    ``draws`` draws from the prior box, the ``accept`` share closest accepted."""
     unknown = [p for p in params if p not in catalog()]
     if unknown:
         raise CalibrationError("--params: " + "; ".join(f"{u} is not a catalog parameter{suggest(u)}" for u in unknown)
@@ -231,6 +239,8 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
     accept = DEFAULT_ACCEPT[method] if accept is None else accept
     if not 0 < accept <= 1 or draws < 2:
         raise CalibrationError("--accept: must be in (0, 1] with at least 2 draws")
+    if trials is not None and method != "tpe-abc":
+        raise CalibrationError(f"--trials: only with --method tpe-abc (the search's trials), not {method}")
     trials = default_trials(len(params)) if trials is None else trials
     if method == "tpe-abc" and trials < 2 * len(params) + 1:
         raise CalibrationError(f"--trials: at least {2 * len(params) + 1} for {len(params)} parameters, got {trials}")
@@ -248,16 +258,19 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
             return np.array([distance(sim, obs, base) for sim in sims])
 
         if method == "rejection":
-            table = _rejection(evaluate, bounds, draws, accept, seed)
+            table = _rejection(evaluate, bounds, draws, accept, seed).assign(generation=1)
         else:
-            search = tpe_search(evaluate, bounds, trials, seed).assign(stage="search", accepted=False, weight=0.0)
-            post = importance_posterior(lambda pts: evaluate(pts, own_seeds(seed, len(pts))), bounds, search, draws,
-                                        accept, seed).assign(stage="posterior").drop(columns="generation")
-            table = pd.concat([search, post], ignore_index=True)
+            seeds = iter(own_seeds(seed, draws))  # each importance draw its own, across generations too
+            search = (tpe_search(evaluate, bounds, trials, seed).assign(stage="search", accepted=False, weight=0.0, generation=0)
+                      if method == "tpe-abc" else None)
+            post = abc_pmc(lambda pts: evaluate(pts, [next(seeds) for _ in pts]), bounds, search, draws,
+                                        accept, seed)
+            post = post.assign(stage="posterior", accepted=post["posterior"], weight=post["weight"] * post["posterior"])
+            table = pd.concat([search, post.drop(columns=["posterior", "tolerance"])], ignore_index=True)
     for p in params:
         table[p] = [_typed(p, v) for v in table[p]]
     table.insert(0, "draw", np.arange(len(table)))
-    table = table[["draw", "stage", *params, "distance", "accepted", "weight"]]
+    table = table[["draw", "stage", "generation", *params, "distance", "accepted", "weight"]]
     acc = table[table["accepted"]]
     rows = []
     for p, (lo, hi) in bounds.items():

@@ -1,35 +1,40 @@
-"""The calibration's samplers: where the fit lies, and the posterior around it.
+"""The calibration's samplers: the ABC posterior of the fitted parameters.
 
-Why not ABC rejection alone: drawing from the whole prior box and keeping the closest draws needs
-a number of draws that grows exponentially with the number of fitted parameters, because the
-well-fitting region is an ever smaller share of the box. The default method, ``tpe-abc``, has two
-stages whose cost grows about linearly with the number of parameters:
+The default method, ``abc-pmc``, is ABC population Monte Carlo (Beaumont, Cornuet, Marin & Robert 2009,
+*Biometrika* 96: 983-990) with an adaptive tolerance (Del Moral, Doucet & Jasra 2012, *Statistics and
+Computing* 22: 1009-1020; Drovandi & Pettitt 2011, *Biometrics* 67: 225-233), in ``GENERATIONS``
+generations of fixed size (:func:`sizes`):
 
-1. **Search** with Optuna's tree-structured Parzen estimator (TPE; Bergstra et al. 2011), a
-   well-kept library (pinned in pyproject.toml): it concentrates its trials where the distance is
-   small. Its trials find the fit but are not a posterior (they are drawn from TPE's densities,
-   not the prior).
-2. **Posterior** by ABC population Monte Carlo (ABC-PMC; Beaumont, Cornuet, Marin & Robert 2009,
-   *Biometrika* 96: 983-990) in ``GENERATIONS`` generations over which the draws are split. The
-   first proposes from a mixture of Gaussians centred on the best search trials with twice their
-   covariance; each later one from a mixture on the previous generations' weighted accepted draws
-   with twice their weighted covariance, so the proposal moves to the posterior's shape. Every
-   generation keeps a tenth from the prior box itself (a defensive mixture, Hesterberg 1995,
-   *Technometrics* 37: 185-194, so that no weight can dominate). All generations' draws are pooled
-   at one tolerance (the ``accept`` quantile of their distances) and weighted prior density over
-   the proposals' mixture in proportion to their draws (the balance heuristic of multiple
-   importance sampling: Veach & Guibas 1995; Owen & Zhou 2000, *JASA* 95: 135-143): no draw is
-   wasted, and a draw the early, narrow proposal reaches only from its box share gets the later,
-   wider one's density too, which is what kept the effective sample size small with one
-   generation. The weighted draws are the ABC posterior at that tolerance; their effective sample
-   size is reported. Each importance draw is simulated on seeds of its own (the caller's
-   ``evaluate`` sees to it), so the posterior holds the model's noise as well as the parameters'.
+1. The first generation is drawn from the prior box and its ``accept`` quantile of distances is its tolerance.
+2. Each later generation's tolerance is the ``accept`` quantile (α, 0.5) of the previous generation's
+   accepted distances, so it falls; its draws come from the previous generation's weighted accepted draws,
+   each moved by a Gaussian kernel truncated to the box whose covariance is Filippi, Barnes, Cornebise &
+   Stumpf's (2013, *SAGMB* 12: 87-107) optimal one (:func:`kernel_cov`); a draw within the tolerance weighs
+   prior / Σ_j w_j K(θ | θ_j) (:func:`pmc_weights`). A generation accepts at least ``LEAST_SHARE`` of its
+   draws: near the model's noise floor a falling tolerance would otherwise accept almost nothing (the
+   schedules above stop there; this one, of fixed cost, holds its tolerance instead).
+3. The posterior is the last generation's accepted draws with their weights; the last generation has half
+   the draws (the earlier ones only lead the proposal there), and their Kish effective sample size is reported.
 
-pyabc (ABC-SMC) was considered: its samplers start processes of their own (in tuopin only
-runs/runner.py may) and draw from numpy's global random state, so it could not give the same
-numbers on one worker or many. Here every simulation is a point on the runner; TPE is seeded and
-asked for batches of a fixed size (not the number of workers), and the proposal is drawn from a
-seeded generator, so the result depends on the seed only.
+Why this method, and why from the prior. The sampler before this one (session 11 and earlier) started from
+an Optuna TPE search (Bergstra et al. 2011) and pooled every generation's importance draws at one loose
+tolerance: the ABC target was broad, the proposals narrow around the search's best trials, and the few
+accepted draws from its defensive box share carried almost all the weight (effective sample size 1.2-3 on the
+2016 backtest). On toy models with a known ABC posterior (4 parameters in a unit box, distance the RMS of
+noisy summaries, 256-320 draws, 4 generations, α 0.5, 8 seeds each; benchmarks/README.md, session 12) a
+first generation from the prior gives an effective sample size of 28-37 (median) and the reference
+posterior's sd (ratio 0.96-0.99), while one around TPE's best trials (the search run first, as ``tpe-abc``
+does) gives 14-16 and, where the summaries leave a ridge (3 summaries of 4 parameters, as 2014-2016's
+headcount leaves the national fit), a posterior too narrow (sd ratio 0.59): TPE's trials say where the fit
+is, not how far the posterior reaches. ``tpe-abc`` is kept for comparison. ``rejection`` (scrambled Sobol
+draws over the box, the closest accepted) is the first method.
+
+Each ABC-PMC draw is simulated on seeds of its own (the caller's ``evaluate`` sees to it), so the posterior
+holds the model's noise as well as the parameters'. pyabc (ABC-SMC) was considered: its samplers start
+processes of their own (in tuopin only runs/runner.py may) and draw from numpy's global random state, so it
+could not give the same numbers on one worker or many. Here every simulation is a point on the runner;
+generations have a fixed size, TPE is seeded and asked for batches of a fixed size (not the number of
+workers), and the proposals are drawn from a seeded generator, so the result depends on the seed only.
 """
 
 from __future__ import annotations
@@ -42,8 +47,10 @@ import pandas as pd
 
 BATCH = 8              # TPE trials asked before their results are told: fixed, so workers do not change the search
 STREAM = 0x616263      # "abc": the proposal's generator, apart from the simulations' seeds
-DEFENSIVE = 0.1        # share of the importance draws from the prior box (Hesterberg 1995): bounds the weights
-GENERATIONS = 2        # ABC-PMC generations the importance draws are split over
+DEFENSIVE = 0.1        # share of the first generation drawn from the prior box (Hesterberg 1995): bounds its weights
+GENERATIONS = 4        # ABC-PMC generations the draws are split over (the last has half of them)
+LEAST_SHARE = 0.25     # a generation accepts at least this share of its draws (its tolerance then falls less)
+FLOOR = 0.005          # the kernel's least sd, a share of the prior width: keeps its covariance invertible
 Evaluate = Callable[[list[dict]], np.ndarray]  # parameter sets -> their distances, in order
 
 
@@ -72,54 +79,88 @@ def tpe_search(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], trial
     return pd.DataFrame(rows)
 
 
-def importance_posterior(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], search: pd.DataFrame,
+def abc_pmc(evaluate: Evaluate, bounds: dict[str, tuple[float, float]], search: pd.DataFrame | None,
                          draws: int, accept: float, seed: int, generations: int = GENERATIONS) -> pd.DataFrame:
-    """ABC population Monte Carlo around the search's best trials (see the module): ``draws`` split over
-    ``generations``, each proposed around the previous one's weighted accepted draws; every draw with
-    its ``generation``, distance, ``accepted`` (within the common tolerance) and normalised ``weight``
-    (0 if not accepted)."""
+    """ABC-PMC with a falling tolerance (see the module): ``draws`` in :func:`sizes` over ``generations``, the
+    first from the prior box (``search`` None) or around the search's best trials; every draw with its
+    ``generation`` (from 1), ``tolerance``, distance, ``accepted`` (within its generation's tolerance) and
+    ``weight`` (prior over proposal, normalised within its generation, 0 if not accepted). The posterior is the
+    last generation's accepted draws: ``posterior`` true."""
     names = list(bounds)
     lo, hi = (np.array([b[i] for b in bounds.values()], float) for i in (0, 1))
     width = hi - lo
-    best = search.sort_values("distance", kind="stable").head(max(2 * len(names) + 1, len(search) // 10))
-    centres, cw = best[names].to_numpy(float), np.full(len(best), 1.0 / len(best))
     rng = np.random.default_rng([seed, STREAM])
-    sizes = [draws // generations + (g < draws % generations) for g in range(generations)]
-    proposals, points, dists = [], [], []
-    for g, n in enumerate(sizes):
-        if g:  # the next proposal: the weighted accepted draws so far, at the tolerance so far
-            x, d = np.concatenate(points), np.concatenate(dists)
-            w = _weights(x, d, np.quantile(d, accept), proposals, sizes, lo, width)
-            keep = w > 0
-            centres, cw = x[keep], w[keep] / w[keep].sum()
-        proposal = _proposal(centres, cw, width)
-        x, inside = _draw(rng, proposal, lo, hi, n)
+    share, proposal = 1.0, {"centres": lo[None, :], "log_cw": np.zeros(1), "cov": np.diag(width ** 2)}
+    if search is not None:  # around the search's best trials, twice their covariance (Beaumont et al.), a defensive share
+        best = search.sort_values("distance", kind="stable").head(max(2 * len(names) + 1, len(search) // 10))
+        centres = best[names].to_numpy(float)
+        cov = 2 * np.atleast_2d(np.cov(centres, rowvar=False)) + np.diag((FLOOR * width) ** 2)
+        share, proposal = DEFENSIVE, {"centres": centres, "log_cw": np.full(len(centres), -np.log(len(centres))), "cov": cov}
+    n_of = sizes(draws, generations)
+    least = min(len(names) + 1, min(n_of))  # a generation keeps at least this many (a covariance needs them)
+    parts, tol = [], None
+    for g, n in enumerate(n_of):
+        if g:  # the next tolerance and kernel from the previous generation's weighted accepted draws
+            px, pw, pdist = x[ok], w[ok], dist[ok]
+            tol = float(np.quantile(pdist, accept))
+            share, proposal = 0.0, {"centres": px, "log_cw": np.log(pw), "cov": kernel_cov(px, pw, pdist <= tol, width)}
+        x, inside = _draw(rng, proposal, lo, hi, n, share)
         proposal["log_inside"] = np.log(inside)
-        proposals.append(proposal)
-        points.append(x)
-        dists.append(np.asarray(evaluate([dict(zip(names, row)) for row in x]), float))
-    out, dist = np.concatenate(points), np.concatenate(dists)
-    tol = float(np.quantile(dist, accept))
-    w = _weights(out, dist, tol, proposals, sizes, lo, width)
-    table = pd.DataFrame(out, columns=names)
-    table["generation"] = np.repeat(np.arange(generations), sizes)
-    table["distance"], table["accepted"], table["weight"] = dist, dist <= tol, w / w.sum()
+        dist = np.asarray(evaluate([dict(zip(names, row)) for row in x]), float)
+        if tol is None:  # the first generation: the ``accept`` quantile of its own distances
+            tol = float(np.quantile(dist, accept))
+        tol = max(tol, float(np.sort(dist)[max(least, int(np.ceil(LEAST_SHARE * n))) - 1]))  # never fewer than that
+        ok = dist <= tol
+        w = pmc_weights(x, ok, proposal, share, lo, width)
+        part = pd.DataFrame(x, columns=names)
+        part["generation"], part["tolerance"] = g + 1, tol
+        part["distance"], part["accepted"], part["weight"] = dist, ok, w
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    table["posterior"] = table["accepted"] & (table["generation"] == len(n_of))
     return table
 
 
-def _proposal(centres: np.ndarray, cw: np.ndarray, width: np.ndarray) -> dict:
-    """A Gaussian mixture on ``centres`` (weights ``cw``) with twice their weighted covariance
-    (Beaumont et al.), at least (2 % of the prior width)^2 on the diagonal."""
-    cov = np.atleast_2d(np.cov(centres, rowvar=False, aweights=cw)) if len(centres) > 1 else np.zeros((width.size,) * 2)
-    cov = 2 * cov + np.diag((0.02 * width) ** 2)
-    return {"centres": centres, "log_cw": np.log(cw), "cov": cov}
+def pmc_weights(x: np.ndarray, ok: np.ndarray, proposal: dict, share: float, lo: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """Importance weights of draws ``x`` from ``proposal`` (its ``share`` from the box): the uniform prior over the
+    proposal's density, which for a later generation is the previous one's weighted kernel mixture
+    Σ_j w_j K(x | x_j) (Beaumont et al. 2009); 0 where not ``ok`` (beyond the tolerance); normalised."""
+    log_q = _log_qv(x, proposal, share, lo, width)
+    w = np.where(ok, np.exp(log_q[ok].min() - log_q), 0.0)
+    return w / w.sum()
 
 
-def _draw(rng: np.random.Generator, proposal: dict, lo: np.ndarray, hi: np.ndarray, n: int) -> tuple[np.ndarray, float]:
-    """``n`` draws: the defensive share from the box, the rest from the mixture truncated to the box
-    (redrawn where they fall outside); and the estimated share of the mixture inside the box."""
+def sizes(draws: int, generations: int = GENERATIONS) -> list[int]:
+    """Draws per generation: the last, whose accepted draws are the posterior, has half of them; the others
+    share the rest; fewer generations when there are under 8 draws a generation."""
+    generations = max(1, min(generations, draws // 8))
+    if generations == 1:
+        return [draws]
+    last, rest = draws - draws // 2, draws // 2
+    return [rest // (generations - 1) + (g < rest % (generations - 1)) for g in range(generations - 1)] + [last]
+
+
+def kernel_cov(x: np.ndarray, w: np.ndarray, closer: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """The perturbation kernel's covariance for the next generation (Filippi, Barnes, Cornebise & Stumpf 2013,
+    SAGMB 12: 87-107, the optimal multivariate normal kernel): Σ_i Σ_k w_i w̃_k (x̃_k - x_i)(x̃_k - x_i)ᵀ over the
+    previous generation's draws ``x`` (weights ``w``) and those of them within the next tolerance (``closer``,
+    weights w̃ renormalised) = cov(x) + cov(x̃) + (mean x - mean x̃)(…)ᵀ; at least (FLOOR × prior width)² on the diagonal."""
+    def moments(v, a):
+        a = a / a.sum()
+        m = a @ v
+        return m, (v - m).T @ ((v - m) * a[:, None])
+
+    m, c = moments(x, w)
+    mt, ct = moments(x[closer], w[closer]) if closer.any() else (m, np.zeros_like(c))
+    return c + ct + np.outer(m - mt, m - mt) + np.diag((FLOOR * width) ** 2)
+
+
+def _draw(rng: np.random.Generator, proposal: dict, lo: np.ndarray, hi: np.ndarray, n: int,
+          share: float) -> tuple[np.ndarray, float]:
+    """``n`` draws: a ``share`` from the box, the rest from the mixture truncated to the box (redrawn where
+    they fall outside); and the estimated share of the mixture inside the box."""
     k = lo.size
-    uniform = int(round(DEFENSIVE * n))  # a share from the prior box itself: keeps every weight ≤ n / uniform
+    uniform = int(round(share * n))
     out = np.empty((n, k))
     out[:uniform] = lo + rng.random((uniform, k)) * (hi - lo)
     chol = np.linalg.cholesky(proposal["cov"])
@@ -140,10 +181,12 @@ def _draw(rng: np.random.Generator, proposal: dict, lo: np.ndarray, hi: np.ndarr
 
 
 def _log_qv(x: np.ndarray, proposal: dict, share: float, lo: np.ndarray, width: np.ndarray) -> np.ndarray:
-    """log of one proposal's density times the box's volume V at ``x``: (1 - a) * mixture / P(inside) * V + a,
+    """log of the proposal's density times the box's volume V at ``x``: (1 - a) * mixture / P(inside) * V + a,
     with ``a`` the uniform share (the prior is 1/V on the box, so a weight is 1/(qV))."""
     from scipy.special import logsumexp
 
+    if share >= 1:  # the prior box itself
+        return np.zeros(len(x))
     cov = proposal["cov"]
     inv = np.linalg.inv(cov)
     diff = x[:, None, :] - proposal["centres"][None, :, :]
@@ -151,21 +194,6 @@ def _log_qv(x: np.ndarray, proposal: dict, share: float, lo: np.ndarray, width: 
     log_mix = logsumexp(-0.5 * np.einsum("dci,ij,dcj->dc", diff, inv, diff) + proposal["log_cw"], axis=1) + log_norm
     log_gauss = np.log1p(-share) + log_mix + np.log(width).sum() - proposal["log_inside"]
     return np.logaddexp(log_gauss, np.log(share)) if share > 0 else log_gauss
-
-
-def _weights(x: np.ndarray, dist: np.ndarray, tol: float, proposals: list[dict], sizes: list[int],
-             lo: np.ndarray, width: np.ndarray) -> np.ndarray:
-    """Importance weights of the pooled draws of every generation so far at tolerance ``tol``: prior over
-    the mixture of the proposals in proportion to their draws (the balance heuristic: Veach & Guibas
-    1995; Owen & Zhou 2000, JASA 95: 135-143), 0 beyond the tolerance; the largest is 1."""
-    n = sizes[:len(proposals)]
-    log_q = np.stack([_log_qv(x, p, round(DEFENSIVE * m) / m, lo, width) + np.log(m / sum(n))
-                      for p, m in zip(proposals, n)])
-    from scipy.special import logsumexp
-
-    log_q = logsumexp(log_q, axis=0)
-    ok = dist <= tol
-    return np.where(ok, np.exp(log_q[ok].min() - log_q), 0.0) if ok.any() else np.zeros(len(x))
 
 
 def effective_size(weights) -> float:

@@ -3,7 +3,7 @@ about the parameters as well as the model's own randomness.
 
 A posterior file is a CSV with one column per catalog parameter (full dotted names) and one row per
 draw, as ``tuopin calibrate`` writes it (``posterior.csv``: every draw, with ``accepted``, ``distance``,
-``draw``, ``stage`` and ``weight`` columns; only accepted rows are used). Importance-weighted draws
+``draw``, ``generation``, ``stage`` and ``weight`` columns; only accepted rows are used). Importance-weighted draws
 (a ``weight`` column) are turned into as many equally weighted rows by systematic resampling, which
 needs no random numbers. Each replicate of a forecast takes one row, chosen from the scenario's
 seed, so the numbers are the same on one worker, many or a cluster.
@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import parameters
 
-BOOKKEEPING = ("draw", "stage", "distance", "accepted", "weight")  # columns calibrate writes besides the parameters
+BOOKKEEPING = ("draw", "stage", "generation", "distance", "accepted", "weight")  # columns calibrate writes besides the parameters
 STREAM = 0x706F7374  # "post": the draw-choosing stream, apart from every replicate's own seeds
 
 
