@@ -38,7 +38,7 @@ from ..inputs.posterior import resample
 from ..parameters import catalog, suggest
 from ..runs.ensemble import ensembles
 from ..runs.runner import Runner
-from .sampler import default_trials, effective_size, abc_pmc, tpe_search, weighted_quantile
+from .sampler import abc_pmc, default_trials, effective_size, tpe_search, weighted_quantile
 
 SERIES = ("poor_headcount_10k", "lifted_out_10k")
 # behavioural parameters fitted by default: how fast incomes grow and vary, how far below the line
@@ -263,8 +263,7 @@ def calibrate(loaded, data: pd.DataFrame, through: int, params=DEFAULT_PARAMS, d
             seeds = iter(own_seeds(seed, draws))  # each importance draw its own, across generations too
             search = (tpe_search(evaluate, bounds, trials, seed).assign(stage="search", accepted=False, weight=0.0, generation=0)
                       if method == "tpe-abc" else None)
-            post = abc_pmc(lambda pts: evaluate(pts, [next(seeds) for _ in pts]), bounds, search, draws,
-                                        accept, seed)
+            post = abc_pmc(lambda pts: evaluate(pts, [next(seeds) for _ in pts]), bounds, search, draws, accept, seed)
             post = post.assign(stage="posterior", accepted=post["posterior"], weight=post["weight"] * post["posterior"])
             table = pd.concat([search, post.drop(columns=["posterior", "tolerance"])], ignore_index=True)
     for p in params:
