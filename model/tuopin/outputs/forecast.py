@@ -217,12 +217,11 @@ def report_markdown(loaded, annual: pd.DataFrame, replicates: int, spend: pd.Dat
         n_true = survival.groupby(keys, sort=False)["true_exits_p50"].first()
 
         def cells(r) -> str:
-            return " | ".join("–" if r is None or pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
+            return " | ".join("–" if pd.isna(r.get(m)) else f"{r.get(m):.1%}" for m in (12, 24, 36))
 
-        for (kind, group), r in piv.iterrows():
-            t = true.loc[(kind, group)] if (kind, group) in true.index else None
+        for (kind, group), r in piv.iterrows():  # ``true`` keeps every group (dropna=False)
             lines.append(f"| {_survival_label(kind, group)} | {n.get((kind, group), float('nan')):,.0f} | {cells(r)} | "
-                         f"{n_true.get((kind, group), float('nan')):,.0f} | {cells(t)} |")
+                         f"{n_true.get((kind, group), float('nan')):,.0f} | {cells(true.loc[(kind, group)])} |")
         lines += ["", "![relapse survival](relapse_survival.png)", ""]
     if at_risk is not None and len(at_risk):
         top = at_risk.head(max(1, len(at_risk) // 10))

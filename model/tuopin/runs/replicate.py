@@ -61,11 +61,13 @@ def survival_counts(ev: dict, last_year: int) -> list[dict]:
     cause = np.asarray(ev["cause"], np.int64)
     named = (cause >= 0) & (cause < len(CAUSES))
     width = 2 * (last + 2)
+    cells = {}  # per event: years after exit (0 to last + 1 and beyond) and whether it happened
+    for key in ("relapse_year", "fall_year"):
+        dur, hit = _durations(ev, last_year, key)
+        cells[key] = np.clip(dur, 0, last + 1) * 2 + hit
 
     def counts(key: str, keep: np.ndarray, code: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        dur, hit = _durations(ev, last_year, key)
-        cell = np.clip(dur, 0, last + 1) * 2 + hit  # years after exit (0 to last + 1 and beyond) and the event
-        c = np.bincount(code[keep] * width + cell[keep], minlength=n * width)[:n * width].reshape(n, last + 2, 2)
+        c = np.bincount(code[keep] * width + cells[key][keep], minlength=n * width)[:n * width].reshape(n, last + 2, 2)
         return c.sum(axis=(1, 2)), c.sum(axis=2)[:, ::-1].cumsum(axis=1)[:, ::-1], c[:, :, 1]  # exits, at risk, events
 
     rows = []

@@ -369,10 +369,14 @@ class PovertyModel(VillageAgents, mesa.Model):
         if not self._n_events:
             return 0
         who = np.concatenate([e for e, _ in self._exit_events])
-        fell = np.zeros(self._n_events, bool)
-        for ids, _ in self._fall_events["fall_year"]:
-            fell[ids] = True
-        return int(round(self.hh.size[who[~fell]].sum() * self.weight))
+        return int(round(self.hh.size[who[self._first_year("fall_year") < 0]].sum() * self.weight))
+
+    def _first_year(self, key: str) -> np.ndarray:
+        """Per exit event, the first assessment of ``self._fall_events[key]`` that names it (-1: none)."""
+        first = np.full(self._n_events, -1, np.int16)
+        for ids, y in reversed(self._fall_events[key]):  # the earliest year written last
+            first[ids] = y
+        return first
 
     def exit_events(self) -> dict[str, np.ndarray]:
         """Every exit so far: household, year, cause, people, the year it relapsed (-1: not yet), the
@@ -384,12 +388,9 @@ class PovertyModel(VillageAgents, mesa.Model):
         relapse = np.full(who.size, -1, np.int16)
         for ids, y in self._relapse_events:
             relapse[ids] = y
-        out = {"household": who, "exit_year": year, "relapse_year": relapse}
-        for key, events in self._fall_events.items():
-            out[key] = np.full(who.size, -1, np.int16)
-            for ids, y in reversed(events):  # the earliest year written last
-                out[key][ids] = y
-        return dict(out, cause=hh.cause[who].copy(), people=hh.size[who].copy())
+        return {"household": who, "exit_year": year, "relapse_year": relapse,
+                **{key: self._first_year(key) for key in self._fall_events},
+                "cause": hh.cause[who].copy(), "people": hh.size[who].copy()}
 
     def _pressure_quota(self) -> int | None:
         """Under target pressure (被脱贫, the precise-exit briefing §一(三)3), the exits (people) the
