@@ -228,3 +228,53 @@ def test_people_by_is_bincount_of_the_people():
         kernels.people_by(group, size, status, only, out)
         mask = np.ones(n, bool) if only < 0 else status == only
         np.testing.assert_array_equal(out, np.bincount(group, weights=size * mask, minlength=groups + 3))
+
+
+def _numpy_roles(size, cat, cause, p, rng):
+    """The population's member roles as numpy built them person by person before the compiled pass."""
+    from tuopin.sim.population import CATEGORY_CODES, CAUSE_CODES, ROLES, STUDENT_ROLES
+    n = size.shape[0]
+    hh = np.repeat(np.arange(n), size)
+    first = np.zeros(hh.shape[0], bool)
+    first[np.concatenate(([0], np.cumsum(size)[:-1]))] = True
+    general = np.array([p.role_share_labour, p.role_share_disabled, p.role_share_elderly, p.role_share_preschool,
+                        p.role_share_compulsory, p.role_share_highschool, p.role_share_vocational, p.role_share_college])
+    general /= general.sum()
+    nolabour = np.array([0, p.role_share_nolabour_disabled, p.role_share_nolabour_elderly, 0, 0, 0, 0, 0])
+    no_lab_hh = (cat == CATEGORY_CODES["wubao"]) | (cause == CAUSE_CODES["lack_labour"])
+    u = rng.random(hh.shape[0])
+    role = np.searchsorted(np.cumsum(general)[:-1], u)
+    nolab = np.flatnonzero(no_lab_hh[hh])
+    role[nolab] = np.searchsorted(np.cumsum(nolabour)[:-1], u[nolab])
+    head = np.full(n, ROLES.index("labour"))
+    head[no_lab_hh] = ROLES.index("elderly")
+    head[cause == CAUSE_CODES["disability"]] = ROLES.index("disabled")
+    role[first] = head
+    second = np.zeros_like(first)
+    second[np.flatnonzero(first)[size > 1] + 1] = True
+    school = second & (cause[hh] == CAUSE_CODES["schooling"])
+    role[school] = rng.choice([ROLES.index(r) for r in STUDENT_ROLES], size=school.sum(),
+                              p=[p.student_share_highschool, p.student_share_vocational, p.student_share_college])
+    counts = np.bincount(hh * len(ROLES) + role, minlength=n * len(ROLES)).reshape(n, len(ROLES))
+    pc = p.chronic_share + p.chronic_share_elderly_extra * (role == ROLES.index("elderly"))
+    chronic_person = rng.random(hh.shape[0]) < pc
+    chronic_person |= first & (cause[hh] == CAUSE_CODES["illness"])
+    chronic = np.bincount(hh, weights=chronic_person, minlength=n).astype(np.int16)
+    return counts.astype(np.int16), chronic
+
+
+def test_roles_kernel_gives_the_numpy_members_and_leaves_the_generator_alike():
+    from tuopin.parameters import resolve, section
+    from tuopin.parameters.typed import PopulationSection
+    from tuopin.sim.population import _roles
+    p = PopulationSection(**section(resolve({})[0], "population"))
+    rng = np.random.default_rng(5)
+    n = 30_000
+    size = rng.integers(1, 8, n)
+    cat, cause = rng.integers(0, 5, n).astype(np.int8), rng.integers(0, 9, n).astype(np.int8)
+    a, b = np.random.default_rng(13), np.random.default_rng(13)
+    got, want = _roles(size, cat, cause, p, a), _numpy_roles(size, cat, cause, p, b)
+    np.testing.assert_array_equal(got[0], want[0])
+    np.testing.assert_array_equal(got[1], want[1])
+    assert a.random() == b.random()  # the same draws, in the same order
+    assert got[0].sum() == size.sum() and got[1].max() > 0

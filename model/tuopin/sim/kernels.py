@@ -407,3 +407,34 @@ def binomial(rng, counts, p, scalar, out):  # pragma: no cover (compiled)
                 px = ((n - x + 1) * pp * px) / (x * q)
         out[i] = n - x if flip else x
     return True
+
+
+@_jit
+def roles(size, no_labour, head, school, ill_head, u, cum_general, cum_nolabour, student, chronic_u, chronic_share,
+          elderly_extra, elderly, counts, chronic):  # pragma: no cover (compiled)
+    """Members by role and chronic-ill members, person by person in household order (the population's
+    ``_roles``): a member's role is the number of cumulative role shares below its draw ``u`` (numpy's
+    ``searchsorted``, side left; the no-labour shares in 五保 and lack-of-labour households); the first
+    member is ``head``, the second of a 因学 household the next ``student`` role; a member is chronic
+    ill where ``chronic_u < chronic_share + elderly_extra × (elderly)``, a head also where ``ill_head``."""
+    q = 0
+    s = 0
+    for h in range(size.size):
+        cum = cum_nolabour if no_labour[h] else cum_general
+        for j in range(size[h]):
+            if j == 0:
+                role = head[h]
+            elif j == 1 and school[h]:
+                role = student[s]
+                s += 1
+            else:
+                role = 0
+                for c in cum:
+                    if c < u[q]:
+                        role += 1
+            counts[h, role] += 1
+            pc = chronic_share + elderly_extra * (1.0 if role == elderly else 0.0)
+            if chronic_u[q] < pc or (j == 0 and ill_head[h]):
+                chronic[h] += 1
+            q += 1
+

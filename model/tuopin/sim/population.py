@@ -184,39 +184,33 @@ def _sizes(cat: np.ndarray, target_people: int | None, p: PopulationSection, rng
 
 
 def _roles(size, cat, cause, p: PopulationSection, rng) -> tuple[np.ndarray, np.ndarray]:
-    """Member counts by role (households x roles) and chronic-ill members, drawn person by person."""
+    """Member counts by role (households x roles) and chronic-ill members, drawn person by person.
+
+    The draws, in order: a uniform per person (the role), a student role for the second member of each
+    因学 household, a uniform per person (chronic illness); the rest is one pass (:func:`.kernels.roles`)."""
     n = size.shape[0]
-    hh = np.repeat(np.arange(n), size)
-    first = np.zeros(hh.shape[0], bool)
-    first[np.concatenate(([0], np.cumsum(size)[:-1]))] = True
     # role probabilities per household type: general, no-labour (五保 or lack of labour)
     general = np.array([p.role_share_labour, p.role_share_disabled, p.role_share_elderly, p.role_share_preschool,
                         p.role_share_compulsory, p.role_share_highschool, p.role_share_vocational, p.role_share_college])
     general /= general.sum()
     nolabour = np.array([0, p.role_share_nolabour_disabled, p.role_share_nolabour_elderly, 0, 0, 0, 0, 0])
     no_lab_hh = (cat == CATEGORY_CODES["wubao"]) | (cause == CAUSE_CODES["lack_labour"])
-    # a member's role: the first whose cumulative probability reaches the member's uniform draw
-    u = rng.random(hh.shape[0])
-    role = np.searchsorted(np.cumsum(general)[:-1], u)
-    nolab = np.flatnonzero(no_lab_hh[hh])
-    role[nolab] = np.searchsorted(np.cumsum(nolabour)[:-1], u[nolab])
     # the first member is the household head: labour, unless the household's cause says otherwise
-    head = np.full(n, ROLES.index("labour"))
+    head = np.full(n, ROLES.index("labour"), np.int8)
     head[no_lab_hh] = ROLES.index("elderly")
     head[cause == CAUSE_CODES["disability"]] = ROLES.index("disabled")
-    role[first] = head
+    # a member's role: the first whose cumulative probability reaches the member's uniform draw
+    u = rng.random(int(size.sum()))
     # 因学 households have a student as their second member
-    second = np.zeros_like(first)
-    second[np.flatnonzero(first)[size > 1] + 1] = True
-    school = second & (cause[hh] == CAUSE_CODES["schooling"])
-    role[school] = rng.choice([ROLES.index(r) for r in STUDENT_ROLES], size=school.sum(),
-                              p=[p.student_share_highschool, p.student_share_vocational, p.student_share_college])
-    counts = np.bincount(hh * len(ROLES) + role, minlength=n * len(ROLES)).reshape(n, len(ROLES))
-    pc = p.chronic_share + p.chronic_share_elderly_extra * (role == ROLES.index("elderly"))
-    chronic_person = rng.random(hh.shape[0]) < pc
-    chronic_person |= first & (cause[hh] == CAUSE_CODES["illness"])
-    chronic = np.bincount(hh, weights=chronic_person, minlength=n).astype(np.int16)
-    return counts.astype(np.int16), chronic
+    school = (size > 1) & (cause == CAUSE_CODES["schooling"])
+    student = rng.choice([ROLES.index(r) for r in STUDENT_ROLES], size=int(school.sum()),
+                         p=[p.student_share_highschool, p.student_share_vocational, p.student_share_college])
+    chronic_u = rng.random(u.size)
+    counts, chronic = np.zeros((n, len(ROLES)), np.int16), np.zeros(n, np.int16)
+    kernels.roles(size, no_lab_hh, head, school, cause == CAUSE_CODES["illness"], u, np.cumsum(general)[:-1],
+                  np.cumsum(nolabour)[:-1], student, chronic_u, p.chronic_share, p.chronic_share_elderly_extra,
+                  ROLES.index("elderly"), counts, chronic)
+    return counts, chronic
 
 
 def _registry(path: str) -> "pd.DataFrame":

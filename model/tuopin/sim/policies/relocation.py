@@ -37,9 +37,10 @@ from .base import Policy
 def _first(k: int, need: np.ndarray, u: np.ndarray) -> np.ndarray:
     """The first ``k`` positions of ``np.lexsort((u, -need))`` (most need first, then by ``u``, ties in
     index order), without sorting them all: within each need level only the ``u`` up to the level's
-    k-th smallest (ties included) are sorted, stably."""
+    k-th smallest (ties included) are sorted, stably. ``need`` is a small non-negative integer score: its
+    levels are found by counting, not by sorting every household's."""
     out = []
-    for level in np.unique(need)[::-1]:
+    for level in np.flatnonzero(np.bincount(need))[::-1]:
         if k <= 0:
             break
         at = np.flatnonzero(need == level)
