@@ -1,5 +1,5 @@
-"""Compiled per-household loops for the monthly step (numba), where numpy needs several whole-array passes
-(the levers' money is in :mod:`.pay_kernels`).
+"""Compiled per-household loops for the monthly step and the population's build (numba), where numpy needs
+several whole-array passes (the levers' money is in :mod:`.pay_kernels`).
 
 Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever did in several
 (a gather, a mask, a temporary, a scatter). Why it keeps the numbers bit for bit:
