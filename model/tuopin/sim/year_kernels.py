@@ -144,3 +144,30 @@ def renovation(priority, housing, d_code, grant_d, grant_c, grant, order):  # pr
         d = housing[i] == d_code
         grant[i] = grant_d if d else grant_c
         order[i] = priority[i] - 1e9 * (1.0 if d else 0.0)
+
+
+@_jit
+def cover(eligible, covered, found, general, draw, inclusion_error, out):  # pragma: no cover (compiled)
+    """低保's cover for the year in one pass: ``where(eligible, covered | found, general & (draw <
+    inclusion_error))`` (an eligible household once covered stays covered)."""
+    for i in range(out.size):
+        out[i] = (covered[i] | found[i]) if eligible[i] else (general[i] & (draw[i] < inclusion_error))
+
+
+@_jit
+def net_means(wage_local, wage_migrant, effort, farm, transfer, prop, other, expense, out):  # pragma: no cover
+    """低保's means test in one pass: ``(wage_local + wage_migrant) * effort + farm + transfer + prop`` (as
+    :func:`.kernels.means`) ``+ other - expense``."""
+    for i in range(out.size):
+        out[i] = ((wage_local[i] + wage_migrant[i]) * effort[i] + farm[i] + transfer[i] + prop[i]) + other[i] - expense[i]
+
+
+@_jit
+def defaults(loan, failed, u, default_rate, fund_share, amounts):  # pragma: no cover (compiled)
+    """Credit's January failures in one pass: a running loan (``loan > 0``) not failed yet fails where
+    ``u < default_rate`` (``failed |= ``); ``amounts = where(newly failed, loan * fund_share, 0)``."""
+    for i in range(loan.size):
+        newly = loan[i] > 0 and not failed[i] and u[i] < default_rate
+        if newly:
+            failed[i] = True
+        amounts[i] = loan[i] * fund_share if newly else 0.0
