@@ -356,3 +356,22 @@ def test_year_kernels_dibao_and_credit_are_the_numpy_rules():
     np.testing.assert_array_equal(got_failed, failed | newly)
     np.testing.assert_array_equal(amounts, np.where(newly, loan * 0.6, 0.0))
     assert newly.any()
+
+
+def test_year_kernels_lose_labour_is_the_numpy_rule():
+    rng = np.random.default_rng(61)
+    n = 5000
+    labour = rng.integers(0, 4, n).astype(np.int16)
+    k = np.minimum(rng.binomial(labour, 0.3), labour).astype(np.int16)
+    k[:5] = 1  # (a household without a labourer keeps its wages)
+    labour[:5] = 0
+    wl, wm = rng.lognormal(8, 1, n), rng.lognormal(8, 1, n) * (rng.random(n) < 0.4)
+    got_l, got_m = wl.copy(), wm.copy()
+    year_kernels.lose_labour(k, labour, got_l, got_m)
+    i = np.flatnonzero(k)
+    keep = np.where(labour[i] > 0, (labour[i] - k[i]) / np.maximum(labour[i], 1), 1.0)
+    wl[i] *= keep
+    wm[i] *= keep
+    np.testing.assert_array_equal(got_l, wl)
+    np.testing.assert_array_equal(got_m, wm)
+    assert (keep < 1).any() and (keep == 1).any()

@@ -92,12 +92,9 @@ def _move(hh: Households, src: str, dst: str, k: np.ndarray) -> None:
 
 def _lose_labour(hh: Households, k: np.ndarray) -> None:
     """``k`` labourers stop working: the household loses their share of wage income (only the
-    households losing one change: the others keep a factor of one)."""
-    i = np.flatnonzero(k)
-    labour = hh.labour[i]
-    keep = np.where(labour > 0, (labour - k[i]) / np.maximum(labour, 1), 1.0)
-    hh.wage_local[i] *= keep
-    hh.wage_migrant[i] *= keep
+    households losing one change: the others keep a factor of one): both wages times
+    ``(labour - k) / max(labour, 1)`` where ``k`` is not 0 and there is a labourer, in one pass."""
+    year_kernels.lose_labour(k, hh.labour, hh.wage_local, hh.wage_migrant)
 
 
 def basic_pension(p: Params, year: int) -> float:

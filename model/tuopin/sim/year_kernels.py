@@ -171,3 +171,15 @@ def defaults(loan, failed, u, default_rate, fund_share, amounts):  # pragma: no 
         if newly:
             failed[i] = True
         amounts[i] = loan[i] * fund_share if newly else 0.0
+
+
+@_jit
+def lose_labour(k, labour, wage_local, wage_migrant):  # pragma: no cover (compiled)
+    """Where ``k`` labourers stop working (``k != 0``), both wages times ``(labour - k) / max(labour, 1)``
+    (1 without a labourer); the other rows unchanged (:func:`.dynamics._lose_labour`)."""
+    for i in range(k.size):
+        if k[i] != 0:
+            n = labour[i]
+            keep = (n - k[i]) / max(n, 1) if n > 0 else 1.0
+            wage_local[i] *= keep
+            wage_migrant[i] *= keep
