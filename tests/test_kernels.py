@@ -332,7 +332,7 @@ def test_year_kernels_focus_farm_and_renovation_are_the_numpy_rules():
     np.testing.assert_array_equal(order, priority - 1e9 * (housing == 2))
 
 
-def test_year_kernels_dibao_and_credit_are_the_numpy_rules():
+def test_year_kernels_dibao_cover_and_means_are_the_numpy_rules():
     rng = np.random.default_rng(59)
     n = 5000
     eligible, covered, found, general = (rng.random(n) < s for s in (0.4, 0.3, 0.85, 0.6))
@@ -347,15 +347,6 @@ def test_year_kernels_dibao_and_credit_are_the_numpy_rules():
     market = np.empty(n)
     kernels.means(wl, wm, effort, farm, tr, prop, market)
     np.testing.assert_array_equal(out, market + other - expense)
-    loan = 50000.0 * (rng.random(n) < 0.3)
-    failed = (loan > 0) & (rng.random(n) < 0.2)
-    u = rng.random(n)
-    got_failed, amounts = failed.copy(), np.empty(n)
-    year_kernels.defaults(loan, got_failed, u, 0.1, 0.6, amounts)
-    newly = (loan > 0) & ~failed & (u < 0.1)
-    np.testing.assert_array_equal(got_failed, failed | newly)
-    np.testing.assert_array_equal(amounts, np.where(newly, loan * 0.6, 0.0))
-    assert newly.any()
 
 
 def test_year_kernels_lose_labour_is_the_numpy_rule():

@@ -163,17 +163,6 @@ def net_means(wage_local, wage_migrant, effort, farm, transfer, prop, other, exp
 
 
 @_jit
-def defaults(loan, failed, u, default_rate, fund_share, amounts):  # pragma: no cover (compiled)
-    """Credit's January failures in one pass: a running loan (``loan > 0``) not failed yet fails where
-    ``u < default_rate`` (``failed |= ``); ``amounts = where(newly failed, loan * fund_share, 0)``."""
-    for i in range(loan.size):
-        newly = loan[i] > 0 and not failed[i] and u[i] < default_rate
-        if newly:
-            failed[i] = True
-        amounts[i] = loan[i] * fund_share if newly else 0.0
-
-
-@_jit
 def lose_labour(k, labour, wage_local, wage_migrant):  # pragma: no cover (compiled)
     """Where ``k`` labourers stop working (``k != 0``), both wages times ``(labour - k) / max(labour, 1)``
     (1 without a labourer); the other rows unchanged (:func:`.dynamics._lose_labour`)."""

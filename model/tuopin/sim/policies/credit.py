@@ -44,7 +44,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import CreditSection
-from .. import pay_kernels, year_kernels
+from .. import pay_kernels
 from ..targeting import choose, how_many
 from .base import Policy
 from .suits import cause_score, effect_scale, fit_with_labour
@@ -87,12 +87,11 @@ class Credit(Policy):
 
     def year_start(self) -> None:
         c, p, n = self.ctx, self.p, self.ctx.hh.n
-        # a running loan not failed yet fails with chance default_rate (failed |= newly failed), and the risk
-        # compensation fund covers part of it: where(newly failed, loan × risk_fund_share, 0), in one pass
-        covered = np.empty(n)
-        year_kernels.defaults(self.loan, self.failed, self.rng.random(n), float(p.default_rate), float(p.risk_fund_share),
-                              covered)
-        self.pay(covered)
+        active = self.loan > 0
+        newly_failed = active & ~self.failed & (self.rng.random(n) < p.default_rate)
+        self.failed |= newly_failed
+        # the risk compensation fund covers part of a failed loan
+        self.pay(np.where(newly_failed, self.loan * p.risk_fund_share, 0.0))
         pool = self.eligible()
         supply = volume(p, c.year) / p.loan / c.weight if p.loan > 0 else 0.0
         k = min(how_many(pool, p.take_up, self.rng, c.intensity), int(min(supply, n)))
