@@ -6,7 +6,7 @@ rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's
 import numpy as np
 import pytest
 
-from tuopin.sim import kernels, pay_kernels
+from tuopin.sim import kernels, pay_kernels, year_kernels
 from tuopin.sim.dynamics import binom
 from tuopin.sim.policies.relocation import _first
 
@@ -278,3 +278,141 @@ def test_roles_kernel_gives_the_numpy_members_and_leaves_the_generator_alike():
     np.testing.assert_array_equal(got[1], want[1])
     assert a.random() == b.random()  # the same draws, in the same order
     assert got[0].sum() == size.sum() and got[1].max() > 0
+
+
+# ---- the January turn's and the levers' Januaries' one-pass kernels (sim/year_kernels.py) ----------------
+
+def _roles(rng, n):
+    return (rng.integers(0, 4, n).astype(np.int16) for _ in range(4))
+
+
+def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
+    rng = np.random.default_rng(41)
+    n = 5000
+    table, codes = rng.random(9), rng.integers(0, 9, n).astype(np.int8)
+    out = np.empty(n)
+    year_kernels.gather(table, codes, out)
+    np.testing.assert_array_equal(out, table[codes.astype(np.intp)])
+    eligible, insured = rng.random(n) < 0.4, rng.random(n) < 0.5
+    u = rng.random(int(eligible.sum()))
+    a, b = insured.copy(), insured.copy()
+    year_kernels.enrol(eligible, u, 0.7, a)
+    b[eligible] |= u < 0.7
+    np.testing.assert_array_equal(a, b)
+    assert (a != insured).any()
+    u = rng.random(int(np.count_nonzero(eligible & ~insured)))
+    a, joined = insured.copy(), np.empty(n, bool)
+    year_kernels.join(eligible, a, u, 0.3, joined)
+    b = insured.copy()
+    join = eligible & ~b
+    join[join] = u < 0.3
+    b |= join
+    np.testing.assert_array_equal(joined, join)
+    np.testing.assert_array_equal(a, b)
+    assert join.any() and not join.all()
+
+
+def test_year_kernels_premiums_are_the_numpy_rules():
+    rng = np.random.default_rng(43)
+    n = 5000
+    labour, disabled, _, _ = _roles(rng, n)
+    premium, expense = rng.random(n) * 600, rng.normal(200, 300, n)
+    was = rng.random(n) < 0.5
+    insured = was | (rng.random(n) < 0.3)
+    eligible = rng.random(n) < 0.5
+    got, amounts = expense.copy(), np.empty(n)
+    year_kernels.premiums_charged(premium, insured, was, eligible, 0.7, got, amounts)
+    want = expense.copy()
+    want += premium * (insured.astype(float) - was)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(amounts, np.where(eligible & insured, premium * 0.7, 0.0))
+    out = np.empty(n)
+    year_kernels.pension_due(labour, disabled, insured, 100.0, eligible, out)
+    np.testing.assert_array_equal(out, np.where(eligible, (labour + disabled) * (100.0 * insured), 0.0))
+    assert (out > 0).any()
+
+
+def test_year_kernels_effort_and_school_are_the_numpy_rules():
+    rng = np.random.default_rng(47)
+    n = 5000
+    reached, share = rng.random(n) < 0.3, rng.random(n) * (rng.random(n) < 0.6)
+    out = np.empty(n)
+    year_kernels.effort(reached, share, 0.3, 1.0 - 0.5, out)
+    loss = 0.3 * share
+    np.testing.assert_array_equal(out, 1.0 - np.where(reached, (1.0 - 0.5) * loss, loss))
+    eligible = rng.random(n) < 0.5
+    hs, voc, drop = np.empty(n), np.empty(n), np.empty(n)
+    year_kernels.choices(eligible, 0.5, 0.7, 0.3, 0.45, 1.0, 0.4, hs, voc, drop)
+    for got, (a, b) in ((hs, (0.7, 0.5)), (voc, (0.45, 0.3)), (drop, (0.4, 1.0))):
+        np.testing.assert_array_equal(got, np.where(eligible, a, b))
+    highschool, college, compulsory, vocational = _roles(rng, n)
+    dropout = np.minimum(rng.integers(0, 2, n).astype(np.int16), compulsory)
+    out = np.empty(n)
+    year_kernels.school_support(eligible, highschool, college, compulsory, dropout, 2500.0, 5000.0, 1000.0 / 3, out)
+    expected = highschool * 2500.0 + college * 5000.0 + (compulsory - dropout) * (1000.0 / 3)
+    np.testing.assert_array_equal(out, np.where(eligible, expected, 0.0))
+    monthly, to = np.empty(n), np.empty(n, np.int64)
+    k = year_kernels.yulu(eligible, vocational, 3000.0 / 12, monthly, to)
+    np.testing.assert_array_equal(monthly, np.where(eligible, vocational * (3000.0 / 12), 0.0))
+    np.testing.assert_array_equal(to[:k], np.flatnonzero(monthly > 0))
+    assert 0 < k < n
+
+
+def test_year_kernels_focus_farm_and_renovation_are_the_numpy_rules():
+    rng = np.random.default_rng(53)
+    n, n_v = 5000, 60
+    status, village = rng.integers(0, 3, n).astype(np.int8), rng.integers(0, n_v, n).astype(np.int32)
+    focus = rng.random(n_v) * (rng.random(n_v) < 0.5)
+    np.testing.assert_array_equal(year_kernels.focus_of(status, 1, village, focus),
+                                  np.where(status == 1, focus[village], 0.0))
+    farm = rng.lognormal(8, 1, n) * (rng.random(n) < 0.7)
+    price, noise, u = np.exp(0.1 * rng.standard_normal(n_v)), rng.lognormal(0, 0.2, n), rng.random(n)
+    got = farm.copy()
+    year_kernels.grow_farm(got, 1 + 0.05, price, village, noise, u, 0.1, 1 - 0.6)
+    want = farm.copy()
+    want *= (1 + 0.05) * price[village.astype(np.intp)] * noise
+    failed = (want > 0) & (u < 0.1)
+    want[failed] *= 1 - 0.6
+    np.testing.assert_array_equal(got, want)
+    assert failed.any()
+    priority, housing = rng.normal(3000, 2000, n), rng.integers(0, 3, n).astype(np.int8)
+    grant, order = np.empty(n), np.empty(n)
+    year_kernels.renovation(priority, housing, 2, 20000.0, 8000.0, grant, order)
+    np.testing.assert_array_equal(grant, np.where(housing == 2, 20000.0, 8000.0))
+    np.testing.assert_array_equal(order, priority - 1e9 * (housing == 2))
+
+
+def test_year_kernels_dibao_cover_and_means_are_the_numpy_rules():
+    rng = np.random.default_rng(59)
+    n = 5000
+    eligible, covered, found, general = (rng.random(n) < s for s in (0.4, 0.3, 0.85, 0.6))
+    draw = rng.random(n)
+    out = np.empty(n, bool)
+    year_kernels.cover(eligible, covered, found, general, draw, 0.05, out)
+    np.testing.assert_array_equal(out, np.where(eligible, covered | found, general & (draw < 0.05)))
+    wl, wm, farm, tr, prop, other, expense = (rng.normal(3000, 3000, n) for _ in range(7))
+    effort = 1.0 - 0.3 * rng.random(n)
+    out = np.empty(n)
+    year_kernels.net_means(wl, wm, effort, farm, tr, prop, other, expense, out)
+    market = np.empty(n)
+    kernels.means(wl, wm, effort, farm, tr, prop, market)
+    np.testing.assert_array_equal(out, market + other - expense)
+
+
+def test_year_kernels_lose_labour_is_the_numpy_rule():
+    rng = np.random.default_rng(61)
+    n = 5000
+    labour = rng.integers(0, 4, n).astype(np.int16)
+    k = np.minimum(rng.binomial(labour, 0.3), labour).astype(np.int16)
+    k[:5] = 1  # (a household without a labourer keeps its wages)
+    labour[:5] = 0
+    wl, wm = rng.lognormal(8, 1, n), rng.lognormal(8, 1, n) * (rng.random(n) < 0.4)
+    got_l, got_m = wl.copy(), wm.copy()
+    year_kernels.lose_labour(k, labour, got_l, got_m)
+    i = np.flatnonzero(k)
+    keep = np.where(labour[i] > 0, (labour[i] - k[i]) / np.maximum(labour[i], 1), 1.0)
+    wl[i] *= keep
+    wm[i] *= keep
+    np.testing.assert_array_equal(got_l, wl)
+    np.testing.assert_array_equal(got_m, wm)
+    assert (keep < 1).any() and (keep == 1).any()

@@ -150,8 +150,9 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
         short = owed - int(hh.size[exit_declared].sum())
         exit_declared |= fill_quota(assessed & ~exit_declared, pc_measured, hh.size, short)
     exit_true = exit_declared & meets_true
-    hh.status[exit_declared] = EXITED
-    hh.exit_year[exit_declared] = year
+    exits = np.flatnonzero(exit_declared)  # (rows: the mask read once for both)
+    hh.status[exits] = EXITED
+    hh.exit_year[exits] = year
 
     hh.status[new_poor] = POOR
     hh.registered_year[new_poor & (hh.registered_year < 0)] = year

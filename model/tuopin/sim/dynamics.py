@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..parameters.typed import Params
-from . import kernels
+from . import kernels, year_kernels
 from .population import CATEGORY_CODES, DIBAO_CODES, DOUBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
 
 
@@ -92,12 +92,9 @@ def _move(hh: Households, src: str, dst: str, k: np.ndarray) -> None:
 
 def _lose_labour(hh: Households, k: np.ndarray) -> None:
     """``k`` labourers stop working: the household loses their share of wage income (only the
-    households losing one change: the others keep a factor of one)."""
-    i = np.flatnonzero(k)
-    labour = hh.labour[i]
-    keep = np.where(labour > 0, (labour - k[i]) / np.maximum(labour, 1), 1.0)
-    hh.wage_local[i] *= keep
-    hh.wage_migrant[i] *= keep
+    households losing one change: the others keep a factor of one): both wages times
+    ``(labour - k) / max(labour, 1)`` where ``k`` is not 0 and there is a labourer, in one pass."""
+    year_kernels.lose_labour(k, hh.labour, hh.wage_local, hh.wage_migrant)
 
 
 def basic_pension(p: Params, year: int) -> float:
@@ -189,9 +186,10 @@ def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Ge
     n_v = hh.villages()
     price = np.exp(sh.price_sigma * rng.standard_normal(n_v) - sh.price_sigma ** 2 / 2)
     farm_noise = mean_one_lognormal(rng, n, inc.farm_sigma)
-    hh.farm *= (1 + inc.farm_growth) * price[hh.village.astype(np.intp)] * farm_noise  # an intp index: 4x faster
-    failed = (hh.farm > 0) & (rng.random(n) < sh.business_failure_rate)
-    hh.farm[failed] *= 1 - sh.business_failure_loss
+    # farm *= (1 + growth) * price[village] * noise; then farm *= 1 - loss where farm > 0 and u < the failure
+    # rate (a business failure): one pass (year_kernels.grow_farm)
+    year_kernels.grow_farm(hh.farm, 1 + inc.farm_growth, price, hh.village, farm_noise, rng.random(n),
+                           float(sh.business_failure_rate), 1 - sh.business_failure_loss)
     hh.property *= 1 + inc.wage_growth
     if transfer_ratio is None:
         hh.transfer *= line_ratio

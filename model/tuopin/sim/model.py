@@ -14,7 +14,7 @@ from functools import partial
 import mesa
 import numpy as np
 
-from . import assessment, dynamics, eligibility, kernels, village
+from . import assessment, dynamics, eligibility, kernels, village, year_kernels
 from .budget import Ledger
 from .campaign import Funding, monitored
 from ..parameters.typed import typed
@@ -425,7 +425,7 @@ class PovertyModel(VillageAgents, mesa.Model):
             size = -(-left.size // years_left)  # ceil: all open villages by the plan year
             batch = left[np.argsort(self.village_incidence()[left], kind="stable")[:size]]
             focus[batch] = v.batch_focus
-        return np.where(hh.status == POOR, focus[hh.village], 0.0)  # 未脱贫户 first (exited ones keep their measures)
+        return year_kernels.focus_of(hh.status, POOR, hh.village, focus)  # 未脱贫户 first (exited ones keep their measures)
 
     def village_plan_year(self) -> int:
         """The year by which every poor village is planned out: the campaign's deadline if the

@@ -54,7 +54,7 @@ import numpy as np
 
 from ...parameters.typed import DibaoSection
 from ..population import CATEGORY_CODES, DOUBAO_CODES, EXITED, POOR, in_codes
-from .. import kernels, pay_kernels
+from .. import kernels, pay_kernels, year_kernels
 from .base import Policy
 
 
@@ -125,11 +125,17 @@ class Dibao(Policy):
         eligible = self.eligible()
         # an eligible household once covered stays covered (the means test, not a draw, ends it); one not yet
         # covered is found by a year's review but for the exclusion error; the inclusion error is the household's own
-        self.covered = np.where(eligible, self.covered | found, c.eligible & (self.inclusion_draw < p.inclusion_error))
+        # (covered = where(eligible, covered | found, c.eligible & (inclusion_draw < inclusion_error)), in one pass)
+        covered = np.empty(hh.n, bool)
+        year_kernels.cover(eligible, self.covered, found, c.eligible, self.inclusion_draw, p.inclusion_error, covered)
+        self.covered = covered
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them); the means test counts all income, lever income included, net of the
         # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
-        means = self._market() + self.other_income - c.ys.expense
+        # means = self._market() + self.other_income - c.ys.expense, in one pass
+        means = np.empty(hh.n)
+        year_kernels.net_means(hh.wage_local, hh.wage_migrant, c.shared.effort, hh.farm, hh.transfer, hh.property,
+                               self.other_income, c.ys.expense, means)
         # need = max(standard × size − means, 0), the standard 五保's (wubao_ratio × line) or the 低保 line; topup =
         # need where covered (or 五保 and entitled), else 0: one pass (pay_kernels.dibao_need)
         need, topup = np.empty(hh.n), np.empty(hh.n)

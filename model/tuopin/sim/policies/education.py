@@ -43,7 +43,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import EducationSection
-from .. import pay_kernels
+from .. import pay_kernels, year_kernels
 from ..dynamics import binom
 from .base import Policy
 
@@ -84,30 +84,30 @@ class Education(Policy):
         v0 = p.vocational_continuation / max(1 - h0, 1e-9)       # of the leavers not going to high school
         h1 = min(1.0, h0 + p.highschool_support_response * s_hs)
         v1 = v0 + (1 - v0) * min(1.0, p.vocational_support_response * s_voc)
-        sh.to_highschool[:] = np.where(eligible, h1, h0)
-        sh.to_vocational[:] = np.where(eligible, v1, v0)
-        # a factor on the catalog's dropout rate, which the model takes by the household's category then
-        sh.dropout_factor[:] = np.where(eligible, max(0.0, 1 - p.dropout_support_response * s_comp), 1.0)
+        # where(eligible, supported, catalog) for the three chances, in one pass; the dropout factor is on the
+        # catalog's dropout rate, which the model takes by the household's category then
+        year_kernels.choices(eligible, float(h0), float(h1), float(v0), float(v1), 1.0,
+                             float(max(0.0, 1 - p.dropout_support_response * s_comp)),
+                             sh.to_highschool, sh.to_vocational, sh.dropout_factor)
 
     def year_start(self) -> None:
         hh, p = self.ctx.hh, self.p
         eligible = self.eligible()
-        per_student = (
-            hh.highschool * (min(p.highschool_subsidy, p.cost_highschool) if p.free_highschool else 0.0)
-            + hh.college * min(p.college_grant, p.cost_college)
-            + (hh.compulsory - hh.dropout) * min(p.compulsory_subsidy, p.cost_compulsory)
-        )
-        paid = self.pay(np.where(eligible, per_student, 0.0))
+        # where(eligible, highschool × its rebate + college × the grant + (compulsory - dropout) × the allowance, 0)
+        per_student = np.empty(hh.n)
+        year_kernels.school_support(eligible, hh.highschool, hh.college, hh.compulsory, hh.dropout,
+                                    float(min(p.highschool_subsidy, p.cost_highschool) if p.free_highschool else 0.0),
+                                    float(min(p.college_grant, p.cost_college)),
+                                    float(min(p.compulsory_subsidy, p.cost_compulsory)), per_student)
+        paid = self.pay(per_student)
         self.ctx.ys.education_cost -= paid
         # 控辍保学: dropouts of eligible households are brought back
         back = binom(np.where(eligible, hh.dropout, 0).astype(np.int16), p.dropout_recall_rate, self.rng)
         hh.dropout -= back
         self._choices(eligible)
         # 雨露计划, 直补到户: a twelfth of the year's payment per vocational student, each month
-        self.yulu_monthly[:] = np.where(eligible, hh.vocational * (p.yulu_subsidy / 12), 0.0)
-        to = np.flatnonzero(self.yulu_monthly > 0)
-        self.yulu_count = to.size
-        self.yulu_to[:to.size] = to
+        # (yulu_monthly = where(eligible, vocational × subsidy / 12, 0); yulu_to its rows above 0: one pass)
+        self.yulu_count = year_kernels.yulu(eligible, hh.vocational, p.yulu_subsidy / 12, self.yulu_monthly, self.yulu_to)
 
     def month(self) -> None:
         c, to = self.ctx, self.yulu_to[:self.yulu_count]  # few households: paid by index, for speed

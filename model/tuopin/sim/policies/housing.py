@@ -35,6 +35,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import HousingSection
+from .. import year_kernels
 from ..population import HOUSING_D, HOUSING_SAFE
 from .base import Policy
 
@@ -69,11 +70,12 @@ class Housing(Policy):
         c, p = self.ctx, self.p
         hh = c.hh
         take = self.eligible() & (self.rng.random(hh.n) < p.renovation_rate)
-        grant = np.where(hh.housing == HOUSING_D, p.grant_d, p.grant_c)
-        # D first, then the poorest: a lower priority number is paid first
-        priority = c.priority - 1e9 * (hh.housing == HOUSING_D)
+        # grant = where(D, grant_d, grant_c); D first, then the poorest: a lower priority number is paid first,
+        # priority = c.priority - 1e9 × (D): one pass (year_kernels.renovation)
+        grant, priority = np.empty(hh.n), np.empty(hh.n)
+        year_kernels.renovation(c.priority, hh.housing, HOUSING_D, float(p.grant_d), float(p.grant_c), grant, priority)
         if p.renovations_per_10k > 0:
             take = first(take, priority, c.count(p.renovations_per_10k * self.per_10k))
-        paid = self.pay(np.where(take, grant, 0.0), priority=priority) > 0
+        paid = np.flatnonzero(self.pay(np.where(take, grant, 0.0), priority=priority) > 0)  # rows
         hh.housing[paid] = HOUSING_SAFE
         c.ys.outlay[paid] += p.own_contribution * grant[paid]  # spending, not a deduction from net income

@@ -32,6 +32,7 @@ import numpy as np
 
 from ...parameters.typed import MedicalSection
 from ..cost_sharing import MedicalParams, cost_sharing
+from .. import year_kernels
 from ..dynamics import own_contribution
 from .base import Policy
 
@@ -58,11 +59,15 @@ class MedicalHelp(Policy):
         c, p = self.ctx, self.p
         hh, eligible = c.hh, self.eligible()
         was = hh.insured.copy()
-        hh.insured[eligible] |= self.rng.random(int(eligible.sum())) < p.enrolment_poor
+        # hh.insured[eligible] |= u < enrolment_poor, one draw per eligible household (in one pass)
+        year_kernels.enrol(eligible, self.rng.random(int(eligible.sum())), p.enrolment_poor, hh.insured)
         # the contribution follows enrolment: charge those the lever enrols (enrolment persists)
         premium = own_contribution(hh, c.params, c.year)
-        c.ys.expense += premium * (hh.insured.astype(float) - was)
-        paid = self.pay(np.where(eligible & hh.insured, premium * p.premium_subsidy_share, 0.0))
+        # expense += premium * (insured - was); the subsidy asked where(eligible & insured, premium * share, 0): one pass
+        amounts = np.empty(hh.n)
+        year_kernels.premiums_charged(premium, hh.insured, was, eligible, float(p.premium_subsidy_share), c.ys.expense,
+                                      amounts)
+        paid = self.pay(amounts)
         c.ys.expense -= paid
 
     def assessment(self) -> None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import MotivationSection
+from .. import year_kernels
 from ..targeting import choose, how_many
 from .base import Policy
 
@@ -55,8 +56,9 @@ class Motivation(Policy):
             if p.fuzhi_cost > 0:
                 new = self.pay_each(new, p.fuzhi_cost)  # under a cap, only those paid for (rows)
             self.reached[new] = True
-        loss = p.effort_elasticity * self.benefit_share
-        c.shared.effort[:] = 1.0 - np.where(self.reached, (1.0 - p.fuzhi_effect) * loss, loss)
+        # loss = elasticity × benefit share; effort = 1 - where(reached, (1 - fuzhi_effect) × loss, loss): one pass
+        year_kernels.effort(self.reached, self.benefit_share, float(p.effort_elasticity), 1.0 - p.fuzhi_effect,
+                            c.shared.effort)
 
     def assessment(self) -> None:
         c = self.ctx

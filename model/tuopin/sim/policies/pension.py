@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import PensionSection
-from ..dynamics import pension_premiums
+from .. import year_kernels
 from .base import Policy
 
 
@@ -44,12 +44,18 @@ class Pension(Policy):
 
     def year_start(self) -> None:
         c = self.ctx
-        eligible = self.eligible()
-        premium = np.where(eligible, pension_premiums(c.hh, c.params), 0.0)
+        hh, eligible = c.hh, self.eligible()
+        premium = np.empty(hh.n)  # where(eligible, dynamics.pension_premiums(hh, params), 0), in one pass
+        year_kernels.pension_due(hh.labour, hh.disabled, hh.pension, float(c.params.income.pension_premium), eligible,
+                                 premium)
         paid = self.pay(premium)
         c.ys.expense -= paid
-        # an eligible household not enrolled joins (its premium is paid for it, it was never charged)
-        join = eligible & ~c.hh.pension
-        join[join] = self.rng.random(int(join.sum())) < self.p.enrolment_poor
-        c.hh.pension |= join
-        self.pay(np.where(join, pension_premiums(c.hh, c.params), 0.0))
+        # an eligible household not enrolled joins (its premium is paid for it, it was never charged):
+        # join = eligible & ~pension; join[join] = u < enrolment_poor; pension |= join, in one pass
+        join = np.empty(hh.n, bool)
+        year_kernels.join(eligible, hh.pension, self.rng.random(int(np.count_nonzero(eligible & ~hh.pension))),
+                          self.p.enrolment_poor, join)
+        joined = np.empty(hh.n)
+        year_kernels.pension_due(hh.labour, hh.disabled, hh.pension, float(c.params.income.pension_premium), join,
+                                 joined)
+        self.pay(joined)

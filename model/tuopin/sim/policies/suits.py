@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import kernels
+from .. import kernels, year_kernels
 from ..population import CAUSE_CODES
 
 
@@ -18,7 +18,9 @@ def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
     scores = np.zeros(len(CAUSE_CODES))
     for name, s in table.items():
         scores[CAUSE_CODES[name]] = s
-    return scores[cause.astype(np.intp)]  # an int8 index takes numpy's slow path
+    out = np.empty(cause.shape)  # scores[cause], in one pass (an int8 index takes numpy's slow path)
+    year_kernels.gather(scores, cause.reshape(-1), out.reshape(-1))
+    return out
 
 
 def fit_with_labour(fit: np.ndarray, labour: np.ndarray) -> np.ndarray:

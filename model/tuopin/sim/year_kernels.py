@@ -1,0 +1,174 @@
+"""Compiled per-household loops for the January turn and the levers' Januaries (numba), where numpy needs
+several whole-array passes, a boolean-mask gather and scatter, or a temporary for each operator.
+
+They follow the rules of :mod:`.kernels` (whose docstring says why they keep the numbers bit for bit): no
+``fastmath``, every operation the IEEE one numpy does, in numpy's order (a boolean factor written as a
+multiplication by 1.0 or 0.0, as numpy casts it; an integer operand converted to float where numpy converts
+it); no ``exp``/``log``, no float sum, and no draw: every draw is made by the caller's numpy generator, the
+same size at the same point of its stream, and the kernel only reads it. Each is tested against the numpy
+rule it replaces in ``tests/test_kernels.py``. Each lever still decides its measures in its own module:
+these are only its arithmetic, in one pass.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_jit = numba.njit(cache=True, nogil=True)
+
+
+@_jit
+def gather(table, codes, out):  # pragma: no cover (compiled)
+    """``out = table[codes]`` for small integer ``codes`` (an int8 cause code: numpy's fancy index would
+    first need an intp copy of them)."""
+    for i in range(out.size):
+        out[i] = table[codes[i]]
+
+
+@_jit
+def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
+    """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
+    (``u`` holds one draw per eligible household, in row order)."""
+    j = 0
+    for i in range(eligible.size):
+        if eligible[i]:
+            if u[j] < chance:
+                enrolled[i] = True
+            j += 1
+
+
+@_jit
+def join(eligible, enrolled, u, chance, out):  # pragma: no cover (compiled)
+    """``out = eligible & ~enrolled; out[out] = u < chance; enrolled |= out``: the ``j``-th eligible household
+    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order)."""
+    j = 0
+    for i in range(eligible.size):
+        x = False
+        if eligible[i] and not enrolled[i]:
+            x = u[j] < chance
+            j += 1
+            if x:
+                enrolled[i] = True
+        out[i] = x
+
+
+@_jit
+def premiums_charged(premium, insured, was, eligible, share, expense, amounts):  # pragma: no cover (compiled)
+    """The medical lever's January contributions in one pass: ``expense += premium * (insured - was)`` (as
+    floats) and ``amounts = where(eligible & insured, premium * share, 0)``."""
+    for i in range(premium.size):
+        ins = 1.0 if insured[i] else 0.0
+        expense[i] += premium[i] * (ins - (1.0 if was[i] else 0.0))
+        amounts[i] = premium[i] * share if eligible[i] and insured[i] else 0.0
+
+
+@_jit
+def pension_due(labour, disabled, enrolled, premium, mask, out):  # pragma: no cover (compiled)
+    """``where(mask, (labour + disabled) * (premium * enrolled), 0)`` in one pass
+    (:func:`.dynamics.pension_premiums` of the households of ``mask``)."""
+    for i in range(out.size):
+        if mask[i]:
+            out[i] = (labour[i] + disabled[i]) * (premium * (1.0 if enrolled[i] else 0.0))
+        else:
+            out[i] = 0.0
+
+
+@_jit
+def effort(reached, benefit_share, elasticity, kept, out):  # pragma: no cover (compiled)
+    """等靠要 and 扶志: ``loss = elasticity * benefit_share``; ``out = 1 - where(reached, kept * loss, loss)``."""
+    for i in range(out.size):
+        loss = elasticity * benefit_share[i]
+        out[i] = 1.0 - (kept * loss if reached[i] else loss)
+
+
+@_jit
+def choices(eligible, h0, h1, v0, v1, d0, d1, to_highschool, to_vocational, dropout_factor):  # pragma: no cover
+    """Education's three ``where(eligible, supported, catalog)`` in one pass."""
+    for i in range(eligible.size):
+        e = eligible[i]
+        to_highschool[i] = h1 if e else h0
+        to_vocational[i] = v1 if e else v0
+        dropout_factor[i] = d1 if e else d0
+
+
+@_jit
+def school_support(eligible, highschool, college, compulsory, dropout, a, b, c, out):  # pragma: no cover
+    """``where(eligible, highschool * a + college * b + (compulsory - dropout) * c, 0)`` in one pass."""
+    for i in range(out.size):
+        if eligible[i]:
+            out[i] = highschool[i] * a + college[i] * b + (compulsory[i] - dropout[i]) * c
+        else:
+            out[i] = 0.0
+
+
+@_jit
+def yulu(eligible, vocational, each, monthly, to):  # pragma: no cover (compiled)
+    """``monthly = where(eligible, vocational * each, 0)`` and ``to`` the rows where it is above 0 (the first
+    of them; returns how many)."""
+    k = 0
+    for i in range(monthly.size):
+        m = vocational[i] * each if eligible[i] else 0.0
+        monthly[i] = m
+        if m > 0:
+            to[k] = i
+            k += 1
+    return k
+
+
+@_jit
+def focus_of(status, poor, village, focus):  # pragma: no cover (compiled)
+    """``where(status == poor, focus[village], 0)`` in one pass (a new array)."""
+    out = np.empty(status.size)
+    for i in range(out.size):
+        out[i] = focus[village[i]] if status[i] == poor else 0.0
+    return out
+
+
+@_jit
+def grow_farm(farm, growth, price, village, noise, u, failure_rate, kept):  # pragma: no cover (compiled)
+    """The year's farm income in one pass: ``farm *= growth * price[village] * noise``, then where
+    ``farm > 0`` and ``u < failure_rate`` (a business failure) ``farm *= kept``."""
+    for i in range(farm.size):
+        f = farm[i] * ((growth * price[village[i]]) * noise[i])
+        if f > 0 and u[i] < failure_rate:
+            f = f * kept
+        farm[i] = f
+
+
+@_jit
+def renovation(priority, housing, d_code, grant_d, grant_c, grant, order):  # pragma: no cover (compiled)
+    """Housing's grant per house and payment order in one pass: ``grant = where(housing == d, grant_d,
+    grant_c)``, ``order = priority - 1e9 * (housing == d)`` (D houses first)."""
+    for i in range(priority.size):
+        d = housing[i] == d_code
+        grant[i] = grant_d if d else grant_c
+        order[i] = priority[i] - 1e9 * (1.0 if d else 0.0)
+
+
+@_jit
+def cover(eligible, covered, found, general, draw, inclusion_error, out):  # pragma: no cover (compiled)
+    """低保's cover for the year in one pass: ``where(eligible, covered | found, general & (draw <
+    inclusion_error))`` (an eligible household once covered stays covered)."""
+    for i in range(out.size):
+        out[i] = (covered[i] | found[i]) if eligible[i] else (general[i] & (draw[i] < inclusion_error))
+
+
+@_jit
+def net_means(wage_local, wage_migrant, effort, farm, transfer, prop, other, expense, out):  # pragma: no cover
+    """低保's means test in one pass: ``(wage_local + wage_migrant) * effort + farm + transfer + prop`` (as
+    :func:`.kernels.means`) ``+ other - expense``."""
+    for i in range(out.size):
+        out[i] = ((wage_local[i] + wage_migrant[i]) * effort[i] + farm[i] + transfer[i] + prop[i]) + other[i] - expense[i]
+
+
+@_jit
+def lose_labour(k, labour, wage_local, wage_migrant):  # pragma: no cover (compiled)
+    """Where ``k`` labourers stop working (``k != 0``), both wages times ``(labour - k) / max(labour, 1)``
+    (1 without a labourer); the other rows unchanged (:func:`.dynamics._lose_labour`)."""
+    for i in range(k.size):
+        if k[i] != 0:
+            n = labour[i]
+            keep = (n - k[i]) / max(n, 1) if n > 0 else 1.0
+            wage_local[i] *= keep
+            wage_migrant[i] *= keep
