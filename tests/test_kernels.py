@@ -61,7 +61,6 @@ def test_rows_written_over_the_draws_are_the_rows_below():
     migrants = np.flatnonzero(rng.random(u.size) < 0.6)
     jobless = (rng.random(u.size) < 0.2).astype(np.int8)
     in_work = migrants[jobless[migrants] == 0]
-    assert kernels.at_work(migrants, jobless) == in_work.size
     draws = rng.random(in_work.size, dtype=np.float32)
     lose, dirty = in_work[draws < np.float32(0.1)], np.zeros(u.size, np.uint8)
     k = kernels.lose_work(migrants, jobless, draws, np.float32(0.1), kernels.rows_in(draws), dirty)

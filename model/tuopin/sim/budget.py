@@ -28,6 +28,7 @@ class Ledger:
         caps = {k: v / weight for k, v in (caps or {}).items()}
         self.cap = np.array([caps.get(name, np.inf) for name in self.levers], float)
         self.total_cap = float(caps.get("total", np.inf))
+        self._uncapped = [bool(c == np.inf and self.total_cap == np.inf) for c in self.cap]  # by lever
         self.shares = np.zeros((len(self.levers), len(SOURCES)))
         for name, i in self._li.items():
             split = (sources or {}).get(name, {"county": 1.0})
@@ -54,7 +55,7 @@ class Ledger:
 
     def uncapped(self, lever: str) -> bool:
         """No cap on ``lever`` nor on the total: every payment it asks is paid in full."""
-        return self.cap[self._li[lever]] == np.inf and self.total_cap == np.inf
+        return self._uncapped[self._li[lever]]
 
     def room(self, year: int, lever: str) -> float:
         """What ``lever`` may still spend in ``year`` under its cap and the total cap."""
@@ -77,8 +78,8 @@ class Ledger:
         if request <= 0:
             return np.zeros_like(amounts)
         self.requested[y, li] += request
-        room = self.room(year, lever)
-        if request <= room:
+        # (no cap on the lever nor the total: the room is infinite, so it is not summed)
+        if self.uncapped(lever) or request <= (room := self.room(year, lever)):
             paid, total = amounts, request  # paid in full: the same array, so the same sum
         else:
             ask = np.flatnonzero(amounts > 0)

@@ -60,16 +60,6 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
 
 
 @_jit
-def at_work(migrants, jobless_months):  # pragma: no cover (compiled)
-    """How many of the migrants are in work (``jobless_months == 0``)."""
-    k = 0
-    for j in range(migrants.size):
-        if jobless_months[migrants[j]] == 0:
-            k += 1
-    return k
-
-
-@_jit
 def lose_work(migrants, jobless_months, u, chance, out, dirty):  # pragma: no cover (compiled)
     """The migrants in work whose draw (``u``, one per migrant in work, in order) is below ``chance``,
     written to ``out`` and marked ``dirty``; returns how many."""
@@ -93,7 +83,8 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
     on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
     then ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a month of illness
     and job loss passes, and the rows leaving either are marked ``dirty`` (their income changes next
-    month)."""
+    month). Returns how many households are still without migrant work (``jobless_months > 0``)."""
+    jobless = 0
     for i in range(rate.size):
         if dirty[i]:
             dirty[i] = 0
@@ -115,7 +106,10 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
         if b > 0:
             if b == 1:
                 dirty[i] = 1
+            else:
+                jobless += 1
             jobless_months[i] = b - 1
+    return jobless
 
 
 @_jit
