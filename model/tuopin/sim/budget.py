@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .pay_kernels import sparse_sum
+from .month_kernels import pairwise_plan, sparse_total
 
 SOURCES = ("central", "provincial", "city", "county", "work_team")
 
@@ -69,11 +69,12 @@ class Ledger:
         ascending ``priority`` (default: in index order) while the money lasts. ``at``: the households
         ``amounts`` are for, when it is not every one (``priority`` is then read at ``at``, only under a cap).
         ``size`` (with ``at`` ascending): ``amounts`` stands for the ``size``-long array that is zero off
-        ``at``, and is summed as numpy sums that array (:func:`.pay_kernels.sparse_sum`): the same yuan booked.
+        ``at``, and is summed as numpy sums that array (:func:`.month_kernels.sparse_total`): the same yuan booked.
         """
         li, y = self._li[lever], self._y(year)
         amounts = np.asarray(amounts, float)
-        total_of = (lambda a: float(a.sum())) if size is None else (lambda a: float(sparse_sum(at, a, size)))
+        plan = None if size is None else pairwise_plan(size)  # numpy's summation tree of a size-long array
+        total_of = (lambda a: float(a.sum())) if plan is None else (lambda a: float(sparse_total(at, a, *plan)))
         request = total_of(amounts)
         if request <= 0:
             return np.zeros_like(amounts)

@@ -9,7 +9,7 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
 - no transcendental function (``exp``, ``log``) on arrays: numpy's SIMD versions and LLVM's may differ
   in the last bit, so those stay in numpy; the one exception is :func:`binomial`'s scalar
   ``exp(n log q)``, which numpy's own sampler also computes one value at a time (tested draw for draw);
-- no float sum but :func:`.pay_kernels.sparse_sum`, which adds in numpy's pairwise order (tested against
+- no float sum but :func:`.month_kernels.sparse_total`, which adds in numpy's pairwise order (tested against
   ``np.sum``); the model and the ledger's full-length requests keep ``np.sum``; people are counted in
   integers (:func:`people_in`, :func:`people_by`), exact in any order;
 - no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
