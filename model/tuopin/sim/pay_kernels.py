@@ -52,15 +52,25 @@ def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
 
 
 @_jit
-def ramp_up(young, t, started, grant, return_rate, village, market, ramp_months, earning):  # pragma: no cover (compiled)
-    """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
-    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the factor of
-    each village (``village``: each household's); returns how many still ramp."""
+def project_base(at, grant, return_rate, village, market, started, base, start):  # pragma: no cover (compiled)
+    """The year's fixed part of each running project's month (by position in ``at``): ``base = grant *
+    return_rate * market`` (``market`` the factor of each village, ``village`` each household's) and the month
+    it ``start``ed: what :func:`ramp_up` reads each month instead of gathering them from the households again."""
+    for j in range(at.size):
+        r = at[j]
+        base[j] = grant[r] * return_rate * market[village[r]]
+        start[j] = started[r]
+
+
+@_jit
+def ramp_up(young, t, start, base, ramp_months, earning):  # pragma: no cover (compiled)
+    """A project's monthly earnings while it ramps up (share ``(t - start + 1) / ramp_months``, at
+    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, its ``base`` (grant × return ×
+    market, :func:`project_base`) and ``start`` by position in ``young``; returns how many still ramp."""
     k = 0
     for j in range(young.size):
-        r = young[j]
-        ramp = min(1.0, (t - started[r] + 1) / ramp_months)
-        earning[r] = grant[r] * return_rate * market[village[r]] * ramp / 12
+        ramp = min(1.0, (t - start[j] + 1) / ramp_months)
+        earning[young[j]] = base[j] * ramp / 12
         if ramp < 1.0:
             k += 1
     return k
