@@ -6,7 +6,7 @@ rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's
 import numpy as np
 import pytest
 
-from tuopin.sim import kernels, pay_kernels, year_kernels
+from tuopin.sim import kernels, month_kernels, pay_kernels, year_kernels
 from tuopin.sim.dynamics import binom
 from tuopin.sim.policies.relocation import _first
 
@@ -61,7 +61,6 @@ def test_rows_written_over_the_draws_are_the_rows_below():
     migrants = np.flatnonzero(rng.random(u.size) < 0.6)
     jobless = (rng.random(u.size) < 0.2).astype(np.int8)
     in_work = migrants[jobless[migrants] == 0]
-    assert kernels.at_work(migrants, jobless) == in_work.size
     draws = rng.random(in_work.size, dtype=np.float32)
     lose, dirty = in_work[draws < np.float32(0.1)], np.zeros(u.size, np.uint8)
     k = kernels.lose_work(migrants, jobless, draws, np.float32(0.1), kernels.rows_in(draws), dirty)
@@ -78,8 +77,9 @@ def test_sparse_sum_is_numpys_sum_of_the_full_array(n, density):
     full[at] = rng.lognormal(5, 2, int(at.sum()))
     full[at & (rng.random(n) < 0.3)] = 350 / 12  # repeated values, as a lever's fixed monthly wage
     rows = np.flatnonzero(full)
-    assert pay_kernels.sparse_sum(rows, full[rows], n) == full.sum()  # bit for bit, not approximately
-    assert pay_kernels.sparse_sum(rows, np.zeros(rows.size), n) == 0.0
+    plan = month_kernels.pairwise_plan(n)
+    assert month_kernels.sparse_total(rows, full[rows], *plan) == full.sum()  # bit for bit, not approximately
+    assert month_kernels.sparse_total(rows, np.zeros(rows.size), *plan) == 0.0
 
 
 def test_receive_rows_is_receive_of_the_full_array():

@@ -73,7 +73,7 @@ MUTATIONS = [
     Mutation("remote villages start no poorer", "sim/model.py",
              r"^( *)village\.grow_by_village\(hh, self\.village_market\)", r"\1pass"),
     Mutation("project returns ignore the village market", "sim/pay_kernels.py",
-             r"return_rate \* market\[village\[r\]\] \*", "return_rate *"),
+             r"return_rate \* market\[village\[r\]\]$", "return_rate"),
     Mutation("no industry ramp-up", "sim/pay_kernels.py",
              r"ramp = min\(1\.0, .*$", "ramp = 1.0"),
     Mutation("pension premiums not relieved", "sim/policies/pension.py",

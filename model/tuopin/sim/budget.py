@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .pay_kernels import sparse_sum
+from .month_kernels import pairwise_plan, sparse_total
 
 SOURCES = ("central", "provincial", "city", "county", "work_team")
 
@@ -28,6 +28,7 @@ class Ledger:
         caps = {k: v / weight for k, v in (caps or {}).items()}
         self.cap = np.array([caps.get(name, np.inf) for name in self.levers], float)
         self.total_cap = float(caps.get("total", np.inf))
+        self._uncapped = [bool(c == np.inf and self.total_cap == np.inf) for c in self.cap]  # by lever
         self.shares = np.zeros((len(self.levers), len(SOURCES)))
         for name, i in self._li.items():
             split = (sources or {}).get(name, {"county": 1.0})
@@ -54,7 +55,7 @@ class Ledger:
 
     def uncapped(self, lever: str) -> bool:
         """No cap on ``lever`` nor on the total: every payment it asks is paid in full."""
-        return self.cap[self._li[lever]] == np.inf and self.total_cap == np.inf
+        return self._uncapped[self._li[lever]]
 
     def room(self, year: int, lever: str) -> float:
         """What ``lever`` may still spend in ``year`` under its cap and the total cap."""
@@ -68,17 +69,18 @@ class Ledger:
         ascending ``priority`` (default: in index order) while the money lasts. ``at``: the households
         ``amounts`` are for, when it is not every one (``priority`` is then read at ``at``, only under a cap).
         ``size`` (with ``at`` ascending): ``amounts`` stands for the ``size``-long array that is zero off
-        ``at``, and is summed as numpy sums that array (:func:`.pay_kernels.sparse_sum`): the same yuan booked.
+        ``at``, and is summed as numpy sums that array (:func:`.month_kernels.sparse_total`): the same yuan booked.
         """
         li, y = self._li[lever], self._y(year)
         amounts = np.asarray(amounts, float)
-        total_of = (lambda a: float(a.sum())) if size is None else (lambda a: float(sparse_sum(at, a, size)))
+        plan = None if size is None else pairwise_plan(size)  # numpy's summation tree of a size-long array
+        total_of = (lambda a: float(a.sum())) if plan is None else (lambda a: float(sparse_total(at, a, *plan)))
         request = total_of(amounts)
         if request <= 0:
             return np.zeros_like(amounts)
         self.requested[y, li] += request
-        room = self.room(year, lever)
-        if request <= room:
+        # (no cap on the lever nor the total: the room is infinite, so it is not summed)
+        if self.uncapped(lever) or request <= (room := self.room(year, lever)):
             paid, total = amounts, request  # paid in full: the same array, so the same sum
         else:
             ask = np.flatnonzero(amounts > 0)

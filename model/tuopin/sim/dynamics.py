@@ -43,6 +43,7 @@ class YearState:
     rate: np.ndarray            # this month's wage and farm income, kept current row by row (:func:`accrue_income`)
     dirty: np.ndarray           # rows whose shocks changed since ``rate`` was computed (1: compute again)
     migrants: np.ndarray | None = None  # households with a migrant wage this year (set in its first month)
+    jobless: int = 0                    # households with ``jobless_months > 0`` (migrants all: only they lose work)
 
     # each array's type and its value in January
     START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
@@ -60,14 +61,14 @@ class YearState:
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         return cls(**{f.name: np.full(n, *cls.START.get(f.name, (float, 0))[::-1]) for f in fields(cls)
-                      if f.name != "migrants"})
+                      if f.name not in ("migrants", "jobless")})
 
     def reset(self) -> "YearState":
         """Start a new year in the same arrays (no second set alive while the year turns)."""
         for f in fields(self):
-            if f.name not in ("migrants",) + self.SET_EACH_JANUARY:
+            if f.name not in ("migrants", "jobless") + self.SET_EACH_JANUARY:
                 getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
-        self.migrants = None
+        self.migrants, self.jobless = None, 0
         return self
 
 
@@ -284,11 +285,13 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     # migrant job loss (wages change only in January: the year's migrants are found once)
     if ys.migrants is None:
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
-    u = rng.random(kernels.at_work(ys.migrants, ys.jobless_months), dtype=np.float32)  # one per migrant in work
+    # one draw per migrant in work (those without work are all migrants, counted as the accrual counts them down)
+    u = rng.random(ys.migrants.size - ys.jobless, dtype=np.float32)
     k = kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), kernels.rows_in(u),
                           ys.dirty)
     lose = kernels.rows_in(u, k).astype(np.intp)  # numpy indexes fastest with intp
     ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
+    ys.jobless += lose.size
 
 
 def pension_premiums(hh: Households, p: Params) -> np.ndarray:
@@ -347,8 +350,10 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
     ended since (``ys.dirty``) are computed again, since wages, farm income and effort change only in
-    January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off."""
+    January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off, and the
+    households still without migrant work (``ys.jobless``)."""
     monthly = np.empty_like(ys.rate)
-    kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months, ys.dirty,
-                   hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss, ys.wage_factor, ys.farm_shock)
+    ys.jobless = kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months,
+                                ys.dirty, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss,
+                                ys.wage_factor, ys.farm_shock)
     return monthly

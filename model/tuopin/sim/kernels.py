@@ -9,7 +9,7 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
 - no transcendental function (``exp``, ``log``) on arrays: numpy's SIMD versions and LLVM's may differ
   in the last bit, so those stay in numpy; the one exception is :func:`binomial`'s scalar
   ``exp(n log q)``, which numpy's own sampler also computes one value at a time (tested draw for draw);
-- no float sum but :func:`.pay_kernels.sparse_sum`, which adds in numpy's pairwise order (tested against
+- no float sum but :func:`.month_kernels.sparse_total`, which adds in numpy's pairwise order (tested against
   ``np.sum``); the model and the ledger's full-length requests keep ``np.sum``; people are counted in
   integers (:func:`people_in`, :func:`people_by`), exact in any order;
 - no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
@@ -60,16 +60,6 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
 
 
 @_jit
-def at_work(migrants, jobless_months):  # pragma: no cover (compiled)
-    """How many of the migrants are in work (``jobless_months == 0``)."""
-    k = 0
-    for j in range(migrants.size):
-        if jobless_months[migrants[j]] == 0:
-            k += 1
-    return k
-
-
-@_jit
 def lose_work(migrants, jobless_months, u, chance, out, dirty):  # pragma: no cover (compiled)
     """The migrants in work whose draw (``u``, one per migrant in work, in order) is below ``chance``,
     written to ``out`` and marked ``dirty``; returns how many."""
@@ -93,7 +83,8 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
     on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
     then ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a month of illness
     and job loss passes, and the rows leaving either are marked ``dirty`` (their income changes next
-    month)."""
+    month). Returns how many households are still without migrant work (``jobless_months > 0``)."""
+    jobless = 0
     for i in range(rate.size):
         if dirty[i]:
             dirty[i] = 0
@@ -115,7 +106,10 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
         if b > 0:
             if b == 1:
                 dirty[i] = 1
+            else:
+                jobless += 1
             jobless_months[i] = b - 1
+    return jobless
 
 
 @_jit

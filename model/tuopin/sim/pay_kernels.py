@@ -1,10 +1,9 @@
-"""Compiled loops for the levers' money (numba): a month's payments into the households' income, the
-ledger's sums over the rows paid, industry's earnings, credit's interest and repayments, 低保's top-up
-and phase-out.
+"""Compiled loops for the levers' money (numba): a month's payments into the households' income,
+industry's earnings, credit's interest and repayments, 低保's top-up and phase-out (the ledger's sums
+over the rows paid are :mod:`.month_kernels`').
 
-The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum but
-:func:`sparse_sum`'s, which adds in numpy's pairwise order, no random draw), so every number is the one
-the numpy rule gave, bit for bit.
+The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum, no
+random draw), so every number is the one the numpy rule gave, bit for bit.
 """
 
 from __future__ import annotations
@@ -38,77 +37,6 @@ def receive_rows(rows, paid, income, benefits, also):  # pragma: no cover (compi
 
 
 @_jit
-def sparse_sum(rows, values, n):  # pragma: no cover (compiled)
-    """``np.sum`` of the length-``n`` array that holds ``values`` at ``rows`` (ascending) and zero
-    elsewhere, without making it: numpy's pairwise summation (``pairwise_sum`` in numpy's
-    ``loops_utils.h``: a block of up to 128 in eight accumulators, combined pairwise, the rest in
-    order; longer ranges halved at a multiple of eight), skipping the ranges with nothing in them
-    (adding 0.0 changes no non-negative sum). So a lever paying a few rows books the same yuan, to
-    the last bit, as one paying a full-length array. numpy recurses; numba cannot cache a recursive
-    function, so the same tree is walked with a stack (stage 0: a new range; 1: its left half
-    pending; 2: its right half pending)."""
-    # each range on the stack: positions lo:hi of the full array, its values s:e, where it splits (mid, k)
-    lo_, hi_, s_, e_ = np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64), np.zeros(64, np.int64)
-    mid_, k_ = np.zeros(64, np.int64), np.zeros(64, np.int64)
-    stage, left, right, r = np.zeros(64, np.int8), np.zeros(64), np.zeros(64), np.zeros(8)
-    hi_[0], e_[0] = n, rows.size
-    top, total = 1, 0.0
-    while top > 0:
-        f = top - 1
-        st = stage[f]
-        lo, hi, s, e = lo_[f], hi_[f], s_[f], e_[f]
-        if st == 0 and (s == e or hi - lo <= 128):
-            if s == e:
-                val = 0.0
-            elif hi - lo < 8:  # numpy adds a short array in order, from -0.0
-                val = -0.0
-                for j in range(s, e):
-                    val += values[j]
-            else:
-                for q in range(8):
-                    r[q] = 0.0
-                m = lo + (hi - lo) - (hi - lo) % 8
-                j = s
-                while j < e and rows[j] < m:
-                    r[(rows[j] - lo) & 7] += values[j]
-                    j += 1
-                val = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-                while j < e:
-                    val += values[j]
-                    j += 1
-        elif st == 2:
-            val = left[f] + right[f]
-        else:
-            if st == 0:
-                half = (hi - lo) // 2
-                mid = lo + half - half % 8
-                a, b = s, e  # the first value at or after mid (a binary search)
-                while a < b:
-                    c = (a + b) >> 1
-                    if rows[c] < mid:
-                        a = c + 1
-                    else:
-                        b = c
-                mid_[f], k_[f] = mid, a
-                lo_[top], hi_[top], s_[top], e_[top] = lo, mid, s, a
-            else:
-                lo_[top], hi_[top], s_[top], e_[top] = mid_[f], hi, k_[f], e
-            stage[f] = st + 1
-            stage[top] = 0
-            top += 1
-            continue
-        top -= 1  # a range is summed: its value goes to the range that split it
-        if top == 0:
-            total = val
-        elif stage[top - 1] == 1:
-            left[top - 1] = val
-        else:
-            right[top - 1] = val
-    return total
-
-
-
-@_jit
 def receive_at(rows, amount, income, benefits):  # pragma: no cover (compiled)
     """The same ``amount`` paid to each of ``rows``, as income and benefit."""
     for j in range(rows.size):
@@ -124,15 +52,25 @@ def earn(income, earning, disaster_loss):  # pragma: no cover (compiled)
 
 
 @_jit
-def ramp_up(young, t, started, grant, return_rate, village, market, ramp_months, earning):  # pragma: no cover (compiled)
-    """A project's monthly earnings while it ramps up (share ``(t - started + 1) / ramp_months``, at
-    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, ``market`` the factor of
-    each village (``village``: each household's); returns how many still ramp."""
+def project_base(at, grant, return_rate, village, market, started, base, start):  # pragma: no cover (compiled)
+    """The year's fixed part of each running project's month (by position in ``at``): ``base = grant *
+    return_rate * market`` (``market`` the factor of each village, ``village`` each household's) and the month
+    it ``start``ed: what :func:`ramp_up` reads each month instead of gathering them from the households again."""
+    for j in range(at.size):
+        r = at[j]
+        base[j] = grant[r] * return_rate * market[village[r]]
+        start[j] = started[r]
+
+
+@_jit
+def ramp_up(young, t, start, base, ramp_months, earning):  # pragma: no cover (compiled)
+    """A project's monthly earnings while it ramps up (share ``(t - start + 1) / ramp_months``, at
+    most 1): ``earning[young] = grant * return_rate * market * ramp / 12``, its ``base`` (grant × return ×
+    market, :func:`project_base`) and ``start`` by position in ``young``; returns how many still ramp."""
     k = 0
     for j in range(young.size):
-        r = young[j]
-        ramp = min(1.0, (t - started[r] + 1) / ramp_months)
-        earning[r] = grant[r] * return_rate * market[village[r]] * ramp / 12
+        ramp = min(1.0, (t - start[j] + 1) / ramp_months)
+        earning[young[j]] = base[j] * ramp / 12
         if ramp < 1.0:
             k += 1
     return k

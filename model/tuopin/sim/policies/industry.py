@@ -77,6 +77,7 @@ class Industry(Policy):
         self.shares = 0                   # cooperative shares funded so far (simulated households)
         self.earning = np.zeros(n)        # a running project's monthly earnings before a disaster (0: none)
         self.ramping = 0                  # the first of running_at still ramping up
+        self._ramp = (np.zeros(0), np.zeros(0, np.int64))  # grant × return × market and start by position (January)
 
     def eligible(self) -> np.ndarray:
         """Benefit-eligible households with labour and no project yet (for a project)."""
@@ -109,6 +110,10 @@ class Industry(Policy):
         self.running_count = self.ramping = at.size
         self.running_at[:at.size] = at
         self.earning.fill(0.0)
+        # each project's grant × return × village market and start, by position: fixed for the year
+        self._ramp = (np.empty(at.size), np.empty(at.size, self.started.dtype))
+        pay_kernels.project_base(at, self.grant, p.return_rate, c.hh.village, c.villages.market, self.started,
+                                 *self._ramp)
         # cooperative shares: those of households that lost their benefits pass to others, then new ones
         self.coop &= c.eligible
         free = c.eligible & ~self.coop
@@ -135,8 +140,8 @@ class Industry(Policy):
         if young.size:  # a month's earnings before a disaster, computed again only while a project ramps up
             # (pay_kernels.ramp_up: ramp = min(1, (t - started + 1) / ramp_months),
             #  earning = grant × return × village market × ramp / 12: a remote village's market pays less, village.level_sigma)
-            self.ramping = pay_kernels.ramp_up(young, c.t, self.started, self.grant, p.return_rate, c.hh.village,
-                                           c.villages.market, p.ramp_months, self.earning)  # still ramping: a prefix
+            base, start = self._ramp
+            self.ramping = pay_kernels.ramp_up(young, c.t, start, base, p.ramp_months, self.earning)  # still ramping: a prefix
         if self.running_count:  # the household's own earnings, not a transfer (0 without a running project)
             pay_kernels.earn(c.ys.income, self.earning, c.ys.disaster_loss)  # income += earning × (1 − disaster loss)
         # the guaranteed dividend, paid by the cooperative (the budget paid the capital)
