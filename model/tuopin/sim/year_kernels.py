@@ -12,10 +12,9 @@ these are only its arithmetic, in one pass.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
-_jit = numba.njit(cache=True, nogil=True)
+from .kernels import _jit
 
 
 @_jit
