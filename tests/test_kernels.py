@@ -382,7 +382,7 @@ def test_year_kernels_focus_farm_and_renovation_are_the_numpy_rules():
     np.testing.assert_array_equal(order, priority - 1e9 * (housing == 2))
 
 
-def test_year_kernels_dibao_cover_and_means_are_the_numpy_rules():
+def test_year_kernels_dibao_cover_is_the_numpy_rule():
     rng = np.random.default_rng(59)
     n = 5000
     eligible, covered, found, general = (rng.random(n) < s for s in (0.4, 0.3, 0.85, 0.6))
@@ -390,13 +390,6 @@ def test_year_kernels_dibao_cover_and_means_are_the_numpy_rules():
     out = np.empty(n, bool)
     year_kernels.cover(eligible, covered, found, general, draw, 0.05, out)
     np.testing.assert_array_equal(out, np.where(eligible, covered | found, general & (draw < 0.05)))
-    wl, wm, farm, tr, prop, other, expense = (rng.normal(3000, 3000, n) for _ in range(7))
-    effort = 1.0 - 0.3 * rng.random(n)
-    out = np.empty(n)
-    year_kernels.net_means(wl, wm, effort, farm, tr, prop, other, expense, out)
-    market = np.empty(n)
-    kernels.means(wl, wm, effort, farm, tr, prop, market)
-    np.testing.assert_array_equal(out, market + other - expense)
 
 
 def test_year_kernels_lose_labour_is_the_numpy_rule():

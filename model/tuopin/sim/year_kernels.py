@@ -154,14 +154,6 @@ def cover(eligible, covered, found, general, draw, inclusion_error, out):  # pra
 
 
 @_jit
-def net_means(wage_local, wage_migrant, effort, farm, transfer, prop, other, expense, out):  # pragma: no cover
-    """低保's means test in one pass: ``(wage_local + wage_migrant) * effort + farm + transfer + prop`` (as
-    :func:`.kernels.means`) ``+ other - expense``."""
-    for i in range(out.size):
-        out[i] = ((wage_local[i] + wage_migrant[i]) * effort[i] + farm[i] + transfer[i] + prop[i]) + other[i] - expense[i]
-
-
-@_jit
 def lose_labour(k, labour, wage_local, wage_migrant):  # pragma: no cover (compiled)
     """Where ``k`` labourers stop working (``k != 0``), both wages times ``(labour - k) / max(labour, 1)``
     (1 without a labourer); the other rows unchanged (:func:`.dynamics._lose_labour`)."""

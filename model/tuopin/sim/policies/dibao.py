@@ -132,10 +132,7 @@ class Dibao(Policy):
         # the monthly top-up, fixed for the year: incomes change in January (this lever comes after
         # those that raise them); the means test counts all income, lever income included, net of the
         # year's compulsory contributions (premiums the levers did not pay), as the assessment counts it
-        # means = self._market() + self.other_income - c.ys.expense, in one pass
-        means = np.empty(hh.n)
-        year_kernels.net_means(hh.wage_local, hh.wage_migrant, c.shared.effort, hh.farm, hh.transfer, hh.property,
-                               self.other_income, c.ys.expense, means)
+        means = self._market() + self.other_income - c.ys.expense
         # need = max(standard × size − means, 0), the standard 五保's (wubao_ratio × line) or the 低保 line; topup =
         # need where covered (or 五保 and entitled), else 0: one pass (pay_kernels.dibao_need)
         need, topup = np.empty(hh.n), np.empty(hh.n)
