@@ -326,10 +326,6 @@ def test_year_kernels_premiums_are_the_numpy_rules():
     want += premium * (insured.astype(float) - was)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(amounts, np.where(eligible & insured, premium * 0.7, 0.0))
-    out = np.empty(n)
-    year_kernels.pension_due(labour, disabled, insured, 100.0, eligible, out)
-    np.testing.assert_array_equal(out, np.where(eligible, (labour + disabled) * (100.0 * insured), 0.0))
-    assert (out > 0).any()
 
 
 def test_year_kernels_effort_and_school_are_the_numpy_rules():

@@ -63,17 +63,6 @@ def premiums_charged(premium, insured, was, eligible, share, expense, amounts): 
 
 
 @_jit
-def pension_due(labour, disabled, enrolled, premium, mask, out):  # pragma: no cover (compiled)
-    """``where(mask, (labour + disabled) * (premium * enrolled), 0)`` in one pass
-    (:func:`.dynamics.pension_premiums` of the households of ``mask``)."""
-    for i in range(out.size):
-        if mask[i]:
-            out[i] = (labour[i] + disabled[i]) * (premium * (1.0 if enrolled[i] else 0.0))
-        else:
-            out[i] = 0.0
-
-
-@_jit
 def effort(reached, benefit_share, elasticity, kept, out):  # pragma: no cover (compiled)
     """等靠要 and 扶志: ``loss = elasticity * benefit_share``; ``out = 1 - where(reached, kept * loss, loss)``."""
     for i in range(out.size):

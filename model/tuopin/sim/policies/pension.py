@@ -33,6 +33,7 @@ import numpy as np
 
 from ...parameters.typed import PensionSection
 from .. import year_kernels
+from ..dynamics import pension_premiums
 from .base import Policy
 
 
@@ -45,9 +46,7 @@ class Pension(Policy):
     def year_start(self) -> None:
         c = self.ctx
         hh, eligible = c.hh, self.eligible()
-        premium = np.empty(hh.n)  # where(eligible, dynamics.pension_premiums(hh, params), 0), in one pass
-        year_kernels.pension_due(hh.labour, hh.disabled, hh.pension, float(c.params.income.pension_premium), eligible,
-                                 premium)
+        premium = np.where(eligible, pension_premiums(hh, c.params), 0.0)
         paid = self.pay(premium)
         c.ys.expense -= paid
         # an eligible household not enrolled joins (its premium is paid for it, it was never charged):
@@ -55,7 +54,4 @@ class Pension(Policy):
         join = np.empty(hh.n, bool)
         year_kernels.join(eligible, hh.pension, self.rng.random(int(np.count_nonzero(eligible & ~hh.pension))),
                           self.p.enrolment_poor, join)
-        joined = np.empty(hh.n)
-        year_kernels.pension_due(hh.labour, hh.disabled, hh.pension, float(c.params.income.pension_premium), join,
-                                 joined)
-        self.pay(joined)
+        self.pay(np.where(join, pension_premiums(hh, c.params), 0.0))
