@@ -12,15 +12,18 @@ def test_kept_market_income_is_the_full_rule_every_month(monkeypatch):
     """``ys.rate`` is recomputed only on rows whose shocks changed; it must equal the rule on every
     row, every month, with every lever on. This fails if a lever starts changing wages, farm income
     or effort in a month other than January without telling ``accrue_income``. And the households out
-    of migrant work (``ys.jobless``, which sizes the month's job-loss draw) are counted right: migrants all."""
+    of migrant work (``ys.jobless``) are counted right: migrants all. And the chronic outpatient cost
+    accrues a month's worth for every chronically ill member each month."""
     checked = []
     accrue = dynamics.accrue_income
 
-    def checking(hh, ys):
+    def checking(hh, ys, chronic_monthly):
         assert ys.jobless == np.count_nonzero(ys.jobless_months)  # only migrants lose work
         assert ys.migrants.size - ys.jobless == np.count_nonzero(ys.jobless_months[ys.migrants] == 0)
         expected = dynamics.market_income(hh, ys, slice(None)) + ys.regular  # the rule on every row
-        monthly = accrue(hh, ys)
+        chronic = ys.chronic_cost + hh.chronic * chronic_monthly
+        monthly = accrue(hh, ys, chronic_monthly)
+        np.testing.assert_array_equal(ys.chronic_cost, chronic)
         np.testing.assert_array_equal(monthly, expected, err_msg="a lever changed wages, farm income or effort "
                                       "after January: ys.rate is stale (see dynamics.accrue_income)")
         assert ys.jobless == np.count_nonzero(ys.jobless_months)

@@ -50,24 +50,6 @@ def test_first_k_is_the_lexsort_prefix_with_ties():
         np.testing.assert_array_equal(_first(k, need, u), np.lexsort((u, -need))[:k])
 
 
-def test_rows_written_over_the_draws_are_the_rows_below():
-    rng = np.random.default_rng(5)
-    u, p = rng.random(10_000, dtype=np.float32), rng.random(10_000, dtype=np.float32) * 0.3
-    expected, u0 = np.flatnonzero(u < p), u.copy()
-    cost, chronic = np.zeros(u.size), rng.integers(0, 3, u.size).astype(np.int16)
-    k = kernels.below(u, p, cost, chronic, 2.5, kernels.rows_in(u))
-    np.testing.assert_array_equal(kernels.rows_in(u, k), expected)
-    np.testing.assert_array_equal(cost, chronic * 2.5)
-    migrants = np.flatnonzero(rng.random(u.size) < 0.6)
-    jobless = (rng.random(u.size) < 0.2).astype(np.int8)
-    in_work = migrants[jobless[migrants] == 0]
-    draws = rng.random(in_work.size, dtype=np.float32)
-    lose, dirty = in_work[draws < np.float32(0.1)], np.zeros(u.size, np.uint8)
-    k = kernels.lose_work(migrants, jobless, draws, np.float32(0.1), kernels.rows_in(draws), dirty)
-    np.testing.assert_array_equal(kernels.rows_in(draws, k), lose)
-    np.testing.assert_array_equal(np.flatnonzero(dirty), lose)
-
-
 @pytest.mark.parametrize("n", [1, 7, 8, 9, 127, 128, 129, 1000, 8191, 8193, 176_280, 1_000_003])
 @pytest.mark.parametrize("density", [0.0, 0.001, 0.05, 0.5, 1.0])
 def test_sparse_sum_is_numpys_sum_of_the_full_array(n, density):

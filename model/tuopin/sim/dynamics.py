@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from ..parameters.typed import Params
-from . import kernels, year_kernels
+from . import kernels, shock_calendar, year_kernels
 from .population import CATEGORY_CODES, DIBAO_CODES, DOUBAO_CODES, HOUSING_C, HOUSING_D, HOUSING_SAFE, Households, in_codes
 
 
@@ -32,7 +32,7 @@ class YearState:
     episodes: np.ndarray        # inpatient episodes this year (at most one a month)
     benefits: np.ndarray        # income paid by policy levers so far (also counted in income)
     expense: np.ndarray         # costs net income deducts so far: pension premiums, unpaid loan interest
-    ill_prob: np.ndarray        # monthly chance of an inpatient episode (float32, set in January)
+    ill_rate: np.ndarray        # monthly rate of inpatient episodes (float32, set in January; :func:`illness_rate`)
     market: np.ndarray          # wage and farm income received so far (after the year's shocks)
     outlay: np.ndarray          # spending net income does not deduct: loan principal, the owner's share of a renovation
     wage_shock: np.ndarray      # the year's transitory wage factor (set in January)
@@ -43,15 +43,17 @@ class YearState:
     rate: np.ndarray            # this month's wage and farm income, kept current row by row (:func:`accrue_income`)
     dirty: np.ndarray           # rows whose shocks changed since ``rate`` was computed (1: compute again)
     migrants: np.ndarray | None = None  # households with a migrant wage this year (set in its first month)
+    calendar: shock_calendar.Calendar | None = None  # the year's episodes and job losses (drawn in its first month)
     jobless: int = 0                    # households with ``jobless_months > 0`` (migrants all: only they lose work)
 
     # each array's type and its value in January
     START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
-             "ill_prob": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1),
+             "ill_rate": (np.float32, 0), "wage_shock": (float, 1), "farm_shock": (float, 1), "wage_factor": (float, 1),
              "dirty": (np.uint8, 0)}
     # set in full each January before anything reads them (the model's year start, :func:`transitory_shocks`,
     # :func:`persistent_income`), so a reset leaves them as they are
-    SET_EACH_JANUARY = ("ill_prob", "wage_shock", "farm_shock", "persistent", "wage_factor", "regular", "rate")
+    NOT_ARRAYS = ("migrants", "calendar", "jobless")  # the year's, found in its first month
+    SET_EACH_JANUARY = ("ill_rate", "wage_shock", "farm_shock", "persistent", "wage_factor", "regular", "rate")
 
     def transient(self, months: int) -> np.ndarray:
         """Income above (below) its persistent level over the first ``months`` months: the year's
@@ -61,14 +63,14 @@ class YearState:
     @classmethod
     def zeros(cls, n: int) -> "YearState":
         return cls(**{f.name: np.full(n, *cls.START.get(f.name, (float, 0))[::-1]) for f in fields(cls)
-                      if f.name not in ("migrants", "jobless")})
+                      if f.name not in cls.NOT_ARRAYS})
 
     def reset(self) -> "YearState":
         """Start a new year in the same arrays (no second set alive while the year turns)."""
         for f in fields(self):
-            if f.name not in ("migrants", "jobless") + self.SET_EACH_JANUARY:
+            if f.name not in self.NOT_ARRAYS + self.SET_EACH_JANUARY:
                 getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
-        self.migrants, self.jobless = None, 0
+        self.migrants, self.calendar, self.jobless = None, None, 0
         return self
 
 
@@ -233,16 +235,15 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
     hh.pension = renew(hh.pension, p.income.pension_enrolment, p.income.pension_renewal, rng.random(hh.n))
 
 
-def illness_probability(hh: Households, p: Params) -> np.ndarray:
-    """Monthly chance of an inpatient episode: a household rate from its members (per person-year)."""
+def illness_rate(hh: Households, p: Params) -> np.ndarray:
+    """Monthly rate of inpatient episodes, from the household's members (rates per person-year): a
+    chance ``1 - exp(-rate)`` of an episode in a month (at most one counted a month, :mod:`.shock_calendar`)."""
     hl = p.health
-    # lam = (inpatient_rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12, in one pass
-    lam = np.empty(hh.n)
+    # rate = (inpatient_rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12, in one pass
+    rate = np.empty(hh.n)
     kernels.monthly_rate(hh.size, hh.elderly, hh.chronic, float(hl.inpatient_rate),
-                         float(hl.inpatient_rate_elderly_extra), float(hl.inpatient_rate_chronic_extra), lam)
-    np.negative(lam, out=lam)  # -expm1(-lam), in place (expm1 stays numpy's)
-    np.expm1(lam, out=lam)
-    return np.negative(lam, out=lam).astype(np.float32)
+                         float(hl.inpatient_rate_elderly_extra), float(hl.inpatient_rate_chronic_extra), rate)
+    return rate.astype(np.float32)
 
 
 def education_costs(hh: Households, p: Params) -> np.ndarray:
@@ -256,16 +257,17 @@ def education_costs(hh: Households, p: Params) -> np.ndarray:
 
 
 def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np.random.Generator) -> None:
-    """Illness, disaster (correlated within a village) and job loss for one month."""
+    """Illness, disaster (correlated within a village) and job loss for one month. The year's episodes
+    and job losses are drawn in its first month (:mod:`.shock_calendar`: the same law as a draw each
+    month); a month applies its own."""
     hl, sh = p.health, p.shocks
-    n = hh.n
-    # inpatient episodes at the household's monthly probability (set each January)
-    # (the chronic outpatient cost of the month is added in the same pass)
-    u = rng.random(n, dtype=np.float32)
-    k = kernels.below(u, ys.ill_prob, ys.chronic_cost, hh.chronic, hl.chronic_cost_per_person / 12, kernels.rows_in(u))
-    ill = kernels.rows_in(u, k)  # the ill rows, written over the draws
+    if ys.calendar is None:  # wages change only in January: the year's migrants are found once
+        ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
+        ys.calendar = shock_calendar.draw(ys.ill_rate, ys.migrants, sh.job_loss_rate / 12, sh.job_loss_max_months,
+                                          hl.episode_cost_median, hl.episode_cost_sigma, month, rng)
+    # inpatient episodes (the chronic outpatient cost of the month accrues with income, :func:`accrue_income`)
+    ill, cost = ys.calendar.ill(month)
     if ill.size:
-        cost = hl.episode_cost_median * np.exp(hl.episode_cost_sigma * rng.standard_normal(ill.size))
         nc = p.medical.noncompliant_share
         # (only the rows whose off-work state flips are marked dirty: their income changes)
         kernels.fall_ill(ill, cost, 1 - nc, nc, ys.inpatient, ys.noncompliant, ys.episodes, ys.ill_months,
@@ -282,15 +284,10 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
         # the hit villages' households (hh.in_villages), in household order, lose clip(sev × u, 0, 1) of the
         # rest of their farm year where that is more than a loss already this year: one pass (kernels.strike)
         kernels.strike(order, start, villages, hh.village, sev, u, ys.disaster_loss, ys.dirty)
-    # migrant job loss (wages change only in January: the year's migrants are found once)
-    if ys.migrants is None:
-        ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
-    # one draw per migrant in work (those without work are all migrants, counted as the accrual counts them down)
-    u = rng.random(ys.migrants.size - ys.jobless, dtype=np.float32)
-    k = kernels.lose_work(ys.migrants, ys.jobless_months, u, np.float32(sh.job_loss_rate / 12), kernels.rows_in(u),
-                          ys.dirty)
-    lose = kernels.rows_in(u, k).astype(np.intp)  # numpy indexes fastest with intp
-    ys.jobless_months[lose] = rng.integers(1, sh.job_loss_max_months + 1, lose.size)
+    # migrant job loss: each at risk only in work (the calendar's spells), so out of work from now on
+    lose, spell = ys.calendar.losses(month)
+    ys.jobless_months[lose] = spell
+    ys.dirty[lose] = 1
     ys.jobless += lose.size
 
 
@@ -345,8 +342,9 @@ def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
             + hh.farm[rows] * ((1.0 - ys.disaster_loss[rows]) * ys.farm_shock[rows])) / 12
 
 
-def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
-    """This month's gross income; adds it to the year's total and its wage and farm part to ``ys.market``.
+def accrue_income(hh: Households, ys: YearState, chronic_monthly: float) -> np.ndarray:
+    """This month's gross income; adds it to the year's total and its wage and farm part to ``ys.market``,
+    and the month's chronic outpatient cost (``chronic_monthly`` a chronically ill member) to ``ys.chronic_cost``.
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
     ended since (``ys.dirty``) are computed again, since wages, farm income and effort change only in
@@ -355,5 +353,5 @@ def accrue_income(hh: Households, ys: YearState) -> np.ndarray:
     monthly = np.empty_like(ys.rate)
     ys.jobless = kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months,
                                 ys.dirty, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss,
-                                ys.wage_factor, ys.farm_shock)
+                                ys.wage_factor, ys.farm_shock, ys.chronic_cost, hh.chronic, chronic_monthly)
     return monthly

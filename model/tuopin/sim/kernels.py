@@ -29,19 +29,6 @@ _jit = numba.njit(cache=True, nogil=True)  # nogil: a Dask worker's other thread
 
 
 @_jit
-def below(u, p, chronic_cost, chronic, chronic_monthly, out):  # pragma: no cover (compiled)
-    """Rows where ``u < p`` (the month's illness), written to ``out``; returns how many. In the same
-    pass, ``chronic_cost += chronic * chronic_monthly`` (the month's chronic outpatient cost)."""
-    k = 0
-    for i in range(u.size):
-        if u[i] < p[i]:
-            out[k] = i
-            k += 1
-        chronic_cost[i] += chronic[i] * chronic_monthly
-    return k
-
-
-@_jit
 def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, episodes, ill_months, labour,
              months_lost, dirty):  # pragma: no cover (compiled)
     """An inpatient episode for each row of ``ill`` costing ``cost`` (its compliant part to
@@ -60,32 +47,18 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
 
 
 @_jit
-def lose_work(migrants, jobless_months, u, chance, out, dirty):  # pragma: no cover (compiled)
-    """The migrants in work whose draw (``u``, one per migrant in work, in order) is below ``chance``,
-    written to ``out`` and marked ``dirty``; returns how many."""
-    k = 0
-    j = 0
-    for m in range(migrants.size):
-        r = migrants[m]
-        if jobless_months[r] == 0:
-            if u[j] < chance:
-                out[k] = r
-                dirty[r] = 1
-                k += 1
-            j += 1
-    return k
-
-
-@_jit
 def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, dirty, labour, wage_local,
-           wage_migrant, farm, disaster_loss, wage_factor, farm_shock):  # pragma: no cover (compiled)
+           wage_migrant, farm, disaster_loss, wage_factor, farm_shock, chronic_cost, chronic,
+           chronic_monthly):  # pragma: no cover (compiled)
     """A month's income. First ``rate`` = the month's wage and farm income after the shocks in force,
     on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
     then ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a month of illness
     and job loss passes, and the rows leaving either are marked ``dirty`` (their income changes next
-    month). Returns how many households are still without migrant work (``jobless_months > 0``)."""
+    month); the month's chronic outpatient cost, ``chronic_cost += chronic * chronic_monthly``.
+    Returns how many households are still without migrant work (``jobless_months > 0``)."""
     jobless = 0
     for i in range(rate.size):
+        chronic_cost[i] += chronic[i] * chronic_monthly
         if dirty[i]:
             dirty[i] = 0
             ill = 1.0 if ill_months[i] > 0 else 0.0
@@ -269,7 +242,7 @@ def school_costs(compulsory, dropout, highschool, vocational, college, c_compuls
 
 @_jit
 def monthly_rate(size, elderly, chronic, rate, elderly_extra, chronic_extra, out):  # pragma: no cover (compiled)
-    """:func:`.dynamics.illness_probability`'s monthly rate in one pass:
+    """:func:`.dynamics.illness_rate` in one pass:
     ``(rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12``."""
     for i in range(out.size):
         out[i] = (rate * size[i] + elderly_extra * elderly[i] + chronic_extra * chronic[i]) / 12
@@ -331,14 +304,6 @@ def spend_poor(pc_income, oop, scale, size, line, share, out):  # pragma: no cov
     for i in range(out.size):
         income, rigid = pc_income[i] * size[i], oop[i] * scale
         out[i] = (rigid > share * max(income, 0.0)) & ((income - rigid) / size[i] < line)
-
-
-def rows_in(u: np.ndarray, k: int | None = None) -> np.ndarray:
-    """The rows a kernel selects by a float32 draw per row, written over the draws themselves (an
-    int32 view of ``u``: the k-th row chosen is written after the k-th draw is read, so no draw is
-    lost), so selecting needs no index array of its own; with ``k``, the first ``k`` rows written."""
-    rows = u.view(np.int32)
-    return rows if k is None else rows[:k]
 
 
 @_jit

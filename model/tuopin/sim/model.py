@@ -134,7 +134,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self._hook("month")
         if self.month == 1:
             dynamics.persistent_income(hh, self.ys, self.shared.effort)
-        self.income_month = float(dynamics.accrue_income(hh, ys).sum())
+        self.income_month = float(dynamics.accrue_income(hh, ys, self.p.health.chronic_cost_per_person / 12).sum())
         if self.month == spec.assessment_month:
             self._hook("assessment")
             self._assess()
@@ -183,7 +183,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self.ys.education_cost += dynamics.education_costs(hh, self.p)
         self.ys.expense += dynamics.pension_premiums(hh, self.p)
         self.ys.expense += dynamics.insurance_premiums(hh, self.p, self.year)
-        self.ys.ill_prob[:] = dynamics.illness_probability(hh, self.p)
+        self.ys.ill_rate[:] = dynamics.illness_rate(hh, self.p)
         self.ctx.line, self.ctx.ys = self.line, self.ys
         # the year's money per remaining poor household sets the levers' take-up (sim/campaign.py)
         poor_households = float((hh.status == POOR).sum()) * self.weight

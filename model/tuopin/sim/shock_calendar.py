@@ -1,0 +1,114 @@
+"""The year's inpatient episodes and migrant job losses, drawn at once in its first month.
+
+A household has an inpatient episode in a month at its monthly rate ``h`` (``ys.ill_rate``, set in
+January: a chance ``1 - exp(-h)`` of one, at most one counted a month), and a migrant in work loses
+the job in a month with the chance ``job_loss_rate / 12``, independently month after month. The
+months without an event before the next one are then geometric: ``floor(E / h)`` for one standard
+exponential draw ``E`` (``P(gap ≥ k) = exp(-k h)``, the chance of none in each of ``k`` months). So
+the year's events are drawn as gaps, for every household at once, then for those whose event still
+falls in the year, and so on: the law of a draw for every household every month, with about one draw
+a household a year instead of twelve, and a month that touches only the households with an event.
+
+A migrant who loses work is out of it for 1 to ``job_loss_max_months`` months (uniform) and at risk
+again in the month after; the January reset ends what is left of a spell at the year's end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NONE = 13  # a month after the year: no event in it
+
+
+@dataclass(slots=True, eq=False)
+class Calendar:
+    """The year's events by month: the rows and what each event brings (a month's rows in any order:
+    a household has at most one event of a kind a month)."""
+
+    ill_rows: np.ndarray     # households with an inpatient episode
+    ill_cost: np.ndarray     # its cost, yuan
+    ill_at: np.ndarray       # the episodes of month m are [ill_at[m], ill_at[m + 1])
+    loss_rows: np.ndarray    # migrant households losing work
+    loss_months: np.ndarray  # months out of work
+    loss_at: np.ndarray
+
+    def ill(self, month: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.ill_at[month], self.ill_at[month + 1]
+        return self.ill_rows[a:b], self.ill_cost[a:b]
+
+    def losses(self, month: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = self.loss_at[month], self.loss_at[month + 1]
+        return self.loss_rows[a:b], self.loss_months[a:b]
+
+
+def gaps(rng: np.random.Generator, hazard: np.ndarray | float, size: int) -> np.ndarray:
+    """Months without an event before the next one (0: this month) at the monthly ``hazard``:
+    ``floor(E / hazard)``, cut at ``NONE`` (not this year; also where the hazard is 0)."""
+    x = rng.standard_exponential(size)
+    with np.errstate(divide="ignore", invalid="ignore"):  # hazard 0: inf (or nan for E = 0), cut to NONE
+        x /= hazard
+    return np.fmin(x, NONE, out=x).astype(np.int8)  # fmin: nan gives NONE; x ≥ 0, so the cast floors
+
+
+def _by_month(rows: list, months: list, *values: list) -> tuple[np.ndarray, ...]:
+    """The events of the rounds of draws in month order, and the month boundaries (``at[m]``: the
+    first event of month ``m``) second; then each of ``values`` in the same order."""
+    def cat(parts):
+        return np.concatenate(parts) if parts else np.zeros(0, np.int8)
+    months = cat(months)
+    order = np.argsort(months, kind="stable")  # one-byte keys: a radix sort
+    at = np.zeros(NONE + 2, np.int64)
+    np.cumsum(np.bincount(months, minlength=NONE + 1), out=at[1:])
+    return (cat(rows)[order], at) + tuple(cat(v)[order] for v in values)
+
+
+def episodes(hazard: np.ndarray, first: int, rng: np.random.Generator) -> tuple[list, list]:
+    """The months ``first``..12 of inpatient episodes at the monthly ``hazard``: rows and months, a pair
+    of arrays for each round of draws (every household, then those with another episode still in the
+    year, ...)."""
+    month = gaps(rng, hazard, hazard.size)
+    month += first
+    rows = np.flatnonzero(month <= 12)
+    month, hazard = month[rows], hazard[rows]
+    out_rows, out_months = [], []
+    while rows.size:
+        out_rows.append(rows)
+        out_months.append(month)
+        month = month + 1 + gaps(rng, hazard, rows.size)  # the month after the episode, then the gap
+        keep = month <= 12
+        rows, month, hazard = rows[keep], month[keep], hazard[keep]
+    return out_rows, out_months
+
+
+def job_losses(migrants: np.ndarray, chance: float, most: int, first: int,
+               rng: np.random.Generator) -> tuple[list, list, list]:
+    """The months ``first``..12 in which ``migrants`` (household rows) lose work at the monthly
+    ``chance``, each for 1..``most`` months and at risk again when the spell is over: rows, months
+    and spells, a triple of arrays for each round of draws."""
+    hazard = -float(np.log1p(-chance)) if chance < 1 else np.inf
+    month = gaps(rng, hazard, migrants.size)
+    month += first
+    keep = month <= 12
+    rows, month = migrants[keep], month[keep]
+    out_rows, out_months, out_spells = [], [], []
+    while rows.size:
+        spell = rng.integers(1, most + 1, rows.size, dtype=np.int8)
+        out_rows.append(rows)
+        out_months.append(month)
+        out_spells.append(spell)
+        month = month + spell + gaps(rng, hazard, rows.size)  # back in work after the spell, then the gap
+        keep = month <= 12
+        rows, month = rows[keep], month[keep]
+    return out_rows, out_months, out_spells
+
+
+def draw(ill_rate: np.ndarray, migrants: np.ndarray, job_loss_chance: float, job_loss_most: int,
+         cost_median: float, cost_sigma: float, first: int, rng: np.random.Generator) -> Calendar:
+    """The calendar of the months ``first``..12: episodes (each costing ``cost_median × exp(cost_sigma
+    z)``, log-normal) and job losses."""
+    ill_rows, ill_at = _by_month(*episodes(ill_rate, first, rng))
+    cost = cost_median * np.exp(cost_sigma * rng.standard_normal(ill_rows.size))
+    rows, at, spells = _by_month(*job_losses(migrants, job_loss_chance, job_loss_most, first, rng))
+    return Calendar(ill_rows, cost, ill_at, rows, spells, at)
