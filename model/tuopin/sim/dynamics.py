@@ -44,7 +44,6 @@ class YearState:
     dirty: np.ndarray           # rows whose shocks changed since ``rate`` was computed (1: compute again)
     migrants: np.ndarray | None = None  # households with a migrant wage this year (set in its first month)
     calendar: shock_calendar.Calendar | None = None  # the year's episodes and job losses (drawn in its first month)
-    jobless: int = 0                    # households with ``jobless_months > 0`` (migrants all: only they lose work)
 
     # each array's type and its value in January
     START = {"jobless_months": (np.int8, 0), "ill_months": (np.int8, 0), "episodes": (np.int8, 0),
@@ -52,7 +51,7 @@ class YearState:
              "dirty": (np.uint8, 0)}
     # set in full each January before anything reads them (the model's year start, :func:`transitory_shocks`,
     # :func:`persistent_income`), so a reset leaves them as they are
-    NOT_ARRAYS = ("migrants", "calendar", "jobless")  # the year's, found in its first month
+    NOT_ARRAYS = ("migrants", "calendar")  # the year's, found in its first month
     SET_EACH_JANUARY = ("ill_rate", "wage_shock", "farm_shock", "persistent", "wage_factor", "regular", "rate")
 
     def transient(self, months: int) -> np.ndarray:
@@ -70,7 +69,7 @@ class YearState:
         for f in fields(self):
             if f.name not in self.NOT_ARRAYS + self.SET_EACH_JANUARY:
                 getattr(self, f.name).fill(self.START.get(f.name, (float, 0))[1])
-        self.migrants, self.calendar, self.jobless = None, None, 0
+        self.migrants, self.calendar = None, None
         return self
 
 
@@ -288,7 +287,6 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
     lose, spell = ys.calendar.losses(month)
     ys.jobless_months[lose] = spell
     ys.dirty[lose] = 1
-    ys.jobless += lose.size
 
 
 def pension_premiums(hh: Households, p: Params) -> np.ndarray:
@@ -342,16 +340,14 @@ def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
             + hh.farm[rows] * ((1.0 - ys.disaster_loss[rows]) * ys.farm_shock[rows])) / 12
 
 
-def accrue_income(hh: Households, ys: YearState, chronic_monthly: float) -> np.ndarray:
-    """This month's gross income; adds it to the year's total and its wage and farm part to ``ys.market``,
-    and the month's chronic outpatient cost (``chronic_monthly`` a chronically ill member) to ``ys.chronic_cost``.
+def accrue_income(hh: Households, ys: YearState, chronic_monthly: float) -> float:
+    """This month's gross income (``ys.rate + ys.regular``) added to the year's total, and its wage and farm
+    part to ``ys.market``; returns its sum over the households. The month's chronic outpatient cost
+    (``chronic_monthly`` a chronically ill member) is added to ``ys.chronic_cost`` in the same pass.
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
     ended since (``ys.dirty``) are computed again, since wages, farm income and effort change only in
-    January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off, and the
-    households still without migrant work (``ys.jobless``)."""
-    monthly = np.empty_like(ys.rate)
-    ys.jobless = kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, monthly, ys.ill_months, ys.jobless_months,
-                                ys.dirty, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss,
-                                ys.wage_factor, ys.farm_shock, ys.chronic_cost, hh.chronic, chronic_monthly)
-    return monthly
+    January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off."""
+    return kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, ys.ill_months, ys.jobless_months,
+                          ys.dirty, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss,
+                          ys.wage_factor, ys.farm_shock, ys.chronic_cost, hh.chronic, chronic_monthly)

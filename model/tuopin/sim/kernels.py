@@ -10,8 +10,9 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
   in the last bit, so those stay in numpy; the one exception is :func:`binomial`'s scalar
   ``exp(n log q)``, which numpy's own sampler also computes one value at a time (tested draw for draw);
 - no float sum but :func:`.month_kernels.sparse_total`, which adds in numpy's pairwise order (tested against
-  ``np.sum``); the model and the ledger's full-length requests keep ``np.sum``; people are counted in
-  integers (:func:`people_in`, :func:`people_by`), exact in any order;
+  ``np.sum``), and :func:`accrue`'s month's income, a reported figure no rule reads; the model and the
+  ledger's full-length requests keep ``np.sum``; people are counted in integers (:func:`people_in`,
+  :func:`people_by`), exact in any order;
 - no random draw but :func:`binomial`'s, which is numpy's own sampler on the same generator (tested
   draw for draw); every other draw is made by the model's numpy generators outside the kernels, in
   the same order and sizes as before, so every stream is unchanged.
@@ -47,16 +48,16 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
 
 
 @_jit
-def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, dirty, labour, wage_local,
+def accrue(rate, regular, market, income, ill_months, jobless_months, dirty, labour, wage_local,
            wage_migrant, farm, disaster_loss, wage_factor, farm_shock, chronic_cost, chronic,
            chronic_monthly):  # pragma: no cover (compiled)
     """A month's income. First ``rate`` = the month's wage and farm income after the shocks in force,
     on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
-    then ``market += rate``, ``monthly = rate + regular``, ``income += monthly``; a month of illness
-    and job loss passes, and the rows leaving either are marked ``dirty`` (their income changes next
-    month); the month's chronic outpatient cost, ``chronic_cost += chronic * chronic_monthly``.
-    Returns how many households are still without migrant work (``jobless_months > 0``)."""
-    jobless = 0
+    then ``market += rate``, ``income += rate + regular``; a month of illness and job loss passes, and
+    the rows leaving either are marked ``dirty`` (their income changes next month); the month's chronic
+    outpatient cost, ``chronic_cost += chronic * chronic_monthly``. Returns the month's income of all,
+    ``rate + regular`` added in row order (a figure the model reports, which no rule reads)."""
+    total = 0.0
     for i in range(rate.size):
         chronic_cost[i] += chronic[i] * chronic_monthly
         if dirty[i]:
@@ -68,7 +69,7 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
                        + farm[i] * ((1.0 - disaster_loss[i]) * farm_shock[i])) / 12
         market[i] += rate[i]
         m = rate[i] + regular[i]
-        monthly[i] = m
+        total += m
         income[i] += m
         a = ill_months[i]
         if a > 0:
@@ -79,10 +80,8 @@ def accrue(rate, regular, market, income, monthly, ill_months, jobless_months, d
         if b > 0:
             if b == 1:
                 dirty[i] = 1
-            else:
-                jobless += 1
             jobless_months[i] = b - 1
-    return jobless
+    return total
 
 
 @_jit

@@ -134,7 +134,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self._hook("month")
         if self.month == 1:
             dynamics.persistent_income(hh, self.ys, self.shared.effort)
-        self.income_month = float(dynamics.accrue_income(hh, ys, self.p.health.chronic_cost_per_person / 12).sum())
+        self.income_month = dynamics.accrue_income(hh, ys, self.p.health.chronic_cost_per_person / 12)
         if self.month == spec.assessment_month:
             self._hook("assessment")
             self._assess()
