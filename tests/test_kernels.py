@@ -312,6 +312,14 @@ def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
     assert join.any() and not join.all()
 
 
+def test_year_kernels_at_most_is_flatnonzero():
+    values = np.random.default_rng(3).random(10_001)
+    rows = np.empty(values.size, np.intp)
+    for bound in (-1.0, 0.3, values[17], 2.0):
+        m = year_kernels.at_most(values, bound, rows)
+        np.testing.assert_array_equal(rows[:m], np.flatnonzero(values <= bound))
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

@@ -26,6 +26,16 @@ def gather(table, codes, out):  # pragma: no cover (compiled)
 
 
 @_jit
+def at_most(values, bound, rows):  # pragma: no cover (compiled)
+    """``rows[:m] = flatnonzero(values <= bound)``; returns ``m`` (branch-free: ``rows`` holds ``values.size``)."""
+    m = 0
+    for j in range(values.size):
+        rows[m] = j
+        m += 1 if values[j] <= bound else 0
+    return m
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
