@@ -320,6 +320,17 @@ def test_year_kernels_at_most_is_flatnonzero():
         np.testing.assert_array_equal(rows[:m], np.flatnonzero(values <= bound))
 
 
+def test_year_kernels_industry_suits_are_the_numpy_rules():
+    g = np.random.default_rng(8)
+    cause, labour = g.integers(0, 8, 5_000).astype(np.int8), g.integers(0, 5, 5_000).astype(np.int8)
+    scores = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    out = np.empty(cause.size)
+    year_kernels.project_suits(scores, cause, labour, out)
+    np.testing.assert_array_equal(out, 0.5 * scores[cause] + 0.25 * np.minimum(labour, 2))
+    year_kernels.share_suits(scores, cause, labour, out)
+    np.testing.assert_array_equal(out, ((labour == 0) | (scores[cause] > 0)).astype(float))
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

@@ -36,6 +36,20 @@ def at_most(values, bound, rows):  # pragma: no cover (compiled)
 
 
 @_jit
+def project_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
+    """Industry's project score: ``0.5 * scores[cause] + 0.25 * np.minimum(labour, 2)``."""
+    for i in range(out.size):
+        out[i] = 0.5 * scores[cause[i]] + 0.25 * min(labour[i], 2)
+
+
+@_jit
+def share_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
+    """Industry's share score: ``((labour == 0) | (scores[cause] > 0)).astype(float)``."""
+    for i in range(out.size):
+        out[i] = 1.0 if labour[i] == 0 or scores[cause[i]] > 0 else 0.0
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
