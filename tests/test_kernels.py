@@ -331,6 +331,21 @@ def test_year_kernels_industry_suits_are_the_numpy_rules():
     np.testing.assert_array_equal(out, ((labour == 0) | (scores[cause] > 0)).astype(float))
 
 
+def test_year_kernels_placement_pool_is_the_numpy_rule():
+    g = np.random.default_rng(12)
+    n = 5_000
+    wl, wm = g.random(n) * 40_000, np.where(g.random(n) < 0.3, g.random(n) * 30_000, 0.0)
+    labour = g.integers(0, 4, n).astype(np.int8)
+    with_labour, placed, trained = g.random(n) < 0.7, g.random(n) < 0.2, g.random(n) < 0.3
+    capacity = g.random(n)
+    per_worker, pool, suits = np.empty(n), np.empty(n, bool), np.empty(n)
+    year_kernels.placement_pool(wl, wm, labour, with_labour, placed, trained, capacity, 14_000.0, per_worker, pool, suits)
+    want = (wl + wm) / np.maximum(labour, 1)
+    np.testing.assert_array_equal(per_worker, want)
+    np.testing.assert_array_equal(pool, with_labour & ~placed & (want < 14_000.0))
+    np.testing.assert_array_equal(suits, 0.5 * trained + 0.5 * capacity)
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

@@ -50,6 +50,18 @@ def share_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
 
 
 @_jit
+def placement_pool(wage_local, wage_migrant, labour, with_labour, placed, trained, capacity, wage, per_worker, pool,
+                   suits):  # pragma: no cover (compiled)
+    """Employment's placement pool in one pass: ``per_worker = (wage_local + wage_migrant) / np.maximum(labour, 1)``,
+    ``pool = with_labour & ~placed & (per_worker < wage)``, ``suits = 0.5 * trained + 0.5 * capacity``."""
+    for i in range(per_worker.size):
+        w = (wage_local[i] + wage_migrant[i]) / max(labour[i], 1)
+        per_worker[i] = w
+        pool[i] = with_labour[i] and not placed[i] and w < wage
+        suits[i] = 0.5 * (1.0 if trained[i] else 0.0) + 0.5 * capacity[i]
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
