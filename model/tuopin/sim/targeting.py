@@ -43,7 +43,7 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     or None: none) replaces ``u`` by ``(u + focus) / (1 + max focus)``, still in [0, 1): among equally
     suited households (or all, at random) a higher focus comes first, strictly so for whole-number
     focus levels."""
-    eligible = np.asarray(eligible)
+    eligible = np.ascontiguousarray(eligible, bool)
     size = np.count_nonzero(eligible)
     out = np.zeros(eligible.shape, bool)
     k = min(int(k), size)
