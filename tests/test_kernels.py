@@ -218,6 +218,18 @@ def test_dibao_need_is_the_numpy_rule():
     assert (topup > 0).any() and (topup == 0).any()
 
 
+def test_phase_out_is_the_numpy_rule():
+    rng = np.random.default_rng(29)
+    n = 4000
+    start, topup = rng.random(n) < 0.1, np.where(rng.random(n) < 0.3, rng.random(n) * 3000, 0.0)
+    monthly, phase, left = rng.random(n) * 300, np.where(rng.random(n) < 0.2, rng.random(n) * 300, 0.0), rng.integers(0, 6, n).astype(np.int16)
+    expected = (np.where(start, monthly, np.where(topup > 0, 0.0, phase)),
+                np.where(start, 6, np.where(topup > 0, 0, left)).astype(np.int16), topup / 12)
+    pay_kernels.phase_out(start, topup, monthly, phase, left, 6)
+    for got, want in zip((phase, left, monthly), expected):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_people_by_is_bincount_of_the_people():
     rng = np.random.default_rng(31)
     n, groups = 6000, 40

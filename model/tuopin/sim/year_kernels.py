@@ -45,8 +45,8 @@ def project_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
 @_jit
 def share_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
     """Industry's share score: ``((labour == 0) | (scores[cause] > 0)).astype(float)``."""
-    for i in range(out.size):
-        out[i] = 1.0 if labour[i] == 0 or scores[cause[i]] > 0 else 0.0
+    for i in range(out.size):  # (a float of the bool: a select after the gather would compile to a branch)
+        out[i] = np.float64((labour[i] == 0) | (scores[cause[i]] > 0))
 
 
 @_jit
@@ -54,11 +54,11 @@ def placement_pool(wage_local, wage_migrant, labour, with_labour, placed, traine
                    suits):  # pragma: no cover (compiled)
     """Employment's placement pool in one pass: ``per_worker = (wage_local + wage_migrant) / np.maximum(labour, 1)``,
     ``pool = with_labour & ~placed & (per_worker < wage)``, ``suits = 0.5 * trained + 0.5 * capacity``."""
-    for i in range(per_worker.size):
+    for i in range(per_worker.size):  # branch-free: bitwise tests, the bool a float
         w = (wage_local[i] + wage_migrant[i]) / max(labour[i], 1)
         per_worker[i] = w
-        pool[i] = with_labour[i] and not placed[i] and w < wage
-        suits[i] = 0.5 * (1.0 if trained[i] else 0.0) + 0.5 * capacity[i]
+        pool[i] = with_labour[i] & ~placed[i] & (w < wage)
+        suits[i] = 0.5 * np.float64(trained[i]) + 0.5 * capacity[i]
 
 
 @_jit
@@ -144,8 +144,10 @@ def yulu(eligible, vocational, each, monthly, to):  # pragma: no cover (compiled
 def focus_of(status, poor, village, focus):  # pragma: no cover (compiled)
     """``where(status == poor, focus[village], 0)`` in one pass (a new array)."""
     out = np.empty(status.size)
+    for i in range(out.size):  # the gather, then the select in a pass of its own (after a gather it would branch)
+        out[i] = focus[village[i]]
     for i in range(out.size):
-        out[i] = focus[village[i]] if status[i] == poor else 0.0
+        out[i] = out[i] if status[i] == poor else 0.0
     return out
 
 
@@ -174,8 +176,10 @@ def renovation(priority, housing, d_code, grant_d, grant_c, grant, order):  # pr
 def cover(eligible, covered, found, general, draw, inclusion_error, out):  # pragma: no cover (compiled)
     """低保's cover for the year in one pass: ``where(eligible, covered | found, general & (draw <
     inclusion_error))`` (an eligible household once covered stays covered)."""
-    for i in range(out.size):
-        out[i] = (covered[i] | found[i]) if eligible[i] else (general[i] & (draw[i] < inclusion_error))
+    for i in range(out.size):  # branch-free: both sides, then a select
+        stays = covered[i] | found[i]
+        let_in = general[i] & (draw[i] < inclusion_error)
+        out[i] = stays if eligible[i] else let_in
 
 
 @_jit
