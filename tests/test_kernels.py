@@ -358,6 +358,20 @@ def test_year_kernels_placement_pool_is_the_numpy_rule():
     np.testing.assert_array_equal(suits, 0.5 * trained + 0.5 * capacity)
 
 
+def test_year_kernels_work_relief_are_the_numpy_rules():
+    g = np.random.default_rng(14)
+    n, villages = 5_000, 60
+    eligible, labour = g.random(n) < 0.6, g.integers(0, 4, n).astype(np.int8)
+    poor, village = g.random(villages) < 0.4, np.sort(g.integers(0, villages, n)).astype(np.int32)
+    out = np.empty(n, bool)
+    year_kernels.relief_eligible(eligible, labour, poor, village, out)
+    np.testing.assert_array_equal(out, eligible & (labour > 0) & poor[village])
+    cause, wage_migrant = g.integers(0, 8, n).astype(np.int8), np.where(g.random(n) < 0.4, g.random(n) * 9e3, 0.0)
+    scores, suits = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]), np.empty(n)
+    year_kernels.relief_suits(scores, cause, wage_migrant, suits)
+    np.testing.assert_array_equal(suits, 0.5 * scores[cause] + 0.5 * (wage_migrant <= 0))
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

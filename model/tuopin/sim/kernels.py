@@ -239,17 +239,12 @@ def housing_year(housing, u, category, repair_registered, repair_other, decay_sa
     """:func:`.dynamics.housing_and_insurance`'s houses in one pass (codes 0 safe, 1 C, 2 D): a safe house
     decays to C where ``u < decay_safe``, a C house to D where ``u < decay_c``; an unsafe one is
     repaired where ``u > 1 - repair`` (the registered's rate or the others'), which wins."""
-    for i in range(housing.size):
-        h = housing[i]
-        x = h
-        if h == 0 and u[i] < decay_safe:
-            x = 1
-        if h == 1 and u[i] < decay_c:
-            x = 2
+    for i in range(housing.size):  # branch-free, in integers (a branch on the draws is mispredicted): a decay adds one
+        h, v = np.int64(housing[i]), u[i]
         repair = repair_registered if category[i] > 0 else repair_other
-        if h != 0 and u[i] > 1 - repair:
-            x = 0
-        out[i] = x
+        decays = np.int64((h == 0) & (v < decay_safe)) + np.int64((h == 1) & (v < decay_c))
+        repaired = (h != 0) & (v > 1 - repair)
+        out[i] = (h + decays) * np.int64(not repaired)
 
 
 @_jit

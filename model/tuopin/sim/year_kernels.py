@@ -62,6 +62,20 @@ def placement_pool(wage_local, wage_migrant, labour, with_labour, placed, traine
 
 
 @_jit
+def relief_eligible(eligible, labour, poor, village, out):  # pragma: no cover (compiled)
+    """以工代赈's households: ``eligible & (labour > 0) & poor[village]`` (bitwise: no branch)."""
+    for i in range(out.size):
+        out[i] = eligible[i] & (labour[i] > 0) & poor[village[i]]
+
+
+@_jit
+def relief_suits(scores, cause, wage_migrant, out):  # pragma: no cover (compiled)
+    """以工代赈's score: ``0.5 * scores[cause] + 0.5 * (wage_migrant <= 0)`` (the bool a float: no branch)."""
+    for i in range(out.size):
+        out[i] = 0.5 * scores[cause[i]] + 0.5 * np.float64(wage_migrant[i] <= 0)
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
