@@ -372,6 +372,27 @@ def test_year_kernels_work_relief_are_the_numpy_rules():
     np.testing.assert_array_equal(suits, 0.5 * scores[cause] + 0.5 * (wage_migrant <= 0))
 
 
+def test_illness_probability_by_counts_is_the_numpy_rule():
+    """dynamics.illness_probability works out each combination of counts once and looks it up (year_kernels.by_counts):
+    the float32 chances of the plain rule, bit for bit."""
+    from types import SimpleNamespace
+    from tuopin.sim.dynamics import illness_probability
+    g = np.random.default_rng(17)
+    n = 20_000
+    hh = SimpleNamespace(n=n, size=g.integers(1, 11, n).astype(np.int16), elderly=g.integers(0, 4, n).astype(np.int16),
+                         chronic=g.integers(0, 5, n).astype(np.int16))
+    health = SimpleNamespace(inpatient_rate=0.093, inpatient_rate_elderly_extra=0.17, inpatient_rate_chronic_extra=0.11)
+    lam = (health.inpatient_rate * hh.size + health.inpatient_rate_elderly_extra * hh.elderly
+           + health.inpatient_rate_chronic_extra * hh.chronic) / 12
+    got = illness_probability(hh, SimpleNamespace(health=health))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, (-np.expm1(-lam)).astype(np.float32))
+    table, out = g.random(5 * 4 * 3), np.empty(n)
+    size, elderly, chronic = g.integers(0, 5, n), g.integers(0, 4, n).astype(np.int8), g.integers(0, 3, n).astype(np.int8)
+    year_kernels.by_counts(table, size, elderly, chronic, 4, 3, out)
+    np.testing.assert_array_equal(out, table[(size * 4 + elderly) * 3 + chronic])
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

@@ -234,15 +234,21 @@ def housing_and_insurance(hh: Households, p: Params, rng: np.random.Generator) -
 
 
 def illness_probability(hh: Households, p: Params) -> np.ndarray:
-    """Monthly chance of an inpatient episode: a household rate from its members (per person-year)."""
+    """Monthly chance of an inpatient episode: a household rate from its members (per person-year).
+    The chance depends only on the numbers of people, elderly and chronically ill: it is worked out once for
+    each combination of them (numpy's expm1 on a few hundred values, not on every household) and looked up."""
     hl = p.health
-    # lam = (inpatient_rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12, in one pass
-    lam = np.empty(hh.n)
-    kernels.monthly_rate(hh.size, hh.elderly, hh.chronic, float(hl.inpatient_rate),
-                         float(hl.inpatient_rate_elderly_extra), float(hl.inpatient_rate_chronic_extra), lam)
-    np.negative(lam, out=lam)  # -expm1(-lam), in place (expm1 stays numpy's)
-    np.expm1(lam, out=lam)
-    return np.negative(lam, out=lam).astype(np.float32)
+    # lam = (inpatient_rate * size + elderly_extra * elderly + chronic_extra * chronic) / 12; -expm1(-lam) as float32
+    shape = (int(hh.size.max(initial=0)) + 1, int(hh.elderly.max(initial=0)) + 1, int(hh.chronic.max(initial=0)) + 1)
+    size, elderly, chronic = (np.indices(shape)[d].reshape(-1).astype(a.dtype) for d, a in
+                              enumerate((hh.size, hh.elderly, hh.chronic)))  # every combination, in the households' types
+    lam = np.empty(size.size)
+    kernels.monthly_rate(size, elderly, chronic, float(hl.inpatient_rate), float(hl.inpatient_rate_elderly_extra),
+                         float(hl.inpatient_rate_chronic_extra), lam)
+    table = np.negative(np.expm1(np.negative(lam))).astype(np.float32)
+    out = np.empty(hh.n, np.float32)  # table[(size * shape[1] + elderly) * shape[2] + chronic], in one pass
+    year_kernels.by_counts(table, hh.size, hh.elderly, hh.chronic, shape[1], shape[2], out)
+    return out
 
 
 def education_costs(hh: Households, p: Params) -> np.ndarray:

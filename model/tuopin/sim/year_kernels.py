@@ -76,6 +76,13 @@ def relief_suits(scores, cause, wage_migrant, out):  # pragma: no cover (compile
 
 
 @_jit
+def by_counts(table, size, elderly, chronic, n_elderly, n_chronic, out):  # pragma: no cover (compiled)
+    """``out = table[(size * n_elderly + elderly) * n_chronic + chronic]``: a value by the household's counts."""
+    for i in range(out.size):
+        out[i] = table[(np.int64(size[i]) * n_elderly + elderly[i]) * n_chronic + chronic[i]]
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
