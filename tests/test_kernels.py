@@ -200,6 +200,18 @@ def test_dibao_need_is_the_numpy_rule():
     assert (topup > 0).any() and (topup == 0).any()
 
 
+def test_phase_out_is_the_numpy_rule():
+    rng = np.random.default_rng(29)
+    n = 4000
+    start, topup = rng.random(n) < 0.1, np.where(rng.random(n) < 0.3, rng.random(n) * 3000, 0.0)
+    monthly, phase, left = rng.random(n) * 300, np.where(rng.random(n) < 0.2, rng.random(n) * 300, 0.0), rng.integers(0, 6, n).astype(np.int16)
+    expected = (np.where(start, monthly, np.where(topup > 0, 0.0, phase)),
+                np.where(start, 6, np.where(topup > 0, 0, left)).astype(np.int16), topup / 12)
+    pay_kernels.phase_out(start, topup, monthly, phase, left, 6)
+    for got, want in zip((phase, left, monthly), expected):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_people_by_is_bincount_of_the_people():
     rng = np.random.default_rng(31)
     n, groups = 6000, 40
@@ -292,6 +304,54 @@ def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
     np.testing.assert_array_equal(joined, join)
     np.testing.assert_array_equal(a, b)
     assert join.any() and not join.all()
+
+
+def test_year_kernels_at_most_is_flatnonzero():
+    values = np.random.default_rng(3).random(10_001)
+    rows = np.empty(values.size, np.intp)
+    for bound in (-1.0, 0.3, values[17], 2.0):
+        m = year_kernels.at_most(values, bound, rows)
+        np.testing.assert_array_equal(rows[:m], np.flatnonzero(values <= bound))
+
+
+def test_year_kernels_industry_suits_are_the_numpy_rules():
+    g = np.random.default_rng(8)
+    cause, labour = g.integers(0, 8, 5_000).astype(np.int8), g.integers(0, 5, 5_000).astype(np.int8)
+    scores = np.array([0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0])
+    out = np.empty(cause.size)
+    year_kernels.project_suits(scores, cause, labour, out)
+    np.testing.assert_array_equal(out, 0.5 * scores[cause] + 0.25 * np.minimum(labour, 2))
+    year_kernels.share_suits(scores, cause, labour, out)
+    np.testing.assert_array_equal(out, ((labour == 0) | (scores[cause] > 0)).astype(float))
+
+
+def test_year_kernels_placement_pool_is_the_numpy_rule():
+    g = np.random.default_rng(12)
+    n = 5_000
+    wl, wm = g.random(n) * 40_000, np.where(g.random(n) < 0.3, g.random(n) * 30_000, 0.0)
+    labour = g.integers(0, 4, n).astype(np.int8)
+    with_labour, placed, trained = g.random(n) < 0.7, g.random(n) < 0.2, g.random(n) < 0.3
+    capacity = g.random(n)
+    per_worker, pool, suits = np.empty(n), np.empty(n, bool), np.empty(n)
+    year_kernels.placement_pool(wl, wm, labour, with_labour, placed, trained, capacity, 14_000.0, per_worker, pool, suits)
+    want = (wl + wm) / np.maximum(labour, 1)
+    np.testing.assert_array_equal(per_worker, want)
+    np.testing.assert_array_equal(pool, with_labour & ~placed & (want < 14_000.0))
+    np.testing.assert_array_equal(suits, 0.5 * trained + 0.5 * capacity)
+
+
+def test_year_kernels_work_relief_are_the_numpy_rules():
+    g = np.random.default_rng(14)
+    n, villages = 5_000, 60
+    eligible, labour = g.random(n) < 0.6, g.integers(0, 4, n).astype(np.int8)
+    poor, village = g.random(villages) < 0.4, np.sort(g.integers(0, villages, n)).astype(np.int32)
+    out = np.empty(n, bool)
+    year_kernels.relief_eligible(eligible, labour, poor, village, out)
+    np.testing.assert_array_equal(out, eligible & (labour > 0) & poor[village])
+    cause, wage_migrant = g.integers(0, 8, n).astype(np.int8), np.where(g.random(n) < 0.4, g.random(n) * 9e3, 0.0)
+    scores, suits = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]), np.empty(n)
+    year_kernels.relief_suits(scores, cause, wage_migrant, suits)
+    np.testing.assert_array_equal(suits, 0.5 * scores[cause] + 0.5 * (wage_migrant <= 0))
 
 
 def test_year_kernels_premiums_are_the_numpy_rules():

@@ -159,6 +159,7 @@ def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no co
     ``(u[j] + focus[i]) / denom``, plus ``suits[i]`` (unless empty), operation by operation as numpy's."""
     has_focus, by_cause = focus.size > 0, suits.size > 0
     last = u.size - 1
+    step = eligible.view(np.uint8)  # (``eligible`` contiguous: added as bytes, the loop compiles without a branch)
     j = 0
     for i in range(eligible.size):  # branch-free (``idx`` and ``negkey`` have a spare slot at the end)
         x = u[min(j, last)]
@@ -168,7 +169,7 @@ def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no co
             x = x + suits[i]
         idx[j] = i
         negkey[j] = -x
-        j += 1 if eligible[i] else 0
+        j += step[i]
 
 
 @_jit
@@ -210,17 +211,12 @@ def housing_year(housing, u, category, repair_registered, repair_other, decay_sa
     """:func:`.dynamics.housing_and_insurance`'s houses in one pass (codes 0 safe, 1 C, 2 D): a safe house
     decays to C where ``u < decay_safe``, a C house to D where ``u < decay_c``; an unsafe one is
     repaired where ``u > 1 - repair`` (the registered's rate or the others'), which wins."""
-    for i in range(housing.size):
-        h = housing[i]
-        x = h
-        if h == 0 and u[i] < decay_safe:
-            x = 1
-        if h == 1 and u[i] < decay_c:
-            x = 2
+    for i in range(housing.size):  # branch-free, in integers (a branch on the draws is mispredicted): a decay adds one
+        h, v = np.int64(housing[i]), u[i]
         repair = repair_registered if category[i] > 0 else repair_other
-        if h != 0 and u[i] > 1 - repair:
-            x = 0
-        out[i] = x
+        decays = np.int64((h == 0) & (v < decay_safe)) + np.int64((h == 1) & (v < decay_c))
+        repaired = (h != 0) & (v > 1 - repair)
+        out[i] = (h + decays) * np.int64(not repaired)
 
 
 @_jit

@@ -127,14 +127,13 @@ def dibao_need(category, wubao, wubao_standard, standard, size, means, covered, 
 def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no cover (compiled)
     """低保's year: where 渐退 starts (``start``), last year's ``monthly`` top-up is kept as ``phase`` for
     ``months``; a household topped up again leaves its phase-out; then ``monthly = topup / 12``."""
-    for i in range(topup.size):
-        if start[i]:
-            phase[i] = monthly[i]
-            phase_left[i] = months
-        elif topup[i] > 0:
-            phase[i] = 0.0
-            phase_left[i] = 0
-        monthly[i] = topup[i] / 12
+    for i in range(topup.size):  # branch-free (selects: the flags are mixed, a branch would be mispredicted)
+        t, s, kept, left, was = topup[i], start[i], phase[i], phase_left[i], monthly[i]  # (every load first)
+        kept = 0.0 if t > 0 else kept
+        left = 0 if t > 0 else left
+        phase[i] = was if s else kept
+        phase_left[i] = months if s else left
+        monthly[i] = t / 12
 
 
 @_jit

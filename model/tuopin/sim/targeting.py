@@ -19,9 +19,11 @@ by cause against at random still differs only in the cause match.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from . import kernels
+from . import kernels, year_kernels
 
 _EMPTY = np.zeros(0)  # no focus, no suits
 
@@ -41,13 +43,14 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     or None: none) replaces ``u`` by ``(u + focus) / (1 + max focus)``, still in [0, 1): among equally
     suited households (or all, at random) a higher focus comes first, strictly so for whole-number
     focus levels."""
-    eligible = np.asarray(eligible)
+    eligible = np.ascontiguousarray(eligible, bool)
     size = np.count_nonzero(eligible)
-    u = rng.random(size)
     out = np.zeros(eligible.shape, bool)
     k = min(int(k), size)
-    if k <= 0:
+    if k <= 0:  # no one: the draws are not read, only taken (the stream after them is the same)
+        _skip(rng, size)
         return out
+    u = rng.random(size)
     # the keys in one pass (kernels.choice_keys): u = (u + focus[idx]) / (1 + max focus), + suits[idx] by cause
     has_focus = focus is not None and focus.size
     focus = np.asarray(focus, float) if has_focus else _EMPTY
@@ -57,5 +60,35 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     idx, negkey = np.empty(size + 1, np.intp), np.empty(size + 1)
     kernels.choice_keys(eligible.reshape(-1), u, focus.reshape(-1), 1.0 + float(focus.max()) if has_focus else 1.0,
                         suits, idx, negkey)
-    out.reshape(-1)[idx[np.argpartition(negkey[:size], k - 1)[:k]]] = True
+    out.reshape(-1)[idx[_smallest(negkey[:size], k)]] = True
     return out
+
+
+def _skip(rng: np.random.Generator, size: int) -> None:
+    """Take ``size`` uniform draws no one reads: a PCG64 stream jumps ahead instead (a double is one 64-bit
+    output, so the state after is the same), unless it holds half an output (``has_uint32``) or is another."""
+    bg = rng.bit_generator
+    if type(bg) is np.random.PCG64 and not bg.state["has_uint32"]:
+        bg.advance(int(size))
+    else:
+        rng.random(size)
+
+
+def _smallest(values: np.ndarray, k: int) -> np.ndarray:
+    """The positions of the ``k`` smallest ``values``: the set ``np.argpartition(values, k - 1)[:k]`` gives, found
+    among the values at most a bound from a strided sample (its ``k / size`` quantile with a margin) where that
+    bound keeps at least ``k`` and the ``k``-th value is not tied (otherwise numpy's own pick over all of them)."""
+    size = values.size
+    if 4096 <= size and k < size:
+        sample = values[::size // 2048]
+        q = k / size
+        r = min(int(q * sample.size + 4 * math.sqrt(sample.size * q * (1 - q))) + 8, sample.size - 1)
+        rows = np.empty(size, np.intp)
+        m = year_kernels.at_most(values, np.partition(sample, r)[r], rows)  # rows = flatnonzero(values <= bound)
+        if m >= k:
+            rows = rows[:m]
+            v = values[rows]
+            part = np.argpartition(v, k - 1)
+            if m == k or v[part[k - 1]] < v[part[k:]].min():
+                return rows[part[:k]]
+    return np.argpartition(values, k - 1)[:k]

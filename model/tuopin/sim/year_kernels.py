@@ -26,6 +26,56 @@ def gather(table, codes, out):  # pragma: no cover (compiled)
 
 
 @_jit
+def at_most(values, bound, rows):  # pragma: no cover (compiled)
+    """``rows[:m] = flatnonzero(values <= bound)``; returns ``m`` (branch-free: ``rows`` holds ``values.size``)."""
+    m = 0
+    for j in range(values.size):
+        rows[m] = j
+        m += 1 if values[j] <= bound else 0
+    return m
+
+
+@_jit
+def project_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
+    """Industry's project score: ``0.5 * scores[cause] + 0.25 * np.minimum(labour, 2)``."""
+    for i in range(out.size):
+        out[i] = 0.5 * scores[cause[i]] + 0.25 * min(labour[i], 2)
+
+
+@_jit
+def share_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
+    """Industry's share score: ``((labour == 0) | (scores[cause] > 0)).astype(float)``."""
+    for i in range(out.size):  # (a float of the bool: a select after the gather would compile to a branch)
+        out[i] = np.float64((labour[i] == 0) | (scores[cause[i]] > 0))
+
+
+@_jit
+def placement_pool(wage_local, wage_migrant, labour, with_labour, placed, trained, capacity, wage, per_worker, pool,
+                   suits):  # pragma: no cover (compiled)
+    """Employment's placement pool in one pass: ``per_worker = (wage_local + wage_migrant) / np.maximum(labour, 1)``,
+    ``pool = with_labour & ~placed & (per_worker < wage)``, ``suits = 0.5 * trained + 0.5 * capacity``."""
+    for i in range(per_worker.size):  # branch-free: bitwise tests, the bool a float
+        w = (wage_local[i] + wage_migrant[i]) / max(labour[i], 1)
+        per_worker[i] = w
+        pool[i] = with_labour[i] & ~placed[i] & (w < wage)
+        suits[i] = 0.5 * np.float64(trained[i]) + 0.5 * capacity[i]
+
+
+@_jit
+def relief_eligible(eligible, labour, poor, village, out):  # pragma: no cover (compiled)
+    """以工代赈's households: ``eligible & (labour > 0) & poor[village]`` (bitwise: no branch)."""
+    for i in range(out.size):
+        out[i] = eligible[i] & (labour[i] > 0) & poor[village[i]]
+
+
+@_jit
+def relief_suits(scores, cause, wage_migrant, out):  # pragma: no cover (compiled)
+    """以工代赈's score: ``0.5 * scores[cause] + 0.5 * (wage_migrant <= 0)`` (the bool a float: no branch)."""
+    for i in range(out.size):
+        out[i] = 0.5 * scores[cause[i]] + 0.5 * np.float64(wage_migrant[i] <= 0)
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
@@ -108,8 +158,10 @@ def yulu(eligible, vocational, each, monthly, to):  # pragma: no cover (compiled
 def focus_of(status, poor, village, focus):  # pragma: no cover (compiled)
     """``where(status == poor, focus[village], 0)`` in one pass (a new array)."""
     out = np.empty(status.size)
+    for i in range(out.size):  # the gather, then the select in a pass of its own (after a gather it would branch)
+        out[i] = focus[village[i]]
     for i in range(out.size):
-        out[i] = focus[village[i]] if status[i] == poor else 0.0
+        out[i] = out[i] if status[i] == poor else 0.0
     return out
 
 
@@ -138,8 +190,10 @@ def renovation(priority, housing, d_code, grant_d, grant_c, grant, order):  # pr
 def cover(eligible, covered, found, general, draw, inclusion_error, out):  # pragma: no cover (compiled)
     """低保's cover for the year in one pass: ``where(eligible, covered | found, general & (draw <
     inclusion_error))`` (an eligible household once covered stays covered)."""
-    for i in range(out.size):
-        out[i] = (covered[i] | found[i]) if eligible[i] else (general[i] & (draw[i] < inclusion_error))
+    for i in range(out.size):  # branch-free: both sides, then a select
+        stays = covered[i] | found[i]
+        let_in = general[i] & (draw[i] < inclusion_error)
+        out[i] = stays if eligible[i] else let_in
 
 
 @_jit

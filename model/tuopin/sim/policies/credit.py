@@ -87,18 +87,20 @@ class Credit(Policy):
 
     def year_start(self) -> None:
         c, p, n = self.ctx, self.p, self.ctx.hh.n
-        active = self.loan > 0
-        newly_failed = active & ~self.failed & (self.rng.random(n) < p.default_rate)
-        self.failed |= newly_failed
-        # the risk compensation fund covers part of a failed loan
-        self.pay(np.where(newly_failed, self.loan * p.risk_fund_share, 0.0))
+        # newly failed = (loan > 0) & ~failed & (u < default_rate), on the rows with a loan (the borrowers, ascending)
+        active, u = self.borrowers_at[:self.borrowers], self.rng.random(n)
+        failing = active[~self.failed[active] & (u[active] < p.default_rate)]
+        self.failed[failing] = True
+        # the risk compensation fund covers part of a failed loan (where(newly failed, loan × share, 0), on its rows)
+        self.pay(self.loan[failing] * p.risk_fund_share, rows=failing)
         pool = self.eligible()
         supply = volume(p, c.year) / p.loan / c.weight if p.loan > 0 else 0.0
         k = min(how_many(pool, p.take_up, self.rng, c.intensity), int(min(supply, n)))
         hh = c.hh
         fit = cause_score(hh.cause, SUITS_BY_CAUSE)
-        take = choose(pool, k, fit_with_labour(fit, hh.labour), self.rng, c.params.targeting.by_cause, self.ctx.focus)
-        self.issued = int(take.sum())
+        take = np.flatnonzero(choose(pool, k, fit_with_labour(fit, hh.labour), self.rng, c.params.targeting.by_cause,
+                                     self.ctx.focus))  # rows
+        self.issued = take.size
         self.loan[take] = p.loan
         self.months_left[take] = 12 * p.term_years
         self.failed[take] = False

@@ -68,6 +68,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import EmploymentSection
+from .. import year_kernels
 from ..targeting import choose, how_many
 from .base import Policy
 from .suits import cause_score, effect_scale, fit_with_labour
@@ -130,16 +131,18 @@ class Employment(Policy):
         k = min(how_many(pool, p.training_take_up, self.rng, c.intensity), self.capacity(p.training_places_per_10k))
         chosen = choose(pool, k, capacity, self.rng, by_cause)
         trained = self.pay_each(chosen, p.training_cost)  # rows
-        per_worker = (hh.wage_local + hh.wage_migrant) / np.maximum(hh.labour, 1)
+        per_worker = (hh.wage_local[trained] + hh.wage_migrant[trained]) / np.maximum(hh.labour[trained], 1)
         gain = p.training_wage_gain * effect_scale(fit[trained], p.training_gain_unsuited)
-        hh.wage_local[trained] += gain * per_worker[trained]
+        hh.wage_local[trained] += gain * per_worker
         self.trained[trained] = True
-        # placement of a low-earning labourer into a local or a migrant job, within the year's jobs
-        # (per worker again where training moved the wage: the same operations on those rows)
-        per_worker[trained] = (hh.wage_local[trained] + hh.wage_migrant[trained]) / np.maximum(hh.labour[trained], 1)
-        pool = with_labour & ~self.placed & (per_worker < p.placement_wage)
+        # placement of a low-earning labourer into a local or a migrant job, within the year's jobs; in one pass
+        # (year_kernels.placement_pool): per_worker = (wage_local + wage_migrant) / np.maximum(labour, 1),
+        # pool = with_labour & ~self.placed & (per_worker < p.placement_wage), suits = 0.5 * self.trained + 0.5 * capacity
+        per_worker, pool, suits = np.empty(hh.n), np.empty(hh.n, bool), np.empty(hh.n)
+        year_kernels.placement_pool(hh.wage_local, hh.wage_migrant, hh.labour, with_labour, self.placed, self.trained,
+                                    capacity, float(p.placement_wage), per_worker, pool, suits)
         k = min(how_many(pool, p.placement_rate, self.rng, c.intensity), self.capacity(p.placement_jobs_per_10k))
-        chosen = choose(pool, k, 0.5 * self.trained + 0.5 * capacity, self.rng, by_cause)
+        chosen = choose(pool, k, suits, self.rng, by_cause)
         placed = self.pay_each(chosen, p.placement_cost)  # rows
         to_away = u[1][placed] < p.migrant_share
         away, home = placed[to_away], placed[~to_away]

@@ -46,10 +46,10 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import IndustrySection
-from .. import pay_kernels
+from .. import pay_kernels, year_kernels
 from ..targeting import choose, how_many
 from .base import Policy
-from .suits import cause_score
+from .suits import cause_table
 
 # the causes that suit a project of the household's own, or a share instead
 PROJECT_CAUSES = {"lack_funds": 1.0, "lack_skills": 1.0}
@@ -84,19 +84,25 @@ class Industry(Policy):
         return self.ctx.eligible & (self.ctx.hh.labour > 0) & (self.started < 0)
 
     def project_suits(self) -> np.ndarray:
-        hh = self.ctx.hh
-        return 0.5 * cause_score(hh.cause, PROJECT_CAUSES) + 0.25 * np.minimum(hh.labour, 2)
+        hh, out = self.ctx.hh, np.empty(self.ctx.hh.n)
+        # 0.5 * cause_score(hh.cause, PROJECT_CAUSES) + 0.25 * np.minimum(hh.labour, 2), in one pass
+        year_kernels.project_suits(cause_table(PROJECT_CAUSES), hh.cause, hh.labour, out)
+        return out
 
     def share_suits(self) -> np.ndarray:
-        hh = self.ctx.hh
-        return ((hh.labour == 0) | (cause_score(hh.cause, SHARE_CAUSES) > 0)).astype(float)
+        hh, out = self.ctx.hh, np.empty(self.ctx.hh.n)
+        # ((hh.labour == 0) | (cause_score(hh.cause, SHARE_CAUSES) > 0)).astype(float), in one pass
+        year_kernels.share_suits(cause_table(SHARE_CAUSES), hh.cause, hh.labour, out)
+        return out
 
     def year_start(self) -> None:
         c, p = self.ctx, self.p
         by_cause = c.params.targeting.by_cause
-        # running projects fail now and then; a failed project earns nothing more
-        failed = (self.grant > 0) & (self.rng.random(c.hh.n) < p.failure_rate)
-        self.grant[failed] = 0.0
+        # running projects fail now and then; a failed project earns nothing more (failed = (grant > 0) & (u <
+        # failure_rate): the running ones are last January's running_at, the rows with grant > 0, youngest first)
+        running, u = self.running_at[:self.running_count], self.rng.random(c.hh.n)
+        fails = u[running] < p.failure_rate
+        self.grant[running[fails]] = 0.0
         # new household projects
         eligible = self.eligible()
         take = choose(eligible, how_many(eligible, p.take_up, self.rng, c.intensity), self.project_suits(),
@@ -104,9 +110,9 @@ class Industry(Policy):
         paid = self.pay_each(take, p.grant)  # rows
         self.grant[paid] = p.grant
         self.started[paid] = c.t
-        at = np.flatnonzero(self.grant > 0)
-        # youngest first: those ramping up lead (int16 months: numpy's stable sort is then a radix sort, the same order)
-        at = at[np.argsort(-self.started[at].astype(np.int16), kind="stable")]
+        # the rows with grant > 0 youngest first, ties by row (flatnonzero, then a stable sort on -started): this
+        # January's (the youngest, rows ascending) before the survivors, already in that order
+        at = np.concatenate((paid, running[~fails]))
         self.running_count = self.ramping = at.size
         self.running_at[:at.size] = at
         self.earning.fill(0.0)

@@ -15,12 +15,17 @@ from ..population import CAUSE_CODES
 def cause_score(cause: np.ndarray, table: dict[str, float]) -> np.ndarray:
     """A 0-1 score per household from its main cause (``hh.cause``); causes not in ``table`` score 0.
     An unknown cause name is a KeyError (a typo would silently score 0 otherwise)."""
+    out = np.empty(cause.shape)  # scores[cause], in one pass (an int8 index takes numpy's slow path)
+    year_kernels.gather(cause_table(table), cause.reshape(-1), out.reshape(-1))
+    return out
+
+
+def cause_table(table: dict[str, float]) -> np.ndarray:
+    """The score of each cause code (``table``'s, 0 for the others): ``cause_score`` is ``cause_table(table)[cause]``."""
     scores = np.zeros(len(CAUSE_CODES))
     for name, s in table.items():
         scores[CAUSE_CODES[name]] = s
-    out = np.empty(cause.shape)  # scores[cause], in one pass (an int8 index takes numpy's slow path)
-    year_kernels.gather(scores, cause.reshape(-1), out.reshape(-1))
-    return out
+    return scores
 
 
 def fit_with_labour(fit: np.ndarray, labour: np.ndarray) -> np.ndarray:

@@ -36,9 +36,10 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import WorkReliefSection
+from .. import year_kernels
 from ..targeting import choose
 from .base import Policy
-from .suits import cause_score
+from .suits import cause_table
 
 SUITED_CAUSES = {"lack_funds": 1.0, "lack_skills": 1.0, "disaster": 1.0}
 
@@ -63,12 +64,16 @@ class WorkRelief(Policy):
 
     def eligible(self) -> np.ndarray:
         """Benefit-eligible households with labour in a registered poor village."""
-        c = self.ctx
-        return c.eligible & (c.hh.labour > 0) & self.poor_villages()[c.hh.village]
+        c, out = self.ctx, np.empty(self.ctx.hh.n, bool)
+        # c.eligible & (c.hh.labour > 0) & self.poor_villages()[c.hh.village], in one pass
+        year_kernels.relief_eligible(c.eligible, c.hh.labour, self.poor_villages(), c.hh.village, out)
+        return out
 
     def suits(self) -> np.ndarray:
-        hh = self.ctx.hh
-        return 0.5 * cause_score(hh.cause, SUITED_CAUSES) + 0.5 * (hh.wage_migrant <= 0)
+        hh, out = self.ctx.hh, np.empty(self.ctx.hh.n)
+        # 0.5 * cause_score(hh.cause, SUITED_CAUSES) + 0.5 * (hh.wage_migrant <= 0), in one pass
+        year_kernels.relief_suits(cause_table(SUITED_CAUSES), hh.cause, hh.wage_migrant, out)
+        return out
 
     def scale(self) -> float:
         """Works per simulated poor village, in simulated households' terms: 1 in a full run; in
