@@ -98,27 +98,28 @@ def test_receive_rows_is_receive_of_the_full_array():
 
 
 def test_phase_month_is_the_numpy_rule():
+    """On the rows with a top-up or 渐退 left, what the full-length numpy rule gives (the rest ask nothing)."""
     rng = np.random.default_rng(4)
     monthly = np.where(rng.random(500) < 0.3, rng.random(500) * 300, 0.0)
     phase = np.where(rng.random(500) < 0.2, rng.random(500) * 200, 0.0)
-    left = rng.integers(0, 3, 500).astype(np.int16)
-    expected, left_after = monthly.copy(), left.copy()
-    on = np.flatnonzero(left > 0)
-    expected[on] += phase[on]
-    left_after[on] -= 1
-    amounts = np.empty(500)
-    pay_kernels.phase_month(monthly, phase, left, amounts)
-    np.testing.assert_array_equal(amounts, expected)
+    left = np.where(rng.random(500) < 0.3, rng.integers(0, 3, 500), 0).astype(np.int16)
+    rows = np.flatnonzero((monthly > 0) | (left > 0))
+    on = left > 0
+    expected = np.where(on, monthly + phase, monthly)  # amounts = monthly, plus phase where 渐退 has months left
+    left_after = left - on
+    assert not expected[np.setdiff1d(np.arange(500), rows)].any()
+    amounts = np.empty(rows.size)
+    pay_kernels.phase_month(rows, monthly, phase, left, amounts)
+    np.testing.assert_array_equal(amounts, expected[rows])
     np.testing.assert_array_equal(left, left_after)
-    # and paid in the same pass: what receive adds after phase_month
+    # and paid in the same pass: what receive adds of the full-length amounts
     income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
-    left[:] = rng.integers(0, 3, 500)
-    plain = [a.copy() for a in (income, benefits, tally, left)]
-    pay_kernels.phase_month(monthly, phase, plain[3], amounts)
-    pay_kernels.receive(amounts, *plain[:3])
-    paid = np.empty(500)
-    pay_kernels.phase_month_paid(monthly, phase, left, paid, income, benefits, tally)
-    for x, y in zip((paid, income, benefits, tally, left), [amounts] + plain):
+    plain = [x.copy() for x in (income, benefits, tally)]
+    pay_kernels.receive(expected, *plain)
+    left[:] = left_after + on
+    paid = np.empty(rows.size)
+    pay_kernels.phase_month_paid(rows, monthly, phase, left, paid, income, benefits, tally)
+    for x, y in zip((paid, income, benefits, tally, left), [expected[rows]] + plain + [left_after]):
         np.testing.assert_array_equal(x, y)
 
 
