@@ -6,7 +6,7 @@ rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's
 import numpy as np
 import pytest
 
-from tuopin.sim import kernels, month_kernels, pay_kernels, year_kernels
+from tuopin.sim import assess_kernels, kernels, month_kernels, pay_kernels, year_kernels
 from tuopin.sim.dynamics import binom
 from tuopin.sim.policies.relocation import _first
 
@@ -406,3 +406,23 @@ def test_year_kernels_lose_labour_is_the_numpy_rule():
     np.testing.assert_array_equal(got_l, wl)
     np.testing.assert_array_equal(got_m, wm)
     assert (keep < 1).any() and (keep == 1).any()
+
+
+def test_assess_kernels_are_the_numpy_rules():
+    """低保's other lever income and 内生动力's benefit share and report factor, as the numpy rules give them."""
+    rng = np.random.default_rng(12)
+    n = 4000
+    income, market, persistent, paid, means = (rng.random(n) * 9000 * (rng.random(n) < 0.8) for _ in range(5))
+    for months in (5, 12):
+        expected = np.maximum((income - (market - months * persistent) - paid) * (12 / months) - means, 0.0)
+        out = np.empty(n)
+        assess_kernels.lever_income(income, market, persistent, paid, float(months), 12 / months, means, out)
+        np.testing.assert_array_equal(out, expected)
+    benefits = rng.random(n) * 3000 * (rng.random(n) < 0.4)
+    income[::7] = rng.random(income[::7].size)  # below 1 yuan: the floor
+    eligible, hides = rng.random(n) < 0.6, rng.random(n) < 0.3
+    share, factor = np.empty(n), np.empty(n)
+    assess_kernels.benefit_response(benefits, income, eligible, hides, 0.7, share, factor)
+    np.testing.assert_array_equal(share, np.clip(benefits / np.maximum(income, 1.0), 0.0, 1.0))
+    np.testing.assert_array_equal(factor, np.where((benefits > 0) & eligible & hides, 0.7, 1.0))
+    assert (share == 1.0).any() and ((share > 0) & (share < 1)).any() and (factor < 1).any()

@@ -278,7 +278,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, pc_income=pc_income, oop=oop,
                                     spend_poor=spend_poor)
         self.ctx.priority = pc_measured
-        newly = self._village_exits()
+        newly, incidence = self._village_exits()  # (the incidence after the assessment: status changes no more)
         w = self.weight
         row = {"year": self.year, "poverty_line": self.line,
                "target_exits": self.spec.targets.people.get(self.year),
@@ -304,7 +304,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         row["villages_exited"] = int(round(newly * self.village_weight))
         still = self.poor_village & (self.village_exit_year < 0)
         row["poor_villages_remaining"] = int(round(still.sum() * self.village_weight))
-        deep = still & (self.village_incidence() >= self.p.village.deep_incidence)
+        deep = still & (incidence >= self.p.village.deep_incidence)
         row["poor_villages_deep"] = int(round(deep.sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
         for policy in self.policies:
@@ -433,14 +433,15 @@ class PovertyModel(VillageAgents, mesa.Model):
         deadline = self.spec.campaign.deadline_year
         return int(deadline) if deadline else int(self.spec.last_year)
 
-    def _village_exits(self) -> int:
+    def _village_exits(self) -> tuple[int, np.ndarray]:
         """Poor villages exit when incidence (declared: registered poor not yet out, over the village's 户籍
         rural people) is below 2 % (3 % in the west) and their collective income reaches
-        ``village.collective_income_min`` (九有, the Jingzhou decision §二(四); the Shanxi plan's 5万; 0: none)."""
+        ``village.collective_income_min`` (九有, the Jingzhou decision §二(四); the Shanxi plan's 5万; 0: none).
+        Returns how many exit, and the incidence."""
         v = self.p.village
         limit = (self.p.assessment.village_incidence_west if self.spec.west else self.p.assessment.village_incidence)
-        ok = self.village_incidence() < limit
+        ok = (incidence := self.village_incidence()) < limit
         ok &= self.village_collective >= v.collective_income_min
         newly = self.poor_village & (self.village_exit_year < 0) & ok
         self.village_exit_year[newly] = self.year
-        return int(newly.sum())
+        return int(newly.sum()), incidence

@@ -54,7 +54,7 @@ import numpy as np
 
 from ...parameters.typed import DibaoSection
 from ..population import CATEGORY_CODES, DOUBAO_CODES, EXITED, POOR, in_codes
-from .. import kernels, pay_kernels, year_kernels
+from .. import assess_kernels, kernels, pay_kernels, year_kernels
 from .base import Policy
 
 
@@ -175,6 +175,8 @@ class Dibao(Policy):
         """Income from other levers this year (annualised), for next year's means test."""
         c = self.ctx
         months = c.t % 12 + 1
-        transient = c.ys.market - months * c.ys.persistent  # the year's shocks (YearState.transient)
-        stable = (c.ys.income - transient - self.paid) * (12 / months)
-        self.other_income = np.maximum(stable - self._market(), 0.0)
+        # transient = market - months × persistent (the year's shocks, YearState.transient); stable = (income -
+        # transient - paid) × (12 / months); other_income = max(stable - self._market(), 0): one pass
+        self.other_income = np.empty(c.hh.n)
+        assess_kernels.lever_income(c.ys.income, c.ys.market, c.ys.persistent, self.paid, float(months), 12 / months,
+                                    self._market(), self.other_income)
