@@ -426,3 +426,13 @@ def test_assess_kernels_are_the_numpy_rules():
     np.testing.assert_array_equal(share, np.clip(benefits / np.maximum(income, 1.0), 0.0, 1.0))
     np.testing.assert_array_equal(factor, np.where((benefits > 0) & eligible & hides, 0.7, 1.0))
     assert (share == 1.0).any() and ((share > 0) & (share < 1)).any() and (factor < 1).any()
+    # 健康扶贫's public part and what a cap leaves with the household
+    assistance, cap_fund, oop = (rng.random(n) * 5000 * (rng.random(n) < 0.3) for _ in range(3))
+    for year_share in (1.0, 7 / 12):
+        public = np.empty(n)
+        assess_kernels.public_share(assistance, cap_fund, year_share, public)
+        np.testing.assert_array_equal(public, (assistance + cap_fund) * year_share)
+        paid = np.where(rng.random(n) < 0.5, public, 0.0)
+        left = np.empty(n)
+        assess_kernels.left_unpaid(oop, public, paid, left)
+        np.testing.assert_array_equal(left, oop + (public - paid))

@@ -30,3 +30,17 @@ def benefit_response(benefits, income, eligible, hides, hidden, share, report_fa
         s = s if s >= 0.0 else 0.0  # np.clip(s, 0.0, 1.0)
         share[i] = s if s <= 1.0 else 1.0
         report_factor[i] = hidden if (b > 0) & eligible[i] & hides[i] else 1.0
+
+
+@_jit
+def public_share(assistance, cap_fund, share, out):  # pragma: no cover (compiled)
+    """健康扶贫's public part of the year's costs: ``(assistance + cap_fund) * share`` (the share of the year in force)."""
+    for i in range(out.size):
+        out[i] = (assistance[i] + cap_fund[i]) * share
+
+
+@_jit
+def left_unpaid(oop, public, paid, out):  # pragma: no cover (compiled)
+    """What stays with the household: ``oop + (public - paid)`` (the public part a cap left unpaid added back)."""
+    for i in range(out.size):
+        out[i] = oop[i] + (public[i] - paid[i])
