@@ -436,3 +436,18 @@ def test_assess_kernels_are_the_numpy_rules():
         left = np.empty(n)
         assess_kernels.left_unpaid(oop, public, paid, left)
         np.testing.assert_array_equal(left, oop + (public - paid))
+
+
+def test_stable_source_and_registered_income_are_the_numpy_rules():
+    from tuopin.sim.population import DOUBAO_CODES, in_codes
+    rng = np.random.default_rng(13)
+    n = 5000
+    labour, category = rng.integers(0, 3, n).astype(np.int8), rng.integers(0, 7, n).astype(np.int8)
+    wl, wm, farm = (rng.random(n) * 9000 * (rng.random(n) < 0.4) for _ in range(3))
+    out = np.empty(n, bool)
+    assess_kernels.stable_source(labour, wl, wm, farm, category, np.array(DOUBAO_CODES, np.int8), out)
+    np.testing.assert_array_equal(out, (labour > 0) & ((wl + wm + farm) > 0) | in_codes(category, DOUBAO_CODES))
+    pc, size, registered = rng.random(n) * 8000, rng.integers(1, 9, n).astype(np.int16), category > 2
+    reg = np.empty(np.count_nonzero(registered))
+    assess_kernels.registered_income(pc, size, registered, reg)
+    np.testing.assert_array_equal(reg, pc[registered] * size[registered])

@@ -1,5 +1,5 @@
-"""Compiled loops for the levers' assessment hooks (numba): each a numpy rule of several whole-length
-temporaries in one pass over the households.
+"""Compiled loops for the assessment (numba): the levers' assessment hooks and the model's own tests, each a
+numpy rule of several whole-length temporaries in one pass over the households.
 
 The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum, no
 random draw; each operation numpy's, in numpy's order), so every number is the one the numpy rule gave,
@@ -44,3 +44,25 @@ def left_unpaid(oop, public, paid, out):  # pragma: no cover (compiled)
     """What stays with the household: ``oop + (public - paid)`` (the public part a cap left unpaid added back)."""
     for i in range(out.size):
         out[i] = oop[i] + (public[i] - paid[i])
+
+
+@_jit
+def stable_source(labour, wage_local, wage_migrant, farm, category, doudi, out):  # pragma: no cover (compiled)
+    """一有 (:func:`.assessment.stable_source`): ``(labour > 0) & ((wage_local + wage_migrant + farm) > 0)``, or a
+    category of ``doudi`` (兜底 cover)."""
+    for i in range(out.size):
+        c = category[i]
+        covered = False
+        for k in range(doudi.size):
+            covered |= c == doudi[k]
+        out[i] = ((labour[i] > 0) & ((wage_local[i] + wage_migrant[i] + farm[i]) > 0)) | covered
+
+
+@_jit
+def registered_income(pc_income, size, registered, out):  # pragma: no cover (compiled)
+    """``out = pc_income[registered] * size[registered]`` (``out`` as long as ``registered`` has households)."""
+    j = 0
+    for i in range(registered.size):
+        if registered[i]:
+            out[j] = pc_income[i] * size[i]
+            j += 1

@@ -14,7 +14,7 @@ from functools import partial
 import mesa
 import numpy as np
 
-from . import assessment, dynamics, eligibility, kernels, village, year_kernels
+from . import assess_kernels, assessment, dynamics, eligibility, kernels, village, year_kernels
 from .budget import Ledger
 from .campaign import Funding, monitored
 from ..parameters.typed import typed
@@ -296,11 +296,12 @@ class PovertyModel(VillageAgents, mesa.Model):
         row["exited_start"] = exited_start
         row["exits_sustained_true"] = self._sustained_true()
         registered = hh.category > 0
-        row["registered_people"] = int(round(people(registered) * w))
+        row["registered_people"] = int(round((registered_people := people(registered)) * w))
         row["doudi_people"] = int(round(people(self._doudi()) * w))
-        # 建档立卡户人均纯收入: the administrative income series (exited included)
-        reg_size = hh.size[registered]
-        row["registered_income_pc"] = float((pc_income[registered] * reg_size).sum() / max(int(reg_size.sum()), 1))
+        # 建档立卡户人均纯收入: the administrative income series (exited included): (pc_income[registered] ×
+        # hh.size[registered]).sum() over their people, the products in one pass (assess_kernels.registered_income)
+        assess_kernels.registered_income(pc_income, hh.size, registered, reg := np.empty(np.count_nonzero(registered)))
+        row["registered_income_pc"] = float(reg.sum() / max(registered_people, 1))
         row["villages_exited"] = int(round(newly * self.village_weight))
         still = self.poor_village & (self.village_exit_year < 0)
         row["poor_villages_remaining"] = int(round(still.sum() * self.village_weight))
