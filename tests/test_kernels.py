@@ -6,7 +6,7 @@ rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's
 import numpy as np
 import pytest
 
-from tuopin.sim import kernels, month_kernels, pay_kernels, year_kernels
+from tuopin.sim import assess_kernels, kernels, month_kernels, pay_kernels, year_kernels
 from tuopin.sim.dynamics import binom
 from tuopin.sim.policies.relocation import _first
 
@@ -80,27 +80,28 @@ def test_receive_rows_is_receive_of_the_full_array():
 
 
 def test_phase_month_is_the_numpy_rule():
+    """On the rows with a top-up or 渐退 left, what the full-length numpy rule gives (the rest ask nothing)."""
     rng = np.random.default_rng(4)
     monthly = np.where(rng.random(500) < 0.3, rng.random(500) * 300, 0.0)
     phase = np.where(rng.random(500) < 0.2, rng.random(500) * 200, 0.0)
-    left = rng.integers(0, 3, 500).astype(np.int16)
-    expected, left_after = monthly.copy(), left.copy()
-    on = np.flatnonzero(left > 0)
-    expected[on] += phase[on]
-    left_after[on] -= 1
-    amounts = np.empty(500)
-    pay_kernels.phase_month(monthly, phase, left, amounts)
-    np.testing.assert_array_equal(amounts, expected)
+    left = np.where(rng.random(500) < 0.3, rng.integers(0, 3, 500), 0).astype(np.int16)
+    rows = np.flatnonzero((monthly > 0) | (left > 0))
+    on = left > 0
+    expected = np.where(on, monthly + phase, monthly)  # amounts = monthly, plus phase where 渐退 has months left
+    left_after = left - on
+    assert not expected[np.setdiff1d(np.arange(500), rows)].any()
+    amounts = np.empty(rows.size)
+    pay_kernels.phase_month(rows, monthly, phase, left, amounts)
+    np.testing.assert_array_equal(amounts, expected[rows])
     np.testing.assert_array_equal(left, left_after)
-    # and paid in the same pass: what receive adds after phase_month
+    # and paid in the same pass: what receive adds of the full-length amounts
     income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
-    left[:] = rng.integers(0, 3, 500)
-    plain = [a.copy() for a in (income, benefits, tally, left)]
-    pay_kernels.phase_month(monthly, phase, plain[3], amounts)
-    pay_kernels.receive(amounts, *plain[:3])
-    paid = np.empty(500)
-    pay_kernels.phase_month_paid(monthly, phase, left, paid, income, benefits, tally)
-    for x, y in zip((paid, income, benefits, tally, left), [amounts] + plain):
+    plain = [x.copy() for x in (income, benefits, tally)]
+    pay_kernels.receive(expected, *plain)
+    left[:] = left_after + on
+    paid = np.empty(rows.size)
+    pay_kernels.phase_month_paid(rows, monthly, phase, left, paid, income, benefits, tally)
+    for x, y in zip((paid, income, benefits, tally, left), [expected[rows]] + plain + [left_after]):
         np.testing.assert_array_equal(x, y)
 
 
@@ -447,3 +448,48 @@ def test_year_kernels_lose_labour_is_the_numpy_rule():
     np.testing.assert_array_equal(got_l, wl)
     np.testing.assert_array_equal(got_m, wm)
     assert (keep < 1).any() and (keep == 1).any()
+
+
+def test_assess_kernels_are_the_numpy_rules():
+    """低保's other lever income and 内生动力's benefit share and report factor, as the numpy rules give them."""
+    rng = np.random.default_rng(12)
+    n = 4000
+    income, market, persistent, paid, means = (rng.random(n) * 9000 * (rng.random(n) < 0.8) for _ in range(5))
+    for months in (5, 12):
+        expected = np.maximum((income - (market - months * persistent) - paid) * (12 / months) - means, 0.0)
+        out = np.empty(n)
+        assess_kernels.lever_income(income, market, persistent, paid, float(months), 12 / months, means, out)
+        np.testing.assert_array_equal(out, expected)
+    benefits = rng.random(n) * 3000 * (rng.random(n) < 0.4)
+    income[::7] = rng.random(income[::7].size)  # below 1 yuan: the floor
+    eligible, hides = rng.random(n) < 0.6, rng.random(n) < 0.3
+    share, factor = np.empty(n), np.empty(n)
+    assess_kernels.benefit_response(benefits, income, eligible, hides, 0.7, share, factor)
+    np.testing.assert_array_equal(share, np.clip(benefits / np.maximum(income, 1.0), 0.0, 1.0))
+    np.testing.assert_array_equal(factor, np.where((benefits > 0) & eligible & hides, 0.7, 1.0))
+    assert (share == 1.0).any() and ((share > 0) & (share < 1)).any() and (factor < 1).any()
+    # 健康扶贫's public part and what a cap leaves with the household
+    assistance, cap_fund, oop = (rng.random(n) * 5000 * (rng.random(n) < 0.3) for _ in range(3))
+    for year_share in (1.0, 7 / 12):
+        public = np.empty(n)
+        assess_kernels.public_share(assistance, cap_fund, year_share, public)
+        np.testing.assert_array_equal(public, (assistance + cap_fund) * year_share)
+        paid = np.where(rng.random(n) < 0.5, public, 0.0)
+        left = np.empty(n)
+        assess_kernels.left_unpaid(oop, public, paid, left)
+        np.testing.assert_array_equal(left, oop + (public - paid))
+
+
+def test_stable_source_and_registered_income_are_the_numpy_rules():
+    from tuopin.sim.population import DOUBAO_CODES, in_codes
+    rng = np.random.default_rng(13)
+    n = 5000
+    labour, category = rng.integers(0, 3, n).astype(np.int8), rng.integers(0, 7, n).astype(np.int8)
+    wl, wm, farm = (rng.random(n) * 9000 * (rng.random(n) < 0.4) for _ in range(3))
+    out = np.empty(n, bool)
+    assess_kernels.stable_source(labour, wl, wm, farm, category, np.array(DOUBAO_CODES, np.int8), out)
+    np.testing.assert_array_equal(out, (labour > 0) & ((wl + wm + farm) > 0) | in_codes(category, DOUBAO_CODES))
+    pc, size, registered = rng.random(n) * 8000, rng.integers(1, 9, n).astype(np.int16), category > 2
+    reg = np.empty(np.count_nonzero(registered))
+    assess_kernels.registered_income(pc, size, registered, reg)
+    np.testing.assert_array_equal(reg, pc[registered] * size[registered])

@@ -276,9 +276,12 @@ def people_by(group, size, status, only, out):  # pragma: no cover (compiled)
     """``out[g]`` = the people of group ``g`` (with ``only`` ≥ 0: of the households of that status), counted
     in integers: what ``np.bincount(group, weights=size * mask)`` adds in floats, exactly (whole numbers)."""
     counts = np.zeros(out.size, np.int64)
-    for i in range(group.size):
-        if only < 0 or status[i] == only:
+    if only < 0:
+        for i in range(group.size):
             counts[group[i]] += size[i]
+    else:  # branch-free (a status test mispredicts): a household of another status adds 0
+        for i in range(group.size):
+            counts[group[i]] += size[i] * np.int64(status[i] == only)
     for g in range(out.size):
         out[g] = counts[g]
 

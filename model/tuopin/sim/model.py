@@ -14,7 +14,7 @@ from functools import partial
 import mesa
 import numpy as np
 
-from . import assessment, dynamics, eligibility, kernels, village, year_kernels
+from . import assess_kernels, assessment, dynamics, eligibility, kernels, village, year_kernels
 from .budget import Ledger
 from .campaign import Funding, monitored
 from ..parameters.typed import typed
@@ -278,7 +278,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self.last_assessment = dict(r, pc_true=pc_true, pc_measured=pc_measured, pc_income=pc_income, oop=oop,
                                     spend_poor=spend_poor)
         self.ctx.priority = pc_measured
-        newly = self._village_exits()
+        newly, incidence = self._village_exits()  # (the incidence after the assessment: status changes no more)
         w = self.weight
         row = {"year": self.year, "poverty_line": self.line,
                "target_exits": self.spec.targets.people.get(self.year),
@@ -296,15 +296,16 @@ class PovertyModel(VillageAgents, mesa.Model):
         row["exited_start"] = exited_start
         row["exits_sustained_true"] = self._sustained_true()
         registered = hh.category > 0
-        row["registered_people"] = int(round(people(registered) * w))
+        row["registered_people"] = int(round((registered_people := people(registered)) * w))
         row["doudi_people"] = int(round(people(self._doudi()) * w))
-        # 建档立卡户人均纯收入: the administrative income series (exited included)
-        reg_size = hh.size[registered]
-        row["registered_income_pc"] = float((pc_income[registered] * reg_size).sum() / max(int(reg_size.sum()), 1))
+        # 建档立卡户人均纯收入: the administrative income series (exited included): (pc_income[registered] ×
+        # hh.size[registered]).sum() over their people, the products in one pass (assess_kernels.registered_income)
+        assess_kernels.registered_income(pc_income, hh.size, registered, reg := np.empty(np.count_nonzero(registered)))
+        row["registered_income_pc"] = float(reg.sum() / max(registered_people, 1))
         row["villages_exited"] = int(round(newly * self.village_weight))
         still = self.poor_village & (self.village_exit_year < 0)
         row["poor_villages_remaining"] = int(round(still.sum() * self.village_weight))
-        deep = still & (self.village_incidence() >= self.p.village.deep_incidence)
+        deep = still & (incidence >= self.p.village.deep_incidence)
         row["poor_villages_deep"] = int(round(deep.sum() * self.village_weight))
         row["spend_yuan"] = self.ledger.spent(self.year) * w
         for policy in self.policies:
@@ -433,14 +434,15 @@ class PovertyModel(VillageAgents, mesa.Model):
         deadline = self.spec.campaign.deadline_year
         return int(deadline) if deadline else int(self.spec.last_year)
 
-    def _village_exits(self) -> int:
+    def _village_exits(self) -> tuple[int, np.ndarray]:
         """Poor villages exit when incidence (declared: registered poor not yet out, over the village's 户籍
         rural people) is below 2 % (3 % in the west) and their collective income reaches
-        ``village.collective_income_min`` (九有, the Jingzhou decision §二(四); the Shanxi plan's 5万; 0: none)."""
+        ``village.collective_income_min`` (九有, the Jingzhou decision §二(四); the Shanxi plan's 5万; 0: none).
+        Returns how many exit, and the incidence."""
         v = self.p.village
         limit = (self.p.assessment.village_incidence_west if self.spec.west else self.p.assessment.village_incidence)
-        ok = self.village_incidence() < limit
+        ok = (incidence := self.village_incidence()) < limit
         ok &= self.village_collective >= v.collective_income_min
         newly = self.poor_village & (self.village_exit_year < 0) & ok
         self.village_exit_year[newly] = self.year
-        return int(newly.sum())
+        return int(newly.sum()), incidence

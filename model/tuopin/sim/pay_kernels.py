@@ -137,27 +137,31 @@ def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no c
 
 
 @_jit
-def phase_month(monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
-    """低保's month: ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now)."""
-    for i in range(monthly.size):  # branch-free (selects): it vectorises
-        a = monthly[i]
-        left = phase_left[i]
-        on = left > 0
-        amounts[i] = a + phase[i] if on else a
-        phase_left[i] = left - 1 if on else left
+def phase_month(rows, monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
+    """低保's month for ``rows`` (by position in ``rows``): ``amounts = monthly``, plus ``phase`` where 渐退 has
+    months left (one fewer now). The other households ask nothing: their top-up is 0, no 渐退 left."""
+    for j in range(rows.size):
+        r = rows[j]
+        a = monthly[r]
+        left = phase_left[r]
+        if left > 0:
+            a = a + phase[r]
+            phase_left[r] = left - 1
+        amounts[j] = a
 
 
 @_jit
-def phase_month_paid(monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
-    """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive`): for a lever
+def phase_month_paid(rows, monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
+    """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive_rows`): for a lever
     no cap can cut (the ledger then pays the request as it is)."""
-    for i in range(monthly.size):
-        a = monthly[i]
-        left = phase_left[i]
-        on = left > 0
-        a = a + phase[i] if on else a
-        phase_left[i] = left - 1 if on else left
-        amounts[i] = a
-        income[i] += a
-        benefits[i] += a
-        also[i] += a
+    for j in range(rows.size):
+        r = rows[j]
+        a = monthly[r]
+        left = phase_left[r]
+        if left > 0:
+            a = a + phase[r]
+            phase_left[r] = left - 1
+        amounts[j] = a
+        income[r] += a
+        benefits[r] += a
+        also[r] += a

@@ -54,7 +54,7 @@ import numpy as np
 
 from ...parameters.typed import DibaoSection
 from ..population import CATEGORY_CODES, DOUBAO_CODES, EXITED, POOR, in_codes
-from .. import kernels, pay_kernels, year_kernels
+from .. import assess_kernels, kernels, pay_kernels, year_kernels
 from .base import Policy
 
 
@@ -76,6 +76,7 @@ class Dibao(Policy):
         self.phase = np.zeros(n)          # the monthly top-up kept while phasing out (渐退)
         self.phase_left = np.zeros(n, np.int16)  # months of it left
         self.inclusion_draw = self.rng.random(n)  # the household's own draw for the inclusion error, kept
+        self._paying = (-1, np.zeros(0, np.int64))  # (year, the rows paid that year): see month
 
     def entitled(self) -> np.ndarray:
         """Benefit-eligible households, and (``entitlement``) exited ones: 兜底 does not end at exit."""
@@ -149,25 +150,33 @@ class Dibao(Policy):
         hh.category[(topup > 0) & eligible & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
 
     def month(self) -> None:
-        if self.ctx.month > self.ctx.assessment_month:  # cover ends with the entitlement
+        c = self.ctx
+        if c.month > c.assessment_month:  # cover ends with the entitlement
             keep = self.entitled()
             self.monthly = self.monthly * keep
             self.phase_left = self.phase_left * keep
+        # the households paid: a top-up or 渐退 left in January (both are set only then), a minority, so
+        # the month works on their rows only; the rest ask nothing (the same yuan and incomes as the full arrays)
+        if self._paying[0] != c.year:
+            self._paying = (c.year, np.flatnonzero((self.monthly > 0) | (self.phase_left > 0)))
+        rows = self._paying[1]
         # the month's top-up, and the kept one where 渐退 runs (a month off it): one pass
-        amounts = np.empty_like(self.monthly)
+        amounts = np.empty(rows.size)
         if self.uncapped():  # paid in full whatever it asks: paid in the same pass, then booked
-            ys = self.ctx.ys
-            pay_kernels.phase_month_paid(self.monthly, self.phase, self.phase_left, amounts, ys.income, ys.benefits,
-                                     self.paid)
-            self.pay(amounts)
+            ys = c.ys
+            pay_kernels.phase_month_paid(rows, self.monthly, self.phase, self.phase_left, amounts, ys.income,
+                                         ys.benefits, self.paid)
+            self.pay(amounts, rows=rows)
         else:
-            pay_kernels.phase_month(self.monthly, self.phase, self.phase_left, amounts)
-            self.transfer(amounts, tally=self.paid)
+            pay_kernels.phase_month(rows, self.monthly, self.phase, self.phase_left, amounts)
+            self.transfer(amounts, tally=self.paid, rows=rows)
 
     def assessment(self) -> None:
         """Income from other levers this year (annualised), for next year's means test."""
         c = self.ctx
         months = c.t % 12 + 1
-        transient = c.ys.market - months * c.ys.persistent  # the year's shocks (YearState.transient)
-        stable = (c.ys.income - transient - self.paid) * (12 / months)
-        self.other_income = np.maximum(stable - self._market(), 0.0)
+        # transient = market - months × persistent (the year's shocks, YearState.transient); stable = (income -
+        # transient - paid) × (12 / months); other_income = max(stable - self._market(), 0): one pass
+        self.other_income = np.empty(c.hh.n)
+        assess_kernels.lever_income(c.ys.income, c.ys.market, c.ys.persistent, self.paid, float(months), 12 / months,
+                                    self._market(), self.other_income)

@@ -64,6 +64,7 @@ class Education(Policy):
         self.yulu_monthly = np.zeros(ctx.hh.n)  # this year's 雨露计划 payment a month, yuan
         self.yulu_to = np.zeros(ctx.hh.n, np.int64)  # the households paid, by index (the first yulu_count)
         self.yulu_count = 0
+        self._yulu = (-1, np.zeros(0))  # (year, yulu_monthly[yulu_to[:yulu_count]] that year): see month
         self._choices(np.zeros(ctx.hh.n, bool))  # the catalog's rates until the first January
 
     def support(self) -> tuple[float, float, float]:
@@ -112,5 +113,7 @@ class Education(Policy):
     def month(self) -> None:
         c, to = self.ctx, self.yulu_to[:self.yulu_count]  # few households: paid by index, for speed
         if to.size:  # a transfer (income and a benefit) to the households with vocational students
-            paid = self.pay(self.yulu_monthly[to], at=to)
+            if self._yulu[0] != c.year:  # their payments, fixed for the year (January): gathered once
+                self._yulu = (c.year, self.yulu_monthly[to])
+            paid = self.pay(self._yulu[1], at=to)
             pay_kernels.receive_rows(to, paid, c.ys.income, c.ys.benefits, _NO_TALLY)  # income[to] += paid, benefits too

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...parameters.typed import MotivationSection
-from .. import year_kernels
+from .. import assess_kernels, year_kernels
 from ..targeting import choose, how_many
 from .base import Policy
 
@@ -63,6 +63,8 @@ class Motivation(Policy):
     def assessment(self) -> None:
         c = self.ctx
         ys = c.ys
-        self.benefit_share = np.clip(ys.benefits / np.maximum(ys.income, 1.0), 0.0, 1.0)
-        receiving = (ys.benefits > 0) & self.eligible()
-        c.shared.report_factor[:] = np.where(receiving & self.hides, 1.0 - self.p.hiding_fraction, 1.0)
+        # benefit_share = clip(benefits / max(income, 1), 0, 1); receiving = (benefits > 0) & eligible;
+        # report_factor[:] = where(receiving & hides, 1 - hiding_fraction, 1): one pass
+        self.benefit_share = np.empty(c.hh.n)
+        assess_kernels.benefit_response(ys.benefits, ys.income, self.eligible(), self.hides, 1.0 - self.p.hiding_fraction,
+                                        self.benefit_share, c.shared.report_factor)
