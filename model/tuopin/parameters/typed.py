@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import section
 from .lever_sections import (CreditSection, DibaoSection, EducationSection, EmploymentSection, HousingSection,
                              IndustrySection, MedicalSection, MotivationSection, PensionSection, RelocationSection,
                              WorkReliefSection)
@@ -261,5 +260,12 @@ SECTIONS: dict[str, type] = {
 
 
 def typed(values: dict[str, object]) -> Params:
-    """The resolved flat values (defaults and overrides, by full name) as one :class:`Params`."""
-    return Params(**{name: cls(**section(values, name)) for name, cls in SECTIONS.items()})
+    """The resolved flat values (defaults and overrides, by full name) as one :class:`Params`: each
+    section's values without their prefix (as :func:`tuopin.parameters.section` gives them), sorted
+    in one pass (a model is built for every replicate)."""
+    by_section: dict[str, dict[str, object]] = {name: {} for name in SECTIONS}
+    for key, value in values.items():
+        head, _, rest = key.partition(".")
+        if head in by_section:
+            by_section[head][rest] = value
+    return Params(**{name: cls(**by_section[name]) for name, cls in SECTIONS.items()})
