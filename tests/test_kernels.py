@@ -393,6 +393,16 @@ def test_illness_probability_by_counts_is_the_numpy_rule():
     np.testing.assert_array_equal(out, table[(size * 4 + elderly) * 3 + chronic])
 
 
+def test_year_kernels_benefit_is_the_numpy_rule():
+    g = np.random.default_rng(19)
+    n = 5_000
+    status, exit_year = g.integers(0, 3, n).astype(np.int8), g.choice(np.array([-1, 2015, 2016, 2017, 2018], np.int16), n)
+    out = np.empty(n, bool)
+    for year, years, until in ((2017, 1, 0), (2019, 3, 2020), (2021, 0, 2020), (2018, -1, 0)):
+        year_kernels.benefit(status, exit_year, year, years, year <= until, 1, 2, out)
+        np.testing.assert_array_equal(out, (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until))))
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

@@ -83,6 +83,15 @@ def by_counts(table, size, elderly, chronic, n_elderly, n_chronic, out):  # prag
 
 
 @_jit
+def benefit(status, exit_year, year, years, within, poor, exited, out):  # pragma: no cover (compiled)
+    """:func:`.eligibility.benefit_eligible`'s mask (bitwise, no branch): ``(status == poor) | ((status == exited) &
+    ((year - exit_year <= years) | within))``, ``within`` the calendar rule (``year <= until``)."""
+    for i in range(out.size):
+        s = status[i]
+        out[i] = (s == poor) | ((s == exited) & ((year - exit_year[i] <= years) | within))
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
