@@ -322,6 +322,11 @@ def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
     np.testing.assert_array_equal(joined, join)
     np.testing.assert_array_equal(a, b)
     assert join.any() and not join.all()
+    none, a = np.zeros(n, bool), insured.copy()  # no one eligible: no draws, nothing changes
+    year_kernels.enrol(none, np.zeros(0), 0.7, a)
+    year_kernels.join(none, a, np.zeros(0), 0.3, joined)
+    np.testing.assert_array_equal(a, insured)
+    assert not joined.any()
 
 
 def test_year_kernels_at_most_is_flatnonzero():

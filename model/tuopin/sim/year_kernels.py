@@ -94,28 +94,32 @@ def benefit(status, exit_year, year, years, within, poor, exited, out):  # pragm
 @_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
-    (``u`` holds one draw per eligible household, in row order)."""
-    j = 0
+    (``u`` holds one draw per eligible household, in row order). Branch-free: every row reads a draw (the next
+    eligible one's, the last past the end) and steps past it where eligible (the mask as bytes)."""
+    if u.size == 0:  # no one eligible
+        return
+    step, last, j = eligible.view(np.uint8), u.size - 1, 0
     for i in range(eligible.size):
-        if eligible[i]:
-            if u[j] < chance:
-                enrolled[i] = True
-            j += 1
+        enrolled[i] = enrolled[i] | (eligible[i] & (u[min(j, last)] < chance))
+        j += step[i]
 
 
 @_jit
 def join(eligible, enrolled, u, chance, out):  # pragma: no cover (compiled)
     """``out = eligible & ~enrolled; out[out] = u < chance; enrolled |= out``: the ``j``-th eligible household
-    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order)."""
-    j = 0
+    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order). Branch-free,
+    as :func:`enrol`."""
+    if u.size == 0:  # no one to join
+        out[:] = False
+        return
+    last, j = u.size - 1, 0
     for i in range(eligible.size):
-        x = False
-        if eligible[i] and not enrolled[i]:
-            x = u[j] < chance
-            j += 1
-            if x:
-                enrolled[i] = True
+        was = enrolled[i]
+        new = eligible[i] & ~was
+        x = new & (u[min(j, last)] < chance)
         out[i] = x
+        enrolled[i] = was | x
+        j += np.uint8(new)
 
 
 @_jit
