@@ -153,11 +153,9 @@ def choices(eligible, h0, h1, v0, v1, d0, d1, to_highschool, to_vocational, drop
 @_jit
 def school_support(eligible, highschool, college, compulsory, dropout, a, b, c, out):  # pragma: no cover
     """``where(eligible, highschool * a + college * b + (compulsory - dropout) * c, 0)`` in one pass."""
-    for i in range(out.size):
-        if eligible[i]:
-            out[i] = highschool[i] * a + college[i] * b + (compulsory[i] - dropout[i]) * c
-        else:
-            out[i] = 0.0
+    for i in range(out.size):  # branch-free: the sum for every row, then a select
+        x = highschool[i] * a + college[i] * b + (compulsory[i] - dropout[i]) * c
+        out[i] = x if eligible[i] else 0.0
 
 
 @_jit
