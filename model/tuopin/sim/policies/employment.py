@@ -155,11 +155,11 @@ class Employment(Policy):
         self.counts = {"trained": trained.size, "placed": placed.size, "migrated": self.migrate(capacity)}
         # public-welfare posts for households hard to employ (no labourer, someone able to do light work)
         hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
-        free = max(self.capacity(p.posts_per_10k) - int(self.post.sum()), 0)
+        free = max(self.capacity(p.posts_per_10k) - np.count_nonzero(self.post), 0)
         k = min(how_many(hard, p.post_rate, self.rng, c.intensity), free)
         self.post |= choose(hard, k, cause_score(hh.cause, {"lack_labour": 1.0}), self.rng, by_cause)
         # ecological rangers: a fixed number of posts for households with labour
-        want = c.count(p.ranger_posts) - int(self.ranger.sum())
+        want = c.count(p.ranger_posts) - np.count_nonzero(self.ranger)
         self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause)
         self._paying = None
 
