@@ -408,6 +408,20 @@ def test_year_kernels_benefit_is_the_numpy_rule():
         np.testing.assert_array_equal(out, (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until))))
 
 
+def test_year_kernels_employment_pools_are_the_numpy_rules():
+    g = np.random.default_rng(21)
+    n = 5_000
+    eligible, post, registered = g.random(n) < 0.6, g.random(n) < 0.1, g.random(n) < 0.7
+    labour, elderly, disabled = (g.integers(0, k, n).astype(np.int16) for k in (3, 3, 2))
+    out = np.empty(n, bool)
+    year_kernels.post_pool(eligible, labour, elderly, disabled, post, out)
+    np.testing.assert_array_equal(out, eligible & (labour == 0) & ((elderly + disabled) > 0) & ~post)
+    wages = np.where(g.random(n) < 0.2, 0.0, g.random(n) * 60_000)
+    year_kernels.migrant_pool(registered, labour, wages, 26_544.0, out)
+    np.testing.assert_array_equal(out, registered & (labour > np.floor(wages / 26_544.0)))
+    assert out.any() and not out.all()
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

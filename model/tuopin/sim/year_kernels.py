@@ -92,6 +92,20 @@ def benefit(status, exit_year, year, years, within, poor, exited, out):  # pragm
 
 
 @_jit
+def post_pool(eligible, labour, elderly, disabled, post, out):  # pragma: no cover (compiled)
+    """Employment's households for a post: ``eligible & (labour == 0) & ((elderly + disabled) > 0) & ~post``."""
+    for i in range(out.size):
+        out[i] = eligible[i] & (labour[i] == 0) & ((elderly[i] + disabled[i]) > 0) & ~post[i]
+
+
+@_jit
+def migrant_pool(registered, labour, wages, w, out):  # pragma: no cover (compiled)
+    """Employment's households with a labourer free to go: ``registered & (labour > np.floor(wages / w))``."""
+    for i in range(out.size):
+        out[i] = registered[i] & (labour[i] > np.floor(wages[i] / w))
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order). Branch-free: every row reads a draw (the next
