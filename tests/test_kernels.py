@@ -305,6 +305,11 @@ def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
     np.testing.assert_array_equal(joined, join)
     np.testing.assert_array_equal(a, b)
     assert join.any() and not join.all()
+    none, a = np.zeros(n, bool), insured.copy()  # no one eligible: no draws, nothing changes
+    year_kernels.enrol(none, np.zeros(0), 0.7, a)
+    year_kernels.join(none, a, np.zeros(0), 0.3, joined)
+    np.testing.assert_array_equal(a, insured)
+    assert not joined.any()
 
 
 def test_year_kernels_at_most_is_flatnonzero():
@@ -353,6 +358,30 @@ def test_year_kernels_work_relief_are_the_numpy_rules():
     scores, suits = np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]), np.empty(n)
     year_kernels.relief_suits(scores, cause, wage_migrant, suits)
     np.testing.assert_array_equal(suits, 0.5 * scores[cause] + 0.5 * (wage_migrant <= 0))
+
+
+def test_year_kernels_benefit_is_the_numpy_rule():
+    g = np.random.default_rng(19)
+    n = 5_000
+    status, exit_year = g.integers(0, 3, n).astype(np.int8), g.choice(np.array([-1, 2015, 2016, 2017, 2018], np.int16), n)
+    out = np.empty(n, bool)
+    for year, years, until in ((2017, 1, 0), (2019, 3, 2020), (2021, 0, 2020), (2018, -1, 0)):
+        year_kernels.benefit(status, exit_year, year, years, year <= until, 1, 2, out)
+        np.testing.assert_array_equal(out, (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until))))
+
+
+def test_year_kernels_employment_pools_are_the_numpy_rules():
+    g = np.random.default_rng(21)
+    n = 5_000
+    eligible, post, registered = g.random(n) < 0.6, g.random(n) < 0.1, g.random(n) < 0.7
+    labour, elderly, disabled = (g.integers(0, k, n).astype(np.int16) for k in (3, 3, 2))
+    out = np.empty(n, bool)
+    year_kernels.post_pool(eligible, labour, elderly, disabled, post, out)
+    np.testing.assert_array_equal(out, eligible & (labour == 0) & ((elderly + disabled) > 0) & ~post)
+    wages = np.where(g.random(n) < 0.2, 0.0, g.random(n) * 60_000)
+    year_kernels.migrant_pool(registered, labour, wages, 26_544.0, out)
+    np.testing.assert_array_equal(out, registered & (labour > np.floor(wages / 26_544.0)))
+    assert out.any() and not out.all()
 
 
 def test_year_kernels_premiums_are_the_numpy_rules():

@@ -59,7 +59,7 @@ MUTATIONS = [
     Mutation("dibao exclusion error inverted", "sim/policies/dibao.py",
              r"random\(hh\.n\) >= p\.exclusion_error", "random(hh.n) < p.exclusion_error"),
     Mutation("dibao cover redrawn each January", "sim/year_kernels.py",
-             r"\(covered\[i\] \| found\[i\]\)", "found[i]"),
+             r"stays = covered\[i\] \| found\[i\]$", "stays = found[i]"),
     Mutation("housing renovations uncapped", "sim/policies/housing.py",
              r"if p\.renovations_per_10k > 0:", "if False:"),
     Mutation("housing cap takes C houses first", "sim/year_kernels.py",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..parameters.typed import AfterExitSection
+from . import year_kernels
 from .population import EXITED, POOR, Households
 
 # the levers with a rule of their own after exit (兜底 and motivation follow the general mask)
@@ -34,9 +35,9 @@ def benefit_eligible(hh: Households, year: int, years: int, until: int = 0,
                      also: np.ndarray | None = None) -> np.ndarray:
     """Registered poor, and exited households within ``years`` of their exit or up to the
     calendar year ``until``, and ``also`` (the monitored: 防止返贫监测) (read-only)."""
-    exited = hh.status == EXITED
-    keep = (year - hh.exit_year <= years) | (year <= until)
-    out = (hh.status == POOR) | (exited & keep)
+    # (status == POOR) | ((status == EXITED) & ((year - exit_year <= years) | (year <= until))), in one pass
+    out = np.empty(hh.status.shape, bool)
+    year_kernels.benefit(hh.status, hh.exit_year, int(year), int(years), bool(year <= until), POOR, EXITED, out)
     if also is not None:
         out |= also
     out.flags.writeable = False

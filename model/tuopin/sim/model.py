@@ -186,7 +186,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self.ys.ill_rate[:] = dynamics.illness_rate(hh, self.p)
         self.ctx.line, self.ctx.ys = self.line, self.ys
         # the year's money per remaining poor household sets the levers' take-up (sim/campaign.py)
-        poor_households = float((hh.status == POOR).sum()) * self.weight
+        poor_households = float(np.count_nonzero(hh.status == POOR)) * self.weight
         self.ctx.intensity = self.funding.year(self.year, poor_households)
         self.ledger.fund(self.year, self.spec.campaign.funds.get(self.year, 0.0), poor_households)
         self.ctx.dibao_line = self.spec.campaign.dibao_line.get(self.year, 0.0)

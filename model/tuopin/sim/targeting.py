@@ -31,7 +31,7 @@ _EMPTY = np.zeros(0)  # no focus, no suits
 def how_many(eligible: np.ndarray, rate: float, rng: np.random.Generator, intensity: float = 1.0) -> int:
     """The number served this year: a binomial draw over the eligible at ``rate`` × ``intensity``
     (capped at 1)."""
-    return int(rng.binomial(int(eligible.sum()), min(1.0, max(0.0, rate * intensity))))
+    return int(rng.binomial(np.count_nonzero(eligible), min(1.0, max(0.0, rate * intensity))))
 
 
 def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Generator, by_cause: bool,

@@ -76,30 +76,57 @@ def relief_suits(scores, cause, wage_migrant, out):  # pragma: no cover (compile
 
 
 @_jit
+def benefit(status, exit_year, year, years, within, poor, exited, out):  # pragma: no cover (compiled)
+    """:func:`.eligibility.benefit_eligible`'s mask (bitwise, no branch): ``(status == poor) | ((status == exited) &
+    ((year - exit_year <= years) | within))``, ``within`` the calendar rule (``year <= until``)."""
+    for i in range(out.size):
+        s = status[i]
+        out[i] = (s == poor) | ((s == exited) & ((year - exit_year[i] <= years) | within))
+
+
+@_jit
+def post_pool(eligible, labour, elderly, disabled, post, out):  # pragma: no cover (compiled)
+    """Employment's households for a post: ``eligible & (labour == 0) & ((elderly + disabled) > 0) & ~post``."""
+    for i in range(out.size):
+        out[i] = eligible[i] & (labour[i] == 0) & ((elderly[i] + disabled[i]) > 0) & ~post[i]
+
+
+@_jit
+def migrant_pool(registered, labour, wages, w, out):  # pragma: no cover (compiled)
+    """Employment's households with a labourer free to go: ``registered & (labour > np.floor(wages / w))``."""
+    for i in range(out.size):
+        out[i] = registered[i] & (labour[i] > np.floor(wages[i] / w))
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
-    (``u`` holds one draw per eligible household, in row order)."""
-    j = 0
+    (``u`` holds one draw per eligible household, in row order). Branch-free: every row reads a draw (the next
+    eligible one's, the last past the end) and steps past it where eligible (the mask as bytes)."""
+    if u.size == 0:  # no one eligible
+        return
+    step, last, j = eligible.view(np.uint8), u.size - 1, 0
     for i in range(eligible.size):
-        if eligible[i]:
-            if u[j] < chance:
-                enrolled[i] = True
-            j += 1
+        enrolled[i] = enrolled[i] | (eligible[i] & (u[min(j, last)] < chance))
+        j += step[i]
 
 
 @_jit
 def join(eligible, enrolled, u, chance, out):  # pragma: no cover (compiled)
     """``out = eligible & ~enrolled; out[out] = u < chance; enrolled |= out``: the ``j``-th eligible household
-    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order)."""
-    j = 0
+    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order). Branch-free,
+    as :func:`enrol`."""
+    if u.size == 0:  # no one to join
+        out[:] = False
+        return
+    last, j = u.size - 1, 0
     for i in range(eligible.size):
-        x = False
-        if eligible[i] and not enrolled[i]:
-            x = u[j] < chance
-            j += 1
-            if x:
-                enrolled[i] = True
+        was = enrolled[i]
+        new = eligible[i] & ~was
+        x = new & (u[min(j, last)] < chance)
         out[i] = x
+        enrolled[i] = was | x
+        j += np.uint8(new)
 
 
 @_jit
@@ -133,11 +160,9 @@ def choices(eligible, h0, h1, v0, v1, d0, d1, to_highschool, to_vocational, drop
 @_jit
 def school_support(eligible, highschool, college, compulsory, dropout, a, b, c, out):  # pragma: no cover
     """``where(eligible, highschool * a + college * b + (compulsory - dropout) * c, 0)`` in one pass."""
-    for i in range(out.size):
-        if eligible[i]:
-            out[i] = highschool[i] * a + college[i] * b + (compulsory[i] - dropout[i]) * c
-        else:
-            out[i] = 0.0
+    for i in range(out.size):  # branch-free: the sum for every row, then a select
+        x = highschool[i] * a + college[i] * b + (compulsory[i] - dropout[i]) * c
+        out[i] = x if eligible[i] else 0.0
 
 
 @_jit

@@ -154,12 +154,13 @@ class Employment(Policy):
         self.migrant[placed] = to_away
         self.counts = {"trained": trained.size, "placed": placed.size, "migrated": self.migrate(capacity)}
         # public-welfare posts for households hard to employ (no labourer, someone able to do light work)
-        hard = eligible & (hh.labour == 0) & ((hh.elderly + hh.disabled) > 0) & ~self.post
-        free = max(self.capacity(p.posts_per_10k) - int(self.post.sum()), 0)
+        hard = np.empty(hh.n, bool)  # eligible & (labour == 0) & ((elderly + disabled) > 0) & ~post, in one pass
+        year_kernels.post_pool(eligible, hh.labour, hh.elderly, hh.disabled, self.post, hard)
+        free = max(self.capacity(p.posts_per_10k) - np.count_nonzero(self.post), 0)
         k = min(how_many(hard, p.post_rate, self.rng, c.intensity), free)
         self.post |= choose(hard, k, cause_score(hh.cause, {"lack_labour": 1.0}), self.rng, by_cause)
         # ecological rangers: a fixed number of posts for households with labour
-        want = c.count(p.ranger_posts) - int(self.ranger.sum())
+        want = c.count(p.ranger_posts) - np.count_nonzero(self.ranger)
         self.ranger |= choose(with_labour & ~self.ranger, max(want, 0), capacity, self.rng, by_cause)
         self._paying = None
 
@@ -185,7 +186,8 @@ class Employment(Policy):
             self.stock = held / (c.migrant_workers / c.weight)
             return 0
         k = int(round(self.stock * c.migrant_workers / c.weight - held))
-        pool = registered & (hh.labour > np.floor(wages / w))
+        pool = np.empty(hh.n, bool)  # registered & (labour > np.floor(wages / w)), in one pass
+        year_kernels.migrant_pool(registered, hh.labour, wages, float(w), pool)
         if k <= 0 or not pool.any():
             return 0
         chosen = choose(pool, k, capacity, self.rng, c.params.targeting.by_cause)

@@ -76,6 +76,7 @@ class Housing(Policy):
         year_kernels.renovation(c.priority, hh.housing, HOUSING_D, float(p.grant_d), float(p.grant_c), grant, priority)
         if p.renovations_per_10k > 0:
             take = first(take, priority, c.count(p.renovations_per_10k * self.per_10k))
-        paid = np.flatnonzero(self.pay(np.where(take, grant, 0.0), priority=priority) > 0)  # rows
+        rows = np.flatnonzero(take)  # pay(where(take, grant, 0)) on the rows taken (the same yuan, the same order under a cap)
+        paid = rows[self.pay(grant[rows], priority=priority, rows=rows) > 0]
         hh.housing[paid] = HOUSING_SAFE
         c.ys.outlay[paid] += p.own_contribution * grant[paid]  # spending, not a deduction from net income

@@ -124,7 +124,7 @@ class Industry(Policy):
         self.coop &= c.eligible
         free = c.eligible & ~self.coop
         suits = self.share_suits()
-        refill = choose(free, self.shares - int(self.coop.sum()), suits, self.rng, by_cause, self.ctx.focus)
+        refill = choose(free, self.shares - np.count_nonzero(self.coop), suits, self.rng, by_cause, self.ctx.focus)
         free &= ~refill
         new = choose(free, how_many(free, p.coop_take_up, self.rng, c.intensity), suits, self.rng, by_cause, self.ctx.focus)
         funded = self.pay_each(new, p.coop_capital)  # rows

@@ -60,7 +60,7 @@ class MedicalHelp(Policy):
         hh, eligible = c.hh, self.eligible()
         was = hh.insured.copy()
         # hh.insured[eligible] |= u < enrolment_poor, one draw per eligible household (in one pass)
-        year_kernels.enrol(eligible, self.rng.random(int(eligible.sum())), p.enrolment_poor, hh.insured)
+        year_kernels.enrol(eligible, self.rng.random(np.count_nonzero(eligible)), p.enrolment_poor, hh.insured)
         # the contribution follows enrolment: charge those the lever enrols (enrolment persists)
         premium = own_contribution(hh, c.params, c.year)
         # expense += premium * (insured - was); the subsidy asked where(eligible & insured, premium * share, 0): one pass
