@@ -451,3 +451,17 @@ def test_stable_source_and_registered_income_are_the_numpy_rules():
     reg = np.empty(np.count_nonzero(registered))
     assess_kernels.registered_income(pc, size, registered, reg)
     np.testing.assert_array_equal(reg, pc[registered] * size[registered])
+
+
+def test_benefit_eligible_kernel_is_the_numpy_rule():
+    rng = np.random.default_rng(14)
+    n = 5000
+    status = rng.integers(0, 3, n).astype(np.int8)
+    exit_year = np.where(status == 2, rng.integers(2014, 2020, n), -1).astype(np.int16)
+    also = rng.random(n) < 0.05
+    for year, years, until, extra in ((2017, 1, 0, None), (2019, 0, 2020, also), (2020, 3, 2018, also)):
+        out = np.empty(n, bool)
+        year_kernels.benefit_eligible(status, exit_year, 1, 2, year, years, until,
+                                      np.zeros(0, bool) if extra is None else extra, out)
+        expected = (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until)))
+        np.testing.assert_array_equal(out, expected | (False if extra is None else extra))

@@ -15,7 +15,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..parameters.typed import AfterExitSection
+from . import year_kernels
 from .population import EXITED, POOR, Households
+
+_NO_ONE = np.zeros(0, bool)  # no ``also``
 
 # the levers with a rule of their own after exit (兜底 and motivation follow the general mask)
 SPECIAL: tuple[str, ...] = ("medical", "education", "pension", "housing", "relocation", "industry", "employment",
@@ -34,11 +37,11 @@ def benefit_eligible(hh: Households, year: int, years: int, until: int = 0,
                      also: np.ndarray | None = None) -> np.ndarray:
     """Registered poor, and exited households within ``years`` of their exit or up to the
     calendar year ``until``, and ``also`` (the monitored: 防止返贫监测) (read-only)."""
-    exited = hh.status == EXITED
-    keep = (year - hh.exit_year <= years) | (year <= until)
-    out = (hh.status == POOR) | (exited & keep)
-    if also is not None:
-        out |= also
+    # keep = (year - exit_year <= years) | (year <= until); out = (status == POOR) | ((status == EXITED) & keep),
+    # out |= also: one pass (year_kernels.benefit_eligible)
+    out = np.empty(hh.n, bool)
+    year_kernels.benefit_eligible(hh.status, hh.exit_year, POOR, EXITED, year, years, until,
+                                  _NO_ONE if also is None else also, out)
     out.flags.writeable = False
     return out
 

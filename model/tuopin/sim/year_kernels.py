@@ -152,3 +152,14 @@ def lose_labour(k, labour, wage_local, wage_migrant):  # pragma: no cover (compi
             keep = (n - k[i]) / max(n, 1) if n > 0 else 1.0
             wage_local[i] *= keep
             wage_migrant[i] *= keep
+
+
+@_jit
+def benefit_eligible(status, exit_year, poor, exited, year, years, until, also, out):  # pragma: no cover (compiled)
+    """:func:`.eligibility.benefit_eligible` in one pass: ``(status == poor) | ((status == exited) & ((year -
+    exit_year <= years) | (year <= until)))``, or ``also`` (unless empty)."""
+    any_also, calendar = also.size > 0, year <= until
+    for i in range(out.size):
+        s = status[i]
+        keep = (year - exit_year[i] <= years) | calendar
+        out[i] = (s == poor) | ((s == exited) & keep) | (any_also and also[i])
