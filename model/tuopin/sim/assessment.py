@@ -57,7 +57,7 @@ def income_threshold(p: AssessmentSection, year: int, month: int) -> float:
 def stable_source(hh: Households) -> np.ndarray:
     """一有: a working member with wage or farm income, or 兜底 cover (五保/低保)."""
     # (hh.labour > 0) & ((hh.wage_local + hh.wage_migrant + hh.farm) > 0) | in_codes(hh.category, DOUBAO_CODES): one pass
-    out = np.empty(hh.n, bool)
+    out = np.empty(hh.labour.size, bool)
     assess_kernels.stable_source(hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, hh.category, _DOUDI, out)
     return out
 

@@ -39,7 +39,7 @@ def benefit_eligible(hh: Households, year: int, years: int, until: int = 0,
     calendar year ``until``, and ``also`` (the monitored: 防止返贫监测) (read-only)."""
     # keep = (year - exit_year <= years) | (year <= until); out = (status == POOR) | ((status == EXITED) & keep),
     # out |= also: one pass (year_kernels.benefit_eligible)
-    out = np.empty(hh.n, bool)
+    out = np.empty(hh.status.size, bool)
     year_kernels.benefit_eligible(hh.status, hh.exit_year, POOR, EXITED, year, years, until,
                                   _NO_ONE if also is None else also, out)
     out.flags.writeable = False
