@@ -465,3 +465,22 @@ def test_benefit_eligible_kernel_is_the_numpy_rule():
                                       np.zeros(0, bool) if extra is None else extra, out)
         expected = (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until)))
         np.testing.assert_array_equal(out, expected | (False if extra is None else extra))
+
+
+def test_verification_noise_passes_are_the_numpy_operations():
+    """model._assess's measured income: numpy's in-place operations, the exp numpy's between the two passes."""
+    rng = np.random.default_rng(15)
+    n, share, sigma = 5000, 0.6, 0.25
+    z, bias, pc_true = rng.standard_normal(n), rng.standard_normal(n), rng.random(n) * 9000
+    factor = np.where(rng.random(n) < 0.2, 0.7, 1.0)
+    expected = np.sqrt(share) * bias
+    expected += z * np.sqrt(1 - share)
+    expected *= sigma
+    np.exp(expected, out=expected)
+    expected *= pc_true
+    expected *= factor
+    out = np.empty(n)
+    assess_kernels.noise_exponent(z, float(np.sqrt(1 - share)), float(np.sqrt(share)), bias, sigma, out)
+    np.exp(out, out=out)
+    assess_kernels.scale_by(out, pc_true, factor)
+    np.testing.assert_array_equal(out, expected)

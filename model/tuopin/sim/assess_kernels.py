@@ -66,3 +66,17 @@ def registered_income(pc_income, size, registered, out):  # pragma: no cover (co
         if registered[i]:
             out[j] = pc_income[i] * size[i]
             j += 1
+
+
+@_jit
+def noise_exponent(z, root_rest, root_share, bias, sigma, out):  # pragma: no cover (compiled)
+    """The verification error's exponent: ``(root_share * bias + z * root_rest) * sigma`` (the exp is numpy's)."""
+    for i in range(out.size):
+        out[i] = (root_share * bias[i] + z[i] * root_rest) * sigma
+
+
+@_jit
+def scale_by(x, a, b):  # pragma: no cover (compiled)
+    """``x *= a``, then ``x *= b``, in one pass."""
+    for i in range(x.size):
+        x[i] = x[i] * a[i] * b[i]
