@@ -484,3 +484,19 @@ def test_verification_noise_passes_are_the_numpy_operations():
     np.exp(out, out=out)
     assess_kernels.scale_by(out, pc_true, factor)
     np.testing.assert_array_equal(out, expected)
+
+
+def test_income_tests_are_the_numpy_rules():
+    rng = np.random.default_rng(16)
+    n, line = 6000, 2800.0
+    pc_true, pc_measured = np.rint(rng.random(n) * 6000), np.rint(rng.random(n) * 6000)
+    pc_true[::9] = line  # at the line
+    three, source_ok, spend_ok = rng.random(n) < 0.8, rng.random(n) < 0.9, rng.random(n) < 0.95
+    for threshold in (3500.0, np.inf):
+        out = [np.empty(n, bool) for _ in range(4)]
+        assess_kernels.income_tests(pc_true, pc_measured, three, source_ok, spend_ok, line, threshold, *out)
+        expected = [(pc_true >= line) & three & source_ok & spend_ok, (pc_measured >= line) & three & source_ok & spend_ok,
+                    (pc_true < line) | (~three & (pc_true < threshold)),
+                    (pc_measured < line) | (~three & (pc_measured < threshold))]
+        for x, y in zip(out, expected):
+            np.testing.assert_array_equal(x, y)

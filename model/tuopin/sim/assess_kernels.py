@@ -80,3 +80,17 @@ def scale_by(x, a, b):  # pragma: no cover (compiled)
     """``x *= a``, then ``x *= b``, in one pass."""
     for i in range(x.size):
         x[i] = x[i] * a[i] * b[i]
+
+
+@_jit
+def income_tests(pc_true, pc_measured, three, source_ok, spend_ok, line, threshold, meets_true, meets_measured,
+                 short_true, short_measured):  # pragma: no cover (compiled)
+    """:func:`.assessment.assess`'s tests of the true and the measured income: ``meets = (pc >= line) & three &
+    source_ok & spend_ok``; ``short = (pc < line) | (~three & (pc < threshold))``."""
+    for i in range(three.size):
+        t, m, g = pc_true[i], pc_measured[i], three[i]
+        ok = g & source_ok[i] & spend_ok[i]
+        meets_true[i] = (t >= line) & ok
+        meets_measured[i] = (m >= line) & ok
+        short_true[i] = (t < line) | ((not g) & (t < threshold))
+        short_measured[i] = (m < line) | ((not g) & (m < threshold))

@@ -126,12 +126,13 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     threshold = income_threshold(p, year, month)
     source_ok = stable_source(hh) | (not p.require_stable_source)
     spend_ok = np.ones(n, bool) if spend_poor is None else ~spend_poor  # (a bare True would make ~spend_ok an int)
-    meets_true = (pc_true >= line) & three & source_ok & spend_ok
-    meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
-    # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
-    # under the stable-income threshold (above it, the failing guarantee is fixed on its own), or 支出型贫困
-    short_true = (pc_true < line) | (~three & (pc_true < threshold))
-    short_measured = (pc_measured < line) | (~three & (pc_measured < threshold))
+    # meets = (pc >= line) & three & source_ok & spend_ok; poor by the re-inclusion rule of the precise-exit briefing:
+    # below the line, or 三保障 failing with income under the stable-income threshold (above it, the failing guarantee
+    # is fixed on its own), or 支出型贫困: short = (pc < line) | (~three & (pc < threshold)), falls = short | ~spend_ok;
+    # meets and short of the true and the measured income in one pass (assess_kernels.income_tests)
+    meets_true, meets_measured, short_true, short_measured = (np.empty(n, bool) for _ in range(4))
+    assess_kernels.income_tests(pc_true, pc_measured, three, source_ok, spend_ok, float(line), float(threshold),
+                                meets_true, meets_measured, short_true, short_measured)
     falls_true, falls_measured = short_true | ~spend_ok, short_measured | ~spend_ok
 
     u = rng.random(n)
