@@ -1,5 +1,5 @@
-"""Compiled loops for the assessment (numba): the levers' assessment hooks and the model's own tests, each a
-numpy rule of several whole-length temporaries in one pass over the households.
+"""Compiled loops for the assessment (numba): the levers' assessment hooks and a series of the model's annual
+row, each a numpy rule of several whole-length temporaries (or a mask's gathers) in one pass over the households.
 
 The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum, no
 random draw; each operation numpy's, in numpy's order), so every number is the one the numpy rule gave,
@@ -33,32 +33,6 @@ def benefit_response(benefits, income, eligible, hides, hidden, share, report_fa
 
 
 @_jit
-def public_share(assistance, cap_fund, share, out):  # pragma: no cover (compiled)
-    """健康扶贫's public part of the year's costs: ``(assistance + cap_fund) * share`` (the share of the year in force)."""
-    for i in range(out.size):
-        out[i] = (assistance[i] + cap_fund[i]) * share
-
-
-@_jit
-def left_unpaid(oop, public, paid, out):  # pragma: no cover (compiled)
-    """What stays with the household: ``oop + (public - paid)`` (the public part a cap left unpaid added back)."""
-    for i in range(out.size):
-        out[i] = oop[i] + (public[i] - paid[i])
-
-
-@_jit
-def stable_source(labour, wage_local, wage_migrant, farm, category, doudi, out):  # pragma: no cover (compiled)
-    """一有 (:func:`.assessment.stable_source`): ``(labour > 0) & ((wage_local + wage_migrant + farm) > 0)``, or a
-    category of ``doudi`` (兜底 cover)."""
-    for i in range(out.size):
-        c = category[i]
-        covered = False
-        for k in range(doudi.size):
-            covered |= c == doudi[k]
-        out[i] = ((labour[i] > 0) & ((wage_local[i] + wage_migrant[i] + farm[i]) > 0)) | covered
-
-
-@_jit
 def registered_income(pc_income, size, registered, out):  # pragma: no cover (compiled)
     """``out = pc_income[registered] * size[registered]`` (``out`` as long as ``registered`` has households)."""
     j = 0
@@ -66,31 +40,3 @@ def registered_income(pc_income, size, registered, out):  # pragma: no cover (co
         if registered[i]:
             out[j] = pc_income[i] * size[i]
             j += 1
-
-
-@_jit
-def noise_exponent(z, root_rest, root_share, bias, sigma, out):  # pragma: no cover (compiled)
-    """The verification error's exponent: ``(root_share * bias + z * root_rest) * sigma`` (the exp is numpy's)."""
-    for i in range(out.size):
-        out[i] = (root_share * bias[i] + z[i] * root_rest) * sigma
-
-
-@_jit
-def scale_by(x, a, b):  # pragma: no cover (compiled)
-    """``x *= a``, then ``x *= b``, in one pass."""
-    for i in range(x.size):
-        x[i] = x[i] * a[i] * b[i]
-
-
-@_jit
-def income_tests(pc_true, pc_measured, three, source_ok, spend_ok, line, threshold, meets_true, meets_measured,
-                 short_true, short_measured):  # pragma: no cover (compiled)
-    """:func:`.assessment.assess`'s tests of the true and the measured income: ``meets = (pc >= line) & three &
-    source_ok & spend_ok``; ``short = (pc < line) | (~three & (pc < threshold))``."""
-    for i in range(three.size):
-        t, m, g = pc_true[i], pc_measured[i], three[i]
-        ok = g & source_ok[i] & spend_ok[i]
-        meets_true[i] = (t >= line) & ok
-        meets_measured[i] = (m >= line) & ok
-        short_true[i] = (t < line) | ((not g) & (t < threshold))
-        short_measured[i] = (m < line) | ((not g) & (m < threshold))

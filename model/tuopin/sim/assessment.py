@@ -33,10 +33,7 @@ import numpy as np
 
 from ..parameters.typed import AssessmentSection
 
-from . import assess_kernels
-from .population import CATEGORY_CODES, DOUBAO_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households
-
-_DOUDI = np.array(DOUBAO_CODES, np.int8)  # (stable_source's categories)
+from .population import CATEGORY_CODES, DOUBAO_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households, in_codes
 
 
 def three_guarantees(hh: Households, pension: bool = False) -> np.ndarray:
@@ -56,10 +53,8 @@ def income_threshold(p: AssessmentSection, year: int, month: int) -> float:
 
 def stable_source(hh: Households) -> np.ndarray:
     """一有: a working member with wage or farm income, or 兜底 cover (五保/低保)."""
-    # (hh.labour > 0) & ((hh.wage_local + hh.wage_migrant + hh.farm) > 0) | in_codes(hh.category, DOUBAO_CODES): one pass
-    out = np.empty(hh.labour.size, bool)
-    assess_kernels.stable_source(hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, hh.category, _DOUDI, out)
-    return out
+    earns = (hh.labour > 0) & ((hh.wage_local + hh.wage_migrant + hh.farm) > 0)
+    return earns | in_codes(hh.category, DOUBAO_CODES)
 
 
 def fill_quota(candidates: np.ndarray, score: np.ndarray, size: np.ndarray, people: int) -> np.ndarray:
@@ -126,13 +121,12 @@ def assess(hh: Households, pc_true: np.ndarray, pc_measured: np.ndarray, line: f
     threshold = income_threshold(p, year, month)
     source_ok = stable_source(hh) | (not p.require_stable_source)
     spend_ok = np.ones(n, bool) if spend_poor is None else ~spend_poor  # (a bare True would make ~spend_ok an int)
-    # meets = (pc >= line) & three & source_ok & spend_ok; poor by the re-inclusion rule of the precise-exit briefing:
-    # below the line, or 三保障 failing with income under the stable-income threshold (above it, the failing guarantee
-    # is fixed on its own), or 支出型贫困: short = (pc < line) | (~three & (pc < threshold)), falls = short | ~spend_ok;
-    # meets and short of the true and the measured income in one pass (assess_kernels.income_tests)
-    meets_true, meets_measured, short_true, short_measured = (np.empty(n, bool) for _ in range(4))
-    assess_kernels.income_tests(pc_true, pc_measured, three, source_ok, spend_ok, float(line), float(threshold),
-                                meets_true, meets_measured, short_true, short_measured)
+    meets_true = (pc_true >= line) & three & source_ok & spend_ok
+    meets_measured = (pc_measured >= line) & three & source_ok & spend_ok
+    # poor by the re-inclusion rule of the precise-exit briefing: below the line, or 三保障 failing with income
+    # under the stable-income threshold (above it, the failing guarantee is fixed on its own), or 支出型贫困
+    short_true = (pc_true < line) | (~three & (pc_true < threshold))
+    short_measured = (pc_measured < line) | (~three & (pc_measured < threshold))
     falls_true, falls_measured = short_true | ~spend_ok, short_measured | ~spend_ok
 
     u = rng.random(n)

@@ -256,13 +256,15 @@ class PovertyModel(VillageAgents, mesa.Model):
         kernels.spend_poor(pc_income, oop, k, hh.size, self.line, p.expenditure_share, spend_poor)
         share = p.verification_persistent_share
         # noise = exp(sigma * (sqrt(share) * bias + sqrt(1 - share) * z)), pc_measured = pc_true * noise * report
-        # factor: the same operations (a product or a sum of two is the same either way round), numpy's exp between
-        # a pass before it and one after (assess_kernels.noise_exponent, scale_by)
-        pc_measured = np.empty(hh.n)
-        assess_kernels.noise_exponent(self.rng.standard_normal(hh.n), float(np.sqrt(1 - share)), float(np.sqrt(share)),
-                                      self.verification_bias, float(p.verification_sigma), pc_measured)
+        # factor: the same operations in place (a product or a sum of two is the same either way round)
+        z = self.rng.standard_normal(hh.n)
+        z *= np.sqrt(1 - share)
+        pc_measured = np.sqrt(share) * self.verification_bias
+        pc_measured += z
+        pc_measured *= p.verification_sigma
         np.exp(pc_measured, out=pc_measured)
-        assess_kernels.scale_by(pc_measured, pc_true, self.shared.report_factor)
+        pc_measured *= pc_true
+        pc_measured *= self.shared.report_factor
         quota = self._pressure_quota()
         people = partial(kernels.people_in, hh.size)  # the people of a mask: an exact integer count in one pass
         exited_start = int(round(people(hh.status == EXITED) * self.weight))
