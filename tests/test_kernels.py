@@ -450,3 +450,30 @@ def test_benefit_eligible_kernel_is_the_numpy_rule():
                                       np.zeros(0, bool) if extra is None else extra, out)
         expected = (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until)))
         np.testing.assert_array_equal(out, expected | (False if extra is None else extra))
+
+
+def test_credit_month_kernels_are_the_numpy_rules():
+    """Credit's month on the borrowers' rows (their terms by position), as numpy's rule on those rows gives it."""
+    rng = np.random.default_rng(17)
+    n, rate, share, principal, months = 3000, 0.0475, 0.9, 0.6, 36
+    a = np.flatnonzero(rng.random(n) < 0.1)
+    loan, ret = np.where(rng.random(n) < 0.5, 50_000.0, 30_000.0), rng.normal(0.08, 0.05, n)
+    failed, months_left = rng.random(n) < 0.1, rng.integers(1, 36, n).astype(np.int16)
+    dl = np.where(rng.random(n) < 0.1, rng.random(n), 0.0)
+    wanted = np.empty(a.size)
+    pay_kernels.interest_due(loan[a], rate, share, wanted)
+    np.testing.assert_array_equal(wanted, loan[a] * rate / 12 * share)
+    paid = np.where(rng.random(a.size) < 0.8, wanted, 0.0)  # part cut by a cap
+    expense, income, outlay = (rng.random(n) * 1000 for _ in range(3))
+    expected = [x.copy() for x in (expense, income, outlay, months_left)]
+    expected[0][a] += loan[a] * rate / 12 - paid
+    expected[1][a] += np.where(failed[a], 0.0, loan[a] * ret[a] / 12 * (1.0 - dl[a]))
+    expected[2][a] += np.where(failed[a], loan[a] * principal / months, 0.0)
+    expected[3][a] -= 1
+    left = months_left[a]
+    ended = pay_kernels.repay(a, loan[a], ret[a], failed[a], left, months_left, rate, paid, expense, dl, income, outlay,
+                              principal, months)
+    for x, y in zip((expense, income, outlay, months_left), expected):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(left, expected[3][a])
+    assert ended == bool((expected[3][a] <= 0).any())

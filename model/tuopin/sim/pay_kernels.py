@@ -77,33 +77,35 @@ def ramp_up(young, t, start, base, ramp_months, earning):  # pragma: no cover (c
 
 
 @_jit
-def interest_due(a, loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
-    """The interest the government pays this month on each loan of ``a``, into ``wanted`` (by position in ``a``)."""
-    for j in range(a.size):
-        r = a[j]
-        wanted[j] = loan[r] * interest_rate / 12 * subsidy_share
+def interest_due(loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
+    """The interest the government pays this month on each ``loan`` (the borrowers', by position), into ``wanted``."""
+    for j in range(loan.size):
+        wanted[j] = loan[j] * interest_rate / 12 * subsidy_share
 
 
 @_jit
-def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
+def repay(a, loan, ret, failed, left, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
           principal_share, months):  # pragma: no cover (compiled)
-    """A month of each loan of ``a``: the interest not ``paid`` (by position in ``a``) by the government to expense, a working
-    project's return to income after the year's disaster, a failed one's principal (its
-    ``principal_share``, the rest is the risk fund's) over ``months`` to outlay, a month off the term;
-    returns whether any loan ended (``months_left`` at 0)."""
+    """A month of each loan of ``a`` (its ``loan``, ``ret``, ``failed`` and months ``left`` by position in ``a``):
+    the interest not ``paid`` by the government to expense, a working project's return to income after the
+    year's disaster, a failed one's principal (its ``principal_share``, the rest is the risk fund's) over
+    ``months`` to outlay, a month off the term (in ``left`` and the households' ``months_left``); returns
+    whether any loan ended (at 0 months left)."""
     ended = False
     for j in range(a.size):
         r = a[j]
-        interest = loan[r] * interest_rate / 12
+        interest = loan[j] * interest_rate / 12
         expense[r] += interest - paid[j]
-        if failed[r]:
+        if failed[j]:
             income[r] += 0.0
-            outlay[r] += loan[r] * principal_share / months
+            outlay[r] += loan[j] * principal_share / months
         else:
-            income[r] += loan[r] * ret[r] / 12 * (1.0 - disaster_loss[r])
+            income[r] += loan[j] * ret[j] / 12 * (1.0 - disaster_loss[r])
             outlay[r] += 0.0
-        months_left[r] -= 1
-        if months_left[r] <= 0:
+        k = left[j] - 1
+        left[j] = k
+        months_left[r] = k
+        if k <= 0:
             ended = True
     return ended
 
