@@ -98,29 +98,34 @@ def test_receive_rows_is_receive_of_the_full_array():
 
 
 def test_phase_month_is_the_numpy_rule():
-    """On the rows with a top-up or 渐退 left, what the full-length numpy rule gives (the rest ask nothing)."""
+    """On the rows with a top-up or 渐退 left (their values by position), what the full-length numpy rule gives
+    (the rest ask nothing), the months left written to both."""
     rng = np.random.default_rng(4)
     monthly = np.where(rng.random(500) < 0.3, rng.random(500) * 300, 0.0)
     phase = np.where(rng.random(500) < 0.2, rng.random(500) * 200, 0.0)
-    left = np.where(rng.random(500) < 0.3, rng.integers(0, 3, 500), 0).astype(np.int16)
-    rows = np.flatnonzero((monthly > 0) | (left > 0))
-    on = left > 0
+    phase_left = np.where(rng.random(500) < 0.3, rng.integers(0, 3, 500), 0).astype(np.int16)
+    rows = np.flatnonzero((monthly > 0) | (phase_left > 0))
+    on = phase_left > 0
     expected = np.where(on, monthly + phase, monthly)  # amounts = monthly, plus phase where 渐退 has months left
-    left_after = left - on
+    left_after = phase_left - on
     assert not expected[np.setdiff1d(np.arange(500), rows)].any()
-    amounts = np.empty(rows.size)
-    pay_kernels.phase_month(rows, monthly, phase, left, amounts)
-    np.testing.assert_array_equal(amounts, expected[rows])
-    np.testing.assert_array_equal(left, left_after)
-    # and paid in the same pass: what receive adds of the full-length amounts
-    income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
-    plain = [x.copy() for x in (income, benefits, tally)]
-    pay_kernels.receive(expected, *plain)
-    left[:] = left_after + on
-    paid = np.empty(rows.size)
-    pay_kernels.phase_month_paid(rows, monthly, phase, left, paid, income, benefits, tally)
-    for x, y in zip((paid, income, benefits, tally, left), [expected[rows]] + plain + [left_after]):
-        np.testing.assert_array_equal(x, y)
+    start = phase_left.copy()
+    for paid_too in (False, True):
+        phase_left[:] = start
+        left, amounts = phase_left[rows], np.empty(rows.size)
+        income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
+        plain = [x.copy() for x in (income, benefits, tally)]
+        if paid_too:  # and paid in the same pass: what receive adds of the full-length amounts
+            pay_kernels.receive(expected, *plain)
+            pay_kernels.phase_month_paid(rows, monthly[rows], phase[rows], left, phase_left, amounts, income, benefits,
+                                         tally)
+        else:
+            pay_kernels.phase_month(rows, monthly[rows], phase[rows], left, phase_left, amounts)
+        np.testing.assert_array_equal(amounts, expected[rows])
+        np.testing.assert_array_equal(phase_left, left_after)
+        np.testing.assert_array_equal(left, left_after[rows])
+        for x, y in zip((income, benefits, tally), plain):
+            np.testing.assert_array_equal(x, y)
 
 
 def test_one_pass_kernels_are_the_numpy_rules():

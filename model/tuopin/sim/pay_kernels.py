@@ -140,30 +140,33 @@ def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no c
 
 
 @_jit
-def phase_month(rows, monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
-    """低保's month for ``rows`` (by position in ``rows``): ``amounts = monthly``, plus ``phase`` where 渐退 has
-    months left (one fewer now). The other households ask nothing: their top-up is 0, no 渐退 left."""
+def phase_month(rows, monthly, phase, left, phase_left, amounts):  # pragma: no cover (compiled)
+    """低保's month for ``rows`` (their ``monthly`` top-up, kept ``phase`` and its months ``left`` by position in
+    ``rows``): ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now, in ``left`` and the
+    households' ``phase_left``). The other households ask nothing: their top-up is 0, no 渐退 left."""
     for j in range(rows.size):
-        r = rows[j]
-        a = monthly[r]
-        left = phase_left[r]
-        if left > 0:
-            a = a + phase[r]
-            phase_left[r] = left - 1
+        a = monthly[j]
+        k = left[j]
+        if k > 0:
+            a = a + phase[j]
+            left[j] = k - 1
+            phase_left[rows[j]] = k - 1
         amounts[j] = a
 
 
 @_jit
-def phase_month_paid(rows, monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
+def phase_month_paid(rows, monthly, phase, left, phase_left, amounts, income, benefits,
+                     also):  # pragma: no cover (compiled)
     """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive_rows`): for a lever
     no cap can cut (the ledger then pays the request as it is)."""
     for j in range(rows.size):
         r = rows[j]
-        a = monthly[r]
-        left = phase_left[r]
-        if left > 0:
-            a = a + phase[r]
-            phase_left[r] = left - 1
+        a = monthly[j]
+        k = left[j]
+        if k > 0:
+            a = a + phase[j]
+            left[j] = k - 1
+            phase_left[r] = k - 1
         amounts[j] = a
         income[r] += a
         benefits[r] += a
