@@ -80,29 +80,34 @@ def test_receive_rows_is_receive_of_the_full_array():
 
 
 def test_phase_month_is_the_numpy_rule():
-    """On the rows with a top-up or 渐退 left, what the full-length numpy rule gives (the rest ask nothing)."""
+    """On the rows with a top-up or 渐退 left (their values by position), what the full-length numpy rule gives
+    (the rest ask nothing), the months left written to both."""
     rng = np.random.default_rng(4)
     monthly = np.where(rng.random(500) < 0.3, rng.random(500) * 300, 0.0)
     phase = np.where(rng.random(500) < 0.2, rng.random(500) * 200, 0.0)
-    left = np.where(rng.random(500) < 0.3, rng.integers(0, 3, 500), 0).astype(np.int16)
-    rows = np.flatnonzero((monthly > 0) | (left > 0))
-    on = left > 0
+    phase_left = np.where(rng.random(500) < 0.3, rng.integers(0, 3, 500), 0).astype(np.int16)
+    rows = np.flatnonzero((monthly > 0) | (phase_left > 0))
+    on = phase_left > 0
     expected = np.where(on, monthly + phase, monthly)  # amounts = monthly, plus phase where 渐退 has months left
-    left_after = left - on
+    left_after = phase_left - on
     assert not expected[np.setdiff1d(np.arange(500), rows)].any()
-    amounts = np.empty(rows.size)
-    pay_kernels.phase_month(rows, monthly, phase, left, amounts)
-    np.testing.assert_array_equal(amounts, expected[rows])
-    np.testing.assert_array_equal(left, left_after)
-    # and paid in the same pass: what receive adds of the full-length amounts
-    income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
-    plain = [x.copy() for x in (income, benefits, tally)]
-    pay_kernels.receive(expected, *plain)
-    left[:] = left_after + on
-    paid = np.empty(rows.size)
-    pay_kernels.phase_month_paid(rows, monthly, phase, left, paid, income, benefits, tally)
-    for x, y in zip((paid, income, benefits, tally, left), [expected[rows]] + plain + [left_after]):
-        np.testing.assert_array_equal(x, y)
+    start = phase_left.copy()
+    for paid_too in (False, True):
+        phase_left[:] = start
+        left, amounts = phase_left[rows], np.empty(rows.size)
+        income, benefits, tally = (rng.random(500) * 1000 for _ in range(3))
+        plain = [x.copy() for x in (income, benefits, tally)]
+        if paid_too:  # and paid in the same pass: what receive adds of the full-length amounts
+            pay_kernels.receive(expected, *plain)
+            pay_kernels.phase_month_paid(rows, monthly[rows], phase[rows], left, phase_left, amounts, income, benefits,
+                                         tally)
+        else:
+            pay_kernels.phase_month(rows, monthly[rows], phase[rows], left, phase_left, amounts)
+        np.testing.assert_array_equal(amounts, expected[rows])
+        np.testing.assert_array_equal(phase_left, left_after)
+        np.testing.assert_array_equal(left, left_after[rows])
+        for x, y in zip((income, benefits, tally), plain):
+            np.testing.assert_array_equal(x, y)
 
 
 def test_one_pass_kernels_are_the_numpy_rules():
@@ -360,16 +365,6 @@ def test_year_kernels_work_relief_are_the_numpy_rules():
     np.testing.assert_array_equal(suits, 0.5 * scores[cause] + 0.5 * (wage_migrant <= 0))
 
 
-def test_year_kernels_benefit_is_the_numpy_rule():
-    g = np.random.default_rng(19)
-    n = 5_000
-    status, exit_year = g.integers(0, 3, n).astype(np.int8), g.choice(np.array([-1, 2015, 2016, 2017, 2018], np.int16), n)
-    out = np.empty(n, bool)
-    for year, years, until in ((2017, 1, 0), (2019, 3, 2020), (2021, 0, 2020), (2018, -1, 0)):
-        year_kernels.benefit(status, exit_year, year, years, year <= until, 1, 2, out)
-        np.testing.assert_array_equal(out, (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until))))
-
-
 def test_year_kernels_employment_pools_are_the_numpy_rules():
     g = np.random.default_rng(21)
     n = 5_000
@@ -497,28 +492,54 @@ def test_assess_kernels_are_the_numpy_rules():
     np.testing.assert_array_equal(share, np.clip(benefits / np.maximum(income, 1.0), 0.0, 1.0))
     np.testing.assert_array_equal(factor, np.where((benefits > 0) & eligible & hides, 0.7, 1.0))
     assert (share == 1.0).any() and ((share > 0) & (share < 1)).any() and (factor < 1).any()
-    # 健康扶贫's public part and what a cap leaves with the household
-    assistance, cap_fund, oop = (rng.random(n) * 5000 * (rng.random(n) < 0.3) for _ in range(3))
-    for year_share in (1.0, 7 / 12):
-        public = np.empty(n)
-        assess_kernels.public_share(assistance, cap_fund, year_share, public)
-        np.testing.assert_array_equal(public, (assistance + cap_fund) * year_share)
-        paid = np.where(rng.random(n) < 0.5, public, 0.0)
-        left = np.empty(n)
-        assess_kernels.left_unpaid(oop, public, paid, left)
-        np.testing.assert_array_equal(left, oop + (public - paid))
 
 
-def test_stable_source_and_registered_income_are_the_numpy_rules():
-    from tuopin.sim.population import DOUBAO_CODES, in_codes
+def test_registered_income_is_the_numpy_rule():
     rng = np.random.default_rng(13)
     n = 5000
-    labour, category = rng.integers(0, 3, n).astype(np.int8), rng.integers(0, 7, n).astype(np.int8)
-    wl, wm, farm = (rng.random(n) * 9000 * (rng.random(n) < 0.4) for _ in range(3))
-    out = np.empty(n, bool)
-    assess_kernels.stable_source(labour, wl, wm, farm, category, np.array(DOUBAO_CODES, np.int8), out)
-    np.testing.assert_array_equal(out, (labour > 0) & ((wl + wm + farm) > 0) | in_codes(category, DOUBAO_CODES))
+    category = rng.integers(0, 7, n).astype(np.int8)
     pc, size, registered = rng.random(n) * 8000, rng.integers(1, 9, n).astype(np.int16), category > 2
     reg = np.empty(np.count_nonzero(registered))
     assess_kernels.registered_income(pc, size, registered, reg)
     np.testing.assert_array_equal(reg, pc[registered] * size[registered])
+
+
+def test_benefit_eligible_kernel_is_the_numpy_rule():
+    rng = np.random.default_rng(14)
+    n = 5000
+    status = rng.integers(0, 3, n).astype(np.int8)
+    exit_year = np.where(status == 2, rng.integers(2014, 2020, n), -1).astype(np.int16)
+    also = rng.random(n) < 0.05
+    for year, years, until, extra in ((2017, 1, 0, None), (2019, 0, 2020, also), (2020, 3, 2018, also)):
+        out = np.empty(n, bool)
+        year_kernels.benefit_eligible(status, exit_year, 1, 2, year, years, until,
+                                      np.zeros(0, bool) if extra is None else extra, out)
+        expected = (status == 1) | ((status == 2) & ((year - exit_year <= years) | (year <= until)))
+        np.testing.assert_array_equal(out, expected | (False if extra is None else extra))
+
+
+def test_credit_month_kernels_are_the_numpy_rules():
+    """Credit's month on the borrowers' rows (their terms by position), as numpy's rule on those rows gives it."""
+    rng = np.random.default_rng(17)
+    n, rate, share, principal, months = 3000, 0.0475, 0.9, 0.6, 36
+    a = np.flatnonzero(rng.random(n) < 0.1)
+    loan, ret = np.where(rng.random(n) < 0.5, 50_000.0, 30_000.0), rng.normal(0.08, 0.05, n)
+    failed, months_left = rng.random(n) < 0.1, rng.integers(1, 36, n).astype(np.int16)
+    dl = np.where(rng.random(n) < 0.1, rng.random(n), 0.0)
+    wanted = np.empty(a.size)
+    pay_kernels.interest_due(loan[a], rate, share, wanted)
+    np.testing.assert_array_equal(wanted, loan[a] * rate / 12 * share)
+    paid = np.where(rng.random(a.size) < 0.8, wanted, 0.0)  # part cut by a cap
+    expense, income, outlay = (rng.random(n) * 1000 for _ in range(3))
+    expected = [x.copy() for x in (expense, income, outlay, months_left)]
+    expected[0][a] += loan[a] * rate / 12 - paid
+    expected[1][a] += np.where(failed[a], 0.0, loan[a] * ret[a] / 12 * (1.0 - dl[a]))
+    expected[2][a] += np.where(failed[a], loan[a] * principal / months, 0.0)
+    expected[3][a] -= 1
+    left = months_left[a]
+    ended = pay_kernels.repay(a, loan[a], ret[a], failed[a], left, months_left, rate, paid, expense, dl, income, outlay,
+                              principal, months)
+    for x, y in zip((expense, income, outlay, months_left), expected):
+        np.testing.assert_array_equal(x, y)
+    np.testing.assert_array_equal(left, expected[3][a])
+    assert ended == bool((expected[3][a] <= 0).any())

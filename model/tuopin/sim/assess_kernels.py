@@ -1,5 +1,5 @@
-"""Compiled loops for the assessment (numba): the levers' assessment hooks and the model's own tests, each a
-numpy rule of several whole-length temporaries in one pass over the households.
+"""Compiled loops for the assessment (numba): the levers' assessment hooks and a series of the model's annual
+row, each a numpy rule of several whole-length temporaries (or a mask's gathers) in one pass over the households.
 
 The rules of :mod:`.kernels` hold here too (no ``fastmath``, no transcendental function, no sum, no
 random draw; each operation numpy's, in numpy's order), so every number is the one the numpy rule gave,
@@ -30,32 +30,6 @@ def benefit_response(benefits, income, eligible, hides, hidden, share, report_fa
         s = s if s >= 0.0 else 0.0  # np.clip(s, 0.0, 1.0)
         share[i] = s if s <= 1.0 else 1.0
         report_factor[i] = hidden if (b > 0) & eligible[i] & hides[i] else 1.0
-
-
-@_jit
-def public_share(assistance, cap_fund, share, out):  # pragma: no cover (compiled)
-    """健康扶贫's public part of the year's costs: ``(assistance + cap_fund) * share`` (the share of the year in force)."""
-    for i in range(out.size):
-        out[i] = (assistance[i] + cap_fund[i]) * share
-
-
-@_jit
-def left_unpaid(oop, public, paid, out):  # pragma: no cover (compiled)
-    """What stays with the household: ``oop + (public - paid)`` (the public part a cap left unpaid added back)."""
-    for i in range(out.size):
-        out[i] = oop[i] + (public[i] - paid[i])
-
-
-@_jit
-def stable_source(labour, wage_local, wage_migrant, farm, category, doudi, out):  # pragma: no cover (compiled)
-    """一有 (:func:`.assessment.stable_source`): ``(labour > 0) & ((wage_local + wage_migrant + farm) > 0)``, or a
-    category of ``doudi`` (兜底 cover)."""
-    for i in range(out.size):
-        c = category[i]
-        covered = False
-        for k in range(doudi.size):
-            covered |= c == doudi[k]
-        out[i] = ((labour[i] > 0) & ((wage_local[i] + wage_migrant[i] + farm[i]) > 0)) | covered
 
 
 @_jit

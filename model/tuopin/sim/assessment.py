@@ -33,10 +33,7 @@ import numpy as np
 
 from ..parameters.typed import AssessmentSection
 
-from . import assess_kernels
-from .population import CATEGORY_CODES, DOUBAO_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households
-
-_DOUDI = np.array(DOUBAO_CODES, np.int8)  # (stable_source's categories)
+from .population import CATEGORY_CODES, DOUBAO_CODES, EXITED, HOUSING_SAFE, NONPOOR, POOR, Households, in_codes
 
 
 def three_guarantees(hh: Households, pension: bool = False) -> np.ndarray:
@@ -56,10 +53,8 @@ def income_threshold(p: AssessmentSection, year: int, month: int) -> float:
 
 def stable_source(hh: Households) -> np.ndarray:
     """一有: a working member with wage or farm income, or 兜底 cover (五保/低保)."""
-    # (hh.labour > 0) & ((hh.wage_local + hh.wage_migrant + hh.farm) > 0) | in_codes(hh.category, DOUBAO_CODES): one pass
-    out = np.empty(hh.n, bool)
-    assess_kernels.stable_source(hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, hh.category, _DOUDI, out)
-    return out
+    earns = (hh.labour > 0) & ((hh.wage_local + hh.wage_migrant + hh.farm) > 0)
+    return earns | in_codes(hh.category, DOUBAO_CODES)
 
 
 def fill_quota(candidates: np.ndarray, score: np.ndarray, size: np.ndarray, people: int) -> np.ndarray:

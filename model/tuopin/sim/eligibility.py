@@ -18,6 +18,8 @@ from ..parameters.typed import AfterExitSection
 from . import year_kernels
 from .population import EXITED, POOR, Households
 
+_NO_ONE = np.zeros(0, bool)  # no ``also``
+
 # the levers with a rule of their own after exit (兜底 and motivation follow the general mask)
 SPECIAL: tuple[str, ...] = ("medical", "education", "pension", "housing", "relocation", "industry", "employment",
                             "credit")
@@ -35,11 +37,11 @@ def benefit_eligible(hh: Households, year: int, years: int, until: int = 0,
                      also: np.ndarray | None = None) -> np.ndarray:
     """Registered poor, and exited households within ``years`` of their exit or up to the
     calendar year ``until``, and ``also`` (the monitored: 防止返贫监测) (read-only)."""
-    # (status == POOR) | ((status == EXITED) & ((year - exit_year <= years) | (year <= until))), in one pass
-    out = np.empty(hh.status.shape, bool)
-    year_kernels.benefit(hh.status, hh.exit_year, int(year), int(years), bool(year <= until), POOR, EXITED, out)
-    if also is not None:
-        out |= also
+    # keep = (year - exit_year <= years) | (year <= until); out = (status == POOR) | ((status == EXITED) & keep),
+    # out |= also: one pass (year_kernels.benefit_eligible)
+    out = np.empty(hh.status.size, bool)
+    year_kernels.benefit_eligible(hh.status, hh.exit_year, POOR, EXITED, year, years, until,
+                                  _NO_ONE if also is None else also, out)
     out.flags.writeable = False
     return out
 

@@ -77,33 +77,35 @@ def ramp_up(young, t, start, base, ramp_months, earning):  # pragma: no cover (c
 
 
 @_jit
-def interest_due(a, loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
-    """The interest the government pays this month on each loan of ``a``, into ``wanted`` (by position in ``a``)."""
-    for j in range(a.size):
-        r = a[j]
-        wanted[j] = loan[r] * interest_rate / 12 * subsidy_share
+def interest_due(loan, interest_rate, subsidy_share, wanted):  # pragma: no cover (compiled)
+    """The interest the government pays this month on each ``loan`` (the borrowers', by position), into ``wanted``."""
+    for j in range(loan.size):
+        wanted[j] = loan[j] * interest_rate / 12 * subsidy_share
 
 
 @_jit
-def repay(a, loan, ret, failed, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
+def repay(a, loan, ret, failed, left, months_left, interest_rate, paid, expense, disaster_loss, income, outlay,
           principal_share, months):  # pragma: no cover (compiled)
-    """A month of each loan of ``a``: the interest not ``paid`` (by position in ``a``) by the government to expense, a working
-    project's return to income after the year's disaster, a failed one's principal (its
-    ``principal_share``, the rest is the risk fund's) over ``months`` to outlay, a month off the term;
-    returns whether any loan ended (``months_left`` at 0)."""
+    """A month of each loan of ``a`` (its ``loan``, ``ret``, ``failed`` and months ``left`` by position in ``a``):
+    the interest not ``paid`` by the government to expense, a working project's return to income after the
+    year's disaster, a failed one's principal (its ``principal_share``, the rest is the risk fund's) over
+    ``months`` to outlay, a month off the term (in ``left`` and the households' ``months_left``); returns
+    whether any loan ended (at 0 months left)."""
     ended = False
     for j in range(a.size):
         r = a[j]
-        interest = loan[r] * interest_rate / 12
+        interest = loan[j] * interest_rate / 12
         expense[r] += interest - paid[j]
-        if failed[r]:
+        if failed[j]:
             income[r] += 0.0
-            outlay[r] += loan[r] * principal_share / months
+            outlay[r] += loan[j] * principal_share / months
         else:
-            income[r] += loan[r] * ret[r] / 12 * (1.0 - disaster_loss[r])
+            income[r] += loan[j] * ret[j] / 12 * (1.0 - disaster_loss[r])
             outlay[r] += 0.0
-        months_left[r] -= 1
-        if months_left[r] <= 0:
+        k = left[j] - 1
+        left[j] = k
+        months_left[r] = k
+        if k <= 0:
             ended = True
     return ended
 
@@ -137,30 +139,33 @@ def phase_out(start, topup, monthly, phase, phase_left, months):  # pragma: no c
 
 
 @_jit
-def phase_month(rows, monthly, phase, phase_left, amounts):  # pragma: no cover (compiled)
-    """低保's month for ``rows`` (by position in ``rows``): ``amounts = monthly``, plus ``phase`` where 渐退 has
-    months left (one fewer now). The other households ask nothing: their top-up is 0, no 渐退 left."""
+def phase_month(rows, monthly, phase, left, phase_left, amounts):  # pragma: no cover (compiled)
+    """低保's month for ``rows`` (their ``monthly`` top-up, kept ``phase`` and its months ``left`` by position in
+    ``rows``): ``amounts = monthly``, plus ``phase`` where 渐退 has months left (one fewer now, in ``left`` and the
+    households' ``phase_left``). The other households ask nothing: their top-up is 0, no 渐退 left."""
     for j in range(rows.size):
-        r = rows[j]
-        a = monthly[r]
-        left = phase_left[r]
-        if left > 0:
-            a = a + phase[r]
-            phase_left[r] = left - 1
+        a = monthly[j]
+        k = left[j]
+        if k > 0:
+            a = a + phase[j]
+            left[j] = k - 1
+            phase_left[rows[j]] = k - 1
         amounts[j] = a
 
 
 @_jit
-def phase_month_paid(rows, monthly, phase, phase_left, amounts, income, benefits, also):  # pragma: no cover (compiled)
+def phase_month_paid(rows, monthly, phase, left, phase_left, amounts, income, benefits,
+                     also):  # pragma: no cover (compiled)
     """:func:`phase_month` and, in the same pass, the payment in full (:func:`receive_rows`): for a lever
     no cap can cut (the ledger then pays the request as it is)."""
     for j in range(rows.size):
         r = rows[j]
-        a = monthly[r]
-        left = phase_left[r]
-        if left > 0:
-            a = a + phase[r]
-            phase_left[r] = left - 1
+        a = monthly[j]
+        k = left[j]
+        if k > 0:
+            a = a + phase[j]
+            left[j] = k - 1
+            phase_left[r] = k - 1
         amounts[j] = a
         income[r] += a
         benefits[r] += a

@@ -76,15 +76,6 @@ def relief_suits(scores, cause, wage_migrant, out):  # pragma: no cover (compile
 
 
 @_jit
-def benefit(status, exit_year, year, years, within, poor, exited, out):  # pragma: no cover (compiled)
-    """:func:`.eligibility.benefit_eligible`'s mask (bitwise, no branch): ``(status == poor) | ((status == exited) &
-    ((year - exit_year <= years) | within))``, ``within`` the calendar rule (``year <= until``)."""
-    for i in range(out.size):
-        s = status[i]
-        out[i] = (s == poor) | ((s == exited) & ((year - exit_year[i] <= years) | within))
-
-
-@_jit
 def post_pool(eligible, labour, elderly, disabled, post, out):  # pragma: no cover (compiled)
     """Employment's households for a post: ``eligible & (labour == 0) & ((elderly + disabled) > 0) & ~post``."""
     for i in range(out.size):
@@ -231,3 +222,14 @@ def lose_labour(k, labour, wage_local, wage_migrant):  # pragma: no cover (compi
             keep = (n - k[i]) / max(n, 1) if n > 0 else 1.0
             wage_local[i] *= keep
             wage_migrant[i] *= keep
+
+
+@_jit
+def benefit_eligible(status, exit_year, poor, exited, year, years, until, also, out):  # pragma: no cover (compiled)
+    """:func:`.eligibility.benefit_eligible` in one pass: ``(status == poor) | ((status == exited) & ((year -
+    exit_year <= years) | (year <= until)))``, or ``also`` (unless empty)."""
+    any_also, calendar = also.size > 0, year <= until
+    for i in range(out.size):
+        s = status[i]
+        keep = (year - exit_year[i] <= years) | calendar
+        out[i] = (s == poor) | ((s == exited) & keep) | (any_also and also[i])

@@ -79,6 +79,7 @@ class Credit(Policy):
         self.issued = 0                   # loans issued this year (simulated households)
         self.borrowers_at = np.zeros(n, np.int64)  # households with a loan by index (the first borrowers), for speed
         self.borrowers = 0
+        self._terms = (-1,) + (np.zeros(0),) * 4  # (year, the borrowers' loan, ret, failed, months_left): see month
 
     def eligible(self) -> np.ndarray:
         """Registered, benefit-eligible households with labour and no loan outstanding."""
@@ -117,20 +118,24 @@ class Credit(Policy):
         a = self.borrowers_at[:self.borrowers]  # the borrowers: a minority, so work on their rows only
         if a.size == 0:
             return
+        if self._terms[0] != c.year:  # their loans, returns, failures and terms, set in January: gathered once a year
+            self._terms = (c.year, self.loan[a], self.ret[a], self.failed[a], self.months_left[a])
+        _, loan, ret, failed, left = self._terms  # (by position in ``a``; months left kept in both)
         ys = c.ys
         # the government pays the interest (全贴息): the month's interest (loan × rate / 12) times the subsidised share
         wanted = np.empty(a.size)  # by position in ``a`` (ascending), booked as the full-length request
-        pay_kernels.interest_due(a, self.loan, p.interest_rate, p.interest_subsidy_share, wanted)
+        pay_kernels.interest_due(loan, p.interest_rate, p.interest_subsidy_share, wanted)
         paid = self.pay(wanted, rows=a)
         # unpaid interest falls on the household (expense); a working project's return is income (loan × ret / 12
         # × (1 − disaster loss)); repaying the principal of a failed loan is a financing flow, which net income
         # does not deduct: outlay; a month off the term
-        if pay_kernels.repay(a, self.loan, self.ret, self.failed, self.months_left, p.interest_rate, paid, ys.expense,
-                         ys.disaster_loss, ys.income, ys.outlay, 1 - p.risk_fund_share, 12 * p.term_years):
-            ended = self.months_left[a] <= 0
+        if pay_kernels.repay(a, loan, ret, failed, left, self.months_left, p.interest_rate, paid, ys.expense,
+                             ys.disaster_loss, ys.income, ys.outlay, 1 - p.risk_fund_share, 12 * p.term_years):
+            ended = left <= 0
             self.loan[a[ended]] = 0.0
             self.failed[a[ended]] = False
             self._keep(a[~ended])
+            self._terms = (c.year, loan[~ended], ret[~ended], failed[~ended], left[~ended])
 
     def record(self) -> dict[str, float]:
         """Loans issued this year and outstanding at the assessment, in yuan (and issued in loans)."""

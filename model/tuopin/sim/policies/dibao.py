@@ -76,7 +76,7 @@ class Dibao(Policy):
         self.phase = np.zeros(n)          # the monthly top-up kept while phasing out (渐退)
         self.phase_left = np.zeros(n, np.int16)  # months of it left
         self.inclusion_draw = self.rng.random(n)  # the household's own draw for the inclusion error, kept
-        self._paying = (-1, np.zeros(0, np.int64))  # (year, the rows paid that year): see month
+        self._paying = (-1,)  # (year, the rows paid that year, their monthly, phase and phase_left): see month
 
     def entitled(self) -> np.ndarray:
         """Benefit-eligible households, and (``entitlement``) exited ones: 兜底 does not end at exit."""
@@ -155,20 +155,23 @@ class Dibao(Policy):
             keep = self.entitled()
             self.monthly = self.monthly * keep
             self.phase_left = self.phase_left * keep
-        # the households paid: a top-up or 渐退 left in January (both are set only then), a minority, so
-        # the month works on their rows only; the rest ask nothing (the same yuan and incomes as the full arrays)
+            self._paying = (-1,)  # (gathered again below)
+        # the households paid: a top-up or 渐退 left (both set in January), a minority, so the month works on their
+        # rows only, their top-up, kept top-up and months of it left by position (gathered once a year); the rest
+        # ask nothing (the same yuan and incomes as the full arrays)
         if self._paying[0] != c.year:
-            self._paying = (c.year, np.flatnonzero((self.monthly > 0) | (self.phase_left > 0)))
-        rows = self._paying[1]
+            rows = np.flatnonzero((self.monthly > 0) | (self.phase_left > 0))
+            self._paying = (c.year, rows, self.monthly[rows], self.phase[rows], self.phase_left[rows])
+        _, rows, monthly, phase, left = self._paying
         # the month's top-up, and the kept one where 渐退 runs (a month off it): one pass
         amounts = np.empty(rows.size)
         if self.uncapped():  # paid in full whatever it asks: paid in the same pass, then booked
             ys = c.ys
-            pay_kernels.phase_month_paid(rows, self.monthly, self.phase, self.phase_left, amounts, ys.income,
-                                         ys.benefits, self.paid)
+            pay_kernels.phase_month_paid(rows, monthly, phase, left, self.phase_left, amounts, ys.income, ys.benefits,
+                                         self.paid)
             self.pay(amounts, rows=rows)
         else:
-            pay_kernels.phase_month(rows, self.monthly, self.phase, self.phase_left, amounts)
+            pay_kernels.phase_month(rows, monthly, phase, left, self.phase_left, amounts)
             self.transfer(amounts, tally=self.paid, rows=rows)
 
     def assessment(self) -> None:

@@ -32,7 +32,7 @@ import numpy as np
 
 from ...parameters.typed import MedicalSection
 from ..cost_sharing import MedicalParams, cost_sharing
-from .. import assess_kernels, year_kernels
+from .. import year_kernels
 from ..dynamics import own_contribution
 from .base import Policy
 
@@ -75,8 +75,6 @@ class MedicalHelp(Policy):
         ys = c.ys
         s = cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=self.eligible(), insured=c.hh.insured,
                          p=MedicalParams.in_force(self.p, c.year, c.month))
-        # public = (assistance + oop_cap_fund) × year_share(); medical_oop = oop + (public - paid): a pass each
-        public, c.shared.medical_oop = np.empty(c.hh.n), np.empty(c.hh.n)
-        assess_kernels.public_share(s.assistance, s.oop_cap_fund, float(self.year_share()), public)
+        public = (s.assistance + s.oop_cap_fund) * self.year_share()
         paid = self.pay(public)
-        assess_kernels.left_unpaid(s.oop, public, paid, c.shared.medical_oop)
+        c.shared.medical_oop = s.oop + (public - paid)
