@@ -329,14 +329,6 @@ def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
     assert not joined.any()
 
 
-def test_year_kernels_at_most_is_flatnonzero():
-    values = np.random.default_rng(3).random(10_001)
-    rows = np.empty(values.size, np.intp)
-    for bound in (-1.0, 0.3, values[17], 2.0):
-        m = year_kernels.at_most(values, bound, rows)
-        np.testing.assert_array_equal(rows[:m], np.flatnonzero(values <= bound))
-
-
 def test_year_kernels_industry_suits_are_the_numpy_rules():
     g = np.random.default_rng(8)
     cause, labour = g.integers(0, 8, 5_000).astype(np.int8), g.integers(0, 5, 5_000).astype(np.int8)
