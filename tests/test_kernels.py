@@ -414,6 +414,17 @@ def test_year_kernels_employment_pools_are_the_numpy_rules():
     assert out.any() and not out.all()
 
 
+def test_year_kernels_relabel_is_the_numpy_rule():
+    g = np.random.default_rng(23)
+    n = 5_000
+    topup, eligible = np.where(g.random(n) < 0.3, g.random(n) * 2000, 0.0), g.random(n) < 0.6
+    category = g.integers(0, 6, n).astype(np.int8)
+    want = category.copy()
+    want[(topup > 0) & eligible & (category == 1)] = 4
+    year_kernels.relabel(topup, eligible, 1, 4, category)
+    np.testing.assert_array_equal(category, want)
+
+
 def test_year_kernels_premiums_are_the_numpy_rules():
     rng = np.random.default_rng(43)
     n = 5000

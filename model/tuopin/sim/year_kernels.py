@@ -96,6 +96,14 @@ def migrant_pool(registered, labour, wages, w, out):  # pragma: no cover (compil
 
 
 @_jit
+def relabel(topup, eligible, fupin, fupin_dibao, category):  # pragma: no cover (compiled)
+    """低保's new 扶贫低保 households: ``category[(topup > 0) & eligible & (category == fupin)] = fupin_dibao``."""
+    for i in range(category.size):
+        c = category[i]
+        category[i] = fupin_dibao if (topup[i] > 0) & eligible[i] & (c == fupin) else c
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
     (``u`` holds one draw per eligible household, in row order)."""
