@@ -317,14 +317,6 @@ def test_year_kernels_gather_enrol_and_join_are_the_numpy_rules():
     assert not joined.any()
 
 
-def test_year_kernels_at_most_is_flatnonzero():
-    values = np.random.default_rng(3).random(10_001)
-    rows = np.empty(values.size, np.intp)
-    for bound in (-1.0, 0.3, values[17], 2.0):
-        m = year_kernels.at_most(values, bound, rows)
-        np.testing.assert_array_equal(rows[:m], np.flatnonzero(values <= bound))
-
-
 def test_year_kernels_industry_suits_are_the_numpy_rules():
     g = np.random.default_rng(8)
     cause, labour = g.integers(0, 8, 5_000).astype(np.int8), g.integers(0, 5, 5_000).astype(np.int8)
@@ -377,6 +369,17 @@ def test_year_kernels_employment_pools_are_the_numpy_rules():
     year_kernels.migrant_pool(registered, labour, wages, 26_544.0, out)
     np.testing.assert_array_equal(out, registered & (labour > np.floor(wages / 26_544.0)))
     assert out.any() and not out.all()
+
+
+def test_year_kernels_relabel_is_the_numpy_rule():
+    g = np.random.default_rng(23)
+    n = 5_000
+    topup, eligible = np.where(g.random(n) < 0.3, g.random(n) * 2000, 0.0), g.random(n) < 0.6
+    category = g.integers(0, 6, n).astype(np.int8)
+    want = category.copy()
+    want[(topup > 0) & eligible & (category == 1)] = 4
+    year_kernels.relabel(topup, eligible, 1, 4, category)
+    np.testing.assert_array_equal(category, want)
 
 
 def test_year_kernels_premiums_are_the_numpy_rules():

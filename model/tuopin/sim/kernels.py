@@ -159,7 +159,6 @@ def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no co
     ``(u[j] + focus[i]) / denom``, plus ``suits[i]`` (unless empty), operation by operation as numpy's."""
     has_focus, by_cause = focus.size > 0, suits.size > 0
     last = u.size - 1
-    step = eligible.view(np.uint8)  # (``eligible`` contiguous: added as bytes, the loop compiles without a branch)
     j = 0
     for i in range(eligible.size):  # branch-free (``idx`` and ``negkey`` have a spare slot at the end)
         x = u[min(j, last)]
@@ -169,7 +168,7 @@ def choice_keys(eligible, u, focus, denom, suits, idx, negkey):  # pragma: no co
             x = x + suits[i]
         idx[j] = i
         negkey[j] = -x
-        j += step[i]
+        j += 1 if eligible[i] else 0
 
 
 @_jit

@@ -19,11 +19,9 @@ by cause against at random still differs only in the cause match.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from . import kernels, year_kernels
+from . import kernels
 
 _EMPTY = np.zeros(0)  # no focus, no suits
 
@@ -43,7 +41,7 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     or None: none) replaces ``u`` by ``(u + focus) / (1 + max focus)``, still in [0, 1): among equally
     suited households (or all, at random) a higher focus comes first, strictly so for whole-number
     focus levels."""
-    eligible = np.ascontiguousarray(eligible, bool)
+    eligible = np.asarray(eligible)
     size = np.count_nonzero(eligible)
     out = np.zeros(eligible.shape, bool)
     k = min(int(k), size)
@@ -60,7 +58,7 @@ def choose(eligible: np.ndarray, k: int, suits: np.ndarray, rng: np.random.Gener
     idx, negkey = np.empty(size + 1, np.intp), np.empty(size + 1)
     kernels.choice_keys(eligible.reshape(-1), u, focus.reshape(-1), 1.0 + float(focus.max()) if has_focus else 1.0,
                         suits, idx, negkey)
-    out.reshape(-1)[idx[_smallest(negkey[:size], k)]] = True
+    out.reshape(-1)[idx[np.argpartition(negkey[:size], k - 1)[:k]]] = True
     return out
 
 
@@ -72,23 +70,3 @@ def _skip(rng: np.random.Generator, size: int) -> None:
         bg.advance(int(size))
     else:
         rng.random(size)
-
-
-def _smallest(values: np.ndarray, k: int) -> np.ndarray:
-    """The positions of the ``k`` smallest ``values``: the set ``np.argpartition(values, k - 1)[:k]`` gives, found
-    among the values at most a bound from a strided sample (its ``k / size`` quantile with a margin) where that
-    bound keeps at least ``k`` and the ``k``-th value is not tied (otherwise numpy's own pick over all of them)."""
-    size = values.size
-    if 4096 <= size and k < size:
-        sample = values[::size // 2048]
-        q = k / size
-        r = min(int(q * sample.size + 4 * math.sqrt(sample.size * q * (1 - q))) + 8, sample.size - 1)
-        rows = np.empty(size, np.intp)
-        m = year_kernels.at_most(values, np.partition(sample, r)[r], rows)  # rows = flatnonzero(values <= bound)
-        if m >= k:
-            rows = rows[:m]
-            v = values[rows]
-            part = np.argpartition(v, k - 1)
-            if m == k or v[part[k - 1]] < v[part[k:]].min():
-                return rows[part[:k]]
-    return np.argpartition(values, k - 1)[:k]

@@ -26,16 +26,6 @@ def gather(table, codes, out):  # pragma: no cover (compiled)
 
 
 @_jit
-def at_most(values, bound, rows):  # pragma: no cover (compiled)
-    """``rows[:m] = flatnonzero(values <= bound)``; returns ``m`` (branch-free: ``rows`` holds ``values.size``)."""
-    m = 0
-    for j in range(values.size):
-        rows[m] = j
-        m += 1 if values[j] <= bound else 0
-    return m
-
-
-@_jit
 def project_suits(scores, cause, labour, out):  # pragma: no cover (compiled)
     """Industry's project score: ``0.5 * scores[cause] + 0.25 * np.minimum(labour, 2)``."""
     for i in range(out.size):
@@ -90,34 +80,38 @@ def migrant_pool(registered, labour, wages, w, out):  # pragma: no cover (compil
 
 
 @_jit
+def relabel(topup, eligible, fupin, fupin_dibao, category):  # pragma: no cover (compiled)
+    """低保's new 扶贫低保 households: ``category[(topup > 0) & eligible & (category == fupin)] = fupin_dibao``."""
+    for i in range(category.size):
+        c = category[i]
+        category[i] = fupin_dibao if (topup[i] > 0) & eligible[i] & (c == fupin) else c
+
+
+@_jit
 def enrol(eligible, u, chance, enrolled):  # pragma: no cover (compiled)
     """``enrolled[eligible] |= u < chance``: the ``j``-th eligible household joins where ``u[j] < chance``
-    (``u`` holds one draw per eligible household, in row order). Branch-free: every row reads a draw (the next
-    eligible one's, the last past the end) and steps past it where eligible (the mask as bytes)."""
-    if u.size == 0:  # no one eligible
-        return
-    step, last, j = eligible.view(np.uint8), u.size - 1, 0
+    (``u`` holds one draw per eligible household, in row order)."""
+    j = 0
     for i in range(eligible.size):
-        enrolled[i] = enrolled[i] | (eligible[i] & (u[min(j, last)] < chance))
-        j += step[i]
+        if eligible[i]:
+            if u[j] < chance:
+                enrolled[i] = True
+            j += 1
 
 
 @_jit
 def join(eligible, enrolled, u, chance, out):  # pragma: no cover (compiled)
     """``out = eligible & ~enrolled; out[out] = u < chance; enrolled |= out``: the ``j``-th eligible household
-    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order). Branch-free,
-    as :func:`enrol`."""
-    if u.size == 0:  # no one to join
-        out[:] = False
-        return
-    last, j = u.size - 1, 0
+    not enrolled joins where ``u[j] < chance`` (``u``: one draw per such household, in row order)."""
+    j = 0
     for i in range(eligible.size):
-        was = enrolled[i]
-        new = eligible[i] & ~was
-        x = new & (u[min(j, last)] < chance)
+        x = False
+        if eligible[i] and not enrolled[i]:
+            x = u[j] < chance
+            j += 1
+            if x:
+                enrolled[i] = True
         out[i] = x
-        enrolled[i] = was | x
-        j += np.uint8(new)
 
 
 @_jit

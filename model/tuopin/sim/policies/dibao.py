@@ -83,17 +83,18 @@ class Dibao(Policy):
         c = self.ctx
         return c.eligible | (self.p.entitlement & (c.hh.status == EXITED))
 
-    def eligible(self) -> np.ndarray:
+    def eligible(self, entitled: np.ndarray | None = None) -> np.ndarray:
         """Entitled households of the 兜底 categories, or without labour capacity and registered or
         monitored (防止返贫监测: 综合保障 for monitored households without labour). Without labour capacity:
         no labourer, and from ``campaign.doudi_partial_labour_from_year`` (the 2018 兜底 opinion) also
-        registered, not yet out, and every labourer chronically ill (partly lost)."""
+        registered, not yet out, and every labourer chronically ill (partly lost). ``entitled``: the
+        :meth:`entitled` mask, where the caller has it already."""
         c = self.ctx
         hh = c.hh
         no_labour = hh.labour == 0
         if c.year >= c.params.campaign.doudi_partial_labour_from_year:
             no_labour = no_labour | self.partly_lost_labour()
-        return self.entitled() & (in_codes(hh.category, DOUBAO_CODES) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
+        return (self.entitled() if entitled is None else entitled) & (in_codes(hh.category, DOUBAO_CODES) | (no_labour & ((hh.category > 0) | (c.monitored if c.monitored.size else False))))
 
     def partly_lost_labour(self) -> np.ndarray:
         """Registered households not yet out (未脱贫, as the 2018 兜底 opinion says) whose every labourer is
@@ -123,7 +124,7 @@ class Dibao(Policy):
         c, p, hh = self.ctx, self.p, self.ctx.hh
         found = self.rng.random(hh.n) >= p.exclusion_error  # this year's review finds an eligible household
         entitled = self.entitled()
-        eligible = self.eligible()
+        eligible = self.eligible(entitled)
         # an eligible household once covered stays covered (the means test, not a draw, ends it); one not yet
         # covered is found by a year's review but for the exclusion error; the inclusion error is the household's own
         # (covered = where(eligible, covered | found, c.eligible & (inclusion_draw < inclusion_error)), in one pass)
@@ -147,7 +148,8 @@ class Dibao(Policy):
         # a general registered household that 低保 tops up becomes a 扶贫低保 household: 兜底 is then its
         # stable source at the exit assessment (一有: a working member, or 兜底 cover). Not one covered by the
         # inclusion error: the error does not make the household 兜底 for good
-        hh.category[(topup > 0) & eligible & (hh.category == CATEGORY_CODES["fupin"])] = CATEGORY_CODES["fupin_dibao"]
+        # (category[(topup > 0) & eligible & (category == fupin)] = fupin_dibao, in one pass)
+        year_kernels.relabel(topup, eligible, CATEGORY_CODES["fupin"], CATEGORY_CODES["fupin_dibao"], hh.category)
 
     def month(self) -> None:
         c = self.ctx
