@@ -159,7 +159,7 @@ MUTATIONS = [
              r"return float\(min\(cap, \(\(funds / poor\) / \(ref_funds / ref_poor\)\) \*\* elasticity\)\)", "return 1.0"),
     Mutation("deadline declares only those meeting the standard", "sim/assessment.py",
              r"exit_declared = assessed & \(True if deadline else meets_measured\)", "exit_declared = assessed & meets_measured"),
-    Mutation("monitored households not supported", "sim/eligibility.py", r"out \|= also", "pass"),
+    Mutation("monitored households not supported", "sim/year_kernels.py", r" \| \(any_also and also\[i\]\)", ""),
     Mutation("monitored households without labour not 兜底", "sim/policies/dibao.py",
              r"\| \(c\.monitored if c\.monitored\.size else False\)", "| False"),
     Mutation("兜底 not extended to partly labour-incapable households", "sim/policies/dibao.py",

@@ -37,8 +37,8 @@ def benefit_eligible(hh: Households, year: int, years: int, until: int = 0,
                      also: np.ndarray | None = None) -> np.ndarray:
     """Registered poor, and exited households within ``years`` of their exit or up to the
     calendar year ``until``, and ``also`` (the monitored: 防止返贫监测) (read-only)."""
-    # keep = (year - exit_year <= years) | (year <= until); out = (status == POOR) | ((status == EXITED) & keep),
-    # out |= also: one pass (year_kernels.benefit_eligible)
+    # (status == POOR) | ((status == EXITED) & ((year - exit_year <= years) | (year <= until))) | also: one pass
+    # (year_kernels.benefit_eligible)
     out = np.empty(hh.status.size, bool)
     year_kernels.benefit_eligible(hh.status, hh.exit_year, POOR, EXITED, year, years, until,
                                   _NO_ONE if also is None else also, out)

@@ -5,9 +5,10 @@ A lever paying a few households (employment's posts, credit's interest, the Janu
 those rows) would give, to the last bit: numpy's pairwise summation (``pairwise_sum`` in numpy's
 ``loops_utils.h``: a range of up to 128 in eight accumulators, combined pairwise, the rest in order;
 a longer range halved at a multiple of eight; fewer than eight added in order from -0.0). The tree
-depends on the length only, so its leaves are laid out once (:func:`pairwise_plan`) and
-:func:`sparse_total` walks them with the rows in one pass, instead of searching the rows for each
-range of the tree. The rules of :mod:`.kernels` hold (each operation numpy's, in numpy's order; no draw).
+depends on the length only, so its leaves are laid out once (:func:`pairwise_plan`, with the leaf of each
+block of eight) and :func:`sparse_total` adds each row into its leaf's accumulator in one pass, then the
+leaves, instead of searching the rows for each range of the tree. The rules of :mod:`.kernels` hold (each
+operation numpy's, in numpy's order; no draw).
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from .kernels import _jit
 
 
 @cache
-def pairwise_plan(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """numpy's pairwise summation tree of ``n`` values: each leaf's end (the leaves in order, from 0), and
-    how many pairs to add after each (the last two sums so far, left + right), as numpy's recursion does."""
+def pairwise_plan(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """numpy's pairwise summation tree of ``n`` values: each leaf's end (the leaves in order, from 0), how many
+    pairs to add after each (the last two sums so far, left + right), as numpy's recursion does, and the leaf of
+    each block of eight values (every leaf but the last starts and ends at a multiple of eight)."""
     ends, combines = [], []
 
     def walk(lo: int, hi: int) -> None:
@@ -38,32 +40,40 @@ def pairwise_plan(n: int) -> tuple[np.ndarray, np.ndarray]:
 
     if n:
         walk(0, n)
-    return np.array(ends, np.int64), np.array(combines, np.int64)
+    ends_, starts = np.array(ends, np.int64), np.array([0] + ends[:-1], np.int64)
+    return ends_, np.array(combines, np.int64), np.repeat(np.arange(ends_.size), (ends_ - starts + 7) // 8)
 
 
 @_jit
-def sparse_total(rows, values, ends, combines):  # pragma: no cover (compiled)
+def sparse_total(rows, values, ends, combines, leaf_of):  # pragma: no cover (compiled)
     """``np.sum`` of the array that holds ``values`` at ``rows`` (ascending) and zero elsewhere, its length's
-    tree given by :func:`pairwise_plan` (``ends``, ``combines``): each leaf as numpy sums it (a leaf with no
-    row is 0.0; adding 0.0 changes no non-negative sum), the leaves added pairwise."""
+    tree given by :func:`pairwise_plan` (``ends``, ``combines``, ``leaf_of``): each leaf as numpy sums it, its
+    eight accumulators (lane ``row % 8``: a leaf starts at a multiple of eight) summed in row order from 0.0 (adding
+    0.0 changes no sum that is not -0.0), combined pairwise, the last leaf's rest past a multiple of eight added
+    after in order; fewer than eight values in all added in order from -0.0; the leaves added pairwise."""
+    n = ends[-1] if ends.size else 0
+    if n < 8:  # one short leaf
+        if rows.size == 0:
+            return 0.0
+        res = -0.0
+        for j in range(rows.size):
+            res += values[j]
+        return res
+    main = n - n % 8
+    lanes = np.zeros(ends.size * 8)  # each leaf's eight accumulators
+    j = 0
+    while j < rows.size and rows[j] < main:
+        r = rows[j]
+        lanes[leaf_of[r >> 3] * 8 + (r & 7)] += values[j]
+        j += 1
     stack = np.empty(64)
-    r = np.empty(8)
-    top, j, lo = 0, 0, 0
+    top = 0
     for leaf in range(ends.size):
-        hi = ends[leaf]
-        res = 0.0
-        if j < rows.size and rows[j] < hi:
-            if hi - lo < 8:  # in order, from -0.0
-                res = -0.0
-            else:  # eight accumulators, combined pairwise, then the rest in order
-                main = hi - (hi - lo) % 8
-                for q in range(8):
-                    r[q] = 0.0
-                while j < rows.size and rows[j] < main:
-                    r[(rows[j] - lo) & 7] += values[j]
-                    j += 1
-                res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-            while j < rows.size and rows[j] < hi:
+        q = leaf * 8
+        res = (((lanes[q] + lanes[q + 1]) + (lanes[q + 2] + lanes[q + 3]))
+               + ((lanes[q + 4] + lanes[q + 5]) + (lanes[q + 6] + lanes[q + 7])))
+        if leaf == ends.size - 1:
+            while j < rows.size:  # the rest, in order
                 res += values[j]
                 j += 1
         stack[top] = res
@@ -71,5 +81,4 @@ def sparse_total(rows, values, ends, combines):  # pragma: no cover (compiled)
         for _ in range(combines[leaf]):
             top -= 1
             stack[top - 1] = stack[top - 1] + stack[top]
-        lo = hi
-    return stack[0] if top else 0.0
+    return stack[0]
