@@ -64,51 +64,38 @@ def _by_month(rows: list, months: list, *values: list) -> tuple[np.ndarray, ...]
     return (cat(rows)[order], at) + tuple(cat(v)[order] for v in values)
 
 
-def episodes(hazard: np.ndarray, first: int, rng: np.random.Generator) -> tuple[list, list]:
-    """The months ``first``..12 of inpatient episodes at the monthly ``hazard``: rows and months, a pair
-    of arrays for each round of draws (every household, then those with another episode still in the
+def events(rows: np.ndarray, hazard: np.ndarray | float, first: int, rng: np.random.Generator,
+           most: int = 0) -> tuple[list, list, list]:
+    """The months ``first``..12 of the events of ``rows`` (household rows) at the monthly ``hazard`` (one a
+    row, or one for all), a household at risk again the month after an event, or with ``most`` after a
+    spell of 1..``most`` months (drawn with the event): rows, months and spells (none without ``most``),
+    an array of each for each round of draws (every household, then those with another event still in the
     year, ...)."""
-    month = gaps(rng, hazard, hazard.size)
+    month = gaps(rng, hazard, rows.size)
     month += first
-    rows = np.flatnonzero(month <= 12)
-    month, hazard = month[rows], hazard[rows]
-    out_rows, out_months = [], []
-    while rows.size:
-        out_rows.append(rows)
-        out_months.append(month)
-        month = month + 1 + gaps(rng, hazard, rows.size)  # the month after the episode, then the gap
-        keep = month <= 12
-        rows, month, hazard = rows[keep], month[keep], hazard[keep]
-    return out_rows, out_months
-
-
-def job_losses(migrants: np.ndarray, chance: float, most: int, first: int,
-               rng: np.random.Generator) -> tuple[list, list, list]:
-    """The months ``first``..12 in which ``migrants`` (household rows) lose work at the monthly
-    ``chance``, each for 1..``most`` months and at risk again when the spell is over: rows, months
-    and spells, a triple of arrays for each round of draws."""
-    hazard = -float(np.log1p(-chance)) if chance < 1 else np.inf
-    month = gaps(rng, hazard, migrants.size)
-    month += first
-    keep = month <= 12
-    rows, month = migrants[keep], month[keep]
     out_rows, out_months, out_spells = [], [], []
-    while rows.size:
-        spell = rng.integers(1, most + 1, rows.size, dtype=np.int8)
-        out_rows.append(rows)
-        out_months.append(month)
-        out_spells.append(spell)
-        month = month + spell + gaps(rng, hazard, rows.size)  # back in work after the spell, then the gap
+    while True:
         keep = month <= 12
         rows, month = rows[keep], month[keep]
-    return out_rows, out_months, out_spells
+        if np.ndim(hazard):
+            hazard = hazard[keep]
+        if not rows.size:
+            return out_rows, out_months, out_spells
+        out_rows.append(rows)
+        out_months.append(month)
+        spell = 1
+        if most:
+            spell = rng.integers(1, most + 1, rows.size, dtype=np.int8)
+            out_spells.append(spell)
+        month = month + spell + gaps(rng, hazard, rows.size)  # at risk again after the event (or spell), then the gap
 
 
 def draw(ill_rate: np.ndarray, migrants: np.ndarray, job_loss_chance: float, job_loss_most: int,
          cost_median: float, cost_sigma: float, first: int, rng: np.random.Generator) -> Calendar:
     """The calendar of the months ``first``..12: episodes (each costing ``cost_median × exp(cost_sigma
     z)``, log-normal) and job losses."""
-    ill_rows, ill_at = _by_month(*episodes(ill_rate, first, rng))
+    ill_rows, ill_at = _by_month(*events(np.arange(ill_rate.size), ill_rate, first, rng)[:2])
     cost = cost_median * np.exp(cost_sigma * rng.standard_normal(ill_rows.size))
-    rows, at, spells = _by_month(*job_losses(migrants, job_loss_chance, job_loss_most, first, rng))
+    hazard = -float(np.log1p(-job_loss_chance)) if job_loss_chance < 1 else np.inf  # the chance a month as a rate
+    rows, at, spells = _by_month(*events(migrants, hazard, first, rng, job_loss_most))
     return Calendar(ill_rows, cost, ill_at, rows, spells, at)
