@@ -296,11 +296,13 @@ class PovertyModel(VillageAgents, mesa.Model):
         row["exited_start"] = exited_start
         row["exits_sustained_true"] = self._sustained_true()
         registered = hh.category > 0
-        row["registered_people"] = int(round((registered_people := people(registered)) * w))
+        registered_people = people(registered)
+        row["registered_people"] = int(round(registered_people * w))
         row["doudi_people"] = int(round(people(self._doudi()) * w))
         # 建档立卡户人均纯收入: the administrative income series (exited included): (pc_income[registered] ×
         # hh.size[registered]).sum() over their people, the products in one pass (assess_kernels.registered_income)
-        assess_kernels.registered_income(pc_income, hh.size, registered, reg := np.empty(np.count_nonzero(registered)))
+        reg = np.empty(np.count_nonzero(registered))
+        assess_kernels.registered_income(pc_income, hh.size, registered, reg)
         row["registered_income_pc"] = float(reg.sum() / max(registered_people, 1))
         row["villages_exited"] = int(round(newly * self.village_weight))
         still = self.poor_village & (self.village_exit_year < 0)
