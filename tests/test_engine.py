@@ -1,6 +1,8 @@
 """The engine's shortcuts give what the plain rules give: the month's market income kept row by row,
 the village index, a disaster's households, the kept population."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 from conftest import JINGZHOU
@@ -13,22 +15,28 @@ def test_kept_market_income_is_the_full_rule_every_month(monkeypatch):
     """``ys.rate`` is recomputed only on rows whose shocks changed; it must equal the rule on every
     row, every month, with every lever on. This fails if a lever starts changing wages, farm income
     or effort in a month other than January without telling ``accrue_income``. Only migrants are ever
-    out of migrant work. The chronic outpatient cost accrues a month's worth for every chronically ill
-    member each month."""
+    out of migrant work. The chronic outpatient cost worked out when read (``chronic_cost``) is a
+    month's worth for every chronically ill member added each month, to the last bit, and members
+    fall chronically ill only in January (which it rests on)."""
     checked = []
     accrue = dynamics.accrue_income
+    monthly_chronic = {}
 
-    def checking(hh, ys, chronic_monthly):
+    def checking(hh, ys):
         assert np.count_nonzero(ys.jobless_months) == np.count_nonzero(ys.jobless_months[ys.migrants])
         expected = dynamics.market_income(hh, ys, slice(None)) + ys.regular  # the rule on every row
-        chronic, income = ys.chronic_cost + hh.chronic * chronic_monthly, ys.income.copy()
-        total = accrue(hh, ys, chronic_monthly)
+        income = ys.income.copy()
+        total = accrue(hh, ys)
         monthly = ys.rate + ys.regular  # the month's income, as added
         np.testing.assert_array_equal(ys.income, income + monthly)
-        np.testing.assert_array_equal(ys.chronic_cost, chronic)
         assert total == pytest.approx(monthly.sum(), rel=1e-12)
         np.testing.assert_array_equal(monthly, expected, err_msg="a lever changed wages, farm income or effort "
                                       "after January: ys.rate is stale (see dynamics.accrue_income)")
+        if m.month == 1:
+            monthly_chronic.update(chronic=hh.chronic.copy(), cost=np.zeros(hh.n))
+        np.testing.assert_array_equal(hh.chronic, monthly_chronic["chronic"])
+        monthly_chronic["cost"] += hh.chronic * (m.p.health.chronic_cost_per_person / 12)
+        np.testing.assert_array_equal(dynamics.chronic_cost(hh, m.p, m.month), monthly_chronic["cost"])
         checked.append(hh.n)
         return total
 
@@ -37,6 +45,18 @@ def test_kept_market_income_is_the_full_rule_every_month(monkeypatch):
     for _ in range(26):
         m.step()
     assert len(checked) == 26
+
+
+def test_chronic_cost_by_hand():
+    """Two chronically ill members at 1,000 yuan a year: 1000/12 a month each. After 6 months the sum of
+    the months, six additions of 166.66…, which is 999.9999999999999 and not 6 × 166.66… = 1000.0 to
+    the last bit (what adding each month gave); none for a household without one."""
+    hh = SimpleNamespace(chronic=np.array([2, 0], np.int16), n=2)
+    p = SimpleNamespace(health=SimpleNamespace(chronic_cost_per_person=1000.0))
+    a = 2 * (1000.0 / 12)
+    np.testing.assert_array_equal(dynamics.chronic_cost(hh, p, 6), [((((a + a) + a) + a) + a) + a, 0.0])
+    assert dynamics.chronic_cost(hh, p, 6)[0] == 999.9999999999999 != 6 * a
+    np.testing.assert_array_equal(dynamics.chronic_cost(hh, p, 0), [0.0, 0.0])
 
 
 def test_households_in_villages_match_a_scan():

@@ -14,7 +14,7 @@ from tuopin.parameters.typed import typed
 from tuopin.inputs.scenario import load_scenario
 from tuopin.sim import assessment, eligibility
 from tuopin.sim.cost_sharing import MedicalParams, cost_sharing
-from tuopin.sim.dynamics import renew
+from tuopin.sim.dynamics import chronic_cost, renew
 from tuopin.sim.population import EXITED, NONPOOR, POOR
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,7 +94,7 @@ def test_a_measure_dated_october_pays_nothing_before_october():
     eligible = m.ctx.eligible.copy()  # the registered poor, before the first assessment
     m.step()
     ys = m.ys
-    s = cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=eligible, insured=m.hh.insured,
+    s = cost_sharing(ys.inpatient, chronic_cost(m.hh, m.p, 12), ys.noncompliant, poor=eligible, insured=m.hh.insured,
                      p=MedicalParams.in_force(m.p.medical, 2015, 12))
     assert m.ledger.spent(2015, "medical") == pytest.approx(0.25 * (s.assistance + s.oop_cap_fund).sum())
     assert m.ledger.spent(2015, "medical") > 0

@@ -23,7 +23,6 @@ class YearState:
 
     income: np.ndarray          # gross income received so far, yuan
     inpatient: np.ndarray       # compliant inpatient cost so far
-    chronic_cost: np.ndarray    # compliant chronic outpatient cost so far
     noncompliant: np.ndarray    # cost outside the insurance catalogue so far
     education_cost: np.ndarray  # school costs borne by the household so far
     disaster_loss: np.ndarray   # share of farm income lost for the rest of the year
@@ -340,14 +339,23 @@ def market_income(hh: Households, ys: YearState, rows) -> np.ndarray:
             + hh.farm[rows] * ((1.0 - ys.disaster_loss[rows]) * ys.farm_shock[rows])) / 12
 
 
-def accrue_income(hh: Households, ys: YearState, chronic_monthly: float) -> float:
+def accrue_income(hh: Households, ys: YearState) -> float:
     """This month's gross income (``ys.rate + ys.regular``) added to the year's total, and its wage and farm
-    part to ``ys.market``; returns its sum over the households. The month's chronic outpatient cost
-    (``chronic_monthly`` a chronically ill member) is added to ``ys.chronic_cost`` in the same pass.
+    part to ``ys.market``; returns its sum over the households.
 
     ``ys.rate`` holds every household's :func:`market_income`; only the rows whose shocks started or
     ended since (``ys.dirty``) are computed again, since wages, farm income and effort change only in
     January. One pass (:func:`.kernels.accrue`), which also counts a month of each shock off."""
     return kernels.accrue(ys.rate, ys.regular, ys.market, ys.income, ys.ill_months, ys.jobless_months,
                           ys.dirty, hh.labour, hh.wage_local, hh.wage_migrant, hh.farm, ys.disaster_loss,
-                          ys.wage_factor, ys.farm_shock, ys.chronic_cost, hh.chronic, chronic_monthly)
+                          ys.wage_factor, ys.farm_shock)
+
+
+def chronic_cost(hh: Households, p: Params, months: int) -> np.ndarray:
+    """The compliant chronic outpatient cost of the year's first ``months`` months: each chronically ill
+    member's monthly cost (a twelfth of ``health.chronic_cost_per_person``), month by month. It is worked
+    out when read (at the assessment), not accrued in every month's pass over the households: members fall
+    chronically ill only in January, so the months' sum is known (:func:`.kernels.repeated`)."""
+    out = np.empty(hh.n)
+    kernels.repeated(hh.chronic, p.health.chronic_cost_per_person / 12, int(months), out)
+    return out

@@ -49,17 +49,14 @@ def fall_ill(ill, cost, compliant, noncompliant_share, inpatient, noncompliant, 
 
 @_jit
 def accrue(rate, regular, market, income, ill_months, jobless_months, dirty, labour, wage_local,
-           wage_migrant, farm, disaster_loss, wage_factor, farm_shock, chronic_cost, chronic,
-           chronic_monthly):  # pragma: no cover (compiled)
+           wage_migrant, farm, disaster_loss, wage_factor, farm_shock):  # pragma: no cover (compiled)
     """A month's income. First ``rate`` = the month's wage and farm income after the shocks in force,
     on the ``dirty`` rows only (the rule of :func:`.dynamics.market_income`, operation by operation);
     then ``market += rate``, ``income += rate + regular``; a month of illness and job loss passes, and
-    the rows leaving either are marked ``dirty`` (their income changes next month); the month's chronic
-    outpatient cost, ``chronic_cost += chronic * chronic_monthly``. Returns the month's income of all,
-    ``rate + regular`` added in row order (a figure the model reports, which no rule reads)."""
+    the rows leaving either are marked ``dirty`` (their income changes next month). Returns the month's
+    income of all, ``rate + regular`` added in row order (a figure the model reports, which no rule reads)."""
     total = 0.0
     for i in range(rate.size):
-        chronic_cost[i] += chronic[i] * chronic_monthly
         if dirty[i]:
             dirty[i] = 0
             ill = 1.0 if ill_months[i] > 0 else 0.0
@@ -82,6 +79,18 @@ def accrue(rate, regular, market, income, ill_months, jobless_months, dirty, lab
                 dirty[i] = 1
             jobless_months[i] = b - 1
     return total
+
+
+@_jit
+def repeated(counts, amount, months, out):  # pragma: no cover (compiled)
+    """``out = counts * amount`` added ``months`` times from zero, row by row: the total a monthly
+    accrual of ``counts * amount`` reaches, to the last bit (a product ``months * counts * amount``
+    rounds otherwise)."""
+    for i in range(out.size):
+        a, s = counts[i] * amount, 0.0
+        for _ in range(months):
+            s += a
+        out[i] = s
 
 
 @_jit

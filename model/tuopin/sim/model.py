@@ -134,7 +134,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         self._hook("month")
         if self.month == 1:
             dynamics.persistent_income(hh, self.ys, self.shared.effort)
-        self.income_month = dynamics.accrue_income(hh, ys, self.p.health.chronic_cost_per_person / 12)
+        self.income_month = dynamics.accrue_income(hh, ys)
         if self.month == spec.assessment_month:
             self._hook("assessment")
             self._assess()
@@ -228,8 +228,8 @@ class PovertyModel(VillageAgents, mesa.Model):
         (``shared.medical_oop``) while it is in force, else the chain without the poor rules."""
         if self.lever_active("medical"):
             return self.shared.medical_oop
-        ys = self.ys
-        return cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=np.zeros(self.hh.n, bool),
+        ys, chronic = self.ys, dynamics.chronic_cost(self.hh, self.p, self.month)
+        return cost_sharing(ys.inpatient, chronic, ys.noncompliant, poor=np.zeros(self.hh.n, bool),
                             insured=self.hh.insured, p=MedicalParams.in_force(self.p.medical, self.year, self.month)).oop
 
     # ---- the assessment --------------------------------------------------------------------

@@ -33,7 +33,7 @@ import numpy as np
 from ...parameters.typed import MedicalSection
 from ..cost_sharing import MedicalParams, cost_sharing
 from .. import year_kernels
-from ..dynamics import own_contribution
+from ..dynamics import chronic_cost, own_contribution
 from .base import Policy
 
 
@@ -51,7 +51,7 @@ class MedicalHelp(Policy):
 
     lever = "medical"
     p: MedicalSection
-    reads = ("hh.insured", "hh.size", "hh.category", "ys.inpatient", "ys.chronic_cost", "ys.noncompliant",
+    reads = ("hh.insured", "hh.size", "hh.category", "ys.inpatient", "hh.chronic", "ys.noncompliant",
              "params.health")
     writes = ("hh.insured", "shared.medical_oop", "ys.expense")
 
@@ -73,8 +73,8 @@ class MedicalHelp(Policy):
     def assessment(self) -> None:
         c = self.ctx
         ys = c.ys
-        s = cost_sharing(ys.inpatient, ys.chronic_cost, ys.noncompliant, poor=self.eligible(), insured=c.hh.insured,
-                         p=MedicalParams.in_force(self.p, c.year, c.month))
+        s = cost_sharing(ys.inpatient, chronic_cost(c.hh, c.params, c.month), ys.noncompliant, poor=self.eligible(),
+                         insured=c.hh.insured, p=MedicalParams.in_force(self.p, c.year, c.month))
         public = (s.assistance + s.oop_cap_fund) * self.year_share()
         paid = self.pay(public)
         c.shared.medical_oop = s.oop + (public - paid)
