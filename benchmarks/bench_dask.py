@@ -1,13 +1,17 @@
 """Replicates on a Dask cluster started the way users start one, against a plain process and a pool.
 
-Starts ``dask scheduler`` and ``dask worker … --nthreads 1`` (default nanny settings, which set
-MALLOC_TRIM_THRESHOLD_) on loopback as separate processes, then runs the same Jingzhou replicates
-in this process, on a two-process pool, and on the cluster with one and with two workers. Prints the
-median seconds per replicate as timed inside the task (``Replicate.seconds``), the wall-clock
+Starts ``dask scheduler`` and two ``dask worker … --nthreads 1`` (default nanny settings, which set
+MALLOC_TRIM_THRESHOLD_) on loopback as separate processes, then runs the same Jingzhou replicates in
+this process, on a two-process pool, and on the cluster, on one of its workers (the tasks restricted
+to it, the other idle) and on both. The three are interleaved in short rounds (in process, one worker,
+two workers, again), since a shared machine's speed drifts by a fifth within a minute: run one after
+the other, each ratio would mostly measure the drift. Prints, round by round and as medians over the
+rounds, the seconds per replicate timed inside the task (``Replicate.seconds``) and the wall-clock
 throughput, and the ratios the engine is held to: a Dask replicate at most 1.15 x a plain one, two
-Dask workers at least 1.8 x the throughput of one. The tables are checked identical on every path.
+Dask workers at least 1.8 x the throughput of one. Each replicate's numbers are checked identical
+on every path.
 
-    python benchmarks/bench_dask.py [--replicates 12]
+    python benchmarks/bench_dask.py [--replicates 8] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -36,51 +40,70 @@ def free_port() -> int:
 
 
 def timed(loaded, n: int, **how) -> tuple[float, float, object]:
+    """Median seconds a replicate inside its task, wall seconds of all ``n``, and their annual table."""
     t0 = time.perf_counter()
     reps = run_ensemble(loaded, n, progress=False, **how)
     wall = time.perf_counter() - t0
     return statistics.median(r.seconds for r in reps), wall, annual_table(reps)
 
 
-def on_cluster(loaded, n: int, workers: int) -> tuple[float, float, object]:
+def start_cluster(workers: int) -> tuple[str, list[subprocess.Popen]]:
+    """A scheduler and ``workers`` workers as users start them, each its own process on loopback."""
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                               "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-    try:
-        time.sleep(2)
-        procs += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
-                                    "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                  for _ in range(workers)]
-        cluster = dask_executor(address)
-        with cluster as ex:
-            cluster.client.wait_for_workers(workers, timeout=60)
-            timed(loaded, workers, executor=ex)  # warm-up: imports and the scenario reach the workers
-            return timed(loaded, n, executor=ex)
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=30)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    procs = [subprocess.Popen([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              **quiet)]
+    time.sleep(2)
+    procs += [subprocess.Popen([str(DASK), "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                                "--no-dashboard"], **quiet) for _ in range(workers)]
+    return address, procs
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "jingzhou_2015_2018.toml"))
-    ap.add_argument("--replicates", type=int, default=12)
+    ap.add_argument("--replicates", type=int, default=8, help="replicates a round on one worker (twice that on two)")
+    ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     loaded, n = load_scenario(args.scenario), args.replicates
-    rows = {"plain process": timed(loaded, n), "pool of 2": timed(loaded, n, workers=2),
-            "dask, 1 worker": on_cluster(loaded, n, 1), "dask, 2 workers": on_cluster(loaded, n, 2)}
-    first = next(iter(rows.values()))[2]
-    print(f"{loaded.path.name}, {n} replicates")
-    print(f"{'':18s}{'s/replicate':>12s}{'wall s':>9s}{'replicates/s':>14s}  tables")
-    for name, (per, wall, table) in rows.items():
-        same = "identical" if table.equals(first) else "DIFFER"
-        print(f"{name:18s}{per:12.2f}{wall:9.1f}{n / wall:14.2f}  {same}")
-    plain, d1, d2 = rows["plain process"], rows["dask, 1 worker"], rows["dask, 2 workers"]
-    print(f"dask replicate / plain replicate: {d1[0] / plain[0]:.2f} (goal <= 1.15)")
-    print(f"dask 2 workers / 1 worker throughput: {d1[1] / d2[1]:.2f} (goal >= 1.8)")
+    address, procs = start_cluster(2)
+    rows: dict[str, list] = {"plain process": [], "dask, 1 worker": [], "dask, 2 workers": []}
+    try:
+        cluster = dask_executor(address)
+        with cluster as both:
+            client = cluster.client
+            client.wait_for_workers(2, timeout=60)
+            one = client.get_executor(workers=sorted(client.scheduler_info()["workers"])[:1])
+            timed(loaded, 2, executor=both)  # warm-up: imports and the scenario reach both workers
+            reference = {k: timed(loaded, k)[2] for k in (n, 2 * n)}
+            pool = timed(loaded, 2 * n, workers=2)
+            for r in range(args.rounds):
+                rows["plain process"].append(timed(loaded, n))
+                rows["dask, 1 worker"].append(timed(loaded, n, executor=one))
+                rows["dask, 2 workers"].append(timed(loaded, 2 * n, executor=both))
+                print(f"round {r + 1}: " + ", ".join(f"{name} {per:.2f} s/replicate, {wall:.1f} s wall"
+                                                      for name, [*_, (per, wall, _t)] in rows.items()), flush=True)
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=30)
+    print(f"{loaded.path.name}: {args.rounds} rounds of {n} replicates in process and on one worker, "
+          f"{2 * n} on two; medians over the rounds")
+    print(f"{'':18s}{'s/replicate':>12s}{'replicates/s':>14s}  numbers")
+    size = {"plain process": n, "dask, 1 worker": n, "dask, 2 workers": 2 * n}
+    for name, runs in [("pool of 2", [pool]), *rows.items()]:
+        k = size.get(name, 2 * n)
+        same = "identical" if all(t.equals(reference[k]) for _, _, t in runs) else "DIFFER"
+        print(f"{name:18s}{statistics.median(p for p, _, _ in runs):12.2f}"
+              f"{statistics.median(k / w for _, w, _ in runs):14.2f}  {same}")
+    per = [d[0] / p[0] for p, d in zip(rows["plain process"], rows["dask, 1 worker"])]
+    gain = [(2 * n / d2[1]) / (n / d1[1]) for d1, d2 in zip(rows["dask, 1 worker"], rows["dask, 2 workers"])]
+    print(f"dask replicate / plain replicate: {statistics.median(per):.2f} (goal <= 1.15; rounds "
+          f"{', '.join(f'{x:.2f}' for x in per)})")
+    print(f"dask 2 workers / 1 worker throughput: {statistics.median(gain):.2f} (goal >= 1.8; rounds "
+          f"{', '.join(f'{x:.2f}' for x in gain)})")
 
 
 if __name__ == "__main__":
