@@ -22,8 +22,12 @@ def test_one_worker_two_workers_and_dask_agree(small):
     one = run_ensemble(small, 4, workers=1, progress=False)
     two = run_ensemble(small, 4, workers=2, progress=False)
     _same(one, two)
-    with dask_executor("local", workers=2) as ex:
+    cluster = dask_executor("local", workers=2)
+    with cluster as ex:
         dask = run_ensemble(small, 4, executor=ex, progress=False)
+        # the workers tuopin starts do not sample the replicates' stacks (runner.WORKER_CONFIG)
+        sampling = cluster.client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
+    assert list(sampling.values()) == [False, False]
     _same(one, dask)
     assert annual_table(one).equals(annual_table(dask))
     assert one[0].annual != one[1].annual   # replicates do differ

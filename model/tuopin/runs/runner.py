@@ -239,21 +239,30 @@ def check_scheduler(address: str) -> None:
         raise SchedulerError(f"--scheduler must be 'local' or a scheduler address such as tcp://host:8786, got {address!r}")
 
 
+# A Dask worker samples its task thread's stack every 10 ms for the dashboard's profile, and each sample
+# takes the GIL from the replicate: a Jingzhou replicate takes about 5 % longer on a default worker
+# (benchmarks/README.md, round 12). The clusters tuopin starts go without it; the README's recipes turn it
+# off (DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False) on clusters users start.
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+
 class dask_executor:
     """A ``concurrent.futures`` executor on a Dask cluster, as a context manager: ``address`` is a
     scheduler address (``tcp://host:8786``), or ``"local"`` for a LocalCluster of ``workers``
-    processes started here and listening on loopback only."""
+    processes started here and listening on loopback only (with :data:`WORKER_CONFIG`)."""
 
     def __init__(self, address: str, workers: int = 2):
         self.address, self.workers = address, workers
 
     def __enter__(self) -> Executor:
+        import dask
         from dask.distributed import Client, LocalCluster
 
         check_scheduler(self.address)
         if self.address == "local":
-            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                        host="127.0.0.1", dashboard_address=None)
+            with dask.config.set(WORKER_CONFIG):  # the nannies hand the config to the workers they start
+                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address=None)
             self.client = Client(self.cluster)
         else:
             self.cluster = None
