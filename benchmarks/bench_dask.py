@@ -3,15 +3,17 @@
 Starts ``dask scheduler`` and two ``dask worker … --nthreads 1`` (default nanny settings, which set
 MALLOC_TRIM_THRESHOLD_) on loopback as separate processes, then runs the same Jingzhou replicates in
 this process, on a two-process pool, and on the cluster, on one of its workers (the tasks restricted
-to it, the other idle) and on both. The three are interleaved in short rounds (in process, one worker,
-two workers, again), since a shared machine's speed drifts by a fifth within a minute: run one after
-the other, each ratio would mostly measure the drift. Prints, round by round and as medians over the
-rounds, the seconds per replicate timed inside the task (``Replicate.seconds``) and the wall-clock
-throughput, and the ratios the engine is held to: a Dask replicate at most 1.15 x a plain one, two
-Dask workers at least 1.8 x the throughput of one. Each replicate's numbers are checked identical
-on every path.
+to it, the other idle) and on both. The four are interleaved in short rounds (in process, pool, one
+worker, two workers, again), since a shared machine's speed drifts by a fifth within a minute: run one
+after the other, each ratio would mostly measure the drift. Prints, as medians over the rounds, the
+seconds per replicate timed inside the task (``Replicate.seconds``) and the wall-clock throughput (the pool's
+includes starting it, as a command does); the
+ratios the engine is held to (a Dask replicate at most 1.15 x a plain one, two Dask workers at least
+1.8 x the throughput of one); and what a replicate loses when two run at once, in the pool and on
+Dask: the two cores' share of what they have in common (cache, memory), with or without Dask. Each
+replicate's numbers are checked identical on every path.
 
-    python benchmarks/bench_dask.py [--replicates 8] [--rounds 3]
+    python benchmarks/bench_dask.py [--replicates 8] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -64,11 +66,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "jingzhou_2015_2018.toml"))
     ap.add_argument("--replicates", type=int, default=8, help="replicates a round on one worker (twice that on two)")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     loaded, n = load_scenario(args.scenario), args.replicates
     address, procs = start_cluster(2)
-    rows: dict[str, list] = {"plain process": [], "dask, 1 worker": [], "dask, 2 workers": []}
+    rows: dict[str, list] = {"plain process": [], "pool of 2": [], "dask, 1 worker": [], "dask, 2 workers": []}
     try:
         cluster = dask_executor(address)
         with cluster as both:
@@ -77,9 +79,9 @@ def main() -> None:
             one = client.get_executor(workers=sorted(client.scheduler_info()["workers"])[:1])
             timed(loaded, 2, executor=both)  # warm-up: imports and the scenario reach both workers
             reference = {k: timed(loaded, k)[2] for k in (n, 2 * n)}
-            pool = timed(loaded, 2 * n, workers=2)
             for r in range(args.rounds):
                 rows["plain process"].append(timed(loaded, n))
+                rows["pool of 2"].append(timed(loaded, 2 * n, workers=2))
                 rows["dask, 1 worker"].append(timed(loaded, n, executor=one))
                 rows["dask, 2 workers"].append(timed(loaded, 2 * n, executor=both))
                 print(f"round {r + 1}: " + ", ".join(f"{name} {per:.2f} s/replicate, {wall:.1f} s wall"
@@ -92,9 +94,9 @@ def main() -> None:
     print(f"{loaded.path.name}: {args.rounds} rounds of {n} replicates in process and on one worker, "
           f"{2 * n} on two; medians over the rounds")
     print(f"{'':18s}{'s/replicate':>12s}{'replicates/s':>14s}  numbers")
-    size = {"plain process": n, "dask, 1 worker": n, "dask, 2 workers": 2 * n}
-    for name, runs in [("pool of 2", [pool]), *rows.items()]:
-        k = size.get(name, 2 * n)
+    size = {"plain process": n, "pool of 2": 2 * n, "dask, 1 worker": n, "dask, 2 workers": 2 * n}
+    for name, runs in rows.items():
+        k = size[name]
         same = "identical" if all(t.equals(reference[k]) for _, _, t in runs) else "DIFFER"
         print(f"{name:18s}{statistics.median(p for p, _, _ in runs):12.2f}"
               f"{statistics.median(k / w for _, w, _ in runs):14.2f}  {same}")
@@ -104,6 +106,9 @@ def main() -> None:
           f"{', '.join(f'{x:.2f}' for x in per)})")
     print(f"dask 2 workers / 1 worker throughput: {statistics.median(gain):.2f} (goal >= 1.8; rounds "
           f"{', '.join(f'{x:.2f}' for x in gain)})")
+    pool = statistics.median(q[0] / p[0] for p, q in zip(rows["plain process"], rows["pool of 2"]))
+    dask = statistics.median(d2[0] / d1[0] for d1, d2 in zip(rows["dask, 1 worker"], rows["dask, 2 workers"]))
+    print(f"a replicate two at a time / alone (seconds in the task): pool of 2 {pool:.2f}, dask {dask:.2f}")
 
 
 if __name__ == "__main__":
