@@ -18,6 +18,12 @@ def _same(a, b):
             np.testing.assert_array_equal(x.origin[k], y.origin[k])
 
 
+def _sampling(dask_worker) -> bool:
+    """Whether a Dask worker samples its tasks' stacks for the dashboard's profile."""
+    pc = dask_worker.periodic_callbacks.get("profile")
+    return pc is not None and pc.is_running()
+
+
 def test_one_worker_two_workers_and_dask_agree(small):
     one = run_ensemble(small, 4, workers=1, progress=False)
     two = run_ensemble(small, 4, workers=2, progress=False)
@@ -25,12 +31,25 @@ def test_one_worker_two_workers_and_dask_agree(small):
     cluster = dask_executor("local", workers=2)
     with cluster as ex:
         dask = run_ensemble(small, 4, executor=ex, progress=False)
-        # the workers tuopin starts do not sample the replicates' stacks (runner.WORKER_CONFIG)
-        sampling = cluster.client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks)
-    assert list(sampling.values()) == [False, False]
+        sampling = cluster.client.run(_sampling)
+    assert list(sampling.values()) == [False, False]  # the workers do not sample the replicates' stacks
     _same(one, dask)
     assert annual_table(one).equals(annual_table(dask))
     assert one[0].annual != one[1].annual   # replicates do differ
+
+
+def test_a_users_workers_stop_sampling_while_tuopin_uses_them():
+    """A cluster started the usual way samples its tasks' stacks; while tuopin's executor is open its
+    workers do not (dask_workers.QuietWorkers), and after it closes they do again."""
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+                      dashboard_address=None) as lc, \
+            Client(lc) as own:
+        assert list(own.run(_sampling).values()) == [True]
+        with dask_executor(lc.scheduler_address):
+            assert list(own.run(_sampling).values()) == [False]
+        assert list(own.run(_sampling).values()) == [True]
 
 
 def test_the_runner_keeps_point_order_and_reduces_where_the_point_ran(small, tmp_path):

@@ -239,30 +239,24 @@ def check_scheduler(address: str) -> None:
         raise SchedulerError(f"--scheduler must be 'local' or a scheduler address such as tcp://host:8786, got {address!r}")
 
 
-# A Dask worker samples its task thread's stack every 10 ms for the dashboard's profile, and each sample
-# takes the GIL from the replicate: a Jingzhou replicate takes about 5 % longer on a default worker
-# (benchmarks/README.md, round 12). The clusters tuopin starts go without it; the README's recipes turn it
-# off (DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False) on clusters users start.
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
-
-
 class dask_executor:
     """A ``concurrent.futures`` executor on a Dask cluster, as a context manager: ``address`` is a
     scheduler address (``tcp://host:8786``), or ``"local"`` for a LocalCluster of ``workers``
-    processes started here and listening on loopback only (with :data:`WORKER_CONFIG`)."""
+    processes started here and listening on loopback only. While it is open the workers do not sample
+    their tasks' stacks (:class:`.dask_workers.QuietWorkers`), which slows a replicate down."""
 
     def __init__(self, address: str, workers: int = 2):
         self.address, self.workers = address, workers
 
     def __enter__(self) -> Executor:
-        import dask
         from dask.distributed import Client, LocalCluster
+
+        from .dask_workers import QuietWorkers
 
         check_scheduler(self.address)
         if self.address == "local":
-            with dask.config.set(WORKER_CONFIG):  # the nannies hand the config to the workers they start
-                self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                            host="127.0.0.1", dashboard_address=None)
+            self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                        host="127.0.0.1", dashboard_address=None)
             self.client = Client(self.cluster)
         else:
             self.cluster = None
@@ -270,9 +264,22 @@ class dask_executor:
                 self.client = Client(self.address, timeout="20s")
             except (OSError, ValueError, TypeError) as e:  # refused, timed out, unknown protocol
                 raise SchedulerError(f"--scheduler {self.address}: cannot reach the scheduler ({str(e)[:200]})") from None
+        self.client.register_plugin(QuietWorkers())
         return self.client.get_executor()
 
     def __exit__(self, *exc) -> None:
+        if self.client.status == "running":  # the workers sample again; a lost scheduler is waited on 5 s at most
+            undo = threading.Thread(target=self._restore, daemon=True)
+            undo.start()
+            undo.join(5)
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def _restore(self) -> None:
+        from .dask_workers import QuietWorkers
+
+        try:
+            self.client.unregister_worker_plugin(QuietWorkers.name)
+        except OSError:  # the scheduler is gone (a closed comm, a timeout): no worker left to restore
+            pass
