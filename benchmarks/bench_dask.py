@@ -13,7 +13,7 @@ ratios the engine is held to (a Dask replicate at most 1.15 x a plain one, two D
 Dask: the two cores' share of what they have in common (cache, memory), with or without Dask. Each
 replicate's numbers are checked identical on every path.
 
-    python benchmarks/bench_dask.py [--replicates 8] [--rounds 5]
+    python benchmarks/bench_dask.py [--replicates 4] [--rounds 8]
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ def start_cluster(workers: int) -> tuple[str, list[subprocess.Popen]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "jingzhou_2015_2018.toml"))
-    ap.add_argument("--replicates", type=int, default=8, help="replicates a round on one worker (twice that on two)")
-    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--replicates", type=int, default=4, help="replicates a round on one worker (twice that on two)")
+    ap.add_argument("--rounds", type=int, default=8)
     args = ap.parse_args()
     loaded, n = load_scenario(args.scenario), args.replicates
     address, procs = start_cluster(2)
