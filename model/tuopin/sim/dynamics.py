@@ -263,7 +263,7 @@ def monthly_shocks(hh: Households, ys: YearState, p: Params, month: int, rng: np
         ys.migrants = np.flatnonzero(hh.wage_migrant > 0)
         ys.calendar = shock_calendar.draw(ys.ill_rate, ys.migrants, sh.job_loss_rate / 12, sh.job_loss_max_months,
                                           hl.episode_cost_median, hl.episode_cost_sigma, month, rng)
-    # inpatient episodes (the chronic outpatient cost of the month accrues with income, :func:`accrue_income`)
+    # inpatient episodes (the chronic outpatient cost is worked out where it is read, :func:`chronic_cost`)
     ill, cost = ys.calendar.ill(month)
     if ill.size:
         nc = p.medical.noncompliant_share
