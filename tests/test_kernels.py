@@ -1,5 +1,5 @@
 """The compiled loops (sim/kernels.py) give numpy's numbers bit for bit: the same binomial draws from
-the same generator (leaving it in the same state), and relocation's partial sort the same households
+the same generator (leaving it in the same state), the same normal draws, and relocation's partial sort the same households
 as the full lexsort, and the one-pass kernels numpy's rules. (The month's accrual is checked against the plain
 rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's keys in test_targeting.py.)"""
 
@@ -38,6 +38,21 @@ def test_binomial_kernel_refuses_what_numpy_would_sample_otherwise():
     assert not kernels.binomial(rng, np.array([1, 100, 2], np.int16), np.array([0.5]), True, out)
     assert rng.bit_generator.state == state  # nothing drawn
     assert not kernels.binomial(rng, np.array([1, 2, 2], np.int16), np.array([1.5]), True, out)
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.SFC64])
+def test_scaled_normals_are_numpys_draws_and_arithmetic(bit_generator):
+    a, b = np.random.Generator(bit_generator(5)), np.random.Generator(bit_generator(5))
+    out = np.empty(100_003)
+    kernels.scaled_normals(a, 0.37, 0.37 ** 2 / 2, out)
+    z = b.standard_normal(out.size)
+    z *= 0.37
+    z -= 0.37 ** 2 / 2
+    np.testing.assert_array_equal(out, z)  # bit for bit: no fused multiply-add, the same ziggurat
+    assert a.random() == b.random()  # the same draws used: later draws unchanged
+    kernels.scaled_normals(a, 1.0, 0.0, out)
+    np.testing.assert_array_equal(out, b.standard_normal(out.size))
+    assert np.abs(out).max() > 4  # the ziggurat's tail (beyond its last layer, about 3.65) is drawn as numpy draws it
 
 
 def test_first_k_is_the_lexsort_prefix_with_ties():

@@ -8,13 +8,45 @@ import pytest
 from tuopin.sim import shock_calendar as sc
 
 
+def _numpy_round(rows, hazard, start, rng):
+    """A round of draws in numpy: the months without an event, floor(E / h) cut at 13 (none this year;
+    also where h is 0), after ``start``, and the rows whose event falls in the year."""
+    x = rng.standard_exponential(rows.size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x /= hazard
+    month = start + np.fmin(x, 13, out=x).astype(np.int8)
+    keep = month <= 12
+    return rows[keep], month[keep], hazard[keep] if np.ndim(hazard) else hazard
+
+
 def test_gap_is_the_floor_of_an_exponential_over_the_hazard():
     hazard = np.array([0.5, 0.1, 2.0, 0.0, 0.05])
     e = np.random.default_rng(4).standard_exponential(hazard.size)
-    # by hand: floor(E / h), cut at 13 (none this year), 13 where the hazard is 0
-    expected = [min(int(np.floor(x / h)), 13) if h > 0 else 13 for x, h in zip(e, hazard)]
-    np.testing.assert_array_equal(sc.gaps(np.random.default_rng(4), hazard, hazard.size), expected)
-    assert sc.gaps(np.random.default_rng(4), np.inf, 3).tolist() == [0, 0, 0]  # a sure event: this month
+    # by hand: floor(E / h), cut at 13 (none this year), 13 where the hazard is 0; from month 0, kept up to 12
+    gap = [min(int(np.floor(x / h)), 13) if h > 0 else 13 for x, h in zip(e, hazard)]
+    rows, month, _ = sc._round(np.arange(5), hazard, np.array([0], np.int8), np.random.default_rng(4))
+    assert rows.tolist() == [i for i in range(5) if gap[i] <= 12]
+    assert month.tolist() == [g for g in gap if g <= 12]
+    rows, month, _ = sc._round(np.arange(3), np.inf, np.array([4], np.int8), np.random.default_rng(4))
+    assert rows.tolist() == [0, 1, 2] and month.tolist() == [4, 4, 4]  # a sure event: this month
+
+
+@pytest.mark.parametrize("hazard", ["per row", 0.2, np.inf, 0.0])
+@pytest.mark.parametrize("start", ["one", "per row"])
+def test_a_round_in_one_pass_is_numpys_gaps_and_cut(hazard, start):
+    """The compiled round (kernels.next_events) draws what numpy draws and keeps the rows whose event
+    falls in the year, with their months and hazards, in row order."""
+    rows = np.arange(3, 60_003, 3)
+    if hazard == "per row":
+        hazard = (np.random.default_rng(9).random(rows.size) * 0.5).astype(np.float32)
+        hazard[::7] = 0.0
+    start = np.array([5], np.int8) if start == "one" else np.random.default_rng(8).integers(2, 13, rows.size, np.int8)
+    a, b = np.random.default_rng(4), np.random.default_rng(4)
+    got, want = sc._round(rows, hazard, start, a), _numpy_round(rows, hazard, start, b)
+    for x, y in zip(got, want):
+        np.testing.assert_array_equal(x, y)
+        assert np.asarray(x).dtype == np.asarray(y).dtype
+    assert a.random() == b.random()  # the same draws used
 
 
 def test_calendar_months_and_boundaries():

@@ -162,12 +162,12 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
 
 
 def mean_one_lognormal(rng: np.random.Generator, n: int, sigma: float, out: np.ndarray | None = None) -> np.ndarray:
-    """``exp(sigma * z - sigma² / 2)`` for ``n`` standard normal draws ``z`` (a factor of mean one), worked in
-    the draws' own array and written to ``out`` (or returned): the same numbers without three temporaries."""
-    z = rng.standard_normal(n)
-    z *= sigma
-    z -= sigma ** 2 / 2
-    return np.exp(z, out=z if out is None else out)
+    """``exp(sigma * z - sigma² / 2)`` for ``n`` standard normal draws ``z`` (a factor of mean one), written to
+    ``out`` (or returned): the draws and their exponent in one pass (:func:`.kernels.scaled_normals`), the
+    exponential in numpy's."""
+    z = np.empty(n) if out is None else out
+    kernels.scaled_normals(rng, float(sigma), sigma ** 2 / 2, z)
+    return np.exp(z, out=z)
 
 
 def grow_incomes(hh: Households, p: Params, line_ratio: float, rng: np.random.Generator,

@@ -257,8 +257,8 @@ class PovertyModel(VillageAgents, mesa.Model):
         share = p.verification_persistent_share
         # noise = exp(sigma * (sqrt(share) * bias + sqrt(1 - share) * z)), pc_measured = pc_true * noise * report
         # factor: the same operations in place (a product or a sum of two is the same either way round)
-        z = self.rng.standard_normal(hh.n)
-        z *= np.sqrt(1 - share)
+        z = np.empty(hh.n)
+        kernels.scaled_normals(self.rng, float(np.sqrt(1 - share)), 0.0, z)  # rng.standard_normal(n) * sqrt(1 - share)
         pc_measured = np.sqrt(share) * self.verification_bias
         pc_measured += z
         pc_measured *= p.verification_sigma

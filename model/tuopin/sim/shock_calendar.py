@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
+
 NONE = 13  # a month after the year: no event in it
 
 
@@ -43,15 +45,6 @@ class Calendar:
         return self.loss_rows[a:b], self.loss_months[a:b]
 
 
-def gaps(rng: np.random.Generator, hazard: np.ndarray | float, size: int) -> np.ndarray:
-    """Months without an event before the next one (0: this month) at the monthly ``hazard``:
-    ``floor(E / hazard)``, cut at ``NONE`` (not this year; also where the hazard is 0)."""
-    x = rng.standard_exponential(size)
-    with np.errstate(divide="ignore", invalid="ignore"):  # hazard 0: inf (or nan for E = 0), cut to NONE
-        x /= hazard
-    return np.fmin(x, NONE, out=x).astype(np.int8)  # fmin: nan gives NONE; x ≥ 0, so the cast floors
-
-
 def _by_month(rows: list, months: list, *values: list) -> tuple[np.ndarray, ...]:
     """The events of the rounds of draws in month order, and the month boundaries (``at[m]``: the
     first event of month ``m``) second; then each of ``values`` in the same order."""
@@ -71,23 +64,30 @@ def events(rows: np.ndarray, hazard: np.ndarray | float, first: int, rng: np.ran
     spell of 1..``most`` months (drawn with the event): rows, months and spells (none without ``most``),
     an array of each for each round of draws (every household, then those with another event still in the
     year, ...)."""
-    month = gaps(rng, hazard, rows.size)
-    month += first
+    rows, month, hazard = _round(rows, hazard, np.array([first], np.int8), rng)
     out_rows, out_months, out_spells = [], [], []
-    while True:
-        keep = month <= 12
-        rows, month = rows[keep], month[keep]
-        if np.ndim(hazard):
-            hazard = hazard[keep]
-        if not rows.size:
-            return out_rows, out_months, out_spells
+    while rows.size:
         out_rows.append(rows)
         out_months.append(month)
         spell = 1
         if most:
             spell = rng.integers(1, most + 1, rows.size, dtype=np.int8)
             out_spells.append(spell)
-        month = month + spell + gaps(rng, hazard, rows.size)  # at risk again after the event (or spell), then the gap
+        rows, month, hazard = _round(rows, hazard, month + spell, rng)  # at risk again after the event (or spell)
+    return out_rows, out_months, out_spells
+
+
+def _round(rows: np.ndarray, hazard: np.ndarray | float, start: np.ndarray, rng: np.random.Generator):
+    """The rows whose next event, at risk from the month ``start`` (one a row, or one for all), falls in the
+    year, their months and hazards: ``month = start + gap``, the gap ``floor(E / hazard)`` cut at ``NONE`` for
+    a standard exponential ``E`` (numpy's, one a row, in row order), and the rows with ``month <= 12``, in one
+    pass over the rows (:func:`.kernels.next_events`)."""
+    scalar = np.ndim(hazard) == 0
+    h = np.asarray(hazard).reshape(-1)
+    out_rows, out_months = np.empty(rows.size, rows.dtype), np.empty(rows.size, np.int8)
+    out_hazard = np.empty(0 if scalar else rows.size, h.dtype)
+    k = kernels.next_events(rng, rows, h, start, NONE, out_rows, out_months, out_hazard)
+    return out_rows[:k], out_months[:k], hazard if scalar else out_hazard[:k]
 
 
 def draw(ill_rate: np.ndarray, migrants: np.ndarray, job_loss_chance: float, job_loss_most: int,
@@ -95,7 +95,9 @@ def draw(ill_rate: np.ndarray, migrants: np.ndarray, job_loss_chance: float, job
     """The calendar of the months ``first``..12: episodes (each costing ``cost_median × exp(cost_sigma
     z)``, log-normal) and job losses."""
     ill_rows, ill_at = _by_month(*events(np.arange(ill_rate.size), ill_rate, first, rng)[:2])
-    cost = cost_median * np.exp(cost_sigma * rng.standard_normal(ill_rows.size))
+    cost = np.empty(ill_rows.size)
+    kernels.scaled_normals(rng, float(cost_sigma), 0.0, cost)  # cost_sigma * rng.standard_normal(size)
+    cost = cost_median * np.exp(cost, out=cost)
     hazard = -float(np.log1p(-job_loss_chance)) if job_loss_chance < 1 else np.inf  # the chance a month as a rate
     rows, at, spells = _by_month(*events(migrants, hazard, first, rng, job_loss_most))
     return Calendar(ill_rows, cost, ill_at, rows, spells, at)
