@@ -384,6 +384,13 @@ def scaled_normals(rng, scale, shift, out):  # pragma: no cover (compiled)
         out[i] = rng.standard_normal() * scale - shift
 
 
+def standard_normal(rng, n):
+    """``rng.standard_normal(n)``: the same draws, made by :func:`scaled_normals`."""
+    out = np.empty(n)
+    scaled_normals(rng, 1.0, 0.0, out)
+    return out
+
+
 @_jit
 def next_events(rng, rows, hazard, start, none, out_rows, out_months, out_hazard):  # pragma: no cover (compiled)
     """A round of :func:`.shock_calendar.events` in one pass: for each of ``rows``, at risk from the month

@@ -71,7 +71,7 @@ class PovertyModel(VillageAgents, mesa.Model):
             village.grow_by_village(hh, self.village_market)
         self._household_agents: dict[int, HouseholdAgent] = {}
         # the household's own verification error, the same at every assessment (the rest is drawn each year)
-        self.verification_bias = self.rng.standard_normal(hh.n)
+        self.verification_bias = kernels.standard_normal(self.rng, hh.n)
         self.ledger = Ledger(spec.years, [cls.lever for cls in LEVERS], spec.budget.cap, spec.budget.sources,
                              weight=self.weight)
         # what levers write and the model reads (effort, reported income, out-of-pocket medical cost)
