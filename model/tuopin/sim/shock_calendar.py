@@ -87,7 +87,8 @@ def _round(rows: np.ndarray, hazard: np.ndarray | float, start: np.ndarray, rng:
     out_rows, out_months = np.empty(rows.size, rows.dtype), np.empty(rows.size, np.int8)
     out_hazard = np.empty(0 if scalar else rows.size, h.dtype)
     k = kernels.next_events(rng, rows, h, start, NONE, out_rows, out_months, out_hazard)
-    return out_rows[:k], out_months[:k], hazard if scalar else out_hazard[:k]
+    # copies of the kept rows (about a third), so the row-long buffers are freed now, not held by views
+    return out_rows[:k].copy(), out_months[:k].copy(), hazard if scalar else out_hazard[:k].copy()
 
 
 def draw(ill_rate: np.ndarray, migrants: np.ndarray, job_loss_chance: float, job_loss_most: int,
