@@ -1,5 +1,5 @@
-"""The compiled loops (sim/kernels.py) give numpy's numbers bit for bit: the same binomial draws from
-the same generator (leaving it in the same state), the same normal draws, and relocation's partial sort the same households
+"""The compiled loops (sim/kernels.py) give numpy's numbers bit for bit: the same binomial and normal
+draws from the same generator (leaving it in the same state), relocation's partial sort the same households
 as the full lexsort, and the one-pass kernels numpy's rules. (The month's accrual is checked against the plain
 rule in test_engine.py, the cost-sharing chain in test_cost_sharing.py, choose's keys in test_targeting.py.)"""
 

@@ -14,8 +14,9 @@ Each kernel does in one pass what the numpy rule in :mod:`.dynamics` or a lever 
   ledger's full-length requests keep ``np.sum``; people are counted in integers (:func:`people_in`,
   :func:`people_by`), exact in any order;
 - no random draw but :func:`binomial`'s, :func:`scaled_normals`' and :func:`next_events`', numpy's own
-  samplers (inversion, the ziggurats) on the same generator (tested draw for draw); every other draw is made by the model's numpy
-  generators outside the kernels, in the same order and sizes as before, so every stream is unchanged.
+  samplers (inversion, the ziggurats) on the same generator (tested draw for draw); every other draw
+  is made by the model's numpy generators outside the kernels, in the same order and sizes as before,
+  so every stream is unchanged.
 
 ``cache=True`` keeps the compiled code beside the module (or in the user's cache when that is not
 writable), so a process pool or a Dask worker loads it instead of compiling it again.
