@@ -163,10 +163,9 @@ def age_and_school(hh: Households, p: Params, line: float, rng: np.random.Genera
 
 def mean_one_lognormal(rng: np.random.Generator, n: int, sigma: float, out: np.ndarray | None = None) -> np.ndarray:
     """``exp(sigma * z - sigma² / 2)`` for ``n`` standard normal draws ``z`` (a factor of mean one), written to
-    ``out`` (or returned): the draws and their exponent in one pass (:func:`.kernels.scaled_normals`), the
+    ``out`` (or returned): the draws and their exponent in one pass (:func:`.kernels.normals`), the
     exponential in numpy's."""
-    z = np.empty(n) if out is None else out
-    kernels.scaled_normals(rng, float(sigma), sigma ** 2 / 2, z)
+    z = kernels.normals(rng, n, sigma, sigma ** 2 / 2, out)
     return np.exp(z, out=z)
 
 

@@ -385,10 +385,11 @@ def scaled_normals(rng, scale, shift, out):  # pragma: no cover (compiled)
         out[i] = rng.standard_normal() * scale - shift
 
 
-def standard_normal(rng, n):
-    """``rng.standard_normal(n)``: the same draws, made by :func:`scaled_normals`."""
-    out = np.empty(n)
-    scaled_normals(rng, 1.0, 0.0, out)
+def normals(rng, n, scale=1.0, shift=0.0, out=None):
+    """``rng.standard_normal(n) * scale - shift`` (``rng.standard_normal(n)`` by default): the same draws,
+    made by :func:`scaled_normals`, into ``out`` if given."""
+    out = np.empty(n) if out is None else out
+    scaled_normals(rng, float(scale), float(shift), out)
     return out
 
 

@@ -71,7 +71,7 @@ class PovertyModel(VillageAgents, mesa.Model):
             village.grow_by_village(hh, self.village_market)
         self._household_agents: dict[int, HouseholdAgent] = {}
         # the household's own verification error, the same at every assessment (the rest is drawn each year)
-        self.verification_bias = kernels.standard_normal(self.rng, hh.n)
+        self.verification_bias = kernels.normals(self.rng, hh.n)
         self.ledger = Ledger(spec.years, [cls.lever for cls in LEVERS], spec.budget.cap, spec.budget.sources,
                              weight=self.weight)
         # what levers write and the model reads (effort, reported income, out-of-pocket medical cost)
@@ -257,8 +257,7 @@ class PovertyModel(VillageAgents, mesa.Model):
         share = p.verification_persistent_share
         # noise = exp(sigma * (sqrt(share) * bias + sqrt(1 - share) * z)), pc_measured = pc_true * noise * report
         # factor: the same operations in place (a product or a sum of two is the same either way round)
-        z = np.empty(hh.n)
-        kernels.scaled_normals(self.rng, float(np.sqrt(1 - share)), 0.0, z)  # rng.standard_normal(n) * sqrt(1 - share)
+        z = kernels.normals(self.rng, hh.n, np.sqrt(1 - share))  # rng.standard_normal(n) * sqrt(1 - share)
         pc_measured = np.sqrt(share) * self.verification_bias
         pc_measured += z
         pc_measured *= p.verification_sigma

@@ -290,7 +290,7 @@ def _synthesize(spec: Scenario, params: dict, rng: np.random.Generator) -> tuple
     line0 = spec.poverty_line[spec.first_year]
     median = np.where(registered, p.income_ratio_median, p.near_poor_income_ratio_median)
     sigma = np.where(registered, p.income_ratio_sigma, p.near_poor_income_ratio_sigma)
-    gross = line0 * size * median * np.exp(sigma * kernels.standard_normal(rng, n))
+    gross = line0 * size * median * np.exp(sigma * kernels.normals(rng, n))
     transfer_share = np.select(
         [cat == CATEGORY_CODES["dibao"], cat == CATEGORY_CODES["fupin_dibao"], cat == CATEGORY_CODES["fupin"]],
         [p.transfer_share_dibao, p.transfer_share_fupin_dibao, p.transfer_share_fupin],

@@ -96,8 +96,7 @@ def draw(ill_rate: np.ndarray, migrants: np.ndarray, job_loss_chance: float, job
     """The calendar of the months ``first``..12: episodes (each costing ``cost_median × exp(cost_sigma
     z)``, log-normal) and job losses."""
     ill_rows, ill_at = _by_month(*events(np.arange(ill_rate.size), ill_rate, first, rng)[:2])
-    cost = np.empty(ill_rows.size)
-    kernels.scaled_normals(rng, float(cost_sigma), 0.0, cost)  # cost_sigma * rng.standard_normal(size)
+    cost = kernels.normals(rng, ill_rows.size, cost_sigma)  # rng.standard_normal(size) * cost_sigma
     cost = cost_median * np.exp(cost, out=cost)
     hazard = -float(np.log1p(-job_loss_chance)) if job_loss_chance < 1 else np.inf  # the chance a month as a rate
     rows, at, spells = _by_month(*events(migrants, hazard, first, rng, job_loss_most))
